@@ -1,0 +1,17 @@
+//! Rampart's scoring core: values in, values out — no database, clock or network,
+//! so the server and the browser compute the same numbers by construction.
+
+pub mod action;
+pub mod catalog;
+pub mod comparison;
+pub mod points;
+pub mod ranking;
+pub mod snapshot;
+pub mod status;
+pub mod tally;
+
+pub use action::{Category, ImprovementAction, Level, Prerequisites, Scoring, Tier};
+pub use points::{Percent, Points};
+pub use ranking::{rank, RankedAction};
+pub use status::{ControlState, EffectiveStatus, Measurement, Status};
+pub use tally::{evaluate, ActionScore, Breakdown, SecureScore};
