@@ -1,1 +1,58 @@
-//! placeholder
+//! Rampart's pages: server-rendered, then hydrated by the `frontend` crate.
+
+pub mod chart;
+pub mod error;
+pub mod format;
+#[cfg(feature = "ssr")]
+pub mod live;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                // ECharts must be loaded before the module that hydrates and draws the charts.
+                <script src="/echarts.min.js" defer></script>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="rampart" href="/rampart.css"/>
+        <Link rel="icon" href="/favicon.ico"/>
+        <Title formatter=|page: String| if page.is_empty() { "Rampart".to_string() } else { format!("{page} · Rampart") }/>
+        <Router>
+            <header class="topbar">
+                <A href="/" attr:class="brand">"Rampart"</A>
+                <span class="tagline">"Security posture score"</span>
+            </header>
+            <main>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/") view=pages::tenants::TenantList ssr=SsrMode::Async/>
+                    <Route path=path!("/tenants/:tenant") view=pages::overview::Overview ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

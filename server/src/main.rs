@@ -1,1 +1,68 @@
-fn main() {}
+//! `server`: serve Rampart, or run one of its admin commands.
+
+use clap::Parser;
+use server::config::{Cli, Command, Serve};
+use server::startup::{self, StartupError};
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), StartupError> {
+    match cli.command.unwrap_or(Command::Serve(Serve::default())) {
+        Command::Serve(serve) => startup::serve(&cli.common, &serve).await,
+        Command::Migrate => {
+            startup::open_app_state(&cli.common).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let state = startup::open_app_state(&cli.common).await?;
+            let report = startup::seed_demo(&state).await?;
+            println!("demo data loaded: {} tenants, {} days of history", report.tenants, report.days);
+            Ok(())
+        }
+        Command::Snapshot { day } => {
+            let state = startup::open_app_state(&cli.common).await?;
+            let now = chrono::Utc::now();
+            let run = server::jobs::snapshot_all(state.store.as_ref(), &state.catalog, day.unwrap_or(now.date_naive()), now)
+                .await
+                .map_err(|e| StartupError::Database(e.to_string()))?;
+            println!("snapshot of {} tenants filed under {}", run.tenants, run.day);
+            Ok(())
+        }
+        Command::Score { tenant } => {
+            let state = startup::open_app_state(&cli.common).await?;
+            let live = app::live::live_score(state.store.as_ref(), &state.catalog, &tenant)
+                .await
+                .map_err(|e| StartupError::Other(e.to_string()))?;
+            let out = serde_json::json!({
+                "tenant": live.tenant.id,
+                "current": live.score.current.to_string(),
+                "max": live.score.max.to_string(),
+                "percent": live.score.percent().to_string(),
+                "categories": live.score.categories.iter().map(|c| serde_json::json!({
+                    "name": c.name, "current": c.current.to_string(), "max": c.max.to_string(),
+                })).collect::<Vec<_>>(),
+                "top": live.ranking.iter().take(5).map(|r| r.id.clone()).collect::<Vec<_>>(),
+            });
+            println!("{out:#}");
+            Ok(())
+        }
+    }
+}

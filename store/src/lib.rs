@@ -1,1 +1,125 @@
-//! placeholder
+//! Rampart's storage seam: one [`Store`] (small traits per table group, combined) with a
+//! SQLite and a PostgreSQL backend chosen once at startup from the database URL.
+
+mod audit;
+mod catalog;
+mod codec;
+mod controls;
+mod error;
+mod measurements;
+mod model;
+mod open;
+mod pool;
+mod snapshot_rows;
+mod snapshots;
+mod tallies;
+mod tenants;
+
+pub use error::OpenError;
+pub use model::*;
+pub use open::{drop_postgres_schema, open, open_postgres_in_schema};
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use score::catalog::Catalog;
+use score::snapshot::ActionPoints;
+use score::{ImprovementAction, Measurement};
+use std::sync::Arc;
+
+/// Errors of the storage layer. `Other` carries detail for the log, never for users.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("invalid: {0}")]
+    Invalid(String),
+    #[error("storage failure: {0}")]
+    Other(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[async_trait]
+pub trait TenantStore: Send + Sync {
+    async fn create_tenant(&self, tenant: NewTenant, actor: &str) -> Result<Tenant>;
+    async fn tenant(&self, id: &str) -> Result<Tenant>;
+    /// All tenants, by name.
+    async fn tenants(&self) -> Result<Vec<Tenant>>;
+    async fn tenant_count(&self) -> Result<u64>;
+    /// Sets where the okay and good zones start (percentages: okay < good ≤ 100), audited.
+    async fn set_zones(&self, tenant_id: &str, okay_from: u32, good_from: u32, actor: &str)
+        -> Result<Tenant>;
+}
+
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    /// Makes the stored built-in catalog match `catalog`; absent actions are retired.
+    async fn sync_catalog(&self, catalog: &Catalog) -> Result<CatalogSync>;
+    /// The built-in actions, retired ones included (they are marked deprecated).
+    async fn catalog_actions(&self) -> Result<Vec<ImprovementAction>>;
+    async fn add_custom_action(&self, tenant_id: &str, action: &ImprovementAction, actor: &str)
+        -> Result<()>;
+    async fn custom_actions(&self, tenant_id: &str) -> Result<Vec<ImprovementAction>>;
+}
+
+#[async_trait]
+pub trait ControlStore: Send + Sync {
+    /// Current state of every action the tenant has a status or measurement for.
+    async fn control_records(&self, tenant_id: &str) -> Result<Vec<ControlRecord>>;
+    /// Records a batch all-or-nothing; one measurement per (tenant, action, observed day):
+    /// a second one on the same day replaces the first. Returns how many items changed the
+    /// value in effect on their day (re-sending yesterday's values counts as no change).
+    async fn record_measurements(
+        &self,
+        tenant_id: &str,
+        batch: &[MeasurementInput],
+        actor: &str,
+    ) -> Result<u64>;
+    /// Appends a status change and makes it current, in one transaction with its audit line.
+    async fn set_status(&self, tenant_id: &str, change: &StatusChange) -> Result<()>;
+    /// Status changes of one action, oldest first.
+    async fn status_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<StatusChange>>;
+    /// Measurements of one action, oldest first: one per observed day.
+    async fn measurement_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<Measurement>>;
+}
+
+#[async_trait]
+pub trait SnapshotStore: Send + Sync {
+    /// Stores the day's summary and, per action, only what changed since the latest
+    /// earlier snapshot. Writing the same day again replaces it.
+    async fn write_snapshot(&self, snapshot: &ScoreSnapshot, points: &ActionPoints) -> Result<()>;
+    /// Summaries in `[from, to]`, oldest first.
+    async fn snapshots(&self, tenant_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<ScoreSnapshot>>;
+    async fn latest_snapshot(&self, tenant_id: &str) -> Result<Option<ScoreSnapshot>>;
+    /// Per-action points as of `day` (the latest change on or before it, per action).
+    async fn action_points_on(&self, tenant_id: &str, day: NaiveDate) -> Result<ActionPoints>;
+    /// Per-action changes recorded in `[from, to]`, oldest first.
+    async fn action_changes(
+        &self,
+        tenant_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DatedChange>>;
+    async fn write_comparison_tallies(&self, day: NaiveDate, tallies: &[ComparisonTally]) -> Result<()>;
+    async fn comparison_tallies(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<ComparisonTally>>;
+}
+
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// The tenant's audit trail, newest first.
+    async fn audit_trail(&self, tenant_id: &str, limit: u32) -> Result<Vec<AuditEntry>>;
+}
+
+/// Everything the app needs from storage.
+#[async_trait]
+pub trait Store: TenantStore + CatalogStore + ControlStore + SnapshotStore + AuditStore {
+    /// Which backend this is: `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Bytes the data occupies (for benchmarks): SQLite, the file's pages; PostgreSQL, the
+    /// tables and indexes of the store's schema.
+    async fn size_bytes(&self) -> Result<u64>;
+}
+
+pub type DynStore = Arc<dyn Store>;

@@ -1,0 +1,80 @@
+# Rampart build, run and test. Every tool step installs only what is missing.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+SITE := target/site
+PKG := $(SITE)/pkg
+NODE_BIN := end2end/node_modules/.bin
+WASM_OPT := $(NODE_BIN)/wasm-opt
+CARGO_BIN := $(HOME)/.cargo/bin
+E2E_PORT ?= 3100
+E2E_DB_DIR := target/e2e
+
+.PHONY: bench run build tools tools-test assets frontend server test test-rust test-e2e lint fmt clean-data
+
+## make run: build in release and serve on http://127.0.0.1:3000 with the demo data.
+run: build
+	./target/release/server serve --demo
+
+build: tools frontend assets server
+
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if [ "$$($(CARGO_BIN)/wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$(WASM_BINDGEN_VERSION)" ]; then \
+		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+	@if [ ! -x $(WASM_OPT) ] || [ ! -f end2end/node_modules/echarts/dist/echarts.min.js ] || [ end2end/package.json -nt end2end/node_modules/.package-lock.json ]; then \
+		(cd end2end && npm ci --no-audit --no-fund); \
+	fi
+
+# Debian's Chromium, for the browser tests only (never Playwright's own download).
+tools-test: tools
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+frontend:
+	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+	mkdir -p $(PKG)
+	$(CARGO_BIN)/wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name rampart \
+		target/wasm32-unknown-unknown/wasm-release/frontend.wasm
+	$(WASM_OPT) -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+		$(PKG)/rampart_bg.wasm -o $(PKG)/rampart_bg.wasm
+
+assets:
+	mkdir -p $(SITE)
+	cp style/rampart.css public/favicon.ico $(SITE)/
+	cp end2end/node_modules/echarts/dist/echarts.min.js $(SITE)/
+	@# Precompressed copies: the server sends them to browsers that accept gzip.
+	for f in $(SITE)/rampart.css $(SITE)/echarts.min.js $(PKG)/rampart.js $(PKG)/rampart_bg.wasm; do \
+		[ -f "$$f" ] && gzip -9 -k -f "$$f"; \
+	done
+
+server:
+	cargo build -p server --release
+
+## make test: every test — Rust unit, storage (SQLite, and PostgreSQL when
+## TEST_DATABASE_URL is set), HTTP, and the browser tests.
+test: tools-test build test-rust test-e2e
+
+test-rust:
+	cargo test --workspace --exclude frontend
+
+test-e2e:
+	rm -rf $(E2E_DB_DIR) && mkdir -p $(E2E_DB_DIR)
+	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+clean-data:
+	rm -rf data
+
+## make bench: the figures of docs/performance.md (release build, SQLite in a temp dir).
+bench:
+	cargo run --release -p server --bin bench

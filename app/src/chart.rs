@@ -1,0 +1,79 @@
+//! Charts: built as ECharts options with charming on both sides, drawn only in the
+//! browser after hydration. Every chart also renders its data as a table, so the
+//! numbers read well with JavaScript off and to screen readers.
+
+use charming::component::{Axis, DataZoom, Grid, Legend};
+use charming::datatype::DataPoint;
+use charming::element::{AxisType, Tooltip, Trigger};
+use charming::series::Line;
+use charming::Chart;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use score::Points;
+use serde::{Deserialize, Serialize};
+
+/// One day of the score history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPoint {
+    pub day: NaiveDate,
+    pub current: Points,
+    pub max: Points,
+}
+
+/// ECharts options for the score-history line (percent per day, zoomable by date).
+pub fn history_chart(points: &[HistoryPoint]) -> Chart {
+    let days: Vec<String> = points.iter().map(|p| p.day.to_string()).collect();
+    let percent: Vec<DataPoint> =
+        points.iter().map(|p| DataPoint::from(p.current.percent_of(p.max).as_f64())).collect();
+    let earned: Vec<DataPoint> = points.iter().map(|p| DataPoint::from(p.current.as_f64())).collect();
+    Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new())
+        .grid(Grid::new().left("3%").right("4%").contain_label(true))
+        .data_zoom(DataZoom::new().type_(charming::component::DataZoomType::Inside))
+        .data_zoom(DataZoom::new().type_(charming::component::DataZoomType::Slider))
+        .x_axis(Axis::new().type_(AxisType::Category).data(days))
+        .y_axis(Axis::new().type_(AxisType::Value).name("%").min(0).max(100))
+        .y_axis(Axis::new().type_(AxisType::Value).name("points"))
+        .series(Line::new().name("Secure Score (%)").show_symbol(false).data(percent))
+        .series(Line::new().name("Points achieved").show_symbol(false).y_axis_index(1).data(earned))
+}
+
+/// The history line with its data table. `id` must be unique on the page.
+#[component]
+pub fn HistoryChart(id: &'static str, points: Vec<HistoryPoint>) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let chart = history_chart(&points);
+        Effect::new(move |_| {
+            match charming::WasmRenderer::new_opt(None, Some(320)).render(id, &chart) {
+                Ok(_) => {}
+                Err(e) => leptos::logging::error!("could not draw chart {id}: {e:?}"),
+            }
+        });
+    }
+    let rows = points
+        .iter()
+        .rev()
+        .map(|p| {
+            view! {
+                <tr>
+                    <td>{p.day.to_string()}</td>
+                    <td class="num">{p.current.to_string()}</td>
+                    <td class="num">{p.max.to_string()}</td>
+                    <td class="num">{p.current.percent_of(p.max).to_string()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div id=id class="chart" role="img" aria-label="Secure Score history chart; the data table below has the same numbers"></div>
+        <details class="chart-data">
+            <summary>"Data table (" {points.len()} " days)"</summary>
+            <table>
+                <thead><tr><th>"Day"</th><th>"Points"</th><th>"Max"</th><th>"Score"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </details>
+    }
+}

@@ -1,0 +1,41 @@
+//! The live score of one tenant: catalog + custom actions + current states, evaluated.
+
+use score::ranking::rank;
+use score::{evaluate, ActionScore, ImprovementAction, RankedAction, SecureScore};
+use std::collections::BTreeMap;
+use store::{ControlRecord, Store, StoreError, Tenant};
+
+pub struct LiveScore {
+    pub tenant: Tenant,
+    /// Built-in then custom actions.
+    pub actions: Vec<ImprovementAction>,
+    pub records: BTreeMap<String, ControlRecord>,
+    pub score: SecureScore,
+    pub scores: Vec<ActionScore>,
+    pub ranking: Vec<RankedAction>,
+}
+
+impl LiveScore {
+    pub fn action(&self, id: &str) -> Option<&ImprovementAction> {
+        self.actions.iter().find(|a| a.id == id)
+    }
+}
+
+pub async fn live_score(
+    store: &dyn Store,
+    catalog: &[ImprovementAction],
+    tenant_id: &str,
+) -> Result<LiveScore, StoreError> {
+    let tenant = store.tenant(tenant_id).await?;
+    let mut actions = catalog.to_vec();
+    actions.extend(store.custom_actions(tenant_id).await?);
+    let records: BTreeMap<String, ControlRecord> = store
+        .control_records(tenant_id)
+        .await?
+        .into_iter()
+        .map(|r| (r.action_id.clone(), r))
+        .collect();
+    let (score, scores) = evaluate(&actions, |id| records.get(id).map(|r| r.state));
+    let ranking = rank(&scores);
+    Ok(LiveScore { tenant, actions, records, score, scores, ranking })
+}

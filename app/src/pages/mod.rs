@@ -1,0 +1,5 @@
+//! One module per page.
+
+pub mod not_found;
+pub mod overview;
+pub mod tenants;

@@ -1,0 +1,41 @@
+import { defineConfig } from '@playwright/test';
+import * as path from 'path';
+
+// The real server, on a fresh SQLite file with the demo data, in Debian's Chromium.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const root = path.resolve(__dirname, '..');
+export const databaseUrl = `sqlite://${root}/target/e2e/rampart.db`;
+export const serverBin = `${root}/target/release/server`;
+
+const chromium = {
+  browserName: 'chromium' as const,
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  },
+};
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  fullyParallel: false,
+  workers: 1,
+  reporter: [['list']],
+  use: { baseURL: `http://127.0.0.1:${port}` },
+  projects: [
+    { name: 'hydrated', use: { ...chromium, javaScriptEnabled: true } },
+    { name: 'no-js', use: { ...chromium, javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: `${serverBin} serve --demo --addr 127.0.0.1:${port} --site-root ${root}/target/site`,
+    env: { DATABASE_URL: databaseUrl, RUST_LOG: 'warn' },
+    url: `http://127.0.0.1:${port}/healthz`,
+    timeout: 300_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,64 @@
+import { test, expect, Page } from '@playwright/test';
+import { execFileSync } from 'child_process';
+import { databaseUrl, serverBin } from '../playwright.config';
+
+const CONTOSO = 'c0a7e5f0-0000-4000-8000-000000000001';
+
+type ServerScore = {
+  current: string; max: string; percent: string;
+  categories: { name: string; current: string; max: string }[];
+  top: string[];
+};
+
+// What the server computes from the stored data, through the same binary's CLI.
+function serverScore(tenant: string): ServerScore {
+  const out = execFileSync(serverBin, ['score', tenant], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, RUST_LOG: 'error' },
+  });
+  return JSON.parse(out.toString());
+}
+
+function watchConsole(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  return errors;
+}
+
+test('the overview shows the score the server computes', async ({ page }) => {
+  const expected = serverScore(CONTOSO);
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Contoso', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/tenants/${CONTOSO}$`));
+  await expect(page.locator('#score-percent')).toHaveText(expected.percent);
+  await expect(page.locator('#score-points')).toContainText(`${expected.current} / ${expected.max}`);
+  for (const c of expected.categories) {
+    const row = page.locator(`#category-breakdown tr[data-category="${c.name}"]`);
+    await expect(row).toContainText(`${c.current} / ${c.max}`);
+  }
+  await expect(page.locator('#top-actions li')).toHaveCount(5);
+  await expect(page.locator('#top-actions li').first()).toContainText('#1');
+});
+
+test('the history has 180 days ending with the live score', async ({ page }) => {
+  const expected = serverScore(CONTOSO);
+  await page.goto(`/tenants/${CONTOSO}`);
+  const rows = page.locator('.chart-data tbody tr');
+  await expect(rows).toHaveCount(180);
+  // Newest first: today's row is the live score.
+  await expect(rows.first().locator('td').nth(3)).toHaveText(expected.percent);
+});
+
+test('the history chart draws after hydration without console errors', async ({ page }, info) => {
+  test.skip(info.project.name === 'no-js', 'charts need JavaScript; the table covers no-JS');
+  const errors = watchConsole(page);
+  await page.goto(`/tenants/${CONTOSO}`);
+  await expect(page.locator('#history-chart canvas')).toBeVisible({ timeout: 15_000 });
+  expect(errors).toEqual([]);
+});
+
+test('an unknown tenant answers not found', async ({ page }) => {
+  const response = await page.goto('/tenants/00000000-0000-4000-8000-000000000000');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
+});

@@ -1,0 +1,78 @@
+//! Command line and environment settings.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/rampart.db";
+
+#[derive(Debug, Parser)]
+#[command(name = "server", version, about = "Rampart: a self-hosted security posture score")]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// Where data lives: sqlite://path/to/file.db or postgres://user@host/db.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    /// A catalog file to use instead of the built-in catalog/actions.toml.
+    #[arg(long, env = "RAMPART_CATALOG", global = true)]
+    pub catalog: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app (the default).
+    Serve(Serve),
+    /// Create or upgrade the database schema, then exit.
+    Migrate,
+    /// Load the demo tenants and their history into an empty database.
+    SeedDemo,
+    /// Snapshot every tenant now (filed under today, or --day).
+    Snapshot {
+        /// The day to file the snapshot under (YYYY-MM-DD).
+        #[arg(long)]
+        day: Option<chrono::NaiveDate>,
+    },
+    /// Print a tenant's live score as JSON.
+    Score {
+        /// The tenant's id.
+        tenant: String,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Serve {
+    /// Address to listen on.
+    #[arg(long, env = "RAMPART_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Folder with the built assets (pkg/, rampart.css, echarts.min.js).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+    /// Load the demo data when the database holds no tenant yet.
+    #[arg(long, env = "RAMPART_DEMO")]
+    pub demo: bool,
+    /// Time of day (UTC, HH:MM) of the daily snapshot.
+    #[arg(long, env = "RAMPART_SNAPSHOT_AT", default_value = "00:00", value_parser = parse_time)]
+    pub snapshot_at: chrono::NaiveTime,
+}
+
+impl Default for Serve {
+    fn default() -> Self {
+        Serve {
+            addr: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            site_root: PathBuf::from("target/site"),
+            demo: false,
+            snapshot_at: chrono::NaiveTime::MIN,
+        }
+    }
+}
+
+fn parse_time(s: &str) -> Result<chrono::NaiveTime, String> {
+    chrono::NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| format!("`{s}` is not a time of day as HH:MM"))
+}

@@ -1,0 +1,128 @@
+//! The daily snapshot: freezes every tenant's score and the day's comparison tallies.
+
+use app::live::live_score;
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use score::comparison::{seat_bucket, Basis};
+use score::snapshot::action_points;
+use score::{ImprovementAction, Percent};
+use std::collections::BTreeMap;
+use store::{ComparisonTally, ScoreSnapshot, Store, StoreError};
+
+/// Accumulates one day's comparison groups (SPEC §4) as sums and counts.
+#[derive(Debug, Default)]
+pub struct DayTallies {
+    groups: BTreeMap<(Basis, String), (i64, u32)>,
+}
+
+impl DayTallies {
+    pub fn add(&mut self, licensed_seats: u32, industry: &str, percent: Percent) {
+        for key in [
+            (Basis::AllTenants, String::new()),
+            (Basis::TotalSeats, seat_bucket(licensed_seats).to_string()),
+            (Basis::IndustryTypes, industry.to_owned()),
+        ] {
+            let g = self.groups.entry(key).or_default();
+            g.0 += percent.0;
+            g.1 += 1;
+        }
+    }
+
+    pub fn rows(&self, day: NaiveDate) -> Vec<ComparisonTally> {
+        self.groups
+            .iter()
+            .map(|((basis, key), (sum, count))| ComparisonTally {
+                day,
+                basis: basis.as_str().to_owned(),
+                group_key: key.clone(),
+                sum: *sum,
+                count: *count,
+            })
+            .collect()
+    }
+}
+
+pub fn snapshot_of(live: &app::live::LiveScore, day: NaiveDate, taken_at: DateTime<Utc>) -> ScoreSnapshot {
+    ScoreSnapshot {
+        tenant_id: live.tenant.id.clone(),
+        day,
+        current: live.score.current,
+        max: live.score.max,
+        categories: live.score.categories.clone(),
+        licensed_seats: live.tenant.licensed_seats,
+        active_users: live.tenant.active_users,
+        taken_at,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotRun {
+    pub day: NaiveDate,
+    pub tenants: u32,
+}
+
+/// Snapshots every tenant's live score under `day`, then the day's comparison tallies.
+pub async fn snapshot_all(
+    store: &dyn Store,
+    catalog: &[ImprovementAction],
+    day: NaiveDate,
+    taken_at: DateTime<Utc>,
+) -> Result<SnapshotRun, StoreError> {
+    let tenants = store.tenants().await?;
+    let mut tallies = DayTallies::default();
+    for t in &tenants {
+        let live = live_score(store, catalog, &t.id).await?;
+        store.write_snapshot(&snapshot_of(&live, day, taken_at), &action_points(&live.scores)).await?;
+        tallies.add(t.licensed_seats, &t.industry, live.score.percent());
+    }
+    store.write_comparison_tallies(day, &tallies.rows(day)).await?;
+    Ok(SnapshotRun { day, tenants: u32::try_from(tenants.len()).unwrap_or(u32::MAX) })
+}
+
+/// Time until the next daily run at `at` (UTC).
+pub fn until_next(now: DateTime<Utc>, at: NaiveTime) -> std::time::Duration {
+    let today_run = now.date_naive().and_time(at).and_utc();
+    let next = if today_run > now { today_run } else { today_run + chrono::Duration::days(1) };
+    (next - now).to_std().unwrap_or_default()
+}
+
+/// Runs the snapshot every day at `at` UTC. The snapshot is filed under the day that
+/// just ended when `at` is midnight, otherwise under the current day.
+pub async fn run_daily(state: app::state::AppState, at: NaiveTime) {
+    loop {
+        tokio::time::sleep(until_next(Utc::now(), at)).await;
+        let now = Utc::now();
+        let day = if at == NaiveTime::MIN { now.date_naive() - chrono::Duration::days(1) } else { now.date_naive() };
+        match snapshot_all(state.store.as_ref(), &state.catalog, day, now).await {
+            Ok(run) => tracing::info!(day = %run.day, tenants = run.tenants, "daily snapshot taken"),
+            Err(e) => tracing::error!(error = %e, "daily snapshot failed; it will be retried tomorrow"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn next_run_is_later_today_or_tomorrow() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 26, 23, 0, 0).single().expect("time");
+        assert_eq!(until_next(now, NaiveTime::MIN).as_secs(), 3600);
+        let noon = NaiveTime::from_hms_opt(12, 0, 0).expect("noon");
+        assert_eq!(until_next(now, noon).as_secs(), 13 * 3600);
+    }
+
+    #[test]
+    fn tallies_group_by_all_seats_and_industry() {
+        let mut t = DayTallies::default();
+        t.add(5, "Retail", Percent(5000));
+        t.add(20_000, "Retail", Percent(7000));
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).expect("day");
+        let rows = t.rows(day);
+        let all = rows.iter().find(|r| r.basis == "AllTenants").expect("all");
+        assert_eq!((all.sum, all.count), (12_000, 2));
+        assert_eq!(rows.iter().filter(|r| r.basis == "TotalSeats").count(), 2);
+        let retail = rows.iter().find(|r| r.basis == "IndustryTypes").expect("industry");
+        assert_eq!((retail.group_key.as_str(), retail.count), ("Retail", 2));
+    }
+}

@@ -1,0 +1,134 @@
+//! Turning settings into a running server, or into one clear line saying what to fix.
+
+use crate::catalog_file;
+use crate::config::{Common, Serve, DEFAULT_DATABASE_URL};
+use crate::http::{router, ServerState};
+use app::state::AppState;
+use leptos::prelude::LeptosOptions;
+use score::catalog::Catalog;
+use std::path::Path;
+use std::sync::Arc;
+use store::DynStore;
+
+/// A startup failure, displayed as one line for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{0}")]
+    Catalog(#[from] catalog_file::CatalogError),
+    #[error("{0}")]
+    Database(String),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: std::net::SocketAddr, reason: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The default database lives in ./data, created on first start; a directory the
+/// operator named must already exist, so a typo is not silently turned into a new folder.
+fn prepare_default_data_dir(database_url: &str) -> Result<(), StartupError> {
+    if database_url == DEFAULT_DATABASE_URL {
+        let dir = Path::new("data");
+        if !dir.exists() {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StartupError::Database(format!(
+                    "cannot create the data directory {}: {e}; create it or set DATABASE_URL",
+                    dir.display()
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens (and migrates) the store, syncs the catalog file into it, and returns the app state.
+pub async fn open_app_state(common: &Common) -> Result<AppState, StartupError> {
+    let catalog = catalog_file::load(common.catalog.as_deref())?;
+    open_with_catalog(common, catalog).await
+}
+
+async fn open_with_catalog(common: &Common, catalog: Catalog) -> Result<AppState, StartupError> {
+    prepare_default_data_dir(&common.database_url)?;
+    let store: DynStore =
+        store::open(&common.database_url).await.map_err(|e| StartupError::Database(e.to_string()))?;
+    let sync = store.sync_catalog(&catalog).await.map_err(|e| StartupError::Database(e.to_string()))?;
+    if !(sync.added.is_empty() && sync.updated.is_empty() && sync.retired.is_empty()) {
+        tracing::info!(
+            version = %catalog.version,
+            added = sync.added.len(),
+            updated = sync.updated.len(),
+            retired = sync.retired.len(),
+            "catalog synced"
+        );
+    }
+    let actions = store.catalog_actions().await.map_err(|e| StartupError::Database(e.to_string()))?;
+    Ok(AppState { store, catalog: Arc::new(actions) })
+}
+
+pub async fn seed_demo(state: &AppState) -> Result<crate::demo::DemoReport, StartupError> {
+    let today = chrono::Utc::now().date_naive();
+    let progress = |done: u32, total: u32| {
+        if done % 30 == 0 || done == total {
+            eprintln!("loading demo data: day {done} of {total}");
+        }
+    };
+    crate::demo::seed(state.store.as_ref(), &state.catalog, today, &progress)
+        .await
+        .map_err(|e| StartupError::Other(format!("demo data not loaded: {e}")))
+}
+
+/// Serves until interrupted. The port is taken before the database is touched, so a
+/// port in use leaves nothing behind.
+pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
+    // Check the catalog, then take the port, before the database is touched.
+    let catalog = catalog_file::load(common.catalog.as_deref())?;
+    let listener = tokio::net::TcpListener::bind(serve.addr).await.map_err(|e| StartupError::Listen {
+        addr: serve.addr,
+        reason: if e.kind() == std::io::ErrorKind::AddrInUse {
+            "the address is already in use; stop the other process or pass --addr / RAMPART_ADDR".into()
+        } else {
+            e.to_string()
+        },
+    })?;
+    let state = open_with_catalog(common, catalog).await?;
+    if serve.demo && state.store.tenant_count().await.map_err(|e| StartupError::Database(e.to_string()))? == 0 {
+        let report = seed_demo(&state).await?;
+        eprintln!("demo data loaded: {} tenants, {} days of history", report.tenants, report.days);
+    }
+    if !serve.site_root.join("pkg").exists() {
+        tracing::warn!(site_root = %serve.site_root.display(), "built assets not found; pages will not hydrate (run `make build`)");
+    }
+    let leptos = LeptosOptions::builder()
+        .output_name("rampart")
+        .site_root(serve.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(serve.addr)
+        .build();
+    tokio::spawn(crate::jobs::run_daily(state.clone(), serve.snapshot_at));
+    let app = router(ServerState { leptos, app: state });
+    let url = format!("http://{}", serve.addr);
+    println!("Rampart is serving on {url}");
+    println!("  Demo tenant Contoso: {url}/tenants/{}", crate::demo::CONTOSO_ID);
+    println!("  Sign-in is not enabled yet: the server binds to 127.0.0.1 by default; keep it there.");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| StartupError::Other(format!("server stopped: {e}")))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

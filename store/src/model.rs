@@ -1,0 +1,128 @@
+//! Records the store reads and writes, in the product's words.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use score::snapshot::ActionChange;
+use score::{Breakdown, ControlState, Measurement, Points, Status};
+use serde::{Deserialize, Serialize};
+
+/// Default score zones (SPEC §3): bad < 40 ≤ okay < 70 ≤ good.
+pub const DEFAULT_ZONE_OKAY_FROM: u32 = 40;
+pub const DEFAULT_ZONE_GOOD_FROM: u32 = 70;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    /// A UUID in its hyphenated text form.
+    pub id: String,
+    pub name: String,
+    pub licensed_seats: u32,
+    pub active_users: u32,
+    pub industry: String,
+    pub enabled_services: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    /// Percentages where the okay and good zones start.
+    pub zone_okay_from: u32,
+    pub zone_good_from: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTenant {
+    /// `None` lets the store pick a random UUID; demo data passes fixed ones.
+    pub id: Option<String>,
+    pub name: String,
+    pub licensed_seats: u32,
+    pub active_users: u32,
+    pub industry: String,
+    pub enabled_services: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One status change as people made it; the history is append-only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub action_id: String,
+    pub status: Status,
+    pub note: String,
+    pub assignee: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub tags: Vec<String>,
+    pub changed_by: String,
+    pub changed_at: DateTime<Utc>,
+}
+
+/// The current state of one action in one tenant, with the latest status details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlRecord {
+    pub action_id: String,
+    pub state: ControlState,
+    pub note: String,
+    pub assignee: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub tags: Vec<String>,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A measurement of one action, as sync, ingest or import delivers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasurementInput {
+    pub action_id: String,
+    pub measurement: Measurement,
+}
+
+/// A frozen day of one tenant (the per-action points are stored separately, as changes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreSnapshot {
+    pub tenant_id: String,
+    pub day: NaiveDate,
+    pub current: Points,
+    pub max: Points,
+    pub categories: Vec<Breakdown>,
+    pub licensed_seats: u32,
+    pub active_users: u32,
+    pub taken_at: DateTime<Utc>,
+}
+
+/// An action change recorded on the day it first showed in a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedChange {
+    pub day: NaiveDate,
+    pub change: ActionChange,
+}
+
+/// Sum and count of score percentages over one comparison group on one day.
+/// Per-tenant averages are derived from it without the tenant itself (see `score::comparison`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComparisonTally {
+    pub day: NaiveDate,
+    /// `AllTenants`, `TotalSeats` or `IndustryTypes`.
+    pub basis: String,
+    /// The group within the basis: `""` for all tenants, the seat-bucket index, the industry.
+    pub group_key: String,
+    pub sum: i64,
+    pub count: u32,
+}
+
+/// One line of the append-only audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub tenant_id: Option<String>,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    /// What happened, e.g. `status.set`, `measurement.record`, `tenant.create`.
+    pub kind: String,
+    /// The target, e.g. an action id.
+    pub subject: String,
+    /// JSON of the state before and after (empty object when there was none).
+    pub before: String,
+    pub after: String,
+}
+
+/// What a catalog sync did to the stored catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CatalogSync {
+    pub added: Vec<String>,
+    pub updated: Vec<String>,
+    /// Actions no longer in the file; kept (history refers to them) but marked deprecated.
+    pub retired: Vec<String>,
+}

@@ -1,0 +1,141 @@
+//! The store over either connection pool: each query is written once as runtime sqlx
+//! code and compiled for both backends by [`on_pool!`].
+
+use crate::error::other;
+use crate::{Result, Store, StoreError};
+use async_trait::async_trait;
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The SQL store; callers hold it as a [`crate::DynStore`] from [`crate::open`].
+pub(crate) struct SqlStore {
+    pub(crate) pool: Pool,
+}
+
+/// Runs `$body` with `$p` bound to the concrete pool. The body is type-checked once per
+/// backend, so it must only use SQL and Rust types that both backends accept.
+macro_rules! on_pool {
+    ($store:expr, $p:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::pool::Pool::Sqlite($p) => $body,
+            $crate::pool::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// How each backend starts a transaction.
+pub(crate) trait Begin {
+    type Db: sqlx::Database;
+    /// A transaction that will write.
+    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
+    /// A read-only transaction whose statements all see the same committed state.
+    async fn begin_read(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
+    /// Selects the tenant row (one row, or none) and locks it for the transaction.
+    fn lock_tenant_sql(&self) -> &'static str;
+}
+
+impl Begin for SqlitePool {
+    type Db = Sqlite;
+    /// Take the write lock up front: a deferred transaction that reads first and writes
+    /// later fails with SQLITE_BUSY instead of waiting when another writer got in between.
+    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    /// In WAL mode a deferred transaction reads one snapshot from its first read on.
+    async fn begin_read(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
+        self.begin().await
+    }
+
+    /// `BEGIN IMMEDIATE` already holds the database's one write lock.
+    fn lock_tenant_sql(&self) -> &'static str {
+        "SELECT 1 FROM tenants WHERE id = $1"
+    }
+}
+
+impl Begin for PgPool {
+    type Db = Postgres;
+    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Postgres>> {
+        self.begin().await
+    }
+
+    async fn begin_read(&self) -> sqlx::Result<Transaction<'static, Postgres>> {
+        self.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .await
+    }
+
+    /// NO KEY UPDATE: excludes other writers of the tenant, not inserts that reference it.
+    fn lock_tenant_sql(&self) -> &'static str {
+        "SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE"
+    }
+}
+
+/// Inside a write transaction: fails with NotFound unless the tenant exists, and holds
+/// the tenant's row lock until the end, so writes of one tenant never interleave.
+macro_rules! lock_tenant {
+    ($p:expr, $tx:expr, $tenant:expr) => {
+        if sqlx::query($p.lock_tenant_sql())
+            .bind($tenant)
+            .fetch_optional(&mut *$tx)
+            .await?
+            .is_none()
+        {
+            return Err($crate::pool::no_tenant($tenant));
+        }
+    };
+}
+pub(crate) use lock_tenant;
+pub(crate) const TENANT_EXISTS: &str = "SELECT COUNT(*) FROM tenants WHERE id = $1";
+
+pub(crate) fn no_tenant(id: &str) -> StoreError {
+    StoreError::NotFound(format!("tenant {id}"))
+}
+
+/// Fails with NotFound when the tenant does not exist (reads call it only on an empty
+/// result, to tell "nothing yet" from "no such tenant").
+pub(crate) async fn ensure_tenant(store: &SqlStore, id: &str) -> Result<()> {
+    let n: i64 = on_pool!(store, p => sqlx::query_scalar(TENANT_EXISTS).bind(id).fetch_one(p).await?);
+    if n == 0 {
+        return Err(no_tenant(id));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    async fn size_bytes(&self) -> Result<u64> {
+        let bytes: i64 = match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query_scalar(
+                    "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                )
+                .fetch_one(p)
+                .await?
+            }
+            // The tables of this store's schema (tables, indexes and TOAST), not the whole
+            // database: tests share one database, each in its own schema.
+            Pool::Postgres(p) => {
+                sqlx::query_scalar(
+                    "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::BIGINT \
+                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')",
+                )
+                .fetch_one(p)
+                .await?
+            }
+        };
+        u64::try_from(bytes).map_err(|_| other(format_args!("negative database size {bytes}")))
+    }
+}

@@ -1,0 +1,242 @@
+//! Daily snapshots: a summary row per tenant and day, and per-action points stored only
+//! on the days they change (SPEC §3: keep history forever, compactly).
+
+use crate::codec::{cause_str, micros, to_json};
+use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
+use crate::snapshot_rows::{collect_points, replay, ChangeRow, PointRow, SnapshotRow};
+use crate::snapshot_rows::{CHANGE_COLUMNS, SNAPSHOT_COLUMNS};
+use crate::{ComparisonTally, DatedChange, Result, ScoreSnapshot, SnapshotStore};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use score::snapshot::{diff, ActionChange, ActionPoints};
+
+/// Rows per multi-row INSERT: well under both backends' limit on bound values.
+const CHUNK: usize = 500;
+
+const LATEST_DAY: &str = "SELECT MAX(day) FROM score_snapshots WHERE tenant_id = $1";
+const NEXT_DAY: &str = "SELECT MIN(day) FROM score_snapshots WHERE tenant_id = $1 AND day > $2";
+const LATEST_POINTS: &str =
+    "SELECT action_id, points, max_points, status FROM latest_action_points WHERE tenant_id = $1";
+const UPSERT_SNAPSHOT: &str = "INSERT INTO score_snapshots (tenant_id, day, current_points, max_points, \
+    categories, licensed_seats, active_users, taken_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+    ON CONFLICT (tenant_id, day) DO UPDATE SET current_points = excluded.current_points, \
+    max_points = excluded.max_points, categories = excluded.categories, \
+    licensed_seats = excluded.licensed_seats, active_users = excluded.active_users, \
+    taken_at = excluded.taken_at";
+const DELETE_DAY_CHANGES: &str = "DELETE FROM snapshot_action_changes WHERE tenant_id = $1 AND day = $2";
+const INSERT_CHANGES: &str = "INSERT INTO snapshot_action_changes (tenant_id, day, action_id, cause, delta, \
+    max_delta, present, points, max_points, status) ";
+const DELETE_LATEST_POINTS: &str = "DELETE FROM latest_action_points WHERE tenant_id = $1";
+const DELETE_LATEST_POINT: &str = "DELETE FROM latest_action_points WHERE tenant_id = $1 AND action_id = $2";
+const UPSERT_LATEST_POINTS: &str =
+    "INSERT INTO latest_action_points (tenant_id, action_id, points, max_points, status) ";
+const ON_LATEST_CONFLICT: &str = " ON CONFLICT (tenant_id, action_id) DO UPDATE SET \
+    points = excluded.points, max_points = excluded.max_points, status = excluded.status";
+
+fn changes_sql(filter: &str) -> String {
+    format!(
+        "SELECT {CHANGE_COLUMNS} FROM snapshot_action_changes \
+         WHERE tenant_id = $1 AND {filter} ORDER BY day, action_id"
+    )
+}
+
+/// Inserts `$changes` (a slice of [`ActionChange`]) as the changes of `$day`.
+macro_rules! insert_changes {
+    ($tx:expr, $tenant:expr, $day:expr, $changes:expr) => {
+        for chunk in $changes.chunks(CHUNK) {
+            let mut qb = sqlx::QueryBuilder::new(INSERT_CHANGES);
+            qb.push_values(chunk, |mut b, c: &ActionChange| {
+                b.push_bind($tenant)
+                    .push_bind($day)
+                    .push_bind(c.id.as_str())
+                    .push_bind(cause_str(c.cause))
+                    .push_bind(c.delta.0)
+                    .push_bind(c.max_delta.0)
+                    .push_bind(c.after.is_some())
+                    .push_bind(c.after.map(|a| a.points.0))
+                    .push_bind(c.after.map(|a| a.max.0))
+                    .push_bind(c.after.map(|a| a.status.as_str()));
+            });
+            qb.build().execute(&mut *$tx).await?;
+        }
+    };
+}
+
+/// Applies `$changes` (diffed from the cache's current content) to `latest_action_points`.
+macro_rules! update_latest_points {
+    ($tx:expr, $tenant:expr, $changes:expr) => {{
+        let changes: &[ActionChange] = &$changes;
+        let (kept, removed): (Vec<&ActionChange>, Vec<&ActionChange>) =
+            changes.iter().partition(|c| c.after.is_some());
+        for c in removed {
+            sqlx::query(DELETE_LATEST_POINT)
+                .bind($tenant)
+                .bind(c.id.as_str())
+                .execute(&mut *$tx)
+                .await?;
+        }
+        for chunk in kept.chunks(CHUNK) {
+            let mut qb = sqlx::QueryBuilder::new(UPSERT_LATEST_POINTS);
+            qb.push_values(
+                chunk.iter().filter_map(|c| c.after.map(|a| (c, a))),
+                |mut b, (c, a)| {
+                    b.push_bind($tenant)
+                        .push_bind(c.id.as_str())
+                        .push_bind(a.points.0)
+                        .push_bind(a.max.0)
+                        .push_bind(a.status.as_str());
+                },
+            );
+            qb.push(ON_LATEST_CONFLICT);
+            qb.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+#[async_trait]
+impl SnapshotStore for SqlStore {
+    /// The daily job writes a day after the latest: it diffs against `latest_action_points`.
+    /// Rewriting or back-filling a day replays the history before it instead, and re-diffs
+    /// the following snapshot so every stored change stays relative to its predecessor.
+    #[tracing::instrument(skip_all, err, fields(tenant = %snapshot.tenant_id, day = %snapshot.day))]
+    async fn write_snapshot(&self, snapshot: &ScoreSnapshot, points: &ActionPoints) -> Result<()> {
+        let tenant = snapshot.tenant_id.as_str();
+        let day = snapshot.day;
+        let categories = to_json(&snapshot.categories)?;
+        let before_sql = changes_sql("day < $2");
+        let up_to_sql = changes_sql("day <= $2");
+        on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            lock_tenant!(p, tx, tenant);
+            let latest: Option<NaiveDate> =
+                sqlx::query_scalar(LATEST_DAY).bind(tenant).fetch_one(&mut *tx).await?;
+            let appending = latest.is_none_or(|l| l < day);
+            let (previous, next) = if appending {
+                let rows: Vec<PointRow> =
+                    sqlx::query_as(LATEST_POINTS).bind(tenant).fetch_all(&mut *tx).await?;
+                (collect_points(rows)?, None)
+            } else {
+                let rows: Vec<ChangeRow> =
+                    sqlx::query_as(&before_sql).bind(tenant).bind(day).fetch_all(&mut *tx).await?;
+                let next_day: Option<NaiveDate> =
+                    sqlx::query_scalar(NEXT_DAY).bind(tenant).bind(day).fetch_one(&mut *tx).await?;
+                let next = match next_day {
+                    Some(n) => {
+                        let rows: Vec<ChangeRow> =
+                            sqlx::query_as(&up_to_sql).bind(tenant).bind(n).fetch_all(&mut *tx).await?;
+                        Some((n, replay(rows)?))
+                    }
+                    None => None,
+                };
+                (replay(rows)?, next)
+            };
+            sqlx::query(UPSERT_SNAPSHOT)
+                .bind(tenant)
+                .bind(day)
+                .bind(snapshot.current.0)
+                .bind(snapshot.max.0)
+                .bind(&categories)
+                .bind(i64::from(snapshot.licensed_seats))
+                .bind(i64::from(snapshot.active_users))
+                .bind(micros(snapshot.taken_at))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(DELETE_DAY_CHANGES).bind(tenant).bind(day).execute(&mut *tx).await?;
+            let changes = diff(&previous, points);
+            insert_changes!(tx, tenant, day, changes);
+            match next {
+                Some((next_day, next_points)) => {
+                    sqlx::query(DELETE_DAY_CHANGES).bind(tenant).bind(next_day).execute(&mut *tx).await?;
+                    let changes = diff(points, &next_points);
+                    insert_changes!(tx, tenant, next_day, changes);
+                }
+                None if appending => update_latest_points!(tx, tenant, changes),
+                // Rewrote the latest day: the cache held that day's old points.
+                None => {
+                    sqlx::query(DELETE_LATEST_POINTS).bind(tenant).execute(&mut *tx).await?;
+                    let all = diff(&ActionPoints::new(), points);
+                    update_latest_points!(tx, tenant, all);
+                }
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn snapshots(&self, tenant_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<ScoreSnapshot>> {
+        let sql = format!(
+            "SELECT {SNAPSHOT_COLUMNS} FROM score_snapshots WHERE tenant_id = $1 AND day >= $2 AND day <= $3 \
+             ORDER BY day"
+        );
+        let rows: Vec<SnapshotRow> = on_pool!(self, p => {
+            sqlx::query_as(&sql).bind(tenant_id).bind(from).bind(to).fetch_all(p).await?
+        });
+        if rows.is_empty() {
+            ensure_tenant(self, tenant_id).await?;
+        }
+        rows.into_iter().map(SnapshotRow::into_snapshot).collect()
+    }
+
+    async fn latest_snapshot(&self, tenant_id: &str) -> Result<Option<ScoreSnapshot>> {
+        let sql = format!(
+            "SELECT {SNAPSHOT_COLUMNS} FROM score_snapshots WHERE tenant_id = $1 ORDER BY day DESC LIMIT 1"
+        );
+        let row: Option<SnapshotRow> =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(tenant_id).fetch_optional(p).await?);
+        match row {
+            Some(r) => Ok(Some(r.into_snapshot()?)),
+            None => ensure_tenant(self, tenant_id).await.map(|()| None),
+        }
+    }
+
+    async fn action_points_on(&self, tenant_id: &str, day: NaiveDate) -> Result<ActionPoints> {
+        let sql = changes_sql("day <= $2");
+        let points = on_pool!(self, p => {
+            let mut tx = p.begin_read().await?;
+            let latest: Option<NaiveDate> =
+                sqlx::query_scalar(LATEST_DAY).bind(tenant_id).fetch_one(&mut *tx).await?;
+            match latest {
+                None => None,
+                // On or after the latest snapshot the cache already holds the answer.
+                Some(l) if l <= day => {
+                    let rows: Vec<PointRow> =
+                        sqlx::query_as(LATEST_POINTS).bind(tenant_id).fetch_all(&mut *tx).await?;
+                    Some(collect_points(rows)?)
+                }
+                Some(_) => {
+                    let rows: Vec<ChangeRow> =
+                        sqlx::query_as(&sql).bind(tenant_id).bind(day).fetch_all(&mut *tx).await?;
+                    Some(replay(rows)?)
+                }
+            }
+        });
+        match points {
+            Some(p) => Ok(p),
+            None => ensure_tenant(self, tenant_id).await.map(|()| ActionPoints::new()),
+        }
+    }
+
+    async fn action_changes(
+        &self,
+        tenant_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DatedChange>> {
+        let sql = changes_sql("day >= $2 AND day <= $3");
+        let rows: Vec<ChangeRow> = on_pool!(self, p => {
+            sqlx::query_as(&sql).bind(tenant_id).bind(from).bind(to).fetch_all(p).await?
+        });
+        if rows.is_empty() {
+            ensure_tenant(self, tenant_id).await?;
+        }
+        rows.into_iter().map(ChangeRow::into_dated).collect()
+    }
+
+    async fn write_comparison_tallies(&self, day: NaiveDate, tallies: &[ComparisonTally]) -> Result<()> {
+        self.replace_tallies(day, tallies).await
+    }
+
+    async fn comparison_tallies(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<ComparisonTally>> {
+        self.tallies_between(from, to).await
+    }
+}

@@ -1,0 +1,72 @@
+//! Comparison tallies: per day, the sum and count of score percentages of each group.
+
+use crate::codec::to_u32;
+use crate::pool::{on_pool, Begin, SqlStore};
+use crate::{ComparisonTally, Result, StoreError};
+use chrono::NaiveDate;
+
+/// Rows per multi-row INSERT (5 values each).
+const CHUNK: usize = 1000;
+
+const DELETE_DAY: &str = "DELETE FROM comparison_tallies WHERE day = $1";
+const INSERT: &str = "INSERT INTO comparison_tallies (day, basis, group_key, score_sum, tenant_count) ";
+const BETWEEN: &str = "SELECT day, basis, group_key, score_sum, tenant_count FROM comparison_tallies \
+    WHERE day >= $1 AND day <= $2 ORDER BY day, basis, group_key";
+
+#[derive(sqlx::FromRow)]
+struct TallyRow {
+    day: NaiveDate,
+    basis: String,
+    group_key: String,
+    score_sum: i64,
+    tenant_count: i64,
+}
+
+impl SqlStore {
+    /// The day's tallies replace whatever that day had, so the daily job can rerun.
+    pub(crate) async fn replace_tallies(&self, day: NaiveDate, tallies: &[ComparisonTally]) -> Result<()> {
+        if let Some((i, t)) = tallies.iter().enumerate().find(|(_, t)| t.day != day) {
+            return Err(StoreError::Invalid(format!(
+                "tallies[{i}]: day {} is not {day}",
+                t.day
+            )));
+        }
+        on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            sqlx::query(DELETE_DAY).bind(day).execute(&mut *tx).await?;
+            for chunk in tallies.chunks(CHUNK) {
+                let mut qb = sqlx::QueryBuilder::new(INSERT);
+                qb.push_values(chunk, |mut b, t| {
+                    b.push_bind(day)
+                        .push_bind(t.basis.as_str())
+                        .push_bind(t.group_key.as_str())
+                        .push_bind(t.sum)
+                        .push_bind(i64::from(t.count));
+                });
+                qb.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub(crate) async fn tallies_between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<ComparisonTally>> {
+        let rows: Vec<TallyRow> =
+            on_pool!(self, p => sqlx::query_as(BETWEEN).bind(from).bind(to).fetch_all(p).await?);
+        rows.into_iter()
+            .map(|r| {
+                Ok(ComparisonTally {
+                    day: r.day,
+                    basis: r.basis,
+                    group_key: r.group_key,
+                    sum: r.score_sum,
+                    count: to_u32(r.tenant_count, "comparison_tallies.tenant_count")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,11 @@
+//! Storage scenarios, each run against SQLite and PostgreSQL (see `common`).
+
+// A panic is how a test reports a failure, so unwrap is fine here.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod controls;
+mod snapshots;
+mod tenants;

@@ -1,0 +1,192 @@
+//! Daily snapshots stored as changes, and comparison tallies.
+
+use crate::common::{day, new_tenant, point, points, summary, TestDb};
+use score::snapshot::Cause;
+use score::{Points, Status};
+use store::{ComparisonTally, Store, StoreError};
+
+crate::on_both_backends!(
+    snapshots_store_only_changes,
+    rewriting_or_backfilling_a_snapshot_keeps_every_day_exact,
+    comparison_tallies_round_trip,
+);
+
+async fn snapshots_store_only_changes(db: &TestDb) {
+    let s = db.store.as_ref();
+    let t = s.create_tenant(new_tenant("Snap"), "alice").await.unwrap();
+    let day1 = points(&[
+        ("A", point(750, 1000, Status::ToAddress)),
+        ("B", point(0, 800, Status::ToAddress)),
+        ("C", point(500, 500, Status::ToAddress)),
+    ]);
+    let mut day2 = day1.clone();
+    day2.insert("B".into(), point(800, 800, Status::ToAddress));
+    let days = [
+        (day(2024, 3, 1), &day1),
+        (day(2024, 3, 2), &day2),
+        (day(2024, 3, 3), &day2),
+    ];
+    for (on, p) in days {
+        s.write_snapshot(&summary(&t.id, on, p), p).await.unwrap();
+    }
+
+    let changes = all_changes(s, &t.id).await;
+    assert_eq!(
+        changes.len(),
+        4,
+        "3 actions added on day 1, one change on day 2, none on day 3"
+    );
+    assert!(changes[..3]
+        .iter()
+        .all(|c| c.day == day(2024, 3, 1) && c.change.cause == Cause::Added));
+    let b = &changes[3];
+    assert_eq!(
+        (b.day, b.change.id.as_str(), b.change.cause, b.change.delta),
+        (day(2024, 3, 2), "B", Cause::Measurement, Points(800))
+    );
+
+    assert!(
+        s.action_points_on(&t.id, day(2024, 2, 29))
+            .await
+            .unwrap()
+            .is_empty(),
+        "before the first snapshot"
+    );
+    for (on, p) in days {
+        assert_eq!(&s.action_points_on(&t.id, on).await.unwrap(), p, "points on {on}");
+    }
+    assert_eq!(
+        s.action_points_on(&t.id, day(2024, 12, 31)).await.unwrap(),
+        day2,
+        "later days keep the last state"
+    );
+
+    // Rewriting a day with the same content changes nothing.
+    s.write_snapshot(&summary(&t.id, day(2024, 3, 2), &day2), &day2)
+        .await
+        .unwrap();
+    assert_eq!(all_changes(s, &t.id).await, changes);
+
+    let summaries = s
+        .snapshots(&t.id, day(2024, 3, 1), day(2024, 3, 2))
+        .await
+        .unwrap();
+    assert_eq!(
+        summaries,
+        vec![
+            summary(&t.id, day(2024, 3, 1), &day1),
+            summary(&t.id, day(2024, 3, 2), &day2)
+        ]
+    );
+    assert_eq!(
+        s.latest_snapshot(&t.id).await.unwrap(),
+        Some(summary(&t.id, day(2024, 3, 3), &day2))
+    );
+    let other = s.create_tenant(new_tenant("Empty"), "alice").await.unwrap();
+    assert_eq!(s.latest_snapshot(&other.id).await.unwrap(), None);
+    let nobody = s
+        .write_snapshot(
+            &summary("00000000-0000-4000-8000-000000000000", day(2024, 3, 1), &day1),
+            &day1,
+        )
+        .await;
+    assert!(matches!(nobody, Err(StoreError::NotFound(_))), "{nobody:?}");
+}
+
+async fn rewriting_or_backfilling_a_snapshot_keeps_every_day_exact(db: &TestDb) {
+    let s = db.store.as_ref();
+    let t = s.create_tenant(new_tenant("Rewrite"), "alice").await.unwrap();
+    let base = points(&[
+        ("A", point(100, 1000, Status::ToAddress)),
+        ("B", point(0, 800, Status::ToAddress)),
+    ]);
+    let mut later = base.clone();
+    later.insert("A".into(), point(1000, 1000, Status::ToAddress));
+    let mut accepted = later.clone();
+    accepted.insert("B".into(), point(0, 800, Status::RiskAccepted));
+    accepted.remove("A");
+
+    for (on, p) in [
+        (day(2024, 3, 1), &base),
+        (day(2024, 3, 3), &later),
+        (day(2024, 3, 5), &later),
+    ] {
+        s.write_snapshot(&summary(&t.id, on, p), p).await.unwrap();
+    }
+    // "Sync now" rewrites the latest day with a different state.
+    s.write_snapshot(&summary(&t.id, day(2024, 3, 5), &accepted), &accepted)
+        .await
+        .unwrap();
+    // A back-filled day between two others, and a rewritten middle day.
+    s.write_snapshot(&summary(&t.id, day(2024, 3, 2), &accepted), &accepted)
+        .await
+        .unwrap();
+    s.write_snapshot(&summary(&t.id, day(2024, 3, 3), &base), &base)
+        .await
+        .unwrap();
+
+    let expected = [(1, &base), (2, &accepted), (3, &base), (4, &base), (5, &accepted)];
+    for (d, p) in expected {
+        assert_eq!(
+            &s.action_points_on(&t.id, day(2024, 3, d)).await.unwrap(),
+            p,
+            "points on March {d}"
+        );
+    }
+    let changes = all_changes(s, &t.id).await;
+    let on_day5: Vec<_> = changes
+        .iter()
+        .filter(|c| c.day == day(2024, 3, 5))
+        .map(|c| (c.change.id.as_str(), c.change.cause))
+        .collect();
+    assert_eq!(
+        on_day5,
+        [("A", Cause::Removed), ("B", Cause::Status)],
+        "day 5 is diffed against day 3 as rewritten"
+    );
+    let kept: usize = changes.iter().filter(|c| c.day == day(2024, 3, 4)).count();
+    assert_eq!(kept, 0, "no snapshot, no changes on March 4");
+    assert_eq!(
+        s.snapshots(&t.id, day(2024, 3, 1), day(2024, 3, 31))
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+async fn comparison_tallies_round_trip(db: &TestDb) {
+    let s = &db.store;
+    let tally = |d: chrono::NaiveDate, basis: &str, key: &str, sum: i64, count: u32| ComparisonTally {
+        day: d,
+        basis: basis.into(),
+        group_key: key.into(),
+        sum,
+        count,
+    };
+    let (d1, d2) = (day(2024, 3, 1), day(2024, 3, 2));
+    let first = vec![
+        tally(d1, "AllTenants", "", 31_000, 6),
+        tally(d1, "IndustryTypes", "Education", 12_000, 2),
+        tally(d1, "TotalSeats", "3", 19_000, 4),
+    ];
+    s.write_comparison_tallies(d1, &first).await.unwrap();
+    s.write_comparison_tallies(d2, &[tally(d2, "AllTenants", "", 33_000, 6)])
+        .await
+        .unwrap();
+    let mut all = first.clone();
+    all.push(tally(d2, "AllTenants", "", 33_000, 6));
+    assert_eq!(s.comparison_tallies(d1, d2).await.unwrap(), all);
+
+    // The daily job may rerun: a day's tallies replace that day's.
+    s.write_comparison_tallies(d1, &first[..1]).await.unwrap();
+    assert_eq!(s.comparison_tallies(d1, d1).await.unwrap(), first[..1].to_vec());
+    let wrong_day = s.write_comparison_tallies(d2, &first[..1]).await;
+    assert!(matches!(wrong_day, Err(StoreError::Invalid(_))), "{wrong_day:?}");
+}
+
+async fn all_changes(s: &dyn Store, tenant_id: &str) -> Vec<store::DatedChange> {
+    s.action_changes(tenant_id, day(2000, 1, 1), day(2100, 1, 1))
+        .await
+        .unwrap()
+}
