@@ -28,8 +28,8 @@ pub fn history_chart(points: &[HistoryPoint]) -> Chart {
     let earned: Vec<DataPoint> = points.iter().map(|p| DataPoint::from(p.current.as_f64())).collect();
     Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .legend(Legend::new())
-        .grid(Grid::new().left("3%").right("4%").contain_label(true))
+        .legend(Legend::new().top("top"))
+        .grid(Grid::new().left("3%").right("4%").top(48).contain_label(true))
         .data_zoom(DataZoom::new().type_(charming::component::DataZoomType::Inside))
         .data_zoom(DataZoom::new().type_(charming::component::DataZoomType::Slider))
         .x_axis(Axis::new().type_(AxisType::Category).data(days))
@@ -45,11 +45,9 @@ pub fn HistoryChart(id: &'static str, points: Vec<HistoryPoint>) -> impl IntoVie
     #[cfg(feature = "hydrate")]
     {
         let chart = history_chart(&points);
-        Effect::new(move |_| {
-            match charming::WasmRenderer::new_opt(None, Some(320)).render(id, &chart) {
-                Ok(_) => {}
-                Err(e) => leptos::logging::error!("could not draw chart {id}: {e:?}"),
-            }
+        Effect::new(move |_| match charming::WasmRenderer::new_opt(None, Some(320)).render(id, &chart) {
+            Ok(_) => {}
+            Err(e) => leptos::logging::error!("could not draw chart {id}: {e:?}"),
         });
     }
     let rows = points

@@ -29,12 +29,8 @@ pub async fn live_score(
     let tenant = store.tenant(tenant_id).await?;
     let mut actions = catalog.to_vec();
     actions.extend(store.custom_actions(tenant_id).await?);
-    let records: BTreeMap<String, ControlRecord> = store
-        .control_records(tenant_id)
-        .await?
-        .into_iter()
-        .map(|r| (r.action_id.clone(), r))
-        .collect();
+    let records: BTreeMap<String, ControlRecord> =
+        store.control_records(tenant_id).await?.into_iter().map(|r| (r.action_id.clone(), r)).collect();
     let (score, scores) = evaluate(&actions, |id| records.get(id).map(|r| r.state));
     let ranking = rank(&scores);
     Ok(LiveScore { tenant, actions, records, score, scores, ranking })

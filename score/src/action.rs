@@ -15,13 +15,8 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 5] = [
-        Category::Identity,
-        Category::Data,
-        Category::Device,
-        Category::Apps,
-        Category::Infrastructure,
-    ];
+    pub const ALL: [Category; 5] =
+        [Category::Identity, Category::Data, Category::Device, Category::Apps, Category::Infrastructure];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -62,9 +57,7 @@ impl Level {
     }
 
     pub fn parse(s: &str) -> Option<Level> {
-        [Level::Low, Level::Moderate, Level::High]
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(s))
+        [Level::Low, Level::Moderate, Level::High].into_iter().find(|l| l.as_str().eq_ignore_ascii_case(s))
     }
 }
 

@@ -48,10 +48,7 @@ pub struct RankedAction {
 
 /// The total order of the ranking.
 pub fn compare(a: &ActionScore, b: &ActionScore) -> Ordering {
-    priority_key(b)
-        .cmp(&priority_key(a))
-        .then_with(|| b.max.cmp(&a.max))
-        .then_with(|| a.id.cmp(&b.id))
+    priority_key(b).cmp(&priority_key(a)).then_with(|| b.max.cmp(&a.max)).then_with(|| a.id.cmp(&b.id))
 }
 
 /// Ranks applicable actions; inapplicable (deprecated, nothing to protect) get no rank.

@@ -131,9 +131,7 @@ pub fn evaluate<'a>(
     actions: impl IntoIterator<Item = &'a ImprovementAction>,
     state_of: impl Fn(&str) -> Option<ControlState>,
 ) -> (SecureScore, Vec<ActionScore>) {
-    let scores: Vec<ActionScore> = actions
-        .into_iter()
-        .map(|a| action_score(a, &state_of(&a.id).unwrap_or_default()))
-        .collect();
+    let scores: Vec<ActionScore> =
+        actions.into_iter().map(|a| action_score(a, &state_of(&a.id).unwrap_or_default())).collect();
     (SecureScore::from_scores(&scores), scores)
 }

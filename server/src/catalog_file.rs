@@ -80,7 +80,8 @@ pub fn parse(text: &str, file: &str) -> Result<Catalog, CatalogError> {
             return Err(err(format!("action #{n}: is not a table")));
         };
         let id = fields.get("id").and_then(|v| v.as_str()).unwrap_or("?").to_owned();
-        let at = |field: &str, message: String| err(format!("action #{n} ({id}): field `{field}`: {message}"));
+        let at =
+            |field: &str, message: String| err(format!("action #{n} ({id}): field `{field}`: {message}"));
         if let Some(unknown) = fields.keys().find(|k| !KNOWN_KEYS.contains(&k.as_str())) {
             return Err(at(unknown, "is not a known field".into()));
         }
@@ -111,7 +112,9 @@ fn check_field(key: &str, value: &toml::Value) -> Result<(), String> {
         "tier" => as_::<score::Tier>(value),
         "max_points" => match value.as_integer() {
             Some(v) if (1..=i64::from(score::action::MAX_POINTS_LIMIT)).contains(&v) => Ok(()),
-            _ => Err(format!("must be an integer from 1 to {}, got {value}", score::action::MAX_POINTS_LIMIT)),
+            _ => {
+                Err(format!("must be an integer from 1 to {}, got {value}", score::action::MAX_POINTS_LIMIT))
+            }
         },
         "scoring" => match value.as_str() {
             Some("binary" | "partial") => Ok(()),
@@ -174,7 +177,8 @@ mod tests {
         assert!(e.to_string().contains("action #2 (Bad2): field `category2`: is not a known field"), "{e}");
         let e = parse(&entry(""), "x.toml").expect_err("missing key");
         assert!(e.to_string().contains("field `max_points`: is required"), "{e}");
-        let text = entry("max_points = 2").replace("category = \"Data\"\nproduct", "category = \"Network\"\nproduct");
+        let text = entry("max_points = 2")
+            .replace("category = \"Data\"\nproduct", "category = \"Network\"\nproduct");
         let e = parse(&text, "x.toml").expect_err("bad category");
         assert!(e.to_string().contains("action #1 (Ok1): field `category`"), "{e}");
         let e = parse("version = \"1\"\n[[action]\n", "broken.toml").expect_err("bad toml");

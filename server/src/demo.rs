@@ -36,8 +36,17 @@ const CONTOSO_SCRIPTED: [&str; 13] = [
 const INDUSTRIES: [&str; 7] =
     ["Technology", "Financial services", "Healthcare", "Retail", "Manufacturing", "Education", "Government"];
 const NAME_HEADS: [&str; 11] = [
-    "Alder", "Brightwater", "Cobalt", "Driftwood", "Evergreen", "Foxglove", "Granite", "Harbor", "Ironbridge",
-    "Juniper", "Kestrel",
+    "Alder",
+    "Brightwater",
+    "Cobalt",
+    "Driftwood",
+    "Evergreen",
+    "Foxglove",
+    "Granite",
+    "Harbor",
+    "Ironbridge",
+    "Juniper",
+    "Kestrel",
 ];
 const NAME_TAILS: [&str; 4] = ["Logistics", "Health", "Partners", "Systems"];
 
@@ -64,15 +73,31 @@ impl Rng {
 }
 
 enum Event {
-    Measure { action: String, count: u32, total: u32 },
-    Status { action: String, status: Status, note: String, by: &'static str, assignee: Option<String>, due_in_days: Option<i64> },
+    Measure {
+        action: String,
+        count: u32,
+        total: u32,
+    },
+    Status {
+        action: String,
+        status: Status,
+        note: String,
+        by: &'static str,
+        assignee: Option<String>,
+        due_in_days: Option<i64>,
+    },
 }
+
+/// A tenant's first measurements as (action id, count, total).
+type Baseline = Vec<(String, u32, u32)>;
+/// Events by day index (0 = first day of history).
+type Timeline = BTreeMap<u32, Vec<Event>>;
 
 struct SimTenant {
     tenant: NewTenant,
     id: String,
-    initial: Vec<(String, u32, u32)>,
-    events: BTreeMap<u32, Vec<Event>>,
+    initial: Baseline,
+    events: Timeline,
 }
 
 fn uuid_from(rng: &mut Rng) -> String {
@@ -101,22 +126,40 @@ fn unit_total(unit: Option<&str>, seats: u32, active: u32, rng: &mut Rng) -> u32
 }
 
 /// Random baseline and a few events per action, shaped by the tenant's maturity.
-fn generate(actions: &[&ImprovementAction], seats: u32, active: u32, maturity: f64, rng: &mut Rng) -> (Vec<(String, u32, u32)>, BTreeMap<u32, Vec<Event>>) {
+fn generate(
+    actions: &[&ImprovementAction],
+    seats: u32,
+    active: u32,
+    maturity: f64,
+    rng: &mut Rng,
+) -> (Baseline, Timeline) {
     let mut initial = Vec::new();
     let mut events: BTreeMap<u32, Vec<Event>> = BTreeMap::new();
     for a in actions {
         let total = unit_total(a.unit(), seats, active, rng);
         let share = (maturity + (rng.unit() - 0.5) * 0.4).clamp(0.0, 1.0);
-        let count = if a.unit().is_none() { u32::from(rng.chance(maturity)) } else { (f64::from(total) * share).round() as u32 };
+        let count = if a.unit().is_none() {
+            u32::from(rng.chance(maturity))
+        } else {
+            (f64::from(total) * share).round() as u32
+        };
         initial.push((a.id.clone(), count, total));
         if count < total && rng.chance(0.35) {
             let day = 1 + rng.below(HISTORY_DAYS);
             let gain = ((f64::from(total - count)) * (0.5 + rng.unit() * 0.5)).round() as u32;
-            events.entry(day).or_default().push(Event::Measure { action: a.id.clone(), count: (count + gain.max(1)).min(total), total });
+            events.entry(day).or_default().push(Event::Measure {
+                action: a.id.clone(),
+                count: (count + gain.max(1)).min(total),
+                total,
+            });
         } else if count > 0 && rng.chance(0.08) {
             let day = 1 + rng.below(HISTORY_DAYS);
             let loss = ((f64::from(count)) * (0.05 + rng.unit() * 0.2)).round() as u32;
-            events.entry(day).or_default().push(Event::Measure { action: a.id.clone(), count: count - loss.max(1).min(count), total });
+            events.entry(day).or_default().push(Event::Measure {
+                action: a.id.clone(),
+                count: count - loss.max(1).min(count),
+                total,
+            });
         }
         let roll = rng.unit();
         let status = if roll < 0.03 {
@@ -178,8 +221,14 @@ fn contoso(actions: &[&ImprovementAction], rng: &mut Rng, start: DateTime<Utc>) 
         });
     }
     let mut at = |day: u32, e: Event| events.entry(day).or_default().push(e);
-    let measure = |action: &str, count: u32, total: u32| Event::Measure { action: action.into(), count, total };
-    let status = |action: &str, status: Status, note: &str, by: &'static str, assignee: Option<&str>, due: Option<i64>| Event::Status {
+    let measure =
+        |action: &str, count: u32, total: u32| Event::Measure { action: action.into(), count, total };
+    let status = |action: &str,
+                  status: Status,
+                  note: &str,
+                  by: &'static str,
+                  assignee: Option<&str>,
+                  due: Option<i64>| Event::Status {
         action: action.into(),
         status,
         note: note.into(),
@@ -193,14 +242,74 @@ fn contoso(actions: &[&ImprovementAction], rng: &mut Rng, start: DateTime<Utc>) 
     }
     at(45, measure("BlockLegacyAuthentication", 1, 1));
     at(60, measure("DefenderSafeLinksPolicy", 1, 1));
-    at(75, status("SharePointExternalSharingLimited", Status::AlternateMitigation, "External sharing goes through the partner portal with its own review.", ADMIN, None, None));
-    at(100, status("TeamsExternalAccessRestricted", Status::RiskAccepted, "Partners rely on federated chat; accepted by the CISO until the partner portal launches.", ADMIN, None, None));
+    at(
+        75,
+        status(
+            "SharePointExternalSharingLimited",
+            Status::AlternateMitigation,
+            "External sharing goes through the partner portal with its own review.",
+            ADMIN,
+            None,
+            None,
+        ),
+    );
+    at(
+        100,
+        status(
+            "TeamsExternalAccessRestricted",
+            Status::RiskAccepted,
+            "Partners rely on federated chat; accepted by the CISO until the partner portal launches.",
+            ADMIN,
+            None,
+            None,
+        ),
+    );
     at(130, measure("DeviceEncryptionBitLocker", 540, 700));
     at(150, measure("DefenderAVRealTime", 650, 700));
-    at(160, status("CloudAppDiscovery", Status::ThirdParty, "Shadow-IT discovery is covered by our secure web gateway vendor.", SECOPS, None, None));
-    at(170, status("SigninRiskPolicy", Status::Planned, "Pilot with the IT department first.", SECOPS, Some(SECOPS), Some(20)));
-    at(170, status("UserRiskPolicy", Status::Planned, "After the sign-in risk policy pilot.", SECOPS, Some(SECOPS), Some(35)));
-    at(172, status("AttackSurfaceReductionRules", Status::Planned, "Audit mode for two weeks, then block.", ADMIN, Some("devices-team@contoso.example"), Some(60)));
+    at(
+        160,
+        status(
+            "CloudAppDiscovery",
+            Status::ThirdParty,
+            "Shadow-IT discovery is covered by our secure web gateway vendor.",
+            SECOPS,
+            None,
+            None,
+        ),
+    );
+    at(
+        170,
+        status(
+            "SigninRiskPolicy",
+            Status::Planned,
+            "Pilot with the IT department first.",
+            SECOPS,
+            Some(SECOPS),
+            Some(20),
+        ),
+    );
+    at(
+        170,
+        status(
+            "UserRiskPolicy",
+            Status::Planned,
+            "After the sign-in risk policy pilot.",
+            SECOPS,
+            Some(SECOPS),
+            Some(35),
+        ),
+    );
+    at(
+        172,
+        status(
+            "AttackSurfaceReductionRules",
+            Status::Planned,
+            "Audit mode for two weeks, then block.",
+            ADMIN,
+            Some("devices-team@contoso.example"),
+            Some(60),
+        ),
+    );
     at(178, measure("MailboxAuditingEnabled", 1, 1));
     SimTenant {
         tenant: NewTenant {
@@ -209,7 +318,12 @@ fn contoso(actions: &[&ImprovementAction], rng: &mut Rng, start: DateTime<Utc>) 
             licensed_seats: seats,
             active_users: active,
             industry: "Technology".into(),
-            enabled_services: vec!["Exchange Online".into(), "SharePoint Online".into(), "Teams".into(), "Intune".into()],
+            enabled_services: vec![
+                "Exchange Online".into(),
+                "SharePoint Online".into(),
+                "Teams".into(),
+                "Intune".into(),
+            ],
             created_at: start,
         },
         id: CONTOSO_ID.into(),
@@ -281,7 +395,10 @@ pub async fn seed(
             let mut batch = Vec::new();
             if day_index == 0 {
                 for (id, count, total) in &sim.initial {
-                    batch.push(MeasurementInput { action_id: id.clone(), measurement: Measurement::partial(*count, *total, observed) });
+                    batch.push(MeasurementInput {
+                        action_id: id.clone(),
+                        measurement: Measurement::partial(*count, *total, observed),
+                    });
                 }
             }
             for event in sim.events.get(&day_index).into_iter().flatten() {

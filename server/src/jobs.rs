@@ -91,7 +91,11 @@ pub async fn run_daily(state: app::state::AppState, at: NaiveTime) {
     loop {
         tokio::time::sleep(until_next(Utc::now(), at)).await;
         let now = Utc::now();
-        let day = if at == NaiveTime::MIN { now.date_naive() - chrono::Duration::days(1) } else { now.date_naive() };
+        let day = if at == NaiveTime::MIN {
+            now.date_naive() - chrono::Duration::days(1)
+        } else {
+            now.date_naive()
+        };
         match snapshot_all(state.store.as_ref(), &state.catalog, day, now).await {
             Ok(run) => tracing::info!(day = %run.day, tenants = run.tenants, "daily snapshot taken"),
             Err(e) => tracing::error!(error = %e, "daily snapshot failed; it will be retried tomorrow"),

@@ -40,9 +40,14 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         Command::Snapshot { day } => {
             let state = startup::open_app_state(&cli.common).await?;
             let now = chrono::Utc::now();
-            let run = server::jobs::snapshot_all(state.store.as_ref(), &state.catalog, day.unwrap_or(now.date_naive()), now)
-                .await
-                .map_err(|e| StartupError::Database(e.to_string()))?;
+            let run = server::jobs::snapshot_all(
+                state.store.as_ref(),
+                &state.catalog,
+                day.unwrap_or(now.date_naive()),
+                now,
+            )
+            .await
+            .map_err(|e| StartupError::Database(e.to_string()))?;
             println!("snapshot of {} tenants filed under {}", run.tenants, run.day);
             Ok(())
         }

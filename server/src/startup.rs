@@ -67,7 +67,7 @@ async fn open_with_catalog(common: &Common, catalog: Catalog) -> Result<AppState
 pub async fn seed_demo(state: &AppState) -> Result<crate::demo::DemoReport, StartupError> {
     let today = chrono::Utc::now().date_naive();
     let progress = |done: u32, total: u32| {
-        if done % 30 == 0 || done == total {
+        if done.is_multiple_of(30) || done == total {
             eprintln!("loading demo data: day {done} of {total}");
         }
     };
@@ -90,7 +90,8 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
         },
     })?;
     let state = open_with_catalog(common, catalog).await?;
-    if serve.demo && state.store.tenant_count().await.map_err(|e| StartupError::Database(e.to_string()))? == 0 {
+    if serve.demo && state.store.tenant_count().await.map_err(|e| StartupError::Database(e.to_string()))? == 0
+    {
         let report = seed_demo(&state).await?;
         eprintln!("demo data loaded: {} tenants, {} days of history", report.tenants, report.days);
     }

@@ -9,7 +9,8 @@ use server::http::{router, ServerState};
 use tower::ServiceExt;
 
 async fn demo_server(dir: &tempfile::TempDir) -> (axum::Router, app::state::AppState) {
-    let common = Common { database_url: format!("sqlite://{}/pages.db", dir.path().display()), catalog: None };
+    let common =
+        Common { database_url: format!("sqlite://{}/pages.db", dir.path().display()), catalog: None };
     let state = server::startup::open_app_state(&common).await.expect("store opens");
     server::startup::seed_demo(&state).await.expect("demo loads");
     let leptos = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
@@ -17,7 +18,8 @@ async fn demo_server(dir: &tempfile::TempDir) -> (axum::Router, app::state::AppS
 }
 
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
-    let resp = app.clone().oneshot(Request::get(uri).body(Body::empty()).expect("request")).await.expect("response");
+    let resp =
+        app.clone().oneshot(Request::get(uri).body(Body::empty()).expect("request")).await.expect("response");
     let status = resp.status();
     let bytes = axum::body::to_bytes(resp.into_body(), 10 * 1024 * 1024).await.expect("body");
     (status, String::from_utf8_lossy(&bytes).into_owned())
@@ -27,7 +29,8 @@ async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
 async fn overview_renders_the_live_score_and_history_without_javascript() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (app, state) = demo_server(&dir).await;
-    let live = app::live::live_score(state.store.as_ref(), &state.catalog, CONTOSO_ID).await.expect("live score");
+    let live =
+        app::live::live_score(state.store.as_ref(), &state.catalog, CONTOSO_ID).await.expect("live score");
     let (status, html) = get(&app, &format!("/tenants/{CONTOSO_ID}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(&live.score.percent().to_string()), "page shows {}", live.score.percent());

@@ -49,6 +49,9 @@ fn malformed_catalog_names_file_entry_and_field() {
     let db = dir.path().join("r.db");
     let url = format!("sqlite://{}", db.display());
     let line = fails_with(server().args(["migrate", "--database-url", &url, "--catalog"]).arg(&catalog));
-    assert!(line.contains("bad.toml") && line.contains("action #") && line.contains("`max_points`"), "{line}");
+    assert!(
+        line.contains("bad.toml") && line.contains("action #") && line.contains("`max_points`"),
+        "{line}"
+    );
     assert!(!db.exists(), "no database file was created");
 }

@@ -93,9 +93,7 @@ fn changed(sync: &CatalogSync) -> bool {
 impl CatalogStore for SqlStore {
     #[tracing::instrument(skip_all, err)]
     async fn sync_catalog(&self, catalog: &Catalog) -> Result<CatalogSync> {
-        catalog
-            .validate()
-            .map_err(|issue| StoreError::Invalid(issue.to_string()))?;
+        catalog.validate().map_err(|issue| StoreError::Invalid(issue.to_string()))?;
         let now = micros(Utc::now());
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
@@ -144,10 +142,7 @@ impl CatalogStore for SqlStore {
         actor: &str,
     ) -> Result<()> {
         check_action(action).map_err(|(field, message)| {
-            StoreError::Invalid(format!(
-                "custom action `{}`: field `{field}`: {message}",
-                action.id
-            ))
+            StoreError::Invalid(format!("custom action `{}`: field `{field}`: {message}", action.id))
         })?;
         let body = to_json(action)?;
         let line = AuditLine::new(Some(tenant_id), actor, "custom_action.add", &action.id).after(action)?;

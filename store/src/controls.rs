@@ -113,10 +113,7 @@ impl RecordRow {
             _ => None,
         };
         Ok(ControlRecord {
-            state: ControlState {
-                status: status(&self.status)?,
-                measurement,
-            },
+            state: ControlState { status: status(&self.status)?, measurement },
             tags: from_json(&self.tags)?,
             action_id: self.action_id,
             note: self.note,
@@ -159,13 +156,8 @@ impl ControlStore for SqlStore {
             due_date: change.due_date,
             tags: to_json(&change.tags)?,
         };
-        let line = AuditLine::new(
-            Some(tenant_id),
-            &change.changed_by,
-            "status.set",
-            &change.action_id,
-        )
-        .after(&after.audited()?)?;
+        let line = AuditLine::new(Some(tenant_id), &change.changed_by, "status.set", &change.action_id)
+            .after(&after.audited()?)?;
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             lock_tenant!(p, tx, tenant_id);

@@ -32,20 +32,16 @@ pub enum OpenError {
 
 impl OpenError {
     pub(crate) fn connect(backend: &'static str, e: sqlx::Error) -> OpenError {
-        OpenError::Connect {
-            backend,
-            detail: one_line(&e.to_string()),
-        }
+        OpenError::Connect { backend, detail: one_line(&e.to_string()) }
     }
 
     pub(crate) fn migration(e: sqlx::migrate::MigrateError) -> OpenError {
         use sqlx::migrate::MigrateError as M;
         let detail = one_line(&e.to_string());
         match e {
-            M::ExecuteMigration(source, version) => OpenError::Migration {
-                version,
-                detail: one_line(&source.to_string()),
-            },
+            M::ExecuteMigration(source, version) => {
+                OpenError::Migration { version, detail: one_line(&source.to_string()) }
+            }
             M::VersionMissing(version)
             | M::VersionMismatch(version)
             | M::VersionNotPresent(version)

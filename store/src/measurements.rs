@@ -121,10 +121,7 @@ fn validate(batch: &[MeasurementInput], known: &HashSet<String>) -> Result<()> {
         } else {
             continue;
         };
-        return Err(StoreError::Invalid(format!(
-            "items[{i}] (action `{}`): {problem}",
-            item.action_id
-        )));
+        return Err(StoreError::Invalid(format!("items[{i}] (action `{}`): {problem}", item.action_id)));
     }
     Ok(())
 }
@@ -152,10 +149,7 @@ fn dedupe(batch: &[MeasurementInput]) -> Vec<Row> {
 fn latest_per_action(rows: &[Row]) -> Vec<&Row> {
     let mut latest: BTreeMap<&str, &Row> = BTreeMap::new();
     for r in rows {
-        latest
-            .entry(&r.action_id)
-            .and_modify(|l| *l = if r.day >= l.day { r } else { l })
-            .or_insert(r);
+        latest.entry(&r.action_id).and_modify(|l| *l = if r.day >= l.day { r } else { l }).or_insert(r);
     }
     latest.into_values().collect()
 }
@@ -268,14 +262,8 @@ mod tests {
     use chrono::TimeZone;
 
     fn item(id: &str, count: u32, total: u32, hour: u32) -> MeasurementInput {
-        let at = Utc
-            .with_ymd_and_hms(2024, 5, 1, hour, 0, 0)
-            .single()
-            .expect("valid time");
-        MeasurementInput {
-            action_id: id.into(),
-            measurement: Measurement::partial(count, total, at),
-        }
+        let at = Utc.with_ymd_and_hms(2024, 5, 1, hour, 0, 0).single().expect("valid time");
+        MeasurementInput { action_id: id.into(), measurement: Measurement::partial(count, total, at) }
     }
 
     #[test]
@@ -287,23 +275,14 @@ mod tests {
 
     #[test]
     fn only_changes_of_the_value_in_effect_count() {
-        let rows = dedupe(&[
-            item("A", 1, 4, 8),
-            item("B", 1, 1, 8),
-            item("C", 2, 2, 8),
-            item("D", 0, 1, 8),
-        ]);
+        let rows = dedupe(&[item("A", 1, 4, 8), item("B", 1, 1, 8), item("C", 2, 2, 8), item("D", 0, 1, 8)]);
         let day = rows[0].day;
         let earlier = day.pred_opt().expect("a day before");
         let known = Known {
             // A was already stored today with other values; B is unchanged since yesterday;
             // C's current measurement is from yesterday with other values; D is new.
             same_day: [(("A".to_string(), day), (2, 4))].into(),
-            current: [
-                ("B".to_string(), (earlier, 1, 1)),
-                ("C".to_string(), (earlier, 1, 2)),
-            ]
-            .into(),
+            current: [("B".to_string(), (earlier, 1, 1)), ("C".to_string(), (earlier, 1, 2))].into(),
         };
         assert_eq!(changed_actions(&rows, &known), ["A", "C", "D"]);
     }

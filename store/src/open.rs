@@ -34,9 +34,7 @@ fn parse(url: &str) -> Result<Target, OpenError> {
         "sqlite" => {
             let path = rest.strip_prefix("//").unwrap_or(rest);
             if path.contains('?') {
-                Err(OpenError::InvalidUrl(
-                    "a sqlite URL takes a path only, without ?options".into(),
-                ))
+                Err(OpenError::InvalidUrl("a sqlite URL takes a path only, without ?options".into()))
             } else if path == ":memory:" {
                 Ok(Target::SqliteMemory)
             } else if path.is_empty() {
@@ -48,9 +46,7 @@ fn parse(url: &str) -> Result<Target, OpenError> {
             }
         }
         "postgres" | "postgresql" => Ok(Target::Postgres),
-        other => Err(OpenError::UnsupportedScheme {
-            scheme: other.to_owned(),
-        }),
+        other => Err(OpenError::UnsupportedScheme { scheme: other.to_owned() }),
     }
 }
 
@@ -59,7 +55,8 @@ fn parse(url: &str) -> Result<Target, OpenError> {
 /// `sqlite://PATH` or `sqlite:PATH` (the file is created if missing, its directory must
 /// exist; `sqlite::memory:` for a private in-memory database), or
 /// `postgres://…` / `postgresql://…`.
-#[tracing::instrument(skip_all, err)]
+// No `err` here: the caller reports an open failure as its one line to the operator.
+#[tracing::instrument(skip_all)]
 pub async fn open(database_url: &str) -> Result<DynStore, OpenError> {
     match parse(database_url)? {
         Target::SqliteFile(path) => open_sqlite_file(&path).await,
@@ -87,16 +84,12 @@ pub async fn drop_postgres_schema(database_url: &str, schema: &str) -> Result<()
     conn.execute(format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE").as_str())
         .await
         .map_err(|e| OpenError::connect("PostgreSQL", e))?;
-    conn.close()
-        .await
-        .map_err(|e| OpenError::connect("PostgreSQL", e))
+    conn.close().await.map_err(|e| OpenError::connect("PostgreSQL", e))
 }
 
 fn check_schema_name(schema: &str) -> Result<(), OpenError> {
     let ok = (1..=63).contains(&schema.len())
-        && schema
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && schema.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !schema.starts_with(|c: char| c.is_ascii_digit());
     if ok {
         Ok(())
@@ -115,19 +108,12 @@ fn prepare_sqlite_file(path: &Path) -> Result<(), OpenError> {
         _ => PathBuf::from("."),
     };
     if !dir.is_dir() {
-        return Err(OpenError::DataDirMissing {
-            dir: dir.display().to_string(),
-        });
+        return Err(OpenError::DataDirMissing { dir: dir.display().to_string() });
     }
     if !path.exists() {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| OpenError::DataDirNotWritable {
-                dir: dir.display().to_string(),
-                detail: one_line(&e.to_string()),
-            })?;
+        std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| {
+            OpenError::DataDirNotWritable { dir: dir.display().to_string(), detail: one_line(&e.to_string()) }
+        })?;
     }
     Ok(())
 }
@@ -167,13 +153,8 @@ async fn open_sqlite_memory() -> Result<DynStore, OpenError> {
 }
 
 async fn migrate_sqlite(pool: sqlx::SqlitePool) -> Result<DynStore, OpenError> {
-    sqlx::migrate!("../migrations/sqlite")
-        .run(&pool)
-        .await
-        .map_err(OpenError::migration)?;
-    Ok(Arc::new(SqlStore {
-        pool: Pool::Sqlite(pool),
-    }))
+    sqlx::migrate!("../migrations/sqlite").run(&pool).await.map_err(OpenError::migration)?;
+    Ok(Arc::new(SqlStore { pool: Pool::Sqlite(pool) }))
 }
 
 fn pg_options(database_url: &str) -> Result<PgConnectOptions, OpenError> {
@@ -196,9 +177,8 @@ async fn first_connection(options: &PgConnectOptions) -> Result<sqlx::PgConnecti
 async fn open_postgres(database_url: &str, schema: Option<&str>) -> Result<DynStore, OpenError> {
     let options = pg_options(database_url)?;
     let mut conn = first_connection(&options).await?;
-    let mut pool_options = PgPoolOptions::new()
-        .max_connections(POSTGRES_CONNECTIONS)
-        .acquire_timeout(CONNECT_TIMEOUT);
+    let mut pool_options =
+        PgPoolOptions::new().max_connections(POSTGRES_CONNECTIONS).acquire_timeout(CONNECT_TIMEOUT);
     if let Some(schema) = schema {
         conn.execute(format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\"").as_str())
             .await
@@ -213,20 +193,10 @@ async fn open_postgres(database_url: &str, schema: Option<&str>) -> Result<DynSt
             })
         });
     }
-    conn.close()
-        .await
-        .map_err(|e| OpenError::connect("PostgreSQL", e))?;
-    let pool = pool_options
-        .connect_with(options)
-        .await
-        .map_err(|e| OpenError::connect("PostgreSQL", e))?;
-    sqlx::migrate!("../migrations/postgres")
-        .run(&pool)
-        .await
-        .map_err(OpenError::migration)?;
-    Ok(Arc::new(SqlStore {
-        pool: Pool::Postgres(pool),
-    }))
+    conn.close().await.map_err(|e| OpenError::connect("PostgreSQL", e))?;
+    let pool = pool_options.connect_with(options).await.map_err(|e| OpenError::connect("PostgreSQL", e))?;
+    sqlx::migrate!("../migrations/postgres").run(&pool).await.map_err(OpenError::migration)?;
+    Ok(Arc::new(SqlStore { pool: Pool::Postgres(pool) }))
 }
 
 #[cfg(test)]
@@ -245,10 +215,7 @@ mod tests {
         assert!(matches!(parse("sqlite::memory:"), Ok(Target::SqliteMemory)));
         assert!(matches!(parse("postgres://u@h/db"), Ok(Target::Postgres)));
         assert!(matches!(parse("postgresql://u@h/db"), Ok(Target::Postgres)));
-        assert!(matches!(
-            parse("mysql://u:secret@h/db"),
-            Err(OpenError::UnsupportedScheme { .. })
-        ));
+        assert!(matches!(parse("mysql://u:secret@h/db"), Err(OpenError::UnsupportedScheme { .. })));
         assert!(matches!(parse("sqlite://"), Err(OpenError::InvalidUrl(_))));
     }
 

@@ -65,8 +65,7 @@ impl Begin for PgPool {
     }
 
     async fn begin_read(&self) -> sqlx::Result<Transaction<'static, Postgres>> {
-        self.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            .await
+        self.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await
     }
 
     /// NO KEY UPDATE: excludes other writers of the tenant, not inserts that reference it.
@@ -79,12 +78,7 @@ impl Begin for PgPool {
 /// the tenant's row lock until the end, so writes of one tenant never interleave.
 macro_rules! lock_tenant {
     ($p:expr, $tx:expr, $tenant:expr) => {
-        if sqlx::query($p.lock_tenant_sql())
-            .bind($tenant)
-            .fetch_optional(&mut *$tx)
-            .await?
-            .is_none()
-        {
+        if sqlx::query($p.lock_tenant_sql()).bind($tenant).fetch_optional(&mut *$tx).await?.is_none() {
             return Err($crate::pool::no_tenant($tenant));
         }
     };

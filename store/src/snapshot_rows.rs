@@ -58,11 +58,9 @@ impl ChangeRow {
     pub fn into_dated(self) -> Result<DatedChange> {
         let after = match (self.present, self.points, self.max_points, self.status.as_deref()) {
             (false, ..) => None,
-            (true, Some(points), Some(max), Some(s)) => Some(ActionPoint {
-                points: Points(points),
-                max: Points(max),
-                status: status(s)?,
-            }),
+            (true, Some(points), Some(max), Some(s)) => {
+                Some(ActionPoint { points: Points(points), max: Points(max), status: status(s)? })
+            }
             (true, ..) => {
                 return Err(other(format_args!(
                     "snapshot change of `{}` on {} is present but incomplete",

@@ -69,24 +69,17 @@ macro_rules! update_latest_points {
         let (kept, removed): (Vec<&ActionChange>, Vec<&ActionChange>) =
             changes.iter().partition(|c| c.after.is_some());
         for c in removed {
-            sqlx::query(DELETE_LATEST_POINT)
-                .bind($tenant)
-                .bind(c.id.as_str())
-                .execute(&mut *$tx)
-                .await?;
+            sqlx::query(DELETE_LATEST_POINT).bind($tenant).bind(c.id.as_str()).execute(&mut *$tx).await?;
         }
         for chunk in kept.chunks(CHUNK) {
             let mut qb = sqlx::QueryBuilder::new(UPSERT_LATEST_POINTS);
-            qb.push_values(
-                chunk.iter().filter_map(|c| c.after.map(|a| (c, a))),
-                |mut b, (c, a)| {
-                    b.push_bind($tenant)
-                        .push_bind(c.id.as_str())
-                        .push_bind(a.points.0)
-                        .push_bind(a.max.0)
-                        .push_bind(a.status.as_str());
-                },
-            );
+            qb.push_values(chunk.iter().filter_map(|c| c.after.map(|a| (c, a))), |mut b, (c, a)| {
+                b.push_bind($tenant)
+                    .push_bind(c.id.as_str())
+                    .push_bind(a.points.0)
+                    .push_bind(a.max.0)
+                    .push_bind(a.status.as_str());
+            });
             qb.push(ON_LATEST_CONFLICT);
             qb.build().execute(&mut *$tx).await?;
         }

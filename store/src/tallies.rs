@@ -26,10 +26,7 @@ impl SqlStore {
     /// The day's tallies replace whatever that day had, so the daily job can rerun.
     pub(crate) async fn replace_tallies(&self, day: NaiveDate, tallies: &[ComparisonTally]) -> Result<()> {
         if let Some((i, t)) = tallies.iter().enumerate().find(|(_, t)| t.day != day) {
-            return Err(StoreError::Invalid(format!(
-                "tallies[{i}]: day {} is not {day}",
-                t.day
-            )));
+            return Err(StoreError::Invalid(format!("tallies[{i}]: day {} is not {day}", t.day)));
         }
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;

@@ -138,10 +138,7 @@ impl TenantStore for SqlStore {
                  at most (got okay from {okay_from}, good from {good_from})"
             )));
         }
-        let after = Zones {
-            okay_from: i64::from(okay_from),
-            good_from: i64::from(good_from),
-        };
+        let after = Zones { okay_from: i64::from(okay_from), good_from: i64::from(good_from) };
         let line = AuditLine::new(Some(tenant_id), actor, "tenant.zones", tenant_id).after(&after)?;
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;

@@ -38,10 +38,7 @@ async fn snapshot_all(
     let started = Instant::now();
     for (i, id) in tenants.iter().enumerate() {
         let p = day_points(i, second);
-        store
-            .write_snapshot(&summary(id, on, &p), &p)
-            .await
-            .expect("snapshot");
+        store.write_snapshot(&summary(id, on, &p), &p).await.expect("snapshot");
     }
     started.elapsed()
 }
@@ -50,13 +47,7 @@ async fn run(db: &TestDb) {
     let store = db.store.as_ref();
     let mut tenants = Vec::with_capacity(TENANTS);
     for i in 0..TENANTS {
-        tenants.push(
-            store
-                .create_tenant(new_tenant(&format!("T{i:04}")), "bench")
-                .await
-                .expect("tenant")
-                .id,
-        );
+        tenants.push(store.create_tenant(new_tenant(&format!("T{i:04}")), "bench").await.expect("tenant").id);
     }
     let size0 = store.size_bytes().await.expect("size");
     let first = snapshot_all(store, &tenants, day(2024, 3, 1), false).await;
@@ -67,10 +58,7 @@ async fn run(db: &TestDb) {
 
     let started = Instant::now();
     for (i, id) in tenants.iter().enumerate().take(100) {
-        assert_eq!(
-            store.action_points_on(id, day(2024, 3, 1)).await.expect("read"),
-            day_points(i, false)
-        );
+        assert_eq!(store.action_points_on(id, day(2024, 3, 1)).await.expect("read"), day_points(i, false));
     }
     let reads = started.elapsed();
     println!(

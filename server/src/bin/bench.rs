@@ -4,8 +4,8 @@
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use score::catalog::Catalog;
 use score::{
-    evaluate, rank, Category, ControlState, ImprovementAction, Level, Measurement, Prerequisites, Scoring, Status,
-    Tier,
+    evaluate, rank, Category, ControlState, ImprovementAction, Level, Measurement, Prerequisites, Scoring,
+    Status, Tier,
 };
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -40,7 +40,8 @@ fn synthetic_catalog(n: u32) -> Catalog {
 }
 
 fn measurement(tenant: u32, action: u32, day: u32) -> Measurement {
-    let at = Utc.with_ymd_and_hms(2026, 1, 1, 6, 0, 0).single().unwrap_or_default() + Duration::days(day.into());
+    let at =
+        Utc.with_ymd_and_hms(2026, 1, 1, 6, 0, 0).single().unwrap_or_default() + Duration::days(day.into());
     let total = 50 + (tenant * 7 + action * 13) % 400;
     let count = (tenant * 31 + action * 17 + day) % (total + 1);
     Measurement::partial(count, total, at)
@@ -55,7 +56,9 @@ fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(0.0, |kib| kib / 1024.0)
 }
@@ -110,7 +113,10 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
         let batch: Vec<MeasurementInput> = (0..ACTIONS)
-            .map(|a| MeasurementInput { action_id: format!("BenchAction{a:03}"), measurement: measurement(t, a, 0) })
+            .map(|a| MeasurementInput {
+                action_id: format!("BenchAction{a:03}"),
+                measurement: measurement(t, a, 0),
+            })
             .collect();
         store.record_measurements(&tenant.id, &batch, "bench").await?;
         ids.push(tenant.id);
@@ -141,8 +147,11 @@ async fn main() -> anyhow::Result<()> {
     // 4. Day 2: about 2 % of measurements changed, as on a typical day.
     for (t, id) in ids.iter().enumerate() {
         let batch: Vec<MeasurementInput> = (0..ACTIONS)
-            .filter(|a| (a + t as u32) % 50 == 0)
-            .map(|a| MeasurementInput { action_id: format!("BenchAction{a:03}"), measurement: measurement(t as u32, a, 1) })
+            .filter(|a| (a + t as u32).is_multiple_of(50))
+            .map(|a| MeasurementInput {
+                action_id: format!("BenchAction{a:03}"),
+                measurement: measurement(t as u32, a, 1),
+            })
             .collect();
         store.record_measurements(id, &batch, "bench").await?;
     }

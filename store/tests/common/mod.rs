@@ -28,10 +28,7 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("rampart.db").display());
         let store = store::open(&url).await.expect("open sqlite");
-        TestDb {
-            store,
-            backend: Backend::Sqlite { url, _dir: dir },
-        }
+        TestDb { store, backend: Backend::Sqlite { url, _dir: dir } }
     }
 
     /// `None` (after saying so) when TEST_DATABASE_URL is unset; panics when it is set
@@ -41,37 +38,29 @@ impl TestDb {
             println!("skipped {test} on PostgreSQL: {PG_ENV} is not set");
             return None;
         };
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("clock")
-            .subsec_nanos();
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").subsec_nanos();
         let name: String = test.chars().take(30).collect();
         let schema = format!("t_{name}_{}_{nanos}", std::process::id());
         let store = store::open_postgres_in_schema(&url, &schema)
             .await
             .unwrap_or_else(|e| panic!("{PG_ENV} is set but PostgreSQL cannot be used: {e}"));
-        Some(TestDb {
-            store,
-            backend: Backend::Postgres { url, schema },
-        })
+        Some(TestDb { store, backend: Backend::Postgres { url, schema } })
     }
 
     /// A second store on the same data, as after a restart.
     pub async fn reopen(&self) -> DynStore {
         match &self.backend {
             Backend::Sqlite { url, .. } => store::open(url).await.expect("reopen sqlite"),
-            Backend::Postgres { url, schema } => store::open_postgres_in_schema(url, schema)
-                .await
-                .expect("reopen postgres"),
+            Backend::Postgres { url, schema } => {
+                store::open_postgres_in_schema(url, schema).await.expect("reopen postgres")
+            }
         }
     }
 
     pub async fn finish(self) {
         drop(self.store);
         if let Backend::Postgres { url, schema } = &self.backend {
-            store::drop_postgres_schema(url, schema)
-                .await
-                .expect("drop test schema");
+            store::drop_postgres_schema(url, schema).await.expect("drop test schema");
         }
     }
 }
@@ -101,9 +90,7 @@ macro_rules! on_both_backends {
 }
 
 pub fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, h, 0, 0)
-        .single()
-        .expect("valid time")
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().expect("valid time")
 }
 
 pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -136,10 +123,7 @@ pub fn action(id: &str, category: Category, max_points: u32, unit: Option<&str>)
 }
 
 pub fn catalog(version: &str, actions: Vec<ImprovementAction>) -> Catalog {
-    Catalog {
-        version: version.into(),
-        actions,
-    }
+    Catalog { version: version.into(), actions }
 }
 
 /// The catalog most scenarios start from: A (partial users), B and C (binary).
@@ -167,10 +151,7 @@ pub fn new_tenant(name: &str) -> NewTenant {
 }
 
 pub fn partial(id: &str, count: u32, total: u32, when: DateTime<Utc>) -> MeasurementInput {
-    MeasurementInput {
-        action_id: id.into(),
-        measurement: Measurement::partial(count, total, when),
-    }
+    MeasurementInput { action_id: id.into(), measurement: Measurement::partial(count, total, when) }
 }
 
 pub fn change(action_id: &str, status: Status, note: &str, who: &str, when: DateTime<Utc>) -> StatusChange {
@@ -187,11 +168,7 @@ pub fn change(action_id: &str, status: Status, note: &str, who: &str, when: Date
 }
 
 pub fn point(points: i64, max: i64, status: Status) -> ActionPoint {
-    ActionPoint {
-        points: Points(points),
-        max: Points(max),
-        status,
-    }
+    ActionPoint { points: Points(points), max: Points(max), status }
 }
 
 pub fn points(entries: &[(&str, ActionPoint)]) -> ActionPoints {

@@ -21,24 +21,14 @@ async fn snapshots_store_only_changes(db: &TestDb) {
     ]);
     let mut day2 = day1.clone();
     day2.insert("B".into(), point(800, 800, Status::ToAddress));
-    let days = [
-        (day(2024, 3, 1), &day1),
-        (day(2024, 3, 2), &day2),
-        (day(2024, 3, 3), &day2),
-    ];
+    let days = [(day(2024, 3, 1), &day1), (day(2024, 3, 2), &day2), (day(2024, 3, 3), &day2)];
     for (on, p) in days {
         s.write_snapshot(&summary(&t.id, on, p), p).await.unwrap();
     }
 
     let changes = all_changes(s, &t.id).await;
-    assert_eq!(
-        changes.len(),
-        4,
-        "3 actions added on day 1, one change on day 2, none on day 3"
-    );
-    assert!(changes[..3]
-        .iter()
-        .all(|c| c.day == day(2024, 3, 1) && c.change.cause == Cause::Added));
+    assert_eq!(changes.len(), 4, "3 actions added on day 1, one change on day 2, none on day 3");
+    assert!(changes[..3].iter().all(|c| c.day == day(2024, 3, 1) && c.change.cause == Cause::Added));
     let b = &changes[3];
     assert_eq!(
         (b.day, b.change.id.as_str(), b.change.cause, b.change.delta),
@@ -46,10 +36,7 @@ async fn snapshots_store_only_changes(db: &TestDb) {
     );
 
     assert!(
-        s.action_points_on(&t.id, day(2024, 2, 29))
-            .await
-            .unwrap()
-            .is_empty(),
+        s.action_points_on(&t.id, day(2024, 2, 29)).await.unwrap().is_empty(),
         "before the first snapshot"
     );
     for (on, p) in days {
@@ -62,33 +49,19 @@ async fn snapshots_store_only_changes(db: &TestDb) {
     );
 
     // Rewriting a day with the same content changes nothing.
-    s.write_snapshot(&summary(&t.id, day(2024, 3, 2), &day2), &day2)
-        .await
-        .unwrap();
+    s.write_snapshot(&summary(&t.id, day(2024, 3, 2), &day2), &day2).await.unwrap();
     assert_eq!(all_changes(s, &t.id).await, changes);
 
-    let summaries = s
-        .snapshots(&t.id, day(2024, 3, 1), day(2024, 3, 2))
-        .await
-        .unwrap();
+    let summaries = s.snapshots(&t.id, day(2024, 3, 1), day(2024, 3, 2)).await.unwrap();
     assert_eq!(
         summaries,
-        vec![
-            summary(&t.id, day(2024, 3, 1), &day1),
-            summary(&t.id, day(2024, 3, 2), &day2)
-        ]
+        vec![summary(&t.id, day(2024, 3, 1), &day1), summary(&t.id, day(2024, 3, 2), &day2)]
     );
-    assert_eq!(
-        s.latest_snapshot(&t.id).await.unwrap(),
-        Some(summary(&t.id, day(2024, 3, 3), &day2))
-    );
+    assert_eq!(s.latest_snapshot(&t.id).await.unwrap(), Some(summary(&t.id, day(2024, 3, 3), &day2)));
     let other = s.create_tenant(new_tenant("Empty"), "alice").await.unwrap();
     assert_eq!(s.latest_snapshot(&other.id).await.unwrap(), None);
     let nobody = s
-        .write_snapshot(
-            &summary("00000000-0000-4000-8000-000000000000", day(2024, 3, 1), &day1),
-            &day1,
-        )
+        .write_snapshot(&summary("00000000-0000-4000-8000-000000000000", day(2024, 3, 1), &day1), &day1)
         .await;
     assert!(matches!(nobody, Err(StoreError::NotFound(_))), "{nobody:?}");
 }
@@ -96,42 +69,25 @@ async fn snapshots_store_only_changes(db: &TestDb) {
 async fn rewriting_or_backfilling_a_snapshot_keeps_every_day_exact(db: &TestDb) {
     let s = db.store.as_ref();
     let t = s.create_tenant(new_tenant("Rewrite"), "alice").await.unwrap();
-    let base = points(&[
-        ("A", point(100, 1000, Status::ToAddress)),
-        ("B", point(0, 800, Status::ToAddress)),
-    ]);
+    let base = points(&[("A", point(100, 1000, Status::ToAddress)), ("B", point(0, 800, Status::ToAddress))]);
     let mut later = base.clone();
     later.insert("A".into(), point(1000, 1000, Status::ToAddress));
     let mut accepted = later.clone();
     accepted.insert("B".into(), point(0, 800, Status::RiskAccepted));
     accepted.remove("A");
 
-    for (on, p) in [
-        (day(2024, 3, 1), &base),
-        (day(2024, 3, 3), &later),
-        (day(2024, 3, 5), &later),
-    ] {
+    for (on, p) in [(day(2024, 3, 1), &base), (day(2024, 3, 3), &later), (day(2024, 3, 5), &later)] {
         s.write_snapshot(&summary(&t.id, on, p), p).await.unwrap();
     }
     // "Sync now" rewrites the latest day with a different state.
-    s.write_snapshot(&summary(&t.id, day(2024, 3, 5), &accepted), &accepted)
-        .await
-        .unwrap();
+    s.write_snapshot(&summary(&t.id, day(2024, 3, 5), &accepted), &accepted).await.unwrap();
     // A back-filled day between two others, and a rewritten middle day.
-    s.write_snapshot(&summary(&t.id, day(2024, 3, 2), &accepted), &accepted)
-        .await
-        .unwrap();
-    s.write_snapshot(&summary(&t.id, day(2024, 3, 3), &base), &base)
-        .await
-        .unwrap();
+    s.write_snapshot(&summary(&t.id, day(2024, 3, 2), &accepted), &accepted).await.unwrap();
+    s.write_snapshot(&summary(&t.id, day(2024, 3, 3), &base), &base).await.unwrap();
 
     let expected = [(1, &base), (2, &accepted), (3, &base), (4, &base), (5, &accepted)];
     for (d, p) in expected {
-        assert_eq!(
-            &s.action_points_on(&t.id, day(2024, 3, d)).await.unwrap(),
-            p,
-            "points on March {d}"
-        );
+        assert_eq!(&s.action_points_on(&t.id, day(2024, 3, d)).await.unwrap(), p, "points on March {d}");
     }
     let changes = all_changes(s, &t.id).await;
     let on_day5: Vec<_> = changes
@@ -146,13 +102,7 @@ async fn rewriting_or_backfilling_a_snapshot_keeps_every_day_exact(db: &TestDb) 
     );
     let kept: usize = changes.iter().filter(|c| c.day == day(2024, 3, 4)).count();
     assert_eq!(kept, 0, "no snapshot, no changes on March 4");
-    assert_eq!(
-        s.snapshots(&t.id, day(2024, 3, 1), day(2024, 3, 31))
-            .await
-            .unwrap()
-            .len(),
-        4
-    );
+    assert_eq!(s.snapshots(&t.id, day(2024, 3, 1), day(2024, 3, 31)).await.unwrap().len(), 4);
 }
 
 async fn comparison_tallies_round_trip(db: &TestDb) {
@@ -171,9 +121,7 @@ async fn comparison_tallies_round_trip(db: &TestDb) {
         tally(d1, "TotalSeats", "3", 19_000, 4),
     ];
     s.write_comparison_tallies(d1, &first).await.unwrap();
-    s.write_comparison_tallies(d2, &[tally(d2, "AllTenants", "", 33_000, 6)])
-        .await
-        .unwrap();
+    s.write_comparison_tallies(d2, &[tally(d2, "AllTenants", "", 33_000, 6)]).await.unwrap();
     let mut all = first.clone();
     all.push(tally(d2, "AllTenants", "", 33_000, 6));
     assert_eq!(s.comparison_tallies(d1, d2).await.unwrap(), all);
@@ -186,7 +134,5 @@ async fn comparison_tallies_round_trip(db: &TestDb) {
 }
 
 async fn all_changes(s: &dyn Store, tenant_id: &str) -> Vec<store::DatedChange> {
-    s.action_changes(tenant_id, day(2000, 1, 1), day(2100, 1, 1))
-        .await
-        .unwrap()
+    s.action_changes(tenant_id, day(2000, 1, 1), day(2100, 1, 1)).await.unwrap()
 }

@@ -17,64 +17,26 @@ crate::on_both_backends!(
 async fn tenants_are_created_listed_and_found(db: &TestDb) {
     let s = &db.store;
     let fixed = "C0A7E5F0-0000-4000-8000-000000000001";
-    let zeta = s
-        .create_tenant(
-            NewTenant {
-                id: Some(fixed.into()),
-                ..new_tenant("Zeta")
-            },
-            "alice",
-        )
-        .await
-        .unwrap();
+    let zeta =
+        s.create_tenant(NewTenant { id: Some(fixed.into()), ..new_tenant("Zeta") }, "alice").await.unwrap();
     let alpha = s.create_tenant(new_tenant("Alpha"), "alice").await.unwrap();
-    assert_eq!(
-        zeta.id,
-        fixed.to_lowercase(),
-        "ids are stored in lowercase hyphenated form"
-    );
+    assert_eq!(zeta.id, fixed.to_lowercase(), "ids are stored in lowercase hyphenated form");
     assert_eq!((zeta.zone_okay_from, zeta.zone_good_from), (40, 70));
     assert_eq!(s.tenant(&zeta.id).await.unwrap(), zeta);
-    assert_eq!(
-        s.tenants().await.unwrap(),
-        vec![alpha.clone(), zeta.clone()],
-        "listed by name"
-    );
+    assert_eq!(s.tenants().await.unwrap(), vec![alpha.clone(), zeta.clone()], "listed by name");
     assert_eq!(s.tenant_count().await.unwrap(), 2);
 
     let unknown = "00000000-0000-4000-8000-00000000dead";
     assert!(matches!(s.tenant(unknown).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(
-        s.control_records(unknown).await,
-        Err(StoreError::NotFound(_))
-    ));
-    let again = s
-        .create_tenant(
-            NewTenant {
-                id: Some(fixed.into()),
-                ..new_tenant("Twin")
-            },
-            "bob",
-        )
-        .await;
+    assert!(matches!(s.control_records(unknown).await, Err(StoreError::NotFound(_))));
+    let again = s.create_tenant(NewTenant { id: Some(fixed.into()), ..new_tenant("Twin") }, "bob").await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
-    let bad = s
-        .create_tenant(
-            NewTenant {
-                id: Some("not-a-uuid".into()),
-                ..new_tenant("X")
-            },
-            "bob",
-        )
-        .await;
+    let bad = s.create_tenant(NewTenant { id: Some("not-a-uuid".into()), ..new_tenant("X") }, "bob").await;
     assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
 
     let trail = s.audit_trail(&alpha.id, 10).await.unwrap();
     assert_eq!(trail.len(), 1);
-    assert_eq!(
-        (trail[0].kind.as_str(), trail[0].actor.as_str()),
-        ("tenant.create", "alice")
-    );
+    assert_eq!((trail[0].kind.as_str(), trail[0].actor.as_str()), ("tenant.create", "alice"));
     assert!(trail[0].after.contains("Alpha"), "{}", trail[0].after);
 
     let zoned = s.set_zones(&alpha.id, 50, 80, "alice").await.unwrap();
@@ -82,19 +44,10 @@ async fn tenants_are_created_listed_and_found(db: &TestDb) {
     assert_eq!(s.tenant(&alpha.id).await.unwrap(), zoned);
     let line = &s.audit_trail(&alpha.id, 1).await.unwrap()[0];
     assert_eq!(line.kind, "tenant.zones");
-    assert!(
-        line.before.contains("40") && line.after.contains("80"),
-        "{line:?}"
-    );
+    assert!(line.before.contains("40") && line.after.contains("80"), "{line:?}");
     let upside_down = s.set_zones(&alpha.id, 80, 50, "alice").await;
-    assert!(
-        matches!(upside_down, Err(StoreError::Invalid(_))),
-        "{upside_down:?}"
-    );
-    assert!(matches!(
-        s.set_zones(unknown, 50, 80, "alice").await,
-        Err(StoreError::NotFound(_))
-    ));
+    assert!(matches!(upside_down, Err(StoreError::Invalid(_))), "{upside_down:?}");
+    assert!(matches!(s.set_zones(unknown, 50, 80, "alice").await, Err(StoreError::NotFound(_))));
 }
 
 async fn catalog_sync_adds_updates_and_retires(db: &TestDb) {
@@ -102,26 +55,14 @@ async fn catalog_sync_adds_updates_and_retires(db: &TestDb) {
     let first = s.sync_catalog(&base_catalog()).await.unwrap();
     assert_eq!(first.added, ["A", "B", "C"]);
     assert!(first.updated.is_empty() && first.retired.is_empty());
-    assert_eq!(
-        s.catalog_actions().await.unwrap(),
-        base_catalog().actions,
-        "stored exactly"
-    );
-    assert_eq!(
-        s.sync_catalog(&base_catalog()).await.unwrap(),
-        Default::default(),
-        "no-op resync"
-    );
+    assert_eq!(s.catalog_actions().await.unwrap(), base_catalog().actions, "stored exactly");
+    assert_eq!(s.sync_catalog(&base_catalog()).await.unwrap(), Default::default(), "no-op resync");
 
     let mut renamed = action("A", Category::Identity, 10, Some("users"));
     renamed.title = "Require MFA for everyone".into();
     let v2 = catalog(
         "2",
-        vec![
-            renamed.clone(),
-            action("B", Category::Data, 8, None),
-            action("D", Category::Apps, 3, None),
-        ],
+        vec![renamed.clone(), action("B", Category::Data, 8, None), action("D", Category::Apps, 3, None)],
     );
     let second = s.sync_catalog(&v2).await.unwrap();
     assert_eq!(
@@ -135,28 +76,16 @@ async fn catalog_sync_adds_updates_and_retires(db: &TestDb) {
     assert_eq!(stored[0].title, renamed.title);
     assert!(stored[2].deprecated, "a retired action is deprecated");
     assert!(!stored[3].deprecated);
-    assert!(
-        s.sync_catalog(&v2).await.unwrap().retired.is_empty(),
-        "retired once, not on every sync"
-    );
+    assert!(s.sync_catalog(&v2).await.unwrap().retired.is_empty(), "retired once, not on every sync");
 
     let back = s.sync_catalog(&base_catalog()).await.unwrap();
-    assert!(
-        back.updated.contains(&"C".to_string()) && back.retired == ["D"],
-        "{back:?}"
-    );
-    assert!(
-        !s.catalog_actions().await.unwrap()[2].deprecated,
-        "C is back in the catalog"
-    );
+    assert!(back.updated.contains(&"C".to_string()) && back.retired == ["D"], "{back:?}");
+    assert!(!s.catalog_actions().await.unwrap()[2].deprecated, "C is back in the catalog");
 
     let mut broken = base_catalog();
     broken.actions[1].max_points = 11;
     let err = s.sync_catalog(&broken).await.unwrap_err();
-    assert!(
-        matches!(err, StoreError::Invalid(ref m) if m.contains("max_points")),
-        "{err}"
-    );
+    assert!(matches!(err, StoreError::Invalid(ref m) if m.contains("max_points")), "{err}");
 }
 
 async fn custom_actions_belong_to_one_tenant(db: &TestDb) {
@@ -171,20 +100,11 @@ async fn custom_actions_belong_to_one_tenant(db: &TestDb) {
 
     let dup = s.add_custom_action(&t1.id, &custom, "alice").await;
     assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
-    let built_in = s
-        .add_custom_action(&t1.id, &action("B", Category::Data, 2, None), "alice")
-        .await;
+    let built_in = s.add_custom_action(&t1.id, &action("B", Category::Data, 2, None), "alice").await;
     assert!(matches!(built_in, Err(StoreError::Conflict(_))), "{built_in:?}");
-    let too_big = s
-        .add_custom_action(&t1.id, &action("Big", Category::Data, 11, None), "alice")
-        .await;
-    assert!(
-        matches!(too_big, Err(StoreError::Invalid(ref m)) if m.contains("max_points")),
-        "{too_big:?}"
-    );
-    let nobody = s
-        .add_custom_action("00000000-0000-4000-8000-000000000000", &custom, "alice")
-        .await;
+    let too_big = s.add_custom_action(&t1.id, &action("Big", Category::Data, 11, None), "alice").await;
+    assert!(matches!(too_big, Err(StoreError::Invalid(ref m)) if m.contains("max_points")), "{too_big:?}");
+    let nobody = s.add_custom_action("00000000-0000-4000-8000-000000000000", &custom, "alice").await;
     assert!(matches!(nobody, Err(StoreError::NotFound(_))), "{nobody:?}");
 
     // Measurements of the custom action are accepted in its tenant only.
@@ -193,50 +113,25 @@ async fn custom_actions_belong_to_one_tenant(db: &TestDb) {
         measurement: Measurement::binary(true, at(2024, 3, 1, 6)),
     }];
     assert_eq!(s.record_measurements(&t1.id, &m, "sync").await.unwrap(), 1);
-    assert!(matches!(
-        s.record_measurements(&t2.id, &m, "sync").await,
-        Err(StoreError::Invalid(_))
-    ));
-    assert_eq!(
-        s.audit_trail(&t1.id, 10).await.unwrap()[1].kind,
-        "custom_action.add"
-    );
+    assert!(matches!(s.record_measurements(&t2.id, &m, "sync").await, Err(StoreError::Invalid(_))));
+    assert_eq!(s.audit_trail(&t1.id, 10).await.unwrap()[1].kind, "custom_action.add");
 }
 
 async fn data_survives_reopening(db: &TestDb) {
     let s = &db.store;
     s.sync_catalog(&base_catalog()).await.unwrap();
     let t = s.create_tenant(new_tenant("Durable"), "alice").await.unwrap();
-    s.record_measurements(&t.id, &[partial("A", 45, 60, at(2024, 3, 1, 6))], "sync")
+    s.record_measurements(&t.id, &[partial("A", 45, 60, at(2024, 3, 1, 6))], "sync").await.unwrap();
+    s.set_status(&t.id, &change("B", Status::ThirdParty, "Handled by our MSP", "alice", at(2024, 3, 1, 7)))
         .await
         .unwrap();
-    s.set_status(
-        &t.id,
-        &change(
-            "B",
-            Status::ThirdParty,
-            "Handled by our MSP",
-            "alice",
-            at(2024, 3, 1, 7),
-        ),
-    )
-    .await
-    .unwrap();
     let p = points(&[("A", point(750, 1000, Status::ToAddress))]);
-    s.write_snapshot(&summary(&t.id, day(2024, 3, 1), &p), &p)
-        .await
-        .unwrap();
+    s.write_snapshot(&summary(&t.id, day(2024, 3, 1), &p), &p).await.unwrap();
 
     let reopened = db.reopen().await;
     assert_eq!(reopened.tenant(&t.id).await.unwrap(), t);
-    assert_eq!(
-        reopened.control_records(&t.id).await.unwrap(),
-        s.control_records(&t.id).await.unwrap()
-    );
-    assert_eq!(
-        reopened.action_points_on(&t.id, day(2024, 3, 1)).await.unwrap(),
-        p
-    );
+    assert_eq!(reopened.control_records(&t.id).await.unwrap(), s.control_records(&t.id).await.unwrap());
+    assert_eq!(reopened.action_points_on(&t.id, day(2024, 3, 1)).await.unwrap(), p);
     assert_eq!(reopened.catalog_actions().await.unwrap().len(), 3);
     assert!(reopened.size_bytes().await.unwrap() > 0);
 }
@@ -253,20 +148,11 @@ async fn concurrent_writers_all_succeed(db: &TestDb) {
             let when = at(2024, 3, 1, 0) + chrono::Duration::minutes(i64::from(i));
             match i % 3 {
                 0 => {
-                    s.set_status(
-                        &id,
-                        &change("A", Status::Planned, &format!("note {i}"), "alice", when),
-                    )
-                    .await
+                    s.set_status(&id, &change("A", Status::Planned, &format!("note {i}"), "alice", when))
+                        .await
                 }
-                1 => s
-                    .record_measurements(&id, &[partial("B", i % 2, 1, when)], "sync")
-                    .await
-                    .map(drop),
-                _ => s
-                    .create_tenant(new_tenant(&format!("Extra {i}")), "alice")
-                    .await
-                    .map(drop),
+                1 => s.record_measurements(&id, &[partial("B", i % 2, 1, when)], "sync").await.map(drop),
+                _ => s.create_tenant(new_tenant(&format!("Extra {i}")), "alice").await.map(drop),
             }
         });
     }
