@@ -1,5 +1,6 @@
 //! Rampart's pages: server-rendered, then hydrated by the `frontend` crate.
 
+pub mod auth;
 pub mod chart;
 pub mod error;
 pub mod format;
@@ -46,11 +47,15 @@ pub fn App() -> impl IntoView {
             <header class="topbar">
                 <A href="/" attr:class="brand">"Rampart"</A>
                 <span class="tagline">"Security posture score"</span>
+                <span class="spacer"></span>
+                <auth::sign_in::UserMenu/>
             </header>
             <main>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::tenants::TenantList ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=auth::sign_in::SignIn ssr=SsrMode::Async/>
                     <Route path=path!("/tenants/:tenant") view=pages::overview::Overview ssr=SsrMode::Async/>
+                    <Route path=path!("/tenants/:tenant/settings") view=pages::settings::Settings ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -1,8 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
 import { databaseUrl, serverBin } from '../playwright.config';
-
-const CONTOSO = 'c0a7e5f0-0000-4000-8000-000000000001';
+import { CONTOSO, signIn } from './helpers';
 
 type ServerScore = {
   current: string; max: string; percent: string;
@@ -27,7 +26,7 @@ function watchConsole(page: Page): string[] {
 
 test('the overview shows the score the server computes', async ({ page }) => {
   const expected = serverScore(CONTOSO);
-  await page.goto('/');
+  await signIn(page, 'reader@contoso.example');
   await page.getByRole('link', { name: 'Contoso', exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/tenants/${CONTOSO}$`));
   await expect(page.locator('#score-percent')).toHaveText(expected.percent);
@@ -42,7 +41,7 @@ test('the overview shows the score the server computes', async ({ page }) => {
 
 test('the history has 180 days ending with the live score', async ({ page }) => {
   const expected = serverScore(CONTOSO);
-  await page.goto(`/tenants/${CONTOSO}`);
+  await signIn(page, 'reader@contoso.example', `/tenants/${CONTOSO}`);
   const rows = page.locator('.chart-data tbody tr');
   await expect(rows).toHaveCount(180);
   // Newest first: today's row is the live score.
@@ -52,12 +51,13 @@ test('the history has 180 days ending with the live score', async ({ page }) => 
 test('the history chart draws after hydration without console errors', async ({ page }, info) => {
   test.skip(info.project.name === 'no-js', 'charts need JavaScript; the table covers no-JS');
   const errors = watchConsole(page);
-  await page.goto(`/tenants/${CONTOSO}`);
+  await signIn(page, 'reader@contoso.example', `/tenants/${CONTOSO}`);
   await expect(page.locator('#history-chart canvas')).toBeVisible({ timeout: 15_000 });
   expect(errors).toEqual([]);
 });
 
 test('an unknown tenant answers not found', async ({ page }) => {
+  await signIn(page, 'reader@contoso.example');
   const response = await page.goto('/tenants/00000000-0000-4000-8000-000000000000');
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();

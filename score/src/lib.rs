@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod comparison;
 pub mod points;
 pub mod ranking;
+pub mod roles;
 pub mod snapshot;
 pub mod status;
 pub mod tally;

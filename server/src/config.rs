@@ -39,6 +39,12 @@ pub enum Command {
         #[arg(long)]
         day: Option<chrono::NaiveDate>,
     },
+    /// Create and list tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Create users and grant them roles.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Print a tenant's live score as JSON.
     Score {
         /// The tenant's id.
@@ -75,4 +81,49 @@ impl Default for Serve {
 
 fn parse_time(s: &str) -> Result<chrono::NaiveTime, String> {
     chrono::NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| format!("`{s}` is not a time of day as HH:MM"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant and print its id.
+    Add {
+        /// The organisation's name.
+        name: String,
+        /// Licensed seats.
+        #[arg(long)]
+        seats: u32,
+        /// Industry, used by the industry comparison.
+        #[arg(long)]
+        industry: String,
+        /// Active users (defaults to the seat count).
+        #[arg(long)]
+        active_users: Option<u32>,
+    },
+    /// List every tenant on this server.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. The password comes from RAMPART_PASSWORD or one line on standard input.
+    Add {
+        email: String,
+        /// Display name (defaults to the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+        /// Grant a role in this tenant right away (needs --role).
+        #[arg(long, requires = "role")]
+        tenant: Option<String>,
+        /// One of the ten roles, e.g. GlobalAdministrator or GlobalReader.
+        #[arg(long, requires = "tenant")]
+        role: Option<String>,
+    },
+    /// Grant (or change) a user's role in a tenant.
+    Grant {
+        email: String,
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        role: String,
+    },
 }

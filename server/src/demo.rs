@@ -4,10 +4,24 @@
 
 use crate::jobs::DayTallies;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use score::roles::Role;
 use score::snapshot::action_points;
 use score::{evaluate, ControlState, ImprovementAction, Measurement, Status};
 use std::collections::BTreeMap;
 use store::{MeasurementInput, NewTenant, ScoreSnapshot, StatusChange, Store, StoreError};
+
+/// The password of every demo account. Demo data is for trying Rampart out, never production.
+pub const DEMO_PASSWORD: &str = "rampart-demo";
+/// Demo accounts: email, role, and what they show.
+pub const DEMO_ACCOUNTS: [(&str, &str, &str); 5] = [
+    ("admin@contoso.example", "GlobalAdministrator", "read-write in Contoso"),
+    ("secops@contoso.example", "SecurityAdministrator", "read-write in Contoso"),
+    ("reader@contoso.example", "GlobalReader", "read-only in Contoso"),
+    ("helpdesk@contoso.example", "HelpdeskAdministrator", "read-only in Contoso"),
+    ("msp@provider.example", "SecurityAdministrator", "read-write in Contoso and five peers (portfolio)"),
+];
+/// Peer tenants the service-provider account also looks after.
+const MSP_PEERS: usize = 5;
 
 pub const CONTOSO_ID: &str = "c0a7e5f0-0000-4000-8000-000000000001";
 pub const HISTORY_DAYS: u32 = 180;
@@ -357,6 +371,21 @@ fn peer(i: u32, actions: &[&ImprovementAction], rng: &mut Rng, start: DateTime<U
     }
 }
 
+async fn seed_accounts(store: &dyn Store, sims: &[SimTenant]) -> Result<(), StoreError> {
+    for (email, role, _) in DEMO_ACCOUNTS {
+        let hash = app::auth::secrets::hash_password(DEMO_PASSWORD)
+            .map_err(|e| StoreError::Other(format!("demo password: {e}")))?;
+        let name = email.split('@').next().unwrap_or(email);
+        let user = store.create_user(email, name, &hash, "demo").await?;
+        let role = Role::parse(role).ok_or_else(|| StoreError::Invalid(format!("demo role {role}")))?;
+        let tenants = if email.ends_with("@provider.example") { 1 + MSP_PEERS } else { 1 };
+        for sim in sims.iter().take(tenants) {
+            store.grant_role(&sim.id, &user.id, role, "demo").await?;
+        }
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoReport {
     pub tenants: u32,
@@ -387,6 +416,7 @@ pub async fn seed(
     for sim in &sims {
         store.create_tenant(sim.tenant.clone(), "demo").await?;
     }
+    seed_accounts(store, &sims).await?;
     for day_index in 0..=HISTORY_DAYS {
         let day = first_day + Duration::days(i64::from(day_index));
         let observed: DateTime<Utc> = day.and_hms_opt(6, 0, 0).map(|t| t.and_utc()).unwrap_or_default();

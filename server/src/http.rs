@@ -1,8 +1,14 @@
-//! The HTTP router: Leptos pages and server functions, static assets, health.
+//! The HTTP router: Leptos pages and server functions, static assets, health, and the
+//! guards every request passes (body limit, cross-site check, error statuses).
 
+use app::error::AppError;
 use app::state::AppState;
 use app::{shell, App};
-use axum::extract::FromRef;
+use axum::body::Body;
+use axum::extract::{FromRef, Request};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -12,6 +18,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 /// Largest request body accepted anywhere (server function arguments are small).
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+/// Server function error bodies are small JSON; anything larger is passed through untouched.
+const ERROR_BODY_LIMIT: usize = 16 * 1024;
 
 #[derive(Clone)]
 pub struct ServerState {
@@ -34,7 +42,51 @@ pub fn router(state: ServerState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(same_origin_writes))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// Refuses state-changing requests that a browser sent from another site (CSRF). Session
+/// cookies are SameSite=Lax as well; this check also covers sign-in itself.
+async fn same_origin_writes(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let source =
+        headers.get(header::ORIGIN).or_else(|| headers.get(header::REFERER)).and_then(|v| v.to_str().ok());
+    if let (Some(source), Some(host)) = (source, host) {
+        let source_host = source.split("://").nth(1).and_then(|rest| rest.split('/').next());
+        if source_host != Some(host) {
+            tracing::warn!(%source, %host, path = %req.uri().path(), "cross-site write refused");
+            return (
+                StatusCode::FORBIDDEN,
+                "Cross-site request refused: the Origin does not match this server.",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// Server functions answer every error with 500; give each the status its kind deserves
+/// (401, 403, 404, 400, 429) so clients and logs can tell them apart.
+async fn server_fn_status(req: Request, next: Next) -> Response {
+    let is_server_fn = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    if !is_server_fn || resp.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, ERROR_BODY_LIMIT).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }

@@ -1,5 +1,6 @@
 //! Rampart's server: configuration, the HTTP router, jobs, demo data and the catalog file.
 
+pub mod admin;
 pub mod catalog_file;
 pub mod config;
 pub mod demo;

@@ -51,6 +51,10 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             println!("snapshot of {} tenants filed under {}", run.tenants, run.day);
             Ok(())
         }
+        Command::Tenant(cmd) => {
+            server::admin::tenant(&startup::open_app_state(&cli.common).await?, cmd).await
+        }
+        Command::User(cmd) => server::admin::user(&startup::open_app_state(&cli.common).await?, cmd).await,
         Command::Score { tenant } => {
             let state = startup::open_app_state(&cli.common).await?;
             let live = app::live::live_score(state.store.as_ref(), &state.catalog, &tenant)

@@ -105,12 +105,23 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
         .site_addr(serve.addr)
         .build();
     tokio::spawn(crate::jobs::run_daily(state.clone(), serve.snapshot_at));
-    let app = router(ServerState { leptos, app: state });
+    let app = router(ServerState { leptos, app: state.clone() });
     let url = format!("http://{}", serve.addr);
     println!("Rampart is serving on {url}");
-    println!("  Demo tenant Contoso: {url}/tenants/{}", crate::demo::CONTOSO_ID);
-    println!("  Sign-in is not enabled yet: the server binds to 127.0.0.1 by default; keep it there.");
-    axum::serve(listener, app)
+    if has_demo_users(&state).await {
+        println!(
+            "  Sign in at {url}/sign-in with a demo account (password: {}):",
+            crate::demo::DEMO_PASSWORD
+        );
+        for (email, role, what) in crate::demo::DEMO_ACCOUNTS {
+            println!("    {email:<28} {role:<22} {what}");
+        }
+    } else if state.store.tenant_count().await.unwrap_or(0) == 0 {
+        println!("  This server is empty. Create a tenant and its first administrator:");
+        println!("    server tenant add \"Your organisation\" --seats 500 --industry Technology");
+        println!("    server user add you@example.com --tenant TENANT_ID --role GlobalAdministrator");
+    }
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| StartupError::Other(format!("server stopped: {e}")))
@@ -132,4 +143,8 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+async fn has_demo_users(state: &AppState) -> bool {
+    state.store.user_by_email(crate::demo::DEMO_ACCOUNTS[0].0).await.is_ok()
 }

@@ -1,38 +1,20 @@
 //! The server-rendered pages over real HTTP requests against a real SQLite file.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use leptos::prelude::LeptosOptions;
-use server::config::Common;
-use server::demo::CONTOSO_ID;
-use server::http::{router, ServerState};
-use tower::ServiceExt;
+mod common;
 
-async fn demo_server(dir: &tempfile::TempDir) -> (axum::Router, app::state::AppState) {
-    let common =
-        Common { database_url: format!("sqlite://{}/pages.db", dir.path().display()), catalog: None };
-    let state = server::startup::open_app_state(&common).await.expect("store opens");
-    server::startup::seed_demo(&state).await.expect("demo loads");
-    let leptos = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
-    (router(ServerState { leptos, app: state.clone() }), state)
-}
-
-async fn get(app: &axum::Router, uri: &str) -> (StatusCode, String) {
-    let resp =
-        app.clone().oneshot(Request::get(uri).body(Body::empty()).expect("request")).await.expect("response");
-    let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), 10 * 1024 * 1024).await.expect("body");
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
+use axum::http::StatusCode;
+use common::demo_server;
+use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 
 #[tokio::test]
 async fn overview_renders_the_live_score_and_history_without_javascript() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (app, state) = demo_server(&dir).await;
+    let s = demo_server().await;
+    let cookie = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
     let live =
-        app::live::live_score(state.store.as_ref(), &state.catalog, CONTOSO_ID).await.expect("live score");
-    let (status, html) = get(&app, &format!("/tenants/{CONTOSO_ID}")).await;
-    assert_eq!(status, StatusCode::OK);
+        app::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
+    let r = s.get(&format!("/tenants/{CONTOSO_ID}"), Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.body;
     assert!(html.contains(&live.score.percent().to_string()), "page shows {}", live.score.percent());
     assert!(html.contains(&format!("{} / {}", live.score.current, live.score.max)));
     for c in &live.score.categories {
@@ -46,15 +28,107 @@ async fn overview_renders_the_live_score_and_history_without_javascript() {
 }
 
 #[tokio::test]
-async fn unknown_tenant_is_not_found_and_health_answers() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (app, _) = demo_server(&dir).await;
-    let (status, html) = get(&app, "/tenants/00000000-0000-4000-8000-000000000000").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(html.contains("Not found"));
-    let (status, body) = get(&app, "/healthz").await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
-    let (status, html) = get(&app, "/").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("Contoso"));
+async fn anonymous_visitors_are_sent_to_sign_in_and_back() {
+    let s = demo_server().await;
+    let r = s.get(&format!("/tenants/{CONTOSO_ID}"), None).await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    assert_eq!(r.location.as_deref(), Some(format!("/sign-in?next=/tenants/{CONTOSO_ID}").as_str()));
+    let r = s
+        .post_form(
+            "/api/sign_in",
+            &format!("email=admin%40contoso.example&password={DEMO_PASSWORD}&next=%2Ftenants%2F{CONTOSO_ID}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some(format!("/tenants/{CONTOSO_ID}").as_str()));
+    let cookie = r.set_cookie.expect("session cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let pair = cookie.split(';').next().expect("pair");
+    assert_eq!(s.get(&format!("/tenants/{CONTOSO_ID}"), Some(pair)).await.status, StatusCode::OK);
+    // Signing out ends the session on the server, not only in the browser.
+    let out = s.post_form("/api/sign_out", "", Some(pair)).await;
+    assert_eq!(out.location.as_deref(), Some("/sign-in"));
+    assert_eq!(s.get(&format!("/tenants/{CONTOSO_ID}"), Some(pair)).await.status, StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn a_tenant_without_a_role_looks_exactly_like_an_unknown_one() {
+    let s = demo_server().await;
+    let cookie = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
+    let peer = s
+        .state
+        .store
+        .tenants()
+        .await
+        .expect("tenants")
+        .into_iter()
+        .find(|t| t.id != CONTOSO_ID)
+        .expect("a peer tenant");
+    let forbidden = s.get(&format!("/tenants/{}", peer.id), Some(&cookie)).await;
+    let unknown = s.get("/tenants/00000000-0000-4000-8000-000000000000", Some(&cookie)).await;
+    assert_eq!(forbidden.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(!forbidden.body.contains(&peer.name), "the peer's name never shows");
+    // The server function answers the same way too.
+    let api = s.call("/api/overview", &format!("tenant_id={}", peer.id), Some(&cookie)).await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND, "{}", api.body);
+    // The tenant list shows only Contoso to this reader.
+    let list = s.get("/", Some(&cookie)).await;
+    assert!(list.body.contains("Contoso") && !list.body.contains(&peer.name));
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_refused_then_throttled() {
+    let s = demo_server().await;
+    for _ in 0..5 {
+        let r =
+            s.post_form("/api/sign_in", "email=admin%40contoso.example&password=wrong&next=%2F", None).await;
+        assert_eq!(r.location.as_deref(), Some("/sign-in?next=/&error=credentials"));
+        assert!(r.set_cookie.is_none());
+    }
+    let body = format!("email=admin%40contoso.example&password={DEMO_PASSWORD}&next=%2F");
+    let r = s.post_form("/api/sign_in", &body, None).await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/sign-in?next=/&error=throttled"),
+        "even the right password waits"
+    );
+    assert!(r.set_cookie.is_none());
+    let r = s.post_form("/api/sign_in", "email=not-an-email&password=x&next=%2F", None).await;
+    assert_eq!(r.location.as_deref(), Some("/sign-in?next=/&error=email"));
+}
+
+#[tokio::test]
+async fn cross_site_posts_and_malformed_cookies_are_refused() {
+    let s = demo_server().await;
+    let req = axum::http::Request::post("/api/sign_in")
+        .header("host", "rampart.test")
+        .header("origin", "http://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!("email=admin%40contoso.example&password={DEMO_PASSWORD}")))
+        .expect("request");
+    let r = s.send(req).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.set_cookie.is_none());
+    let r = s.get(&format!("/tenants/{CONTOSO_ID}"), Some("rampart_session=<script>")).await;
+    assert_eq!(r.status, StatusCode::FOUND, "a malformed cookie is no session");
+    // Redirects after sign-in stay on this site.
+    let r = s
+        .post_form(
+            "/api/sign_in",
+            &format!("email=admin%40contoso.example&password={DEMO_PASSWORD}&next=%2F%2Fevil.example"),
+            None,
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/"));
+}
+
+#[tokio::test]
+async fn unknown_pages_are_not_found_and_health_answers() {
+    let s = demo_server().await;
+    let r = s.get("/no/such/page", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("Not found"));
+    let r = s.get("/healthz", None).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
 }

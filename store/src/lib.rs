@@ -9,6 +9,7 @@ mod error;
 mod measurements;
 mod model;
 mod open;
+mod people;
 mod pool;
 mod snapshot_rows;
 mod snapshots;
@@ -112,9 +113,58 @@ pub trait AuditStore: Send + Sync {
     async fn audit_trail(&self, tenant_id: &str, limit: u32) -> Result<Vec<AuditEntry>>;
 }
 
+/// People, their roles per tenant, sessions, API tokens and sign-in throttling.
+#[async_trait]
+pub trait PeopleStore: Send + Sync {
+    /// Creates a user (email lower-cased); an email already in use → Conflict.
+    async fn create_user(
+        &self,
+        email: &str,
+        display_name: &str,
+        password_hash: &str,
+        actor: &str,
+    ) -> Result<User>;
+    async fn user(&self, id: &str) -> Result<User>;
+    /// By email, case-insensitively; unknown → NotFound.
+    async fn user_by_email(&self, email: &str) -> Result<User>;
+    async fn set_password_hash(&self, user_id: &str, password_hash: &str, actor: &str) -> Result<()>;
+    /// Grants (or changes) the user's one role in the tenant, with an audit line.
+    async fn grant_role(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        role: score::roles::Role,
+        actor: &str,
+    ) -> Result<Membership>;
+    /// Removes the user's role in the tenant, with an audit line; none held → NotFound.
+    async fn revoke_role(&self, tenant_id: &str, user_id: &str, actor: &str) -> Result<()>;
+    /// The user's roles in every tenant, by tenant name.
+    async fn memberships_of_user(&self, user_id: &str) -> Result<Vec<Membership>>;
+    /// Everyone holding a role in the tenant, by email.
+    async fn members_of_tenant(&self, tenant_id: &str) -> Result<Vec<Membership>>;
+    async fn create_session(&self, session: &Session) -> Result<()>;
+    /// The session if it exists and has not expired at `now`.
+    async fn session(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    /// Appends a failed sign-in for a throttling key (`email:…` or `ip:…`).
+    async fn record_sign_in_failure(&self, key: &str, at: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    /// Failed sign-ins for the key since `since`.
+    async fn sign_in_failures_since(&self, key: &str, since: chrono::DateTime<chrono::Utc>) -> Result<u32>;
+    async fn clear_sign_in_failures(&self, key: &str) -> Result<()>;
+    /// Stores a new token (audit line `token.create`).
+    async fn create_api_token(&self, token: &ApiToken, actor: &str) -> Result<()>;
+    /// The token by the hash of its secret, revoked or not (callers check expiry and revocation).
+    async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>>;
+    async fn api_tokens_of_user(&self, user_id: &str) -> Result<Vec<ApiToken>>;
+    /// Marks the user's token revoked (audit line `token.revoke`); not theirs → NotFound.
+    async fn revoke_api_token(&self, user_id: &str, token_id: &str, actor: &str) -> Result<()>;
+}
+
 /// Everything the app needs from storage.
 #[async_trait]
-pub trait Store: TenantStore + CatalogStore + ControlStore + SnapshotStore + AuditStore {
+pub trait Store:
+    TenantStore + CatalogStore + ControlStore + SnapshotStore + AuditStore + PeopleStore
+{
     /// Which backend this is: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Bytes the data occupies (for benchmarks): SQLite, the file's pages; PostgreSQL, the

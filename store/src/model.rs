@@ -126,3 +126,49 @@ pub struct CatalogSync {
     /// Actions no longer in the file; kept (history refers to them) but marked deprecated.
     pub retired: Vec<String>,
 }
+
+/// A person who signs in. The password hash is an Argon2id PHC string, never the password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    /// Lower-cased, unique.
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A role a user holds in one tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub user_id: String,
+    pub email: String,
+    pub tenant_id: String,
+    pub role: score::roles::Role,
+    pub granted_by: String,
+    pub granted_at: DateTime<Utc>,
+}
+
+/// A signed-in browser session; only a hash of the cookie value is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An API token for one tenant; only a hash of the secret is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub token_hash: String,
+    pub user_id: String,
+    pub tenant_id: String,
+    pub name: String,
+    /// `SecurityEvents.Read.All` or `SecurityEvents.ReadWrite.All`.
+    pub scope: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}

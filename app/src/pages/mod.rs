@@ -2,4 +2,5 @@
 
 pub mod not_found;
 pub mod overview;
+pub mod settings;
 pub mod tenants;

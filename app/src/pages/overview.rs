@@ -42,7 +42,8 @@ pub struct TopAction {
 
 #[server(endpoint = "overview")]
 pub async fn overview(tenant_id: String) -> Result<OverviewData, AppError> {
-    let state = crate::state::app_state()?;
+    let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
+    let (state, tenant_id) = (access.state, access.tenant_id);
     let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &tenant_id).await?;
     let today = chrono::Utc::now().date_naive();
     let from = today - chrono::Duration::days(HISTORY_DAYS - 1);
@@ -100,6 +101,7 @@ pub fn Overview() -> impl IntoView {
                 match data.await {
                     Ok(o) => view! { <OverviewView o/> }.into_any(),
                     Err(AppError::NotFound(_)) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <crate::auth::sign_in::SignInRequired/> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -113,6 +115,9 @@ fn OverviewView(o: OverviewData) -> impl IntoView {
     view! {
         <Title text=format!("{} — Overview", o.tenant_name)/>
         <h1>{o.tenant_name.clone()} <span class="subtle">" · Overview"</span></h1>
+        <nav class="tenant-nav" aria-label="Tenant pages">
+            <a href=format!("/tenants/{}/settings", o.tenant_id)>"Settings"</a>
+        </nav>
         <div class="grid">
             <section class="card score" aria-labelledby="score-heading">
                 <h2 id="score-heading">"Secure Score"</h2>

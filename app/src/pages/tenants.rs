@@ -1,4 +1,5 @@
-//! The list of tenants with their live scores.
+//! The portfolio: every tenant the viewer holds a role in, with score, 30-day change,
+//! zone and top regression — the service provider's view.
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -15,14 +16,40 @@ pub struct TenantSummary {
     pub current: Points,
     pub max: Points,
     pub percent: Percent,
+    /// Percentage points gained (or lost) since 30 days ago; `None` without history.
+    pub change_30d: Option<Percent>,
+    pub zone: String,
+    /// The action that lost most points through measurements in 30 days, and how many.
+    pub top_regression: Option<(String, Points)>,
 }
+
+/// Days the portfolio looks back for change and regressions.
+pub const PORTFOLIO_DAYS: i64 = 30;
 
 #[server(endpoint = "tenants")]
 pub async fn list_tenants() -> Result<Vec<TenantSummary>, AppError> {
-    let state = crate::state::app_state()?;
+    let (state, viewer) = crate::auth::access::require_viewer().await?;
     let mut out = Vec::new();
-    for t in state.store.tenants().await? {
-        let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &t.id).await?;
+    // Only tenants the viewer holds a role in, whatever else the server hosts.
+    for m in state.store.memberships_of_user(&viewer.user_id).await? {
+        let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &m.tenant_id).await?;
+        let t = live.tenant.clone();
+        let today = chrono::Utc::now().date_naive();
+        let since = today - chrono::Duration::days(PORTFOLIO_DAYS);
+        let then = state.store.snapshots(&t.id, since, since).await?.into_iter().next();
+        let change_30d = then.map(|s| Percent(live.score.percent().0 - s.current.percent_of(s.max).0));
+        let top_regression = state
+            .store
+            .action_changes(&t.id, since + chrono::Duration::days(1), today)
+            .await?
+            .into_iter()
+            .filter(|c| c.change.is_regression())
+            .min_by_key(|c| c.change.delta)
+            .map(|c| {
+                let title = live.action(&c.change.id).map_or(c.change.id.clone(), |a| a.title.clone());
+                (title, c.change.delta)
+            });
+        let zone = crate::format::zone(live.score.percent(), t.zone_okay_from, t.zone_good_from).to_owned();
         out.push(TenantSummary {
             id: t.id,
             name: t.name,
@@ -31,42 +58,138 @@ pub async fn list_tenants() -> Result<Vec<TenantSummary>, AppError> {
             current: live.score.current,
             max: live.score.max,
             percent: live.score.percent(),
+            change_30d,
+            zone,
+            top_regression,
         });
     }
     Ok(out)
 }
 
+/// Portfolio orderings, as they appear in `?sort=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortfolioSort {
+    Name,
+    Score,
+    Change,
+    Seats,
+}
+
+impl PortfolioSort {
+    pub fn parse(s: Option<&str>) -> PortfolioSort {
+        match s {
+            Some("score") => PortfolioSort::Score,
+            Some("change") => PortfolioSort::Change,
+            Some("seats") => PortfolioSort::Seats,
+            _ => PortfolioSort::Name,
+        }
+    }
+}
+
+/// Sorts tenants for the portfolio: names A–Z, everything else highest first.
+pub fn sort_portfolio(list: &mut [TenantSummary], by: PortfolioSort) {
+    match by {
+        PortfolioSort::Name => list.sort_by_key(|t| t.name.to_lowercase()),
+        PortfolioSort::Score => list.sort_by_key(|t| std::cmp::Reverse(t.percent)),
+        PortfolioSort::Change => list.sort_by_key(|t| std::cmp::Reverse(t.change_30d)),
+        PortfolioSort::Seats => list.sort_by_key(|t| std::cmp::Reverse(t.licensed_seats)),
+    }
+}
+
+fn signed(p: Percent) -> String {
+    if p.0 > 0 {
+        format!("+{p}")
+    } else {
+        p.to_string()
+    }
+}
+
 #[component]
 pub fn TenantList() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let sort = move || PortfolioSort::parse(query.read().get("sort").as_deref());
     let tenants = Resource::new(|| (), |_| list_tenants());
+    let header = |label: &'static str, key: &'static str, class: &'static str| {
+        view! { <th class=class><a href=format!("/?sort={key}")>{label}</a></th> }
+    };
     view! {
-        <Title text="Tenants"/>
-        <h1>"Tenants"</h1>
+        <Title text="Your tenants"/>
+        <h1>"Your tenants"</h1>
         <Suspense fallback=|| view! { <p>"Loading tenants…"</p> }>
             {move || Suspend::new(async move {
                 match tenants.await {
                     Ok(list) if list.is_empty() => view! {
-                        <p class="empty">"No tenants yet. Load the demo with " <code>"server seed-demo"</code> "."</p>
+                        <p class="empty">"You hold no role in any tenant yet. An administrator of a tenant can grant you one."</p>
                     }.into_any(),
-                    Ok(list) => view! {
-                        <table class="list" id="tenant-list">
-                            <thead><tr><th>"Tenant"</th><th>"Industry"</th><th class="num">"Seats"</th><th class="num">"Points"</th><th class="num">"Score"</th></tr></thead>
-                            <tbody>
-                                {list.into_iter().map(|t| view! {
-                                    <tr>
-                                        <td><a href=format!("/tenants/{}", t.id)>{t.name}</a></td>
-                                        <td>{t.industry}</td>
-                                        <td class="num">{t.licensed_seats}</td>
-                                        <td class="num">{crate::format::points_of(t.current, t.max)}</td>
-                                        <td class="num">{t.percent.to_string()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
+                    Ok(mut list) => {
+                        sort_portfolio(&mut list, sort());
+                        view! {
+                            <table class="list" id="tenant-list">
+                                <thead><tr>
+                                    {header("Tenant", "name", "")}
+                                    <th>"Industry"</th>
+                                    {header("Seats", "seats", "num")}
+                                    <th class="num">"Points"</th>
+                                    {header("Score", "score", "num")}
+                                    {header("30-day change", "change", "num")}
+                                    <th>"Zone"</th>
+                                    <th>"Top regression (30 days)"</th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|t| view! {
+                                        <tr>
+                                            <td><a href=format!("/tenants/{}", t.id)>{t.name}</a></td>
+                                            <td>{t.industry}</td>
+                                            <td class="num">{t.licensed_seats}</td>
+                                            <td class="num">{crate::format::points_of(t.current, t.max)}</td>
+                                            <td class="num">{t.percent.to_string()}</td>
+                                            <td class="num">{t.change_30d.map_or("—".to_string(), signed)}</td>
+                                            <td><span class=format!("zone-{}", t.zone)>{t.zone.clone()}</span></td>
+                                            <td>{t.top_regression.map_or("—".to_string(), |(title, d)| format!("{title} ({d})"))}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }
+                    Err(AppError::Unauthorized) => view! { <crate::auth::sign_in::SignInRequired/> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(name: &str, percent: i64, change: Option<i64>, seats: u32) -> TenantSummary {
+        TenantSummary {
+            id: name.into(),
+            name: name.into(),
+            industry: String::new(),
+            licensed_seats: seats,
+            current: Points(0),
+            max: Points(0),
+            percent: Percent(percent),
+            change_30d: change.map(Percent),
+            zone: "okay".into(),
+            top_regression: None,
+        }
+    }
+
+    #[test]
+    fn portfolio_sorts_by_each_column() {
+        let mut l = vec![t("b", 5000, Some(-100), 10), t("a", 7000, None, 5), t("C", 6000, Some(300), 50)];
+        sort_portfolio(&mut l, PortfolioSort::Name);
+        assert_eq!(l.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["a", "b", "C"]);
+        sort_portfolio(&mut l, PortfolioSort::Score);
+        assert_eq!(l[0].name, "a");
+        sort_portfolio(&mut l, PortfolioSort::Change);
+        assert_eq!(l.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["C", "b", "a"]);
+        sort_portfolio(&mut l, PortfolioSort::Seats);
+        assert_eq!(l[0].name, "C");
+        assert_eq!(PortfolioSort::parse(Some("nonsense")), PortfolioSort::Name);
     }
 }

@@ -7,5 +7,6 @@
 mod common;
 
 mod controls;
+mod people;
 mod snapshots;
 mod tenants;

@@ -1,0 +1,253 @@
+//! Tenant settings: who has access (read-write users grant and revoke read-only roles)
+//! and the audit trail. Changes are plain form posts answered by redirects.
+
+use crate::auth::sign_in::SignInRequired;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use score::roles::Role;
+use serde::{Deserialize, Serialize};
+
+/// Audit lines shown on the page (the CSV export has them all).
+pub const AUDIT_ON_PAGE: u32 = 200;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    pub user_id: String,
+    pub email: String,
+    pub role: Role,
+    pub granted_by: String,
+    pub granted_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    pub subject: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsData {
+    pub tenant_name: String,
+    pub viewer_email: String,
+    pub can_write: bool,
+    pub members: Vec<MemberRow>,
+    /// Only read-write roles see the audit trail.
+    pub audit: Option<Vec<AuditRow>>,
+}
+
+#[server(endpoint = "settings")]
+pub async fn settings(tenant_id: String) -> Result<SettingsData, AppError> {
+    use score::roles::Access;
+    let access = crate::auth::access::authorize(&tenant_id, Access::Read).await?;
+    let store = access.state.store.as_ref();
+    let tenant = store.tenant(&access.tenant_id).await?;
+    let members = store
+        .members_of_tenant(&access.tenant_id)
+        .await?
+        .into_iter()
+        .map(|m| MemberRow {
+            user_id: m.user_id,
+            email: m.email,
+            role: m.role,
+            granted_by: m.granted_by,
+            granted_at: m.granted_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        })
+        .collect();
+    let can_write = access.role.can_write();
+    let audit = if can_write {
+        Some(
+            store
+                .audit_trail(&access.tenant_id, AUDIT_ON_PAGE)
+                .await?
+                .into_iter()
+                .map(|a| AuditRow {
+                    at: a.at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                    actor: a.actor,
+                    kind: a.kind,
+                    subject: a.subject,
+                    before: a.before,
+                    after: a.after,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok(SettingsData {
+        tenant_name: tenant.name,
+        viewer_email: access.viewer.email,
+        can_write,
+        members,
+        audit,
+    })
+}
+
+/// Answers a settings form with a redirect back to the page, carrying the outcome.
+#[cfg(feature = "ssr")]
+fn back(tenant_id: &str, outcome: &str) -> Result<(), AppError> {
+    leptos_axum::redirect(&format!("/tenants/{tenant_id}/settings?{outcome}"));
+    Ok(())
+}
+
+/// Grants a read-only role; read-write roles are granted by the operator (`server user grant`).
+#[server(endpoint = "grant_access")]
+pub async fn grant_access(tenant_id: String, email: String, role: String) -> Result<(), AppError> {
+    use score::roles::Access;
+    let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
+    let tenant_id = access.tenant_id.clone();
+    let Some(role) = Role::parse(role.trim()) else {
+        return back(&tenant_id, "error=role");
+    };
+    if role.can_write() {
+        return back(&tenant_id, "error=role_write");
+    }
+    let email = email.trim().to_ascii_lowercase();
+    if email == access.viewer.email {
+        return back(&tenant_id, "error=self");
+    }
+    let user = match access.state.store.user_by_email(&email).await {
+        Ok(u) => u,
+        Err(store::StoreError::NotFound(_)) => return back(&tenant_id, "error=email"),
+        Err(e) => return Err(e.into()),
+    };
+    let current = access.state.store.members_of_tenant(&tenant_id).await?;
+    if current.iter().any(|m| m.user_id == user.id && m.role.can_write()) {
+        return back(&tenant_id, "error=demote");
+    }
+    access.state.store.grant_role(&tenant_id, &user.id, role, &access.viewer.email).await?;
+    back(&tenant_id, "done=granted")
+}
+
+/// Revokes a read-only role.
+#[server(endpoint = "revoke_access")]
+pub async fn revoke_access(tenant_id: String, user_id: String) -> Result<(), AppError> {
+    use score::roles::Access;
+    let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
+    let tenant_id = access.tenant_id.clone();
+    let members = access.state.store.members_of_tenant(&tenant_id).await?;
+    match members.iter().find(|m| m.user_id == user_id) {
+        None => return back(&tenant_id, "error=member"),
+        Some(m) if m.role.can_write() => return back(&tenant_id, "error=revoke_write"),
+        Some(_) => {}
+    }
+    access.state.store.revoke_role(&tenant_id, &user_id, &access.viewer.email).await?;
+    back(&tenant_id, "done=revoked")
+}
+
+fn message(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static str)> {
+    let error = query.get("error").map(|e| match e.as_str() {
+        "role" => "Role: choose one of the read-only roles.",
+        "role_write" => "Role: read-write roles are granted by the server operator; choose a read-only role.",
+        "self" => "Email: you cannot change your own access.",
+        "email" => "Email: there is no account with this address; ask the operator to create it.",
+        "demote" => "Email: this person holds a read-write role, which only the operator can change.",
+        "member" => "That person holds no role in this tenant.",
+        "revoke_write" => "Read-write roles are revoked by the server operator.",
+        _ => "The change was refused.",
+    });
+    if let Some(e) = error {
+        return Some((false, e));
+    }
+    query.get("done").map(|d| match d.as_str() {
+        "granted" => (true, "Access granted."),
+        "revoked" => (true, "Access revoked."),
+        _ => (true, "Saved."),
+    })
+}
+
+#[component]
+pub fn Settings() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let tenant = move || params.read().get("tenant").unwrap_or_default();
+    let data = Resource::new(tenant, settings);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading settings…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => view! { <SettingsView d tenant_id=tenant() notice=message(&query.read())/> }.into_any(),
+                    Err(AppError::NotFound(_)) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <SignInRequired/> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'static str)>) -> impl IntoView {
+    let read_only_roles: Vec<Role> = Role::ALL.into_iter().filter(|r| !r.can_write()).collect();
+    let can_write = d.can_write;
+    let t = tenant_id.clone();
+    view! {
+        <Title text=format!("{} — Settings", d.tenant_name)/>
+        <h1>{d.tenant_name.clone()} <span class="subtle">" · Settings"</span></h1>
+        <p><a href=format!("/tenants/{tenant_id}")>"← Overview"</a></p>
+        {notice.map(|(ok, m)| view! {
+            <p class=if ok { "notice" } else { "error" } role="status" id="settings-notice">{m}</p>
+        })}
+        <section class="card" aria-labelledby="members-heading">
+            <h2 id="members-heading">"People with access"</h2>
+            <table class="list" id="members">
+                <thead><tr><th>"Email"</th><th>"Role"</th><th>"Granted by"</th><th>"Since"</th><th></th></tr></thead>
+                <tbody>
+                    {d.members.into_iter().map(|m| {
+                        let removable = can_write && !m.role.can_write();
+                        let t = t.clone();
+                        view! {
+                            <tr>
+                                <td>{m.email.clone()}</td>
+                                <td>{m.role.label()}</td>
+                                <td>{m.granted_by}</td>
+                                <td>{m.granted_at}</td>
+                                <td>{removable.then(|| view! {
+                                    <form method="post" action="/api/revoke_access" class="inline">
+                                        <input type="hidden" name="tenant_id" value=t/>
+                                        <input type="hidden" name="user_id" value=m.user_id/>
+                                        <button type="submit" class="link" aria-label=format!("Revoke access of {}", m.email)>"Revoke"</button>
+                                    </form>
+                                })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {can_write.then(|| view! {
+                <form method="post" action="/api/grant_access" class="row-form" id="grant-form">
+                    <input type="hidden" name="tenant_id" value=tenant_id.clone()/>
+                    <label>"Email" <input type="email" name="email" required/></label>
+                    <label>"Read-only role"
+                        <select name="role">
+                            {read_only_roles.iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit">"Grant access"</button>
+                </form>
+            })}
+        </section>
+        {d.audit.map(|rows| view! {
+            <section class="card" aria-labelledby="audit-heading">
+                <h2 id="audit-heading">"Audit trail"</h2>
+                <p class="subtle">"Every change to this tenant, newest first. Nothing here can be edited or deleted."</p>
+                <table class="list" id="audit">
+                    <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Subject"</th><th>"Before"</th><th>"After"</th></tr></thead>
+                    <tbody>
+                        {rows.into_iter().map(|a| view! {
+                            <tr>
+                                <td>{a.at}</td><td>{a.actor}</td><td>{a.kind}</td><td>{a.subject}</td>
+                                <td><code>{a.before}</code></td><td><code>{a.after}</code></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        })}
+    }
+}

@@ -1,0 +1,118 @@
+//! A demo database seeded once per test binary and copied for each test, plus helpers
+//! to drive the router over real HTTP requests.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use leptos::prelude::LeptosOptions;
+use server::config::Common;
+use server::http::{router, ServerState};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use tower::ServiceExt;
+
+static TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+
+/// Seeding takes seconds, so it happens once; its own runtime is dropped afterwards so
+/// no pool outlives it.
+fn template() -> &'static PathBuf {
+    &TEMPLATE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("template.db");
+            let url = format!("sqlite://{}", path.display());
+            // A thread of its own: tests call this from inside their runtime.
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Runtime::new().expect("runtime");
+                rt.block_on(async {
+                    let state = server::startup::open_app_state(&Common { database_url: url, catalog: None })
+                        .await
+                        .expect("store opens");
+                    server::startup::seed_demo(&state).await.expect("demo loads");
+                });
+            })
+            .join()
+            .expect("seeding thread");
+            (dir, path)
+        })
+        .1
+}
+
+pub struct TestServer {
+    pub app: axum::Router,
+    pub state: app::state::AppState,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn demo_server() -> TestServer {
+    let template = template().clone();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("rampart.db");
+    std::fs::copy(&template, &path).expect("copy template");
+    let common = Common { database_url: format!("sqlite://{}", path.display()), catalog: None };
+    let state = server::startup::open_app_state(&common).await.expect("store opens");
+    let leptos = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
+    TestServer { app: router(ServerState { leptos, app: state.clone() }), state, _dir: dir }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub set_cookie: Option<String>,
+    pub body: String,
+}
+
+impl TestServer {
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let resp = self.app.clone().oneshot(req).await.expect("response");
+        let status = resp.status();
+        let get = |h| resp.headers().get(h).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let (location, set_cookie) = (get(header::LOCATION), get(header::SET_COOKIE));
+        let bytes = axum::body::to_bytes(resp.into_body(), 10 * 1024 * 1024).await.expect("body");
+        Reply { status, location, set_cookie, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// A page load as a browser makes it (browsers accept HTML, which is what makes the
+    /// server answer a redirect with a 302 rather than a header for client-side routing).
+    pub async fn get(&self, uri: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::get(uri).header(header::ACCEPT, "text/html");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).expect("request")).await
+    }
+
+    /// Posts a form the way a browser on this site does.
+    pub async fn post_form(&self, uri: &str, form: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header(header::HOST, "rampart.test")
+            .header(header::ORIGIN, "http://rampart.test");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(form.to_owned())).expect("request")).await
+    }
+
+    /// Calls a server function as a script or the hydrated app does (no HTML wanted).
+    pub async fn call(&self, uri: &str, form: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(form.to_owned())).expect("request")).await
+    }
+
+    /// Signs in and returns the session cookie (`name=value`).
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let r = self
+            .post_form("/api/sign_in", &format!("email={email}&password={password}&next=%2F"), None)
+            .await;
+        let cookie =
+            r.set_cookie.unwrap_or_else(|| panic!("{email} signs in; got {} {:?}", r.status, r.location));
+        cookie.split(';').next().expect("cookie pair").to_owned()
+    }
+}

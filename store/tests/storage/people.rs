@@ -1,0 +1,132 @@
+//! People: users, roles per tenant, sessions, sign-in throttling and API tokens.
+
+use crate::common::{at, new_tenant, TestDb};
+use score::roles::Role;
+use store::{ApiToken, Session, StoreError};
+
+crate::on_both_backends!(
+    users_have_unique_case_insensitive_emails,
+    roles_are_granted_changed_listed_and_revoked_with_audit,
+    sessions_expire_and_can_be_deleted,
+    sign_in_failures_are_counted_in_a_window,
+    tokens_are_stored_by_hash_and_revoked_only_by_their_owner,
+);
+
+async fn users_have_unique_case_insensitive_emails(db: &TestDb) {
+    let s = &db.store;
+    let u = s.create_user("Ann@Example.com", "Ann", "$argon2id$fake", "cli").await.unwrap();
+    assert_eq!(u.email, "ann@example.com");
+    assert_eq!(s.user_by_email("ANN@example.COM").await.unwrap().id, u.id);
+    assert!(matches!(
+        s.create_user("ann@EXAMPLE.com", "Dup", "h", "cli").await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(s.user_by_email("bob@example.com").await, Err(StoreError::NotFound(_))));
+    s.set_password_hash(&u.id, "$argon2id$secret-new-hash", "cli").await.unwrap();
+    assert_eq!(s.user(&u.id).await.unwrap().password_hash, "$argon2id$secret-new-hash");
+}
+
+async fn roles_are_granted_changed_listed_and_revoked_with_audit(db: &TestDb) {
+    let s = &db.store;
+    let t1 = s.create_tenant(new_tenant("Beta"), "cli").await.unwrap();
+    let t2 = s.create_tenant(new_tenant("Alpha"), "cli").await.unwrap();
+    let ann = s.create_user("ann@example.com", "Ann", "$argon2id$hash-of-ann", "cli").await.unwrap();
+    let bob = s.create_user("bob@example.com", "Bob", "h", "cli").await.unwrap();
+    s.grant_role(&t1.id, &ann.id, Role::GlobalReader, "admin@x").await.unwrap();
+    s.grant_role(&t2.id, &ann.id, Role::SecurityAdministrator, "admin@x").await.unwrap();
+    s.grant_role(&t1.id, &bob.id, Role::GlobalAdministrator, "admin@x").await.unwrap();
+    // Granting again changes the one role the user holds in that tenant.
+    s.grant_role(&t1.id, &ann.id, Role::SecurityReader, "admin@x").await.unwrap();
+    let mine: Vec<(String, Role)> =
+        s.memberships_of_user(&ann.id).await.unwrap().into_iter().map(|m| (m.tenant_id, m.role)).collect();
+    assert_eq!(
+        mine,
+        vec![(t2.id.clone(), Role::SecurityAdministrator), (t1.id.clone(), Role::SecurityReader)]
+    );
+    let members: Vec<String> =
+        s.members_of_tenant(&t1.id).await.unwrap().into_iter().map(|m| m.email).collect();
+    assert_eq!(members, ["ann@example.com", "bob@example.com"]);
+    s.revoke_role(&t1.id, &ann.id, "admin@x").await.unwrap();
+    assert!(matches!(s.revoke_role(&t1.id, &ann.id, "admin@x").await, Err(StoreError::NotFound(_))));
+    assert_eq!(s.memberships_of_user(&ann.id).await.unwrap().len(), 1);
+    let unknown = "00000000-0000-4000-8000-00000000dead";
+    assert!(matches!(
+        s.grant_role(unknown, &ann.id, Role::GlobalReader, "x").await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    let trail = s.audit_trail(&t1.id, 50).await.unwrap();
+    let kinds: Vec<&str> = trail.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(
+        &kinds[..4],
+        ["membership.revoke", "membership.grant", "membership.grant", "membership.grant"]
+    );
+    assert!(trail[0].before.contains("SecurityReader"), "{}", trail[0].before);
+    assert!(trail[1].before.contains("GlobalReader") && trail[1].after.contains("SecurityReader"));
+    assert!(trail.iter().all(|a| !a.before.contains("hash-of-ann") && !a.after.contains("hash-of-ann")));
+}
+
+async fn sessions_expire_and_can_be_deleted(db: &TestDb) {
+    let s = &db.store;
+    let u = s.create_user("ann@example.com", "Ann", "h", "cli").await.unwrap();
+    let session = Session {
+        token_hash: "abc".into(),
+        user_id: u.id.clone(),
+        created_at: at(2026, 1, 1, 8),
+        expires_at: at(2026, 1, 1, 20),
+    };
+    s.create_session(&session).await.unwrap();
+    assert_eq!(s.session("abc", at(2026, 1, 1, 9)).await.unwrap(), Some(session.clone()));
+    assert_eq!(s.session("abc", at(2026, 1, 1, 20)).await.unwrap(), None, "expired at its end");
+    assert_eq!(s.session("other", at(2026, 1, 1, 9)).await.unwrap(), None);
+    s.delete_session("abc").await.unwrap();
+    assert_eq!(s.session("abc", at(2026, 1, 1, 9)).await.unwrap(), None);
+}
+
+async fn sign_in_failures_are_counted_in_a_window(db: &TestDb) {
+    let s = &db.store;
+    for h in [1, 2, 3] {
+        s.record_sign_in_failure("email:ann@example.com", at(2026, 1, 1, h)).await.unwrap();
+    }
+    s.record_sign_in_failure("ip:10.0.0.1", at(2026, 1, 1, 3)).await.unwrap();
+    assert_eq!(s.sign_in_failures_since("email:ann@example.com", at(2026, 1, 1, 2)).await.unwrap(), 2);
+    assert_eq!(s.sign_in_failures_since("ip:10.0.0.1", at(2026, 1, 1, 0)).await.unwrap(), 1);
+    s.clear_sign_in_failures("email:ann@example.com").await.unwrap();
+    assert_eq!(s.sign_in_failures_since("email:ann@example.com", at(2026, 1, 1, 0)).await.unwrap(), 0);
+    assert_eq!(s.sign_in_failures_since("ip:10.0.0.1", at(2026, 1, 1, 0)).await.unwrap(), 1);
+}
+
+async fn tokens_are_stored_by_hash_and_revoked_only_by_their_owner(db: &TestDb) {
+    let s = &db.store;
+    let t = s.create_tenant(new_tenant("Tok"), "cli").await.unwrap();
+    let ann = s.create_user("ann@example.com", "Ann", "h", "cli").await.unwrap();
+    let bob = s.create_user("bob@example.com", "Bob", "h", "cli").await.unwrap();
+    let token = ApiToken {
+        id: "tok1".into(),
+        token_hash: "secret-hash-1".into(),
+        user_id: ann.id.clone(),
+        tenant_id: t.id.clone(),
+        name: "nightly export".into(),
+        scope: "SecurityEvents.Read.All".into(),
+        created_at: at(2026, 1, 1, 8),
+        expires_at: Some(at(2026, 2, 1, 8)),
+        revoked_at: None,
+    };
+    s.create_api_token(&token, "ann@example.com").await.unwrap();
+    assert_eq!(s.api_token_by_hash("secret-hash-1").await.unwrap(), Some(token.clone()));
+    assert_eq!(s.api_tokens_of_user(&ann.id).await.unwrap(), vec![token.clone()]);
+    assert!(matches!(
+        s.revoke_api_token(&bob.id, "tok1", "bob@example.com").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(s.api_token_by_hash("secret-hash-1").await.unwrap().unwrap().revoked_at, None);
+    s.revoke_api_token(&ann.id, "tok1", "ann@example.com").await.unwrap();
+    assert!(s.api_token_by_hash("secret-hash-1").await.unwrap().unwrap().revoked_at.is_some());
+    let trail = s.audit_trail(&t.id, 10).await.unwrap();
+    assert_eq!(trail[0].kind, "token.revoke");
+    assert_eq!(trail[1].kind, "token.create");
+    assert!(
+        trail.iter().all(|a| !a.after.contains("secret-hash-1")),
+        "the hash never reaches the audit trail"
+    );
+}
