@@ -1,9 +1,12 @@
 //! Rampart's server: configuration, the HTTP router, jobs, demo data and the catalog file.
+// Leptos view types nest deeply; the default limit is too small for the larger pages.
+#![recursion_limit = "256"]
 
 pub mod admin;
 pub mod catalog_file;
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod http;
 pub mod jobs;
 pub mod startup;
