@@ -6,7 +6,6 @@ pub mod admin;
 pub mod catalog_file;
 pub mod config;
 pub mod demo;
-pub mod export;
 pub mod http;
 pub mod jobs;
 pub mod startup;
