@@ -78,6 +78,43 @@ pub async fn snapshot_all(
     Ok(SnapshotRun { day, tenants: u32::try_from(tenants.len()).unwrap_or(u32::MAX) })
 }
 
+/// Longest gap the catch-up fills, so a server restored from an ancient backup does not
+/// spend hours writing years of identical days before it serves.
+pub const MAX_CATCH_UP_DAYS: i64 = 400;
+
+/// Fills the days the server missed (it was down at midnight) up to `yesterday`.
+///
+/// While the server was down nothing could change a tenant — no status edit, no ingest —
+/// so each missing day's score is exactly the current live score: filling them with it is
+/// the truth, not an estimate. Days already snapshotted are never written twice.
+pub async fn catch_up(
+    store: &dyn Store,
+    catalog: &[ImprovementAction],
+    yesterday: NaiveDate,
+    taken_at: DateTime<Utc>,
+) -> Result<Vec<SnapshotRun>, StoreError> {
+    let mut latest: Option<NaiveDate> = None;
+    for t in store.tenants().await? {
+        if let Some(s) = store.latest_snapshot(&t.id).await? {
+            latest = latest.max(Some(s.day));
+        }
+    }
+    // A server that never took a snapshot has no gap: its history starts now.
+    let Some(latest) = latest else { return Ok(Vec::new()) };
+    let first =
+        (latest + chrono::Duration::days(1)).max(yesterday - chrono::Duration::days(MAX_CATCH_UP_DAYS - 1));
+    let mut runs = Vec::new();
+    let mut day = first;
+    while day <= yesterday {
+        runs.push(snapshot_all(store, catalog, day, taken_at).await?);
+        day += chrono::Duration::days(1);
+    }
+    if !runs.is_empty() {
+        tracing::info!(from = %first, to = %yesterday, days = runs.len(), "filled missed daily snapshots");
+    }
+    Ok(runs)
+}
+
 /// Time until the next daily run at `at` (UTC).
 pub fn until_next(now: DateTime<Utc>, at: NaiveTime) -> std::time::Duration {
     let today_run = now.date_naive().and_time(at).and_utc();
@@ -88,6 +125,10 @@ pub fn until_next(now: DateTime<Utc>, at: NaiveTime) -> std::time::Duration {
 /// Runs the snapshot every day at `at` UTC. The snapshot is filed under the day that
 /// just ended when `at` is midnight, otherwise under the current day.
 pub async fn run_daily(state: app::state::AppState, at: NaiveTime) {
+    let yesterday = Utc::now().date_naive() - chrono::Duration::days(1);
+    if let Err(e) = catch_up(state.store.as_ref(), &state.catalog, yesterday, Utc::now()).await {
+        tracing::error!(error = %e, "could not fill missed daily snapshots; will retry at the next run");
+    }
     loop {
         tokio::time::sleep(until_next(Utc::now(), at)).await;
         let now = Utc::now();
@@ -96,6 +137,12 @@ pub async fn run_daily(state: app::state::AppState, at: NaiveTime) {
         } else {
             now.date_naive()
         };
+        // Catch up first, in case a run was missed while the process slept (suspend, clock jump).
+        if let Err(e) =
+            catch_up(state.store.as_ref(), &state.catalog, day - chrono::Duration::days(1), now).await
+        {
+            tracing::error!(error = %e, "could not fill missed daily snapshots");
+        }
         match snapshot_all(state.store.as_ref(), &state.catalog, day, now).await {
             Ok(run) => tracing::info!(day = %run.day, tenants = run.tenants, "daily snapshot taken"),
             Err(e) => tracing::error!(error = %e, "daily snapshot failed; it will be retried tomorrow"),
