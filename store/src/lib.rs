@@ -10,6 +10,7 @@ mod measurements;
 mod model;
 mod open;
 mod people;
+mod people_rows;
 mod pool;
 mod snapshot_rows;
 mod snapshots;

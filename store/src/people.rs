@@ -1,115 +1,26 @@
 //! People: users, their roles per tenant, sessions, API tokens and sign-in throttling.
-//! Secrets are stored only as hashes; grants, revocations and tokens are audited.
+//! Secrets are stored only as hashes. Changes to users, roles and tokens are audited in
+//! the same transaction; sessions and sign-in failures are not (too noisy).
 
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::micros;
+use crate::people_rows::{
+    no_user, normalise_email, MembershipRow, RevokedAudit, RoleAudit, SessionRow, TokenAudit, TokenRow,
+    UserAudit, UserRow, SELECT_MEMBERSHIP, SELECT_SESSION, SELECT_TOKEN, SELECT_USER, TOKEN_SCOPES,
+};
 use crate::pool::{lock_tenant, on_pool, Begin, SqlStore};
 use crate::{ApiToken, Membership, PeopleStore, Result, Session, StoreError, User};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use score::roles::Role;
 
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: String,
-    email: String,
-    display_name: String,
-    password_hash: String,
-    created_at: DateTime<Utc>,
-}
-
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> User {
-        User {
-            id: r.id,
-            email: r.email,
-            display_name: r.display_name,
-            password_hash: r.password_hash,
-            created_at: r.created_at,
-        }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct MembershipRow {
-    user_id: String,
-    email: String,
-    tenant_id: String,
-    role: String,
-    granted_by: String,
-    granted_at: DateTime<Utc>,
-}
-
-impl MembershipRow {
-    fn into_membership(self) -> Result<Membership> {
-        let role = Role::parse(&self.role)
-            .ok_or_else(|| crate::error::other(format_args!("unknown role `{}` in storage", self.role)))?;
-        Ok(Membership {
-            user_id: self.user_id,
-            email: self.email,
-            tenant_id: self.tenant_id,
-            role,
-            granted_by: self.granted_by,
-            granted_at: self.granted_at,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    token_hash: String,
-    user_id: String,
-    created_at: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-}
-
-#[derive(sqlx::FromRow)]
-struct TokenRow {
-    id: String,
-    token_hash: String,
-    user_id: String,
-    tenant_id: String,
-    name: String,
-    scope: String,
-    created_at: DateTime<Utc>,
-    expires_at: Option<DateTime<Utc>>,
-    revoked_at: Option<DateTime<Utc>>,
-}
-
-impl From<TokenRow> for ApiToken {
-    fn from(r: TokenRow) -> ApiToken {
-        ApiToken {
-            id: r.id,
-            token_hash: r.token_hash,
-            user_id: r.user_id,
-            tenant_id: r.tenant_id,
-            name: r.name,
-            scope: r.scope,
-            created_at: r.created_at,
-            expires_at: r.expires_at,
-            revoked_at: r.revoked_at,
-        }
-    }
-}
-
-/// What the audit trail shows of a token: never its hash.
-#[derive(serde::Serialize)]
-struct TokenAudit<'a> {
-    id: &'a str,
-    name: &'a str,
-    scope: &'a str,
-    expires_at: Option<DateTime<Utc>>,
-}
-
-const SELECT_USER: &str = "SELECT id, email, display_name, password_hash, created_at FROM users";
-const SELECT_MEMBERSHIP: &str = "SELECT m.user_id, u.email, m.tenant_id, m.role, m.granted_by, m.granted_at \
-    FROM memberships m JOIN users u ON u.id = m.user_id JOIN tenants t ON t.id = m.tenant_id";
-const SELECT_TOKEN: &str = "SELECT id, token_hash, user_id, tenant_id, name, scope, created_at, expires_at, \
-    revoked_at FROM api_tokens";
-
-fn no_user(what: &str) -> StoreError {
-    StoreError::NotFound(format!("user {what}"))
-}
+const USER_EMAIL: &str = "SELECT email FROM users WHERE id = $1";
+const ROLE_HELD: &str = "SELECT role FROM memberships WHERE user_id = $1 AND tenant_id = $2";
+const UPSERT_MEMBERSHIP: &str = "INSERT INTO memberships (user_id, tenant_id, role, granted_by, granted_at) \
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, tenant_id) DO UPDATE \
+    SET role = excluded.role, granted_by = excluded.granted_by, granted_at = excluded.granted_at";
+const INSERT_TOKEN: &str = "INSERT INTO api_tokens (id, token_hash, user_id, tenant_id, name, scope, \
+    created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
 #[async_trait]
 impl PeopleStore for SqlStore {
@@ -121,24 +32,19 @@ impl PeopleStore for SqlStore {
         password_hash: &str,
         actor: &str,
     ) -> Result<User> {
-        let email = email.trim().to_ascii_lowercase();
+        let email = normalise_email(email);
         if email.is_empty() {
             return Err(StoreError::Invalid("email must not be empty".into()));
         }
         let user = User {
             id: uuid::Uuid::new_v4().hyphenated().to_string(),
-            email: email.clone(),
+            email,
             display_name: display_name.to_owned(),
             password_hash: password_hash.to_owned(),
             created_at: micros(Utc::now()),
         };
-        #[derive(serde::Serialize)]
-        struct Created<'a> {
-            email: &'a str,
-            display_name: &'a str,
-        }
         let audit = AuditLine::new(None, actor, "user.create", &user.id)
-            .after(&Created { email: &user.email, display_name: &user.display_name })?;
+            .after(&UserAudit { email: &user.email, display_name: &user.display_name })?;
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             sqlx::query("INSERT INTO users (id, email, display_name, password_hash, created_at) \
@@ -151,7 +57,9 @@ impl PeopleStore for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict(_) => StoreError::Conflict(format!("a user with email {email} already exists")),
+                    StoreError::Conflict(_) => {
+                        StoreError::Conflict(format!("a user with email {} already exists", user.email))
+                    }
                     other => other,
                 })?;
             write_audit!(tx, audit)?;
@@ -168,7 +76,7 @@ impl PeopleStore for SqlStore {
     }
 
     async fn user_by_email(&self, email: &str) -> Result<User> {
-        let email = email.trim().to_ascii_lowercase();
+        let email = normalise_email(email);
         let sql = format!("{SELECT_USER} WHERE email = $1");
         let row: Option<UserRow> =
             on_pool!(self, p => sqlx::query_as(&sql).bind(&email).fetch_optional(p).await?);
@@ -204,19 +112,20 @@ impl PeopleStore for SqlStore {
         actor: &str,
     ) -> Result<Membership> {
         let now = micros(Utc::now());
-        let user = self.user(user_id).await?;
-        on_pool!(self, p => {
+        let email: String = on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             lock_tenant!(p, tx, tenant_id);
-            let before: Option<String> =
-                sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND tenant_id = $2")
-                    .bind(user_id)
-                    .bind(tenant_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            sqlx::query("INSERT INTO memberships (user_id, tenant_id, role, granted_by, granted_at) \
-                VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, tenant_id) DO UPDATE \
-                SET role = excluded.role, granted_by = excluded.granted_by, granted_at = excluded.granted_at")
+            let email: Option<String> =
+                sqlx::query_scalar(USER_EMAIL).bind(user_id).fetch_optional(&mut *tx).await?;
+            let Some(email) = email else {
+                return Err(no_user(user_id));
+            };
+            let before: Option<String> = sqlx::query_scalar(ROLE_HELD)
+                .bind(user_id)
+                .bind(tenant_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            sqlx::query(UPSERT_MEMBERSHIP)
                 .bind(user_id)
                 .bind(tenant_id)
                 .bind(role.as_str())
@@ -224,17 +133,18 @@ impl PeopleStore for SqlStore {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            let mut audit = AuditLine::new(Some(tenant_id), actor, "membership.grant", &user.email)
-                .after(&serde_json::json!({ "role": role.as_str() }))?;
-            if let Some(b) = before {
-                audit = audit.before(&serde_json::json!({ "role": b }))?;
+            let mut audit = AuditLine::new(Some(tenant_id), actor, "membership.grant", &email)
+                .after(&RoleAudit { role: role.as_str() })?;
+            if let Some(before) = &before {
+                audit = audit.before(&RoleAudit { role: before })?;
             }
             write_audit!(tx, audit)?;
             tx.commit().await?;
+            email
         });
         Ok(Membership {
-            user_id: user.id,
-            email: user.email,
+            user_id: user_id.to_owned(),
+            email,
             tenant_id: tenant_id.to_owned(),
             role,
             granted_by: actor.to_owned(),
@@ -244,26 +154,29 @@ impl PeopleStore for SqlStore {
 
     #[tracing::instrument(skip_all, err)]
     async fn revoke_role(&self, tenant_id: &str, user_id: &str, actor: &str) -> Result<()> {
-        let user = self.user(user_id).await?;
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             lock_tenant!(p, tx, tenant_id);
-            let before: Option<String> =
-                sqlx::query_scalar("SELECT role FROM memberships WHERE user_id = $1 AND tenant_id = $2")
-                    .bind(user_id)
-                    .bind(tenant_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let email: Option<String> =
+                sqlx::query_scalar(USER_EMAIL).bind(user_id).fetch_optional(&mut *tx).await?;
+            let Some(email) = email else {
+                return Err(no_user(user_id));
+            };
+            let before: Option<String> = sqlx::query_scalar(ROLE_HELD)
+                .bind(user_id)
+                .bind(tenant_id)
+                .fetch_optional(&mut *tx)
+                .await?;
             let Some(before) = before else {
-                return Err(StoreError::NotFound(format!("role of {} in tenant {tenant_id}", user.email)));
+                return Err(StoreError::NotFound(format!("role of {email} in tenant {tenant_id}")));
             };
             sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND tenant_id = $2")
                 .bind(user_id)
                 .bind(tenant_id)
                 .execute(&mut *tx)
                 .await?;
-            let audit = AuditLine::new(Some(tenant_id), actor, "membership.revoke", &user.email)
-                .before(&serde_json::json!({ "role": before }))?;
+            let audit = AuditLine::new(Some(tenant_id), actor, "membership.revoke", &email)
+                .before(&RoleAudit { role: &before })?;
             write_audit!(tx, audit)?;
             tx.commit().await?;
         });
@@ -286,35 +199,31 @@ impl PeopleStore for SqlStore {
 
     async fn create_session(&self, session: &Session) -> Result<()> {
         on_pool!(self, p => {
-            sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            let mut tx = p.begin_write().await?;
+            sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
+                VALUES ($1, $2, $3, $4)")
                 .bind(&session.token_hash)
                 .bind(&session.user_id)
                 .bind(micros(session.created_at))
                 .bind(micros(session.expires_at))
-                .execute(p)
+                .execute(&mut *tx)
                 .await?;
-            // Expired sessions are useless; sweeping them here keeps the table small.
+            // Sessions expired by now are useless; sweeping them here keeps the table small.
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
                 .bind(micros(session.created_at))
-                .execute(p)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(())
     }
 
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
-        let row: Option<SessionRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT token_hash, user_id, created_at, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash)
-            .bind(micros(now))
-            .fetch_optional(p)
-            .await?);
-        Ok(row.map(|r| Session {
-            token_hash: r.token_hash,
-            user_id: r.user_id,
-            created_at: r.created_at,
-            expires_at: r.expires_at,
-        }))
+        let sql = format!("{SELECT_SESSION} WHERE token_hash = $1 AND expires_at > $2");
+        let row: Option<SessionRow> = on_pool!(self, p => {
+            sqlx::query_as(&sql).bind(token_hash).bind(micros(now)).fetch_optional(p).await?
+        });
+        Ok(row.map(Session::from))
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
@@ -336,12 +245,13 @@ impl PeopleStore for SqlStore {
     }
 
     async fn sign_in_failures_since(&self, key: &str, since: DateTime<Utc>) -> Result<u32> {
-        let n: i64 = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND at >= $2")
-            .bind(key)
-            .bind(micros(since))
-            .fetch_one(p)
-            .await?);
+        let n: i64 = on_pool!(self, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND at >= $2")
+                .bind(key)
+                .bind(micros(since))
+                .fetch_one(p)
+                .await?
+        });
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
@@ -354,18 +264,30 @@ impl PeopleStore for SqlStore {
 
     #[tracing::instrument(skip_all, err)]
     async fn create_api_token(&self, token: &ApiToken, actor: &str) -> Result<()> {
+        if !TOKEN_SCOPES.contains(&token.scope.as_str()) {
+            return Err(StoreError::Invalid(format!(
+                "token scope `{}` is not one of {}",
+                token.scope,
+                TOKEN_SCOPES.join(", ")
+            )));
+        }
         let audit =
             AuditLine::new(Some(&token.tenant_id), actor, "token.create", &token.id).after(&TokenAudit {
                 id: &token.id,
+                user_id: &token.user_id,
                 name: &token.name,
                 scope: &token.scope,
-                expires_at: token.expires_at,
+                expires_at: token.expires_at.map(micros),
             })?;
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             lock_tenant!(p, tx, &token.tenant_id);
-            sqlx::query("INSERT INTO api_tokens (id, token_hash, user_id, tenant_id, name, scope, created_at, \
-                expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            let user: Option<String> =
+                sqlx::query_scalar(USER_EMAIL).bind(&token.user_id).fetch_optional(&mut *tx).await?;
+            if user.is_none() {
+                return Err(no_user(&token.user_id));
+            }
+            sqlx::query(INSERT_TOKEN)
                 .bind(&token.id)
                 .bind(&token.token_hash)
                 .bind(&token.user_id)
@@ -396,29 +318,34 @@ impl PeopleStore for SqlStore {
         Ok(rows.into_iter().map(ApiToken::from).collect())
     }
 
+    /// Revoking a token already revoked changes nothing and writes no audit line.
     #[tracing::instrument(skip_all, err)]
     async fn revoke_api_token(&self, user_id: &str, token_id: &str, actor: &str) -> Result<()> {
         let now = micros(Utc::now());
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
-            let tenant: Option<String> = sqlx::query_scalar(
-                "SELECT tenant_id FROM api_tokens WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
+            // Someone else's token and no token at all look the same: no existence oracle.
+            let found: Option<(String, Option<DateTime<Utc>>)> = sqlx::query_as(
+                "SELECT tenant_id, revoked_at FROM api_tokens WHERE id = $1 AND user_id = $2")
                 .bind(token_id)
                 .bind(user_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some(tenant) = tenant else {
+            let Some((tenant, revoked_at)) = found else {
                 return Err(StoreError::NotFound(format!("token {token_id}")));
             };
-            sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1")
-                .bind(token_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            let audit = AuditLine::new(Some(&tenant), actor, "token.revoke", token_id)
-                .after(&serde_json::json!({ "revoked_at": now }))?;
-            write_audit!(tx, audit)?;
-            tx.commit().await?;
+            if revoked_at.is_none() {
+                lock_tenant!(p, tx, &tenant);
+                sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1")
+                    .bind(token_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                let audit = AuditLine::new(Some(&tenant), actor, "token.revoke", token_id)
+                    .after(&RevokedAudit { revoked_at: now })?;
+                write_audit!(tx, audit)?;
+                tx.commit().await?;
+            }
         });
         Ok(())
     }

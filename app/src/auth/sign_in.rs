@@ -154,7 +154,7 @@ pub fn SignIn() -> impl IntoView {
             <h1>"Sign in"</h1>
             {move || error().map(|m| view! { <p class="error" role="alert" id="sign-in-error">{m}</p> })}
             <form method="post" action="/api/sign_in" class="stack">
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <label>"Email" <input type="email" name="email" autocomplete="username" required/></label>
                 <label>"Password" <input type="password" name="password" autocomplete="current-password" required/></label>
                 <button type="submit">"Sign in"</button>

@@ -18,6 +18,9 @@ enum Backend {
     Postgres { url: String, schema: String },
 }
 
+/// One audit_log row as stored: tenant_id, kind, subject, before_json, after_json.
+pub type RawAudit = (Option<String>, String, String, String, String);
+
 pub struct TestDb {
     pub store: DynStore,
     backend: Backend,
@@ -53,6 +56,28 @@ impl TestDb {
             Backend::Sqlite { url, .. } => store::open(url).await.expect("reopen sqlite"),
             Backend::Postgres { url, schema } => {
                 store::open_postgres_in_schema(url, schema).await.expect("reopen postgres")
+            }
+        }
+    }
+
+    /// Every stored audit line, tenant-less ones included, oldest first, read with plain SQL
+    /// (the store only lists a tenant's lines): `[tenant_id, kind, subject, before, after]`.
+    pub async fn raw_audit_log(&self) -> Vec<RawAudit> {
+        const COLUMNS: &str = "tenant_id, kind, subject, before_json, after_json";
+        match &self.backend {
+            Backend::Sqlite { url, .. } => {
+                let pool = sqlx::SqlitePool::connect(url).await.expect("raw sqlite");
+                let sql = format!("SELECT {COLUMNS} FROM audit_log ORDER BY id");
+                let rows = sqlx::query_as(&sql).fetch_all(&pool).await.expect("raw audit");
+                pool.close().await;
+                rows
+            }
+            Backend::Postgres { url, schema } => {
+                let pool = sqlx::PgPool::connect(url).await.expect("raw postgres");
+                let sql = format!("SELECT {COLUMNS} FROM \"{schema}\".audit_log ORDER BY id");
+                let rows = sqlx::query_as(&sql).fetch_all(&pool).await.expect("raw audit");
+                pool.close().await;
+                rows
             }
         }
     }

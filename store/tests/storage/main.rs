@@ -8,5 +8,6 @@ mod common;
 
 mod controls;
 mod people;
+mod people_edges;
 mod snapshots;
 mod tenants;
