@@ -9,7 +9,7 @@ use axum::extract::{FromRef, Request};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -40,6 +40,9 @@ pub fn router(state: ServerState) -> Router {
     let options = state.leptos.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/tenants/{tenant}/tokens", post(crate::tokens::create_token))
+        .route("/tenants/{tenant}/tokens/{token}/revoke", post(crate::tokens::revoke_token))
+        .route("/tenants/{tenant}/audit.csv", get(crate::tokens::audit_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
         .layer(middleware::from_fn(server_fn_status))

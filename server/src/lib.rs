@@ -3,9 +3,12 @@
 #![recursion_limit = "256"]
 
 pub mod admin;
+pub mod bearer;
 pub mod catalog_file;
 pub mod config;
 pub mod demo;
 pub mod http;
 pub mod jobs;
 pub mod startup;
+pub mod tokens;
+pub mod web_access;

@@ -31,12 +31,24 @@ pub struct AuditRow {
     pub after: String,
 }
 
+/// One of the viewer's API tokens for this tenant (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    pub scope: String,
+    pub created: String,
+    pub expires: Option<String>,
+    pub revoked: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingsData {
     pub tenant_name: String,
     pub viewer_email: String,
     pub can_write: bool,
     pub members: Vec<MemberRow>,
+    pub tokens: Vec<TokenInfo>,
     /// Only read-write roles see the audit trail.
     pub audit: Option<Vec<AuditRow>>,
 }
@@ -57,6 +69,21 @@ pub async fn settings(tenant_id: String) -> Result<SettingsData, AppError> {
             role: m.role,
             granted_by: m.granted_by,
             granted_at: m.granted_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        })
+        .collect();
+    let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
+    let tokens = store
+        .api_tokens_of_user(&access.viewer.user_id)
+        .await?
+        .into_iter()
+        .filter(|t| t.tenant_id == access.tenant_id)
+        .map(|t| TokenInfo {
+            id: t.id,
+            name: t.name,
+            scope: t.scope,
+            created: day(t.created_at),
+            expires: t.expires_at.map(day),
+            revoked: t.revoked_at.is_some(),
         })
         .collect();
     let can_write = access.role.can_write();
@@ -84,6 +111,7 @@ pub async fn settings(tenant_id: String) -> Result<SettingsData, AppError> {
         viewer_email: access.viewer.email,
         can_write,
         members,
+        tokens,
         audit,
     })
 }
@@ -149,6 +177,10 @@ fn message(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static s
         "demote" => "Email: this person holds a read-write role, which only the operator can change.",
         "member" => "That person holds no role in this tenant.",
         "revoke_write" => "Read-write roles are revoked by the server operator.",
+        "token_name" => "Token name: use 1 to 100 characters, no control characters.",
+        "token_scope" => "Scope: choose SecurityEvents.Read.All or SecurityEvents.ReadWrite.All.",
+        "token_expiry" => "Expires in: a whole number of days from 1 to 730, or empty for no expiry.",
+        "token" => "That token was not found among yours.",
         _ => "The change was refused.",
     });
     if let Some(e) = error {
@@ -157,6 +189,7 @@ fn message(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static s
     query.get("done").map(|d| match d.as_str() {
         "granted" => (true, "Access granted."),
         "revoked" => (true, "Access revoked."),
+        "token_revoked" => (true, "Token revoked."),
         _ => (true, "Saved."),
     })
 }
@@ -232,10 +265,54 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'stat
                 </form>
             })}
         </section>
+        <section class="card" aria-labelledby="tokens-heading">
+            <h2 id="tokens-heading">"Your API tokens"</h2>
+            <p class="subtle">
+                "For scripts using the Graph-compatible API. A token acts for this tenant with the lesser of its scope and your role."
+            </p>
+            <table class="list" id="tokens">
+                <thead><tr><th>"Name"</th><th>"Scope"</th><th>"Created"</th><th>"Expires"</th><th></th></tr></thead>
+                <tbody>
+                    {d.tokens.into_iter().map(|tk| {
+                        let action = format!("/tenants/{}/tokens/{}/revoke", t.clone(), tk.id);
+                        view! {
+                            <tr>
+                                <td>{tk.name.clone()}</td>
+                                <td>{tk.scope}</td>
+                                <td>{tk.created}</td>
+                                <td>{tk.expires.unwrap_or_else(|| "never".into())}</td>
+                                <td>{if tk.revoked {
+                                    view! { <span class="subtle">"revoked"</span> }.into_any()
+                                } else {
+                                    view! {
+                                        <form method="post" action=action class="inline">
+                                            <button type="submit" class="link" aria-label=format!("Revoke token {}", tk.name)>"Revoke"</button>
+                                        </form>
+                                    }.into_any()
+                                }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <form method="post" action=format!("/tenants/{tenant_id}/tokens") class="row-form" id="token-form">
+                <label>"Name" <input type="text" name="name" maxlength="100" required/></label>
+                <label>"Scope"
+                    <select name="scope">
+                        <option value="SecurityEvents.Read.All">"SecurityEvents.Read.All"</option>
+                        <option value="SecurityEvents.ReadWrite.All">"SecurityEvents.ReadWrite.All"</option>
+                    </select>
+                </label>
+                <label>"Expires in (days)" <input type="number" name="expires_days" min="1" max="730" value="90"/></label>
+                <button type="submit">"Create token"</button>
+            </form>
+        </section>
         {d.audit.map(|rows| view! {
             <section class="card" aria-labelledby="audit-heading">
                 <h2 id="audit-heading">"Audit trail"</h2>
-                <p class="subtle">"Every change to this tenant, newest first. Nothing here can be edited or deleted."</p>
+                <p class="subtle">"Every change to this tenant, newest first. Nothing here can be edited or deleted. "
+                    <a href=format!("/tenants/{tenant_id}/audit.csv") id="audit-export">"Export CSV"</a>
+                </p>
                 <table class="list" id="audit">
                     <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Subject"</th><th>"Before"</th><th>"After"</th></tr></thead>
                     <tbody>

@@ -1,0 +1,155 @@
+//! API tokens made in Settings, and the audit-trail export. Creating a token answers with
+//! a page that shows the secret once; only its hash is kept.
+
+use crate::bearer::{scope_access, SCOPE_READ, TOKEN_PREFIX};
+use crate::http::ServerState;
+use crate::web_access::{internal, session_access, Refusal};
+use app::auth::secrets::{hash_secret, new_secret};
+use axum::extract::{Form, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use score::roles::Access;
+use serde::Deserialize;
+
+/// Longest lifetime a token may be given, in days.
+pub const MAX_TOKEN_DAYS: u32 = 730;
+/// Audit lines in one export.
+const AUDIT_EXPORT_LIMIT: u32 = 1_000_000;
+
+#[derive(Debug, Deserialize)]
+pub struct NewToken {
+    pub name: String,
+    pub scope: String,
+    /// Days until it expires; empty for no expiry.
+    #[serde(default)]
+    pub expires_days: String,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn refuse((status, message): Refusal) -> Response {
+    (status, message).into_response()
+}
+
+fn back_with_error(tenant: &str, code: &str) -> Response {
+    Redirect::to(&format!("/tenants/{tenant}/settings?error={code}")).into_response()
+}
+
+/// `POST /tenants/{tenant}/tokens`
+pub async fn create_token(
+    State(state): State<ServerState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<NewToken>,
+) -> Response {
+    let (viewer, _, tenant) = match session_access(&state, &headers, &tenant, Access::Read).await {
+        Ok(v) => v,
+        Err(r) => return refuse(r),
+    };
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return back_with_error(&tenant, "token_name");
+    }
+    if scope_access(&form.scope).is_none() {
+        return back_with_error(&tenant, "token_scope");
+    }
+    let expires_at = match form.expires_days.trim() {
+        "" => None,
+        d => match d.parse::<u32>() {
+            Ok(days) if (1..=MAX_TOKEN_DAYS).contains(&days) => {
+                Some(chrono::Utc::now() + chrono::Duration::days(i64::from(days)))
+            }
+            _ => return back_with_error(&tenant, "token_expiry"),
+        },
+    };
+    let Ok(secret) = new_secret().map(|s| format!("{TOKEN_PREFIX}{s}")) else {
+        return refuse((StatusCode::INTERNAL_SERVER_ERROR, "Could not create a random token."));
+    };
+    let token = store::ApiToken {
+        id: uuid::Uuid::new_v4().hyphenated().to_string(),
+        token_hash: hash_secret(&secret),
+        user_id: viewer.user_id.clone(),
+        tenant_id: tenant.clone(),
+        name: name.to_owned(),
+        scope: form.scope.clone(),
+        created_at: chrono::Utc::now(),
+        expires_at,
+        revoked_at: None,
+    };
+    if let Err(e) = state.app.store.create_api_token(&token, &viewer.email).await {
+        return refuse(internal(e));
+    }
+    let note = if form.scope == SCOPE_READ {
+        "It can read this tenant's scores and improvement actions."
+    } else {
+        "It can read, and change statuses as far as your own role allows."
+    };
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>New API token · Rampart</title>\
+         <link rel=\"stylesheet\" href=\"/rampart.css\"></head><body><main><section class=\"card narrow\">\
+         <h1>API token created</h1><p>Copy <strong>{name}</strong> now: it is shown only once.</p>\
+         <p><code id=\"new-token\">{secret}</code></p><p class=\"subtle\">Scope {scope}. {note}</p>\
+         <p><a href=\"/tenants/{tenant}/settings\">Back to Settings</a></p></section></main></body></html>",
+        name = escape(name),
+        scope = escape(&form.scope),
+    );
+    ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
+}
+
+/// `POST /tenants/{tenant}/tokens/{id}/revoke`
+pub async fn revoke_token(
+    State(state): State<ServerState>,
+    Path((tenant, token_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let (viewer, _, tenant) = match session_access(&state, &headers, &tenant, Access::Read).await {
+        Ok(v) => v,
+        Err(r) => return refuse(r),
+    };
+    match state.app.store.revoke_api_token(&viewer.user_id, &token_id, &viewer.email).await {
+        Ok(()) => Redirect::to(&format!("/tenants/{tenant}/settings?done=token_revoked")).into_response(),
+        Err(store::StoreError::NotFound(_)) => back_with_error(&tenant, "token"),
+        Err(e) => refuse(internal(e)),
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// `GET /tenants/{tenant}/audit.csv`: the whole audit trail, for read-write roles.
+pub async fn audit_csv(
+    State(state): State<ServerState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (_, _, tenant) = match session_access(&state, &headers, &tenant, Access::Write).await {
+        Ok(v) => v,
+        Err(r) => return refuse(r),
+    };
+    let trail = match state.app.store.audit_trail(&tenant, AUDIT_EXPORT_LIMIT).await {
+        Ok(t) => t,
+        Err(e) => return refuse(internal(e)),
+    };
+    let mut out = String::from("when,who,what,subject,before,after\r\n");
+    for a in trail {
+        let fields = [a.at.to_rfc3339(), a.actor, a.kind, a.subject, a.before, a.after];
+        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"audit-trail.csv\""),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        out,
+    )
+        .into_response()
+}
