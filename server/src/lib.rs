@@ -7,6 +7,7 @@ pub mod bearer;
 pub mod catalog_file;
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod http;
 pub mod jobs;
 pub mod startup;

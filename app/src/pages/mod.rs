@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod actions;
 pub mod not_found;
 pub mod overview;
 pub mod settings;

@@ -49,6 +49,12 @@ pub async fn demo_server() -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("rampart.db");
     std::fs::copy(&template, &path).expect("copy template");
+    // The seeding pool may not have checkpointed its write-ahead log: copy it too, or
+    // the copy would miss the last transactions.
+    let wal = template.with_extension("db-wal");
+    if wal.exists() {
+        std::fs::copy(&wal, path.with_extension("db-wal")).expect("copy template log");
+    }
     let common = Common { database_url: format!("sqlite://{}", path.display()), catalog: None };
     let state = server::startup::open_app_state(&common).await.expect("store opens");
     let leptos = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();

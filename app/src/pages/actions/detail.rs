@@ -1,0 +1,135 @@
+//! What the flyout and the action page load: one action with its numbers, status details,
+//! "Why this rank?" and its own history.
+
+use super::history::HistoryEntry;
+use super::row::ActionRow;
+use crate::error::AppError;
+use leptos::prelude::*;
+use score::Status;
+use serde::{Deserialize, Serialize};
+
+/// The state undo puts back: the status change before the latest one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndoTarget {
+    pub status: Status,
+    pub note: String,
+    pub due_date: String,
+    pub assignee: String,
+    pub tags: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionDetail {
+    pub tenant_id: String,
+    pub tenant_name: String,
+    pub can_write: bool,
+    pub row: ActionRow,
+    /// "45 of 60 users", "Implemented", or "Not measured yet".
+    pub measured: String,
+    pub tier: String,
+    pub complexity: String,
+    pub licenses: Vec<String>,
+    /// Earlier actions to complete first, as (id, title).
+    pub prerequisite_actions: Vec<(String, String)>,
+    pub remediation: String,
+    pub manage_url: String,
+    pub note: String,
+    pub assignee: Option<String>,
+    pub due_date: Option<String>,
+    /// The tenant's own tags (the catalog's are in `row.tags` too).
+    pub tenant_tags: Vec<String>,
+    /// "alex@contoso.example on 2026-03-07 12:00 UTC"
+    pub updated: Option<String>,
+    pub why: String,
+    pub history: Vec<HistoryEntry>,
+    pub undo: Option<UndoTarget>,
+}
+
+impl ActionDetail {
+    /// "45 of 60 users — 7.50 of 10.00 points"
+    pub fn points_line(&self) -> String {
+        format!("{} — {} of {} points", self.measured, self.row.points, self.row.max)
+    }
+}
+
+#[server(endpoint = "improvement_action")]
+pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<ActionDetail, AppError> {
+    use super::history::{measurement_text, replay, ActionEvent};
+    let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
+    let (state, tenant_id) = (&access.state, access.tenant_id.as_str());
+    let live = crate::live::live_score(state.store.as_ref(), &state.catalog, tenant_id).await?;
+    let Some(action) = live.action(&action_id).cloned() else {
+        return Err(AppError::NotFound("action".into()));
+    };
+    let rows = super::row::rows_of(&live, state.catalog.len());
+    let (Some(row), Some(score)) =
+        (rows.into_iter().find(|r| r.id == action_id), live.scores.iter().find(|s| s.id == action_id))
+    else {
+        return Err(AppError::NotFound("action".into()));
+    };
+    let record = live.records.get(&action_id);
+    let measured = record
+        .and_then(|r| r.state.measurement)
+        .map_or_else(|| "Not measured yet".to_owned(), |m| measurement_text(&action, &m));
+    let changes = state.store.status_history(tenant_id, &action_id).await?;
+    let measurements = state.store.measurement_history(tenant_id, &action_id).await?;
+    let undo = match changes.len() {
+        0 => None,
+        1 => Some(UndoTarget {
+            status: Status::ToAddress,
+            note: String::new(),
+            due_date: String::new(),
+            assignee: String::new(),
+            tags: String::new(),
+        }),
+        n => changes.get(n - 2).map(|c| UndoTarget {
+            status: c.status,
+            note: c.note.clone(),
+            due_date: c.due_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            assignee: c.assignee.clone().unwrap_or_default(),
+            tags: c.tags.join(", "),
+        }),
+    };
+    let mut events: Vec<ActionEvent> = changes
+        .into_iter()
+        .map(|c| ActionEvent::Status {
+            status: c.status,
+            note: c.note,
+            who: c.changed_by,
+            assignee: c.assignee,
+            due_date: c.due_date,
+            at: c.changed_at,
+        })
+        .collect();
+    events.extend(measurements.into_iter().map(ActionEvent::Measured));
+    let prerequisite_actions = action
+        .prerequisites
+        .actions
+        .iter()
+        .map(|id| (id.clone(), live.action(id).map_or_else(|| id.clone(), |a| a.title.clone())))
+        .collect();
+    Ok(ActionDetail {
+        tenant_id: live.tenant.id.clone(),
+        tenant_name: live.tenant.name.clone(),
+        can_write: access.role.can_write(),
+        measured,
+        tier: action.tier.as_str().to_owned(),
+        complexity: action.complexity.as_str().to_owned(),
+        licenses: action.prerequisites.licenses.clone(),
+        prerequisite_actions,
+        remediation: action.remediation.clone(),
+        manage_url: action.manage_url.clone(),
+        note: record.map(|r| r.note.clone()).unwrap_or_default(),
+        assignee: record.and_then(|r| r.assignee.clone()),
+        due_date: record.and_then(|r| r.due_date).map(|d| d.format("%Y-%m-%d").to_string()),
+        tenant_tags: record.map(|r| r.tags.clone()).unwrap_or_default(),
+        updated: record.and_then(|r| {
+            let (by, at) = (r.updated_by.as_ref()?, r.updated_at?);
+            Some(format!("{by} on {}", at.format("%Y-%m-%d %H:%M UTC")))
+        }),
+        why: score::ranking::explain(score),
+        history: replay(&action, events),
+        undo,
+        row,
+    })
+}

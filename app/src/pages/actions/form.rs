@@ -1,0 +1,89 @@
+//! The "Edit status and notes" form and the undo button: plain posts to `update_action`.
+
+use super::detail::{ActionDetail, UndoTarget};
+use leptos::prelude::*;
+use score::{EffectiveStatus, Status};
+
+#[component]
+pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
+    let completed = d.row.effective == EffectiveStatus::Completed;
+    let current = d.row.status;
+    let tags = d.tenant_tags.join(", ");
+    view! {
+        <form method="post" action="/api/update_action" class="stack edit-form" id="edit-status">
+            <input type="hidden" name="tenant_id" value=d.tenant_id.clone()/>
+            <input type="hidden" name="action_id" value=d.row.id.clone()/>
+            <input type="hidden" name="back" value=back.clone()/>
+            {if completed {
+                view! {
+                    <p class="locked" id="status-locked">
+                        "Status: " <strong>"Completed"</strong>
+                        " — derived from the measurement, so it is locked. Notes and tags can still change."
+                    </p>
+                    <input type="hidden" name="status" value=current.as_str()/>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <label>"Status"
+                        <select name="status" id="status-select">
+                            {Status::ALL.into_iter().map(|s| view! {
+                                <option value=s.as_str() selected=s == current>{s.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <div class="plan-fields">
+                        <label>"Due date (Planned only)"
+                            <input type="date" name="due_date" placeholder="YYYY-MM-DD"
+                                value=d.due_date.clone().unwrap_or_default()/>
+                        </label>
+                        <label>"Assignee (Planned only)"
+                            <input type="text" name="assignee" maxlength="200" value=d.assignee.clone().unwrap_or_default()/>
+                        </label>
+                    </div>
+                }
+                .into_any()
+            }}
+            <label>"Notes (required to risk accept; at most 4,000 characters)"
+                {note_box(&d.note)}
+            </label>
+            <label>"Tags (comma-separated)"
+                <input type="text" name="tags" value=tags id="tags-input"/>
+            </label>
+            <button type="submit" id="save-status">"Save"</button>
+        </form>
+        {d.undo.clone().filter(|u| !completed || u.status == current).map(|u| view! { <UndoForm d=d.clone() u back/> })}
+    }
+}
+
+#[component]
+fn UndoForm(d: ActionDetail, u: UndoTarget, back: String) -> impl IntoView {
+    let label = format!("Undo: back to {}", u.status.label());
+    view! {
+        <form method="post" action="/api/update_action" class="inline" id="undo-form">
+            <input type="hidden" name="tenant_id" value=d.tenant_id/>
+            <input type="hidden" name="action_id" value=d.row.id/>
+            <input type="hidden" name="back" value=back/>
+            <input type="hidden" name="status" value=u.status.as_str()/>
+            <input type="hidden" name="note" value=u.note/>
+            <input type="hidden" name="due_date" value=u.due_date/>
+            <input type="hidden" name="assignee" value=u.assignee/>
+            <input type="hidden" name="tags" value=u.tags/>
+            <button type="submit" class="secondary" id="undo-status">{label}</button>
+        </form>
+    }
+}
+
+/// The note box. On the server the text is written escaped inside the element (Leptos
+/// would not escape it); in the browser it is set as the value, so it never becomes markup.
+fn note_box(note: &str) -> AnyView {
+    let value = note.to_owned();
+    if cfg!(feature = "ssr") {
+        let text = super::rcdata(note);
+        view! { <textarea name="note" rows="4" maxlength="4000" id="note-input" prop:value=value>{text}</textarea> }
+            .into_any()
+    } else {
+        view! { <textarea name="note" rows="4" maxlength="4000" id="note-input" prop:value=value></textarea> }
+            .into_any()
+    }
+}

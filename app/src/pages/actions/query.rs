@@ -1,0 +1,378 @@
+//! The list's view state as it lives in the URL query, so a copied link reproduces the view.
+//! Unknown or malformed values are dropped rather than refused: a stale link still opens.
+
+use score::{Category, Level, Status};
+
+/// Longest search text kept; the rest of a pasted essay would never match anything anyway.
+pub const MAX_SEARCH_CHARS: usize = 200;
+/// Longest product or tag filter value kept.
+const MAX_VALUE_CHARS: usize = 100;
+
+/// Which statuses the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    /// Everything but risk-accepted actions (SPEC §6: they leave the default list).
+    #[default]
+    Default,
+    All,
+    Completed,
+    Set(Status),
+}
+
+impl StatusFilter {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusFilter::Default => "",
+            StatusFilter::All => "All",
+            StatusFilter::Completed => "Completed",
+            StatusFilter::Set(s) => s.as_str(),
+        }
+    }
+
+    pub fn parse(s: &str) -> StatusFilter {
+        if s.eq_ignore_ascii_case("all") {
+            StatusFilter::All
+        } else if s.eq_ignore_ascii_case("completed") {
+            StatusFilter::Completed
+        } else {
+            Status::parse(s).map_or(StatusFilter::Default, StatusFilter::Set)
+        }
+    }
+
+    /// The choices offered in the filter form, with their labels.
+    pub fn choices() -> Vec<(StatusFilter, &'static str)> {
+        let mut v = vec![(StatusFilter::Default, "All but risk accepted"), (StatusFilter::All, "All")];
+        v.push((StatusFilter::Completed, "Completed"));
+        v.extend(Status::ALL.into_iter().map(|s| (StatusFilter::Set(s), s.label())));
+        v
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GroupBy {
+    #[default]
+    None,
+    Category,
+    Product,
+    Status,
+    Tag,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 5] =
+        [GroupBy::None, GroupBy::Category, GroupBy::Product, GroupBy::Status, GroupBy::Tag];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::None => "",
+            GroupBy::Category => "category",
+            GroupBy::Product => "product",
+            GroupBy::Status => "status",
+            GroupBy::Tag => "tag",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupBy::None => "No grouping",
+            GroupBy::Category => "Category",
+            GroupBy::Product => "Product",
+            GroupBy::Status => "Status",
+            GroupBy::Tag => "Tag",
+        }
+    }
+
+    pub fn parse(s: &str) -> GroupBy {
+        GroupBy::ALL
+            .into_iter()
+            .find(|g| !s.is_empty() && g.as_str().eq_ignore_ascii_case(s))
+            .unwrap_or_default()
+    }
+}
+
+/// The sortable columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Rank,
+    Title,
+    Points,
+    Remaining,
+    Status,
+    Category,
+    Product,
+    Cost,
+    Impact,
+    LastChange,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 10] = [
+        SortKey::Rank,
+        SortKey::Title,
+        SortKey::Points,
+        SortKey::Remaining,
+        SortKey::Status,
+        SortKey::Category,
+        SortKey::Product,
+        SortKey::Cost,
+        SortKey::Impact,
+        SortKey::LastChange,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortKey::Rank => "rank",
+            SortKey::Title => "title",
+            SortKey::Points => "points",
+            SortKey::Remaining => "remaining",
+            SortKey::Status => "status",
+            SortKey::Category => "category",
+            SortKey::Product => "product",
+            SortKey::Cost => "cost",
+            SortKey::Impact => "impact",
+            SortKey::LastChange => "last",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Rank => "Rank",
+            SortKey::Title => "Title",
+            SortKey::Points => "Points",
+            SortKey::Remaining => "Points remaining",
+            SortKey::Status => "Status",
+            SortKey::Category => "Category",
+            SortKey::Product => "Product",
+            SortKey::Cost => "Cost",
+            SortKey::Impact => "User impact",
+            SortKey::LastChange => "Last change",
+        }
+    }
+
+    pub fn parse(s: &str) -> SortKey {
+        SortKey::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s)).unwrap_or_default()
+    }
+}
+
+/// Everything that shapes the list, plus the open action.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ActionQuery {
+    /// Search over title, description and threats (case-insensitive).
+    pub q: String,
+    pub category: Option<Category>,
+    pub product: Option<String>,
+    pub status: StatusFilter,
+    pub tag: Option<String>,
+    pub cost: Option<Level>,
+    pub impact: Option<Level>,
+    pub group: GroupBy,
+    pub sort: SortKey,
+    /// Descending; the default is ascending (rank 1 first).
+    pub desc: bool,
+    /// The action open in the flyout.
+    pub action: Option<String>,
+}
+
+fn clean(value: Option<String>, max_chars: usize) -> Option<String> {
+    let v = value?;
+    let v: String = v.trim().chars().filter(|c| !c.is_control()).take(max_chars).collect();
+    (!v.is_empty()).then_some(v)
+}
+
+impl ActionQuery {
+    /// Reads the query through a lookup of its values (a Leptos `ParamsMap`, an axum map …).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> ActionQuery {
+        let word = |k: &str| clean(get(k), MAX_VALUE_CHARS);
+        ActionQuery {
+            q: clean(get("q"), MAX_SEARCH_CHARS).unwrap_or_default(),
+            category: word("category").and_then(|c| Category::parse(&c)),
+            product: word("product"),
+            status: word("status").map_or(StatusFilter::Default, |s| StatusFilter::parse(&s)),
+            tag: word("tag"),
+            cost: word("cost").and_then(|l| Level::parse(&l)),
+            impact: word("impact").and_then(|l| Level::parse(&l)),
+            group: word("group").map_or(GroupBy::None, |g| GroupBy::parse(&g)),
+            sort: word("sort").map_or(SortKey::Rank, |s| SortKey::parse(&s)),
+            desc: word("dir").is_some_and(|d| d.eq_ignore_ascii_case("desc")),
+            action: word("action")
+                .filter(|a| a.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))),
+        }
+    }
+
+    /// The query's non-default values as `key=value` pairs, in a fixed order.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut p: Vec<(&'static str, String)> = Vec::new();
+        let mut put = |k: &'static str, v: &str| {
+            if !v.is_empty() {
+                p.push((k, v.to_owned()));
+            }
+        };
+        put("q", &self.q);
+        put("category", self.category.map_or("", Category::as_str));
+        put("product", self.product.as_deref().unwrap_or_default());
+        put("status", self.status.as_str());
+        put("tag", self.tag.as_deref().unwrap_or_default());
+        put("cost", self.cost.map_or("", Level::as_str));
+        put("impact", self.impact.map_or("", Level::as_str));
+        put("group", self.group.as_str());
+        if self.sort != SortKey::Rank {
+            put("sort", self.sort.as_str());
+        }
+        if self.desc {
+            put("dir", "desc");
+        }
+        put("action", self.action.as_deref().unwrap_or_default());
+        p
+    }
+
+    /// `a=1&b=2` (no leading `?`), empty for the default view.
+    pub fn to_query_string(&self) -> String {
+        self.pairs().iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
+    }
+
+    /// `?a=1&b=2`, or empty.
+    pub fn to_search(&self) -> String {
+        let s = self.to_query_string();
+        if s.is_empty() {
+            s
+        } else {
+            format!("?{s}")
+        }
+    }
+
+    /// The same view with another action open (or none).
+    pub fn with_action(&self, action: Option<&str>) -> ActionQuery {
+        ActionQuery { action: action.map(str::to_owned), ..self.clone() }
+    }
+
+    /// The same view sorted by `key`; a second click on the current column flips the order.
+    pub fn sorted_by(&self, key: SortKey) -> ActionQuery {
+        let desc = if self.sort == key { !self.desc } else { key.descending_first() };
+        ActionQuery { sort: key, desc, action: None, ..self.clone() }
+    }
+}
+
+impl SortKey {
+    /// Numbers people want biggest first on a first click; names and rank read A→Z / 1→n.
+    fn descending_first(self) -> bool {
+        matches!(self, SortKey::Points | SortKey::Remaining | SortKey::LastChange)
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn parse(pairs: &[(&str, &str)]) -> ActionQuery {
+        let m: BTreeMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        ActionQuery::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn an_empty_query_is_the_default_view() {
+        let q = parse(&[]);
+        assert_eq!(q, ActionQuery::default());
+        assert_eq!(q.status, StatusFilter::Default);
+        assert_eq!(q.sort, SortKey::Rank);
+        assert_eq!(q.to_query_string(), "");
+    }
+
+    #[test]
+    fn a_full_query_round_trips() {
+        let q = parse(&[
+            ("q", "mfa admin"),
+            ("category", "identity"),
+            ("product", "Entra ID"),
+            ("status", "riskaccepted"),
+            ("tag", "mfa"),
+            ("cost", "low"),
+            ("impact", "Moderate"),
+            ("group", "Category"),
+            ("sort", "points"),
+            ("dir", "desc"),
+            ("action", "AdminMFAV2"),
+        ]);
+        assert_eq!(q.q, "mfa admin");
+        assert_eq!(q.category, Some(Category::Identity));
+        assert_eq!(q.status, StatusFilter::Set(Status::RiskAccepted));
+        assert_eq!(q.cost, Some(Level::Low));
+        assert_eq!(q.impact, Some(Level::Moderate));
+        assert_eq!(q.group, GroupBy::Category);
+        assert_eq!((q.sort, q.desc), (SortKey::Points, true));
+        let s = q.to_query_string();
+        assert_eq!(
+            s,
+            "q=mfa%20admin&category=Identity&product=Entra%20ID&status=RiskAccepted&tag=mfa&cost=Low\
+             &impact=Moderate&group=category&sort=points&dir=desc&action=AdminMFAV2"
+        );
+        // Parsing the canonical form gives the same view back.
+        let decoded: Vec<(String, String)> = s
+            .split('&')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').expect("pair");
+                (k.to_owned(), v.replace("%20", " "))
+            })
+            .collect();
+        let m: BTreeMap<String, String> = decoded.into_iter().collect();
+        assert_eq!(ActionQuery::from_lookup(|k| m.get(k).cloned()), q);
+    }
+
+    #[test]
+    fn unknown_values_fall_back_to_defaults() {
+        let q = parse(&[
+            ("category", "Nope"),
+            ("status", "Completedish"),
+            ("group", "owner"),
+            ("sort", "drop table"),
+            ("cost", "free"),
+            ("action", "<script>"),
+        ]);
+        assert_eq!(q, ActionQuery::default());
+    }
+
+    #[test]
+    fn search_text_is_trimmed_bounded_and_stripped_of_control_characters() {
+        let long = "x".repeat(500);
+        assert_eq!(parse(&[("q", &long)]).q.chars().count(), MAX_SEARCH_CHARS);
+        assert_eq!(parse(&[("q", "  mfa\u{0}\n ")]).q, "mfa");
+        assert_eq!(parse(&[("product", "   ")]).product, None);
+    }
+
+    #[test]
+    fn status_filter_names_completed_all_and_the_five_statuses() {
+        assert_eq!(StatusFilter::parse("All"), StatusFilter::All);
+        assert_eq!(StatusFilter::parse("completed"), StatusFilter::Completed);
+        assert_eq!(StatusFilter::parse("ThirdParty"), StatusFilter::Set(Status::ThirdParty));
+        assert_eq!(StatusFilter::choices().len(), 8);
+    }
+
+    #[test]
+    fn sorting_by_a_column_twice_flips_the_direction_and_closes_the_flyout() {
+        let q = parse(&[("action", "AdminMFAV2")]);
+        let by_title = q.sorted_by(SortKey::Title);
+        assert_eq!((by_title.sort, by_title.desc, by_title.action.clone()), (SortKey::Title, false, None));
+        assert!(by_title.sorted_by(SortKey::Title).desc);
+        assert!(q.sorted_by(SortKey::Points).desc, "points sort biggest first");
+        assert!(q.sorted_by(SortKey::Rank).desc, "rank is ascending by default, so a click flips it");
+        assert!(!q.sorted_by(SortKey::Rank).sorted_by(SortKey::Rank).desc);
+    }
+
+    #[test]
+    fn encoding_escapes_everything_but_unreserved_characters() {
+        assert_eq!(encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+    }
+}
