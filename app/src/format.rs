@@ -18,6 +18,17 @@ pub fn zone(percent: Percent, okay_from: u32, good_from: u32) -> &'static str {
     }
 }
 
+/// Text for elements whose content Leptos writes unescaped on the server (`<title>`,
+/// `<textarea>`): both are RCDATA, so the browser decodes the entities back to the text.
+/// In the browser the text goes in through the DOM and must stay as it is.
+pub fn rcdata(s: &str) -> String {
+    if cfg!(feature = "ssr") {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        s.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

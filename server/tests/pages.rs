@@ -132,3 +132,36 @@ async fn unknown_pages_are_not_found_and_health_answers() {
     let r = s.get("/healthz", None).await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
 }
+
+#[tokio::test]
+async fn markup_in_a_tenant_name_is_shown_as_text_everywhere() {
+    let s = demo_server().await;
+    let store = s.state.store.as_ref();
+    let name = "Evil </title><script>alert(1)</script> Ltd";
+    let t = store
+        .create_tenant(
+            store::NewTenant {
+                id: None,
+                name: name.into(),
+                licensed_seats: 5,
+                active_users: 5,
+                industry: "Retail".into(),
+                enabled_services: vec![],
+                created_at: chrono::Utc::now(),
+            },
+            "test",
+        )
+        .await
+        .expect("tenant");
+    let admin = store.user_by_email("admin@contoso.example").await.expect("admin");
+    store.grant_role(&t.id, &admin.id, score::roles::Role::GlobalAdministrator, "test").await.expect("grant");
+    let cookie = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    for page in ["", "/settings", "/actions"] {
+        let r = s.get(&format!("/tenants/{}{page}", t.id), Some(&cookie)).await;
+        assert_eq!(r.status, StatusCode::OK, "{page}");
+        assert!(!r.body.contains("<script>alert(1)"), "markup escaped on {page}");
+        assert!(r.body.contains("&lt;script&gt;alert(1)"), "name shown as text on {page}");
+    }
+    let list = s.get("/", Some(&cookie)).await;
+    assert!(!list.body.contains("<script>alert(1)"));
+}

@@ -113,7 +113,7 @@ pub fn Overview() -> impl IntoView {
 fn OverviewView(o: OverviewData) -> impl IntoView {
     let zone_class = zone(o.percent, o.zone_okay_from, o.zone_good_from);
     view! {
-        <Title text=format!("{} — Overview", o.tenant_name)/>
+        <Title text=crate::format::rcdata(&format!("{} — Overview", o.tenant_name))/>
         <h1>{o.tenant_name.clone()} <span class="subtle">" · Overview"</span></h1>
         <nav class="tenant-nav" aria-label="Tenant pages">
             <a href=format!("/tenants/{}/actions", o.tenant_id)>"Improvement actions"</a>

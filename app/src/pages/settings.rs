@@ -220,7 +220,7 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'stat
     let can_write = d.can_write;
     let t = tenant_id.clone();
     view! {
-        <Title text=format!("{} — Settings", d.tenant_name)/>
+        <Title text=crate::format::rcdata(&format!("{} — Settings", d.tenant_name))/>
         <h1>{d.tenant_name.clone()} <span class="subtle">" · Settings"</span></h1>
         <p><a href=format!("/tenants/{tenant_id}")>"← Overview"</a></p>
         {notice.map(|(ok, m)| view! {

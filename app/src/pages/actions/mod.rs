@@ -14,16 +14,7 @@ pub mod list;
 pub mod query;
 pub mod row;
 
-/// Text for elements whose content Leptos writes unescaped on the server (`<title>`,
-/// `<textarea>`): both are RCDATA, so the browser decodes the entities back to the text.
-/// In the browser the text goes in through the DOM and must stay as it is.
-pub fn rcdata(s: &str) -> String {
-    if cfg!(feature = "ssr") {
-        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-    } else {
-        s.to_owned()
-    }
-}
+pub use crate::format::rcdata;
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
