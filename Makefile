@@ -57,8 +57,10 @@ server:
 ## TEST_DATABASE_URL is set), HTTP, and the browser tests.
 test: tools-test build test-rust test-e2e
 
+# One test at a time inside each test binary: the HTTP tests render pages concurrently in
+# one process otherwise, and a rare stall was seen that way.
 test-rust:
-	cargo test --workspace --exclude frontend
+	cargo test --workspace --exclude frontend -- --test-threads=1
 
 test-e2e:
 	rm -rf $(E2E_DB_DIR) && mkdir -p $(E2E_DB_DIR)

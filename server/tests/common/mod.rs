@@ -70,7 +70,11 @@ pub struct Reply {
 
 impl TestServer {
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let resp = self.app.clone().oneshot(req).await.expect("response");
+        // A request that never answers fails the test instead of stalling the whole run.
+        let resp = tokio::time::timeout(std::time::Duration::from_secs(60), self.app.clone().oneshot(req))
+            .await
+            .expect("the server answers within 60 s")
+            .expect("response");
         let status = resp.status();
         let get = |h| resp.headers().get(h).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let (location, set_cookie) = (get(header::LOCATION), get(header::SET_COOKIE));
