@@ -1,10 +1,12 @@
 //! CSV export of the Improvement actions list: the same query, rows and columns as the page.
 
 use crate::http::ServerState;
+use crate::web_access::{internal, session_access};
 use app::pages::actions::{csv, filter, query::ActionQuery, row::rows_of};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use score::roles::Access;
 use std::collections::HashMap;
 
 /// `GET /tenants/{tenant}/actions.csv?<the page's query>`
@@ -34,21 +36,10 @@ async fn export(
     params: &HashMap<String, String>,
     headers: &HeaderMap,
 ) -> Result<String, (StatusCode, &'static str)> {
+    // The same session and tenant check as every other handler: 401, or 404 for a
+    // tenant without a role, exactly like an unknown one.
+    let (_, _, tenant) = session_access(state, headers, tenant, Access::Read).await?;
     let store = state.app.store.as_ref();
-    let internal = |e: store::StoreError| {
-        tracing::error!(error = %e, "storage error in the CSV export");
-        (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server; it has been logged.")
-    };
-    let viewer = app::auth::session::viewer_for(store, headers)
-        .await
-        .map_err(internal)?
-        .ok_or((StatusCode::UNAUTHORIZED, "Please sign in."))?;
-    let tenant = tenant.to_ascii_lowercase();
-    // A tenant without a role and an unknown one answer alike, as everywhere else.
-    let member = store.memberships_of_user(&viewer.user_id).await.map_err(internal)?;
-    if !member.iter().any(|m| m.tenant_id == tenant) {
-        return Err((StatusCode::NOT_FOUND, "tenant was not found"));
-    }
     let live = app::live::live_score(store, &state.app.catalog, &tenant).await.map_err(|e| match e {
         store::StoreError::NotFound(_) => (StatusCode::NOT_FOUND, "tenant was not found"),
         other => internal(other),
