@@ -8,6 +8,7 @@ pub mod catalog_file;
 pub mod config;
 pub mod demo;
 pub mod export;
+pub mod graph;
 pub mod http;
 pub mod jobs;
 pub mod startup;
