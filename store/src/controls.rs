@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use score::{ControlState, Measurement};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 const ACTION_KNOWN: &str = "SELECT (SELECT COUNT(*) FROM catalog_actions WHERE id = $2) \
     + (SELECT COUNT(*) FROM custom_actions WHERE tenant_id = $1 AND id = $2)";
@@ -25,6 +26,9 @@ const INSERT_CHANGE: &str = "INSERT INTO status_changes \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 const HISTORY: &str = "SELECT action_id, status, note, assignee, due_date, tags, changed_by, changed_at \
     FROM status_changes WHERE tenant_id = $1 AND action_id = $2 ORDER BY changed_at, id";
+const TENANT_HISTORY: &str =
+    "SELECT action_id, status, note, assignee, due_date, tags, changed_by, changed_at \
+    FROM status_changes WHERE tenant_id = $1 ORDER BY action_id, changed_at, id";
 const RECORDS: &str = "SELECT action_id, status, note, assignee, due_date, tags, updated_by, updated_at, \
     measured_count, measured_total, measured_at FROM control_states WHERE tenant_id = $1 ORDER BY action_id";
 
@@ -212,7 +216,24 @@ impl ControlStore for SqlStore {
         rows.into_iter().map(ChangeRow::into_change).collect()
     }
 
+    async fn tenant_status_history(&self, tenant_id: &str) -> Result<Vec<StatusChange>> {
+        let rows: Vec<ChangeRow> =
+            on_pool!(self, p => sqlx::query_as(TENANT_HISTORY).bind(tenant_id).fetch_all(p).await?);
+        if rows.is_empty() {
+            ensure_tenant(self, tenant_id).await?;
+        }
+        rows.into_iter().map(ChangeRow::into_change).collect()
+    }
+
     async fn measurement_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<Measurement>> {
         self.measurements_of(tenant_id, action_id).await
+    }
+
+    async fn measurements_on(
+        &self,
+        tenant_id: &str,
+        day: NaiveDate,
+    ) -> Result<BTreeMap<String, Measurement>> {
+        self.measurements_as_of(tenant_id, day).await
     }
 }

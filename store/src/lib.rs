@@ -83,8 +83,16 @@ pub trait ControlStore: Send + Sync {
     async fn set_status(&self, tenant_id: &str, change: &StatusChange) -> Result<()>;
     /// Status changes of one action, oldest first.
     async fn status_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<StatusChange>>;
+    /// Every status change of the tenant, by action, then oldest first.
+    async fn tenant_status_history(&self, tenant_id: &str) -> Result<Vec<StatusChange>>;
     /// Measurements of one action, oldest first: one per observed day.
     async fn measurement_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<Measurement>>;
+    /// Each action's measurement in effect on `day`: the latest observed on or before it.
+    async fn measurements_on(
+        &self,
+        tenant_id: &str,
+        day: NaiveDate,
+    ) -> Result<std::collections::BTreeMap<String, Measurement>>;
 }
 
 #[async_trait]

@@ -32,6 +32,12 @@ const ON_CURRENT_CONFLICT: &str = " ON CONFLICT (tenant_id, action_id) DO UPDATE
     measured_at = excluded.measured_at, measured_on = excluded.measured_on \
     WHERE control_states.measured_on IS NULL OR control_states.measured_on <= excluded.measured_on";
 
+/// The latest day per action first, then that day's row: both steps walk the primary key.
+const AS_OF: &str = "SELECT m.action_id, m.unit_count, m.unit_total, m.observed_at FROM measurements m \
+    JOIN (SELECT action_id, MAX(observed_on) AS latest FROM measurements \
+          WHERE tenant_id = $1 AND observed_on <= $2 GROUP BY action_id) l \
+      ON m.action_id = l.action_id AND m.observed_on = l.latest \
+    WHERE m.tenant_id = $1";
 const HISTORY: &str = "SELECT unit_count, unit_total, observed_at FROM measurements \
     WHERE tenant_id = $1 AND action_id = $2 ORDER BY observed_on";
 
@@ -47,6 +53,14 @@ pub(crate) struct Row {
 
 #[derive(sqlx::FromRow)]
 struct HistoryRow {
+    unit_count: i64,
+    unit_total: i64,
+    observed_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AsOfRow {
+    action_id: String,
     unit_count: i64,
     unit_total: i64,
     observed_at: DateTime<Utc>,
@@ -168,6 +182,28 @@ impl SqlStore {
                     total: to_u32(r.unit_total, "measurements.unit_total")?,
                     observed_at: r.observed_at,
                 })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn measurements_as_of(
+        &self,
+        tenant_id: &str,
+        day: NaiveDate,
+    ) -> Result<BTreeMap<String, Measurement>> {
+        let rows: Vec<AsOfRow> =
+            on_pool!(self, p => sqlx::query_as(AS_OF).bind(tenant_id).bind(day).fetch_all(p).await?);
+        if rows.is_empty() {
+            ensure_tenant(self, tenant_id).await?;
+        }
+        rows.into_iter()
+            .map(|r| {
+                let m = Measurement {
+                    count: to_u32(r.unit_count, "measurements.unit_count")?,
+                    total: to_u32(r.unit_total, "measurements.unit_total")?,
+                    observed_at: r.observed_at,
+                };
+                Ok((r.action_id, m))
             })
             .collect()
     }

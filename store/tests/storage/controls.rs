@@ -8,6 +8,8 @@ crate::on_both_backends!(
     a_bad_measurement_rejects_the_whole_batch,
     same_day_measurements_replace_and_history_survives,
     status_changes_keep_history_and_audit,
+    measurements_as_of_a_day_take_each_actions_latest,
+    tenant_status_history_groups_by_action,
 );
 
 async fn a_bad_measurement_rejects_the_whole_batch(db: &TestDb) {
@@ -113,4 +115,53 @@ async fn status_changes_keep_history_and_audit(db: &TestDb) {
     let nobody = s.set_status("00000000-0000-4000-8000-000000000000", &planned).await;
     assert!(matches!(nobody, Err(StoreError::NotFound(_))), "{nobody:?}");
     assert_eq!(s.status_history(&t.id, "A").await.unwrap().len(), 2, "failed changes leave no trace");
+}
+
+async fn measurements_as_of_a_day_take_each_actions_latest(db: &TestDb) {
+    let s = &db.store;
+    s.sync_catalog(&base_catalog()).await.unwrap();
+    let t = s.create_tenant(new_tenant("AsOf"), "alice").await.unwrap();
+    let other = s.create_tenant(new_tenant("Other"), "alice").await.unwrap();
+    for m in [
+        partial("A", 10, 60, at(2024, 3, 1, 6)),
+        partial("A", 30, 60, at(2024, 3, 3, 6)),
+        partial("B", 1, 1, at(2024, 3, 2, 6)),
+    ] {
+        s.record_measurements(&t.id, &[m], "sync").await.unwrap();
+    }
+    s.record_measurements(&other.id, &[partial("A", 60, 60, at(2024, 3, 1, 6))], "sync").await.unwrap();
+
+    assert!(s.measurements_on(&t.id, day(2024, 2, 29)).await.unwrap().is_empty(), "before any");
+    let first = s.measurements_on(&t.id, day(2024, 3, 1)).await.unwrap();
+    assert_eq!(
+        first.into_iter().collect::<Vec<_>>(),
+        [("A".to_owned(), Measurement::partial(10, 60, at(2024, 3, 1, 6)))]
+    );
+    let second = s.measurements_on(&t.id, day(2024, 3, 2)).await.unwrap();
+    assert_eq!(second.get("A").map(|m| m.count), Some(10), "the 3rd is not yet in effect");
+    assert_eq!(second.get("B").map(|m| m.count), Some(1));
+    let later = s.measurements_on(&t.id, day(2024, 9, 1)).await.unwrap();
+    assert_eq!(later.get("A").map(|m| m.count), Some(30));
+    let missing = s.measurements_on("00000000-0000-4000-8000-000000000000", day(2024, 3, 1)).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+}
+
+async fn tenant_status_history_groups_by_action(db: &TestDb) {
+    let s = &db.store;
+    s.sync_catalog(&base_catalog()).await.unwrap();
+    let t = s.create_tenant(new_tenant("Statuses"), "alice").await.unwrap();
+    let other = s.create_tenant(new_tenant("Elsewhere"), "alice").await.unwrap();
+    let b1 = change("B", Status::Planned, "next sprint", "alice", at(2024, 3, 1, 9));
+    let a1 = change("A", Status::ThirdParty, "vendor covers it", "bob", at(2024, 3, 2, 9));
+    let b2 = change("B", Status::ToAddress, "", "carol", at(2024, 3, 3, 9));
+    for c in [&b1, &a1, &b2] {
+        s.set_status(&t.id, c).await.unwrap();
+    }
+    s.set_status(&other.id, &change("A", Status::RiskAccepted, "not ours", "dave", at(2024, 3, 1, 9)))
+        .await
+        .unwrap();
+    assert_eq!(s.tenant_status_history(&t.id).await.unwrap(), vec![a1, b1, b2]);
+    assert!(s.tenant_status_history(&other.id).await.unwrap().iter().all(|c| c.changed_by == "dave"));
+    let missing = s.tenant_status_history("00000000-0000-4000-8000-000000000000").await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
 }
