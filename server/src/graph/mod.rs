@@ -2,4 +2,5 @@
 //! query options as Microsoft Graph's Secure Score endpoints, so existing scripts work
 //! unchanged against Rampart with a Rampart token.
 
+pub mod error;
 pub mod odata;
