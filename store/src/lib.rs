@@ -136,6 +136,7 @@ pub trait PeopleStore: Send + Sync {
     async fn user(&self, id: &str) -> Result<User>;
     /// By email, case-insensitively; unknown → NotFound.
     async fn user_by_email(&self, email: &str) -> Result<User>;
+    /// Sets a new password hash and ends every session of the user.
     async fn set_password_hash(&self, user_id: &str, password_hash: &str, actor: &str) -> Result<()>;
     /// Grants (or changes) the user's one role in the tenant, with an audit line.
     async fn grant_role(

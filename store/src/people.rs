@@ -97,6 +97,9 @@ impl PeopleStore for SqlStore {
             if done.rows_affected() == 0 {
                 return Err(no_user(user_id));
             }
+            // A new password is often a response to a leaked one: every browser signed in
+            // with the old one is signed out.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             write_audit!(tx, audit)?;
             tx.commit().await?;
         });

@@ -81,6 +81,19 @@ async fn sessions_expire_and_can_be_deleted(db: &TestDb) {
     assert_eq!(s.session("other", at(2026, 1, 1, 9)).await.unwrap(), None);
     s.delete_session("abc").await.unwrap();
     assert_eq!(s.session("abc", at(2026, 1, 1, 9)).await.unwrap(), None);
+
+    // A password change signs the user out everywhere, and nobody else.
+    let bob = s.create_user("bob@example.com", "Bob", "h", "cli").await.unwrap();
+    for (hash, user) in [("ann-1", &u.id), ("ann-2", &u.id), ("bob-1", &bob.id)] {
+        s.create_session(&Session { token_hash: hash.into(), user_id: user.clone(), ..session.clone() })
+            .await
+            .unwrap();
+    }
+    s.set_password_hash(&u.id, "$argon2id$new", "ann@example.com").await.unwrap();
+    for gone in ["ann-1", "ann-2"] {
+        assert_eq!(s.session(gone, at(2026, 1, 1, 9)).await.unwrap(), None, "{gone} ended");
+    }
+    assert!(s.session("bob-1", at(2026, 1, 1, 9)).await.unwrap().is_some(), "other users stay signed in");
 }
 
 async fn sign_in_failures_are_counted_in_a_window(db: &TestDb) {
