@@ -13,6 +13,14 @@ pub(crate) fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(6)
 }
 
+/// A day as a query bound: days before year 1 or after 9999 neither sort as text in SQLite
+/// nor fit PostgreSQL's `date`, and no stored day lies there, so "everything" clamps to these.
+pub(crate) fn day_bound(d: chrono::NaiveDate) -> chrono::NaiveDate {
+    let first = chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(d);
+    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(d);
+    d.clamp(first, last)
+}
+
 pub(crate) fn to_u32(v: i64, column: &str) -> Result<u32> {
     u32::try_from(v).map_err(|_| other(format_args!("column {column} holds {v}, outside 0..=u32::MAX")))
 }

@@ -2,7 +2,7 @@
 //! and as the current state of each action.
 
 use crate::audit::{write_audit, AuditLine};
-use crate::codec::{micros, to_u32};
+use crate::codec::{day_bound, micros, to_u32};
 use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
 use crate::{MeasurementInput, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -191,8 +191,7 @@ impl SqlStore {
         tenant_id: &str,
         day: NaiveDate,
     ) -> Result<BTreeMap<String, Measurement>> {
-        let rows: Vec<AsOfRow> =
-            on_pool!(self, p => sqlx::query_as(AS_OF).bind(tenant_id).bind(day).fetch_all(p).await?);
+        let rows: Vec<AsOfRow> = on_pool!(self, p => sqlx::query_as(AS_OF).bind(tenant_id).bind(day_bound(day)).fetch_all(p).await?);
         if rows.is_empty() {
             ensure_tenant(self, tenant_id).await?;
         }

@@ -1,7 +1,7 @@
 //! Daily snapshots: a summary row per tenant and day, and per-action points stored only
 //! on the days they change (SPEC §3: keep history forever, compactly).
 
-use crate::codec::{cause_str, micros, to_json};
+use crate::codec::{cause_str, day_bound, micros, to_json};
 use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
 use crate::snapshot_rows::{collect_points, replay, ChangeRow, PointRow, SnapshotRow};
 use crate::snapshot_rows::{CHANGE_COLUMNS, SNAPSHOT_COLUMNS};
@@ -162,7 +162,7 @@ impl SnapshotStore for SqlStore {
              ORDER BY day"
         );
         let rows: Vec<SnapshotRow> = on_pool!(self, p => {
-            sqlx::query_as(&sql).bind(tenant_id).bind(from).bind(to).fetch_all(p).await?
+            sqlx::query_as(&sql).bind(tenant_id).bind(day_bound(from)).bind(day_bound(to)).fetch_all(p).await?
         });
         if rows.is_empty() {
             ensure_tenant(self, tenant_id).await?;
@@ -198,7 +198,7 @@ impl SnapshotStore for SqlStore {
                 }
                 Some(_) => {
                     let rows: Vec<ChangeRow> =
-                        sqlx::query_as(&sql).bind(tenant_id).bind(day).fetch_all(&mut *tx).await?;
+                        sqlx::query_as(&sql).bind(tenant_id).bind(day_bound(day)).fetch_all(&mut *tx).await?;
                     Some(replay(rows)?)
                 }
             }
@@ -217,7 +217,7 @@ impl SnapshotStore for SqlStore {
     ) -> Result<Vec<DatedChange>> {
         let sql = changes_sql("day >= $2 AND day <= $3");
         let rows: Vec<ChangeRow> = on_pool!(self, p => {
-            sqlx::query_as(&sql).bind(tenant_id).bind(from).bind(to).fetch_all(p).await?
+            sqlx::query_as(&sql).bind(tenant_id).bind(day_bound(from)).bind(day_bound(to)).fetch_all(p).await?
         });
         if rows.is_empty() {
             ensure_tenant(self, tenant_id).await?;

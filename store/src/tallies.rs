@@ -1,6 +1,6 @@
 //! Comparison tallies: per day, the sum and count of score percentages of each group.
 
-use crate::codec::to_u32;
+use crate::codec::{day_bound, to_u32};
 use crate::pool::{on_pool, Begin, SqlStore};
 use crate::{ComparisonTally, Result, StoreError};
 use chrono::NaiveDate;
@@ -52,8 +52,7 @@ impl SqlStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<ComparisonTally>> {
-        let rows: Vec<TallyRow> =
-            on_pool!(self, p => sqlx::query_as(BETWEEN).bind(from).bind(to).fetch_all(p).await?);
+        let rows: Vec<TallyRow> = on_pool!(self, p => sqlx::query_as(BETWEEN).bind(day_bound(from)).bind(day_bound(to)).fetch_all(p).await?);
         rows.into_iter()
             .map(|r| {
                 Ok(ComparisonTally {

@@ -58,6 +58,13 @@ async fn snapshots_store_only_changes(db: &TestDb) {
         vec![summary(&t.id, day(2024, 3, 1), &day1), summary(&t.id, day(2024, 3, 2), &day2)]
     );
     assert_eq!(s.latest_snapshot(&t.id).await.unwrap(), Some(summary(&t.id, day(2024, 3, 3), &day2)));
+    // "Everything" may be asked for with the widest dates there are, on both backends.
+    use chrono::NaiveDate;
+    assert_eq!(s.snapshots(&t.id, NaiveDate::MIN, NaiveDate::MAX).await.unwrap().len(), 3);
+    assert_eq!(s.action_changes(&t.id, NaiveDate::MIN, NaiveDate::MAX).await.unwrap(), changes);
+    assert!(s.action_points_on(&t.id, NaiveDate::MIN).await.unwrap().is_empty());
+    assert!(s.comparison_tallies(NaiveDate::MIN, NaiveDate::MAX).await.is_ok());
+    assert!(s.measurements_on(&t.id, NaiveDate::MIN).await.unwrap().is_empty());
     let other = s.create_tenant(new_tenant("Empty"), "alice").await.unwrap();
     assert_eq!(s.latest_snapshot(&other.id).await.unwrap(), None);
     let nobody = s
