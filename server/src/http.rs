@@ -38,8 +38,18 @@ pub fn router(state: ServerState) -> Router {
     let app_state = state.app.clone();
     let context = move || provide_context(app_state.clone());
     let options = state.leptos.clone();
+    let (api, document) = crate::graph::openapi::api();
+    let document = std::sync::Arc::new(document);
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(api)
+        .route(
+            crate::graph::openapi::DOCUMENT_PATH,
+            get(move || {
+                let document = document.clone();
+                async move { axum::Json(document.as_ref().clone()) }
+            }),
+        )
         .route("/tenants/{tenant}/tokens", post(crate::tokens::create_token))
         .route("/tenants/{tenant}/tokens/{token}/revoke", post(crate::tokens::revoke_token))
         .route("/tenants/{tenant}/audit.csv", get(crate::tokens::audit_csv))

@@ -2,5 +2,138 @@
 //! query options as Microsoft Graph's Secure Score endpoints, so existing scripts work
 //! unchanged against Rampart with a Rampart token.
 
+pub mod control_profiles;
+pub mod entities;
 pub mod error;
 pub mod odata;
+pub mod openapi;
+pub mod secure_scores;
+
+use crate::bearer::authorize_bearer;
+use crate::http::ServerState;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use error::GraphError;
+pub use error::GraphErrorBody;
+use score::roles::Access;
+use std::future::Future;
+
+/// Who is calling: the token's tenant, and the user it acts for.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant_id: String,
+    pub user_id: String,
+    pub token_id: String,
+    /// Recorded as who made a change, like a change made in the app.
+    pub email: String,
+}
+
+/// Checks the bearer token for `need`; the tenant is always the token's.
+pub async fn authorize(state: &ServerState, headers: &HeaderMap, need: Access) -> Result<Caller, GraphError> {
+    let store = state.app.store.as_ref();
+    let grant = authorize_bearer(store, headers, need, chrono::Utc::now()).await.map_err(|r| {
+        match r.status.as_u16() {
+            401 => GraphError::unauthorized(r.message),
+            403 => GraphError::forbidden(r.message),
+            _ => GraphError::internal(),
+        }
+    })?;
+    let user = store.user(&grant.user_id).await.map_err(internal)?;
+    Ok(Caller {
+        tenant_id: grant.tenant_id,
+        user_id: grant.user_id,
+        token_id: grant.token_id,
+        email: user.email,
+    })
+}
+
+/// Logs what went wrong and answers with a generic 500.
+pub fn internal(e: impl std::fmt::Display) -> GraphError {
+    tracing::error!(error = %e, "Graph API request failed");
+    GraphError::internal()
+}
+
+/// Runs a handler body and turns its error into a Graph-style response.
+pub async fn respond(body: impl Future<Output = Result<Response, GraphError>>) -> Response {
+    body.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The address clients reached this server at, for `@odata.context` and `@odata.nextLink`.
+/// Behind a TLS proxy, `X-Forwarded-Proto: https` makes the links `https`.
+pub fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| h.bytes().all(|c| c.is_ascii_alphanumeric() || b".-:[]".contains(&c)))
+        .unwrap_or("localhost");
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    format!("{}://{host}", if https { "https" } else { "http" })
+}
+
+/// A collection page in Graph's envelope.
+pub fn reply_page(
+    base: &str,
+    context: &str,
+    count: Option<usize>,
+    value: Vec<serde_json::Value>,
+    next_link: Option<String>,
+) -> Response {
+    let mut body = serde_json::Map::new();
+    body.insert("@odata.context".into(), format!("{base}/v1.0/{context}").into());
+    if let Some(n) = count {
+        body.insert("@odata.count".into(), n.into());
+    }
+    body.insert("value".into(), value.into());
+    if let Some(link) = next_link {
+        body.insert("@odata.nextLink".into(), link.into());
+    }
+    axum::Json(serde_json::Value::Object(body)).into_response()
+}
+
+/// One entity with its `@odata.context`.
+pub fn reply_entity(base: &str, context: &str, entity: serde_json::Value) -> Response {
+    let mut body = serde_json::Map::new();
+    body.insert("@odata.context".into(), format!("{base}/v1.0/{context}").into());
+    if let serde_json::Value::Object(fields) = entity {
+        body.extend(fields);
+    }
+    axum::Json(serde_json::Value::Object(body)).into_response()
+}
+
+/// A single entity takes `$select` only; paging and filtering options make no sense there
+/// and are refused rather than ignored.
+pub fn only_select(options: &odata::QueryOptions) -> Result<(), GraphError> {
+    if options.is_select_only() {
+        Ok(())
+    } else {
+        Err(GraphError::bad_request("Only $select is supported when reading a single entity."))
+    }
+}
+
+/// The OData query options of the collections, for the OpenAPI document.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ODataParams {
+    /// How many items to return (at most 1,000; longer results page with `@odata.nextLink`).
+    #[param(rename = "$top")]
+    top: Option<u32>,
+    /// How many matching items to skip.
+    #[param(rename = "$skip")]
+    skip: Option<u32>,
+    /// `true` adds `@odata.count`, the number of matching items.
+    #[param(rename = "$count")]
+    count: Option<bool>,
+    /// Comma-separated properties to return.
+    #[param(rename = "$select")]
+    select: Option<String>,
+    /// `property [asc|desc]`, comma-separated, on scalar properties.
+    #[param(rename = "$orderby")]
+    orderby: Option<String>,
+    /// `eq ne gt ge lt le and or not` and parentheses over scalar properties.
+    #[param(rename = "$filter")]
+    filter: Option<String>,
+}

@@ -1,0 +1,396 @@
+//! `secureScoreControlProfiles`: every improvement action with this tenant's state of it,
+//! and `PATCH` to change that state the way the Actions page does.
+
+use super::entities::{
+    graph_time, points, Collection, ControlProfileUpdate, SecureScoreControlProfile,
+    SecureScoreControlStateUpdate, VendorInformation,
+};
+use super::error::GraphError;
+use super::odata::{FieldType, Schema};
+use super::{authorize, base_url, internal, reply_entity, reply_page};
+use crate::http::ServerState;
+use app::live::{live_score, LiveScore};
+use app::pages::actions::edit::{validate, EditInput, MAX_ASSIGNEE_CHARS};
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use score::roles::Access;
+use score::{EffectiveStatus, ImprovementAction, Status};
+use std::collections::HashMap;
+use store::StatusChange;
+
+/// Actions per page: the whole catalog usually fits in one.
+pub const PAGE_SIZE: usize = 200;
+
+pub const SCHEMA: Schema = Schema {
+    entity: "microsoft.graph.secureScoreControlProfile",
+    scalar: &[
+        ("id", FieldType::String),
+        ("actionType", FieldType::String),
+        ("actionUrl", FieldType::String),
+        ("azureTenantId", FieldType::String),
+        ("controlCategory", FieldType::String),
+        ("deprecated", FieldType::Bool),
+        ("implementationCost", FieldType::String),
+        ("lastModifiedDateTime", FieldType::DateTime),
+        ("maxScore", FieldType::Number),
+        ("rank", FieldType::Number),
+        ("remediation", FieldType::String),
+        ("remediationImpact", FieldType::String),
+        ("service", FieldType::String),
+        ("tier", FieldType::String),
+        ("title", FieldType::String),
+        ("userImpact", FieldType::String),
+    ],
+    selectable: &[
+        "id",
+        "actionType",
+        "actionUrl",
+        "azureTenantId",
+        "complianceInformation",
+        "controlCategory",
+        "controlStateUpdates",
+        "deprecated",
+        "implementationCost",
+        "lastModifiedDateTime",
+        "maxScore",
+        "rank",
+        "remediation",
+        "remediationImpact",
+        "service",
+        "threats",
+        "tier",
+        "title",
+        "userImpact",
+        "vendorInformation",
+    ],
+    max_top: 1_000,
+};
+
+const CONTEXT: &str = "$metadata#security/secureScoreControlProfiles";
+
+/// Graph's four states for Rampart's five statuses. Planned has no Graph state of its own:
+/// it is still to be done, so it reads as `Default`.
+pub fn graph_state(status: Status) -> &'static str {
+    match status {
+        Status::ToAddress | Status::Planned => "Default",
+        Status::RiskAccepted => "Ignored",
+        Status::ThirdParty => "ThirdParty",
+        Status::AlternateMitigation => "Reviewed",
+    }
+}
+
+/// A Graph state in any letter case, as SPEC §7 maps it.
+pub fn status_of_graph_state(state: &str) -> Option<Status> {
+    match state.trim().to_ascii_lowercase().as_str() {
+        "default" => Some(Status::ToAddress),
+        "ignored" => Some(Status::RiskAccepted),
+        "thirdparty" => Some(Status::ThirdParty),
+        "reviewed" => Some(Status::AlternateMitigation),
+        _ => None,
+    }
+}
+
+fn tier_name(tier: score::Tier) -> &'static str {
+    match tier {
+        score::Tier::Core => "Core",
+        score::Tier::DefenseInDepth => "DefenseInDepth",
+        score::Tier::Advanced => "Advanced",
+    }
+}
+
+/// Every profile of the tenant in rank order (unranked ones, such as deprecated actions,
+/// after the ranked ones).
+async fn profiles(
+    state: &ServerState,
+    tenant_id: &str,
+) -> Result<Vec<SecureScoreControlProfile>, GraphError> {
+    let store = state.app.store.as_ref();
+    let live = live_score(store, &state.app.catalog, tenant_id).await.map_err(internal)?;
+    let mut updates: HashMap<String, Vec<SecureScoreControlStateUpdate>> = HashMap::new();
+    for c in store.tenant_status_history(tenant_id).await.map_err(internal)? {
+        updates.entry(c.action_id.clone()).or_default().push(state_update(&c));
+    }
+    let mut ranks: HashMap<&str, u32> = live.ranking.iter().map(|r| (r.id.as_str(), r.rank)).collect();
+    let mut next = u32::try_from(live.ranking.len()).unwrap_or(u32::MAX);
+    for a in &live.actions {
+        ranks.entry(a.id.as_str()).or_insert_with(|| {
+            next = next.saturating_add(1);
+            next
+        });
+    }
+    let mut out: Vec<SecureScoreControlProfile> = live
+        .actions
+        .iter()
+        .map(|a| profile(&live, a, ranks.get(a.id.as_str()).copied().unwrap_or(0), &mut updates))
+        .collect();
+    out.sort_by_key(|p| p.rank);
+    Ok(out)
+}
+
+fn state_update(c: &StatusChange) -> SecureScoreControlStateUpdate {
+    SecureScoreControlStateUpdate {
+        assigned_to: c.assignee.clone(),
+        comment: c.note.clone(),
+        state: graph_state(c.status).into(),
+        updated_by: c.changed_by.clone(),
+        updated_date_time: graph_time(c.changed_at),
+    }
+}
+
+fn profile(
+    live: &LiveScore,
+    a: &ImprovementAction,
+    rank: u32,
+    updates: &mut HashMap<String, Vec<SecureScoreControlStateUpdate>>,
+) -> SecureScoreControlProfile {
+    let record = live.records.get(&a.id);
+    SecureScoreControlProfile {
+        id: a.id.clone(),
+        action_type: "Config".into(),
+        action_url: a.manage_url.clone(),
+        azure_tenant_id: live.tenant.id.clone(),
+        compliance_information: Vec::new(),
+        control_category: a.category.as_str().into(),
+        control_state_updates: updates.remove(&a.id).unwrap_or_default(),
+        deprecated: a.deprecated,
+        implementation_cost: a.implementation_cost.as_str().into(),
+        last_modified_date_time: record.and_then(|r| r.updated_at).map(graph_time),
+        max_score: points(a.max()),
+        rank,
+        remediation: a.remediation.clone(),
+        remediation_impact: format!("{} user impact", a.user_impact.as_str()),
+        service: a.product.clone(),
+        threats: a.threats.clone(),
+        tier: tier_name(a.tier).into(),
+        title: a.title.clone(),
+        user_impact: a.user_impact.as_str().into(),
+        vendor_information: VendorInformation::rampart(Some(env!("CARGO_PKG_VERSION").into())),
+    }
+}
+
+/// `GET /v1.0/security/secureScoreControlProfiles`
+#[utoipa::path(
+    get,
+    path = "/v1.0/security/secureScoreControlProfiles",
+    tag = "Graph",
+    params(super::ODataParams),
+    responses(
+        (status = 200, description = "Improvement actions in rank order", body = Collection<SecureScoreControlProfile>),
+        (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
+        (status = 401, description = "Missing or invalid token", body = super::GraphErrorBody),
+        (status = 403, description = "The token may not read", body = super::GraphErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    super::respond(async {
+        let caller = authorize(&state, &headers, Access::Read).await?;
+        let options = super::odata::parse(query.as_deref(), &SCHEMA)?;
+        let all = profiles(&state, &caller.tenant_id).await?;
+        let values = all.into_iter().map(serde_json::to_value).collect::<Result<Vec<_>, _>>();
+        let page = options.apply(values.map_err(internal)?, PAGE_SIZE);
+        let value = page.items.into_iter().map(|v| options.project(v)).collect();
+        let base = base_url(&headers);
+        let next_link = page
+            .next_skip
+            .map(|skip| options.next_link(&format!("{base}/v1.0/security/secureScoreControlProfiles"), skip));
+        Ok(reply_page(&base, CONTEXT, page.count, value, next_link))
+    })
+    .await
+}
+
+/// `GET /v1.0/security/secureScoreControlProfiles/{id}`
+#[utoipa::path(
+    get,
+    path = "/v1.0/security/secureScoreControlProfiles/{id}",
+    tag = "Graph",
+    params(
+        ("id" = String, Path, description = "The improvement action's id"),
+        ("$select" = Option<String>, Query, description = "Comma-separated properties to return"),
+    ),
+    responses(
+        (status = 200, description = "One improvement action", body = SecureScoreControlProfile),
+        (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
+        (status = 401, description = "Missing or invalid token", body = super::GraphErrorBody),
+        (status = 404, description = "No such action", body = super::GraphErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    super::respond(async {
+        let caller = authorize(&state, &headers, Access::Read).await?;
+        let options = super::odata::parse(query.as_deref(), &SCHEMA)?;
+        super::only_select(&options)?;
+        let entity = one(&state, &caller.tenant_id, &id).await?;
+        let value = serde_json::to_value(entity).map_err(internal)?;
+        Ok(reply_entity(&base_url(&headers), &format!("{CONTEXT}/$entity"), options.project(value)))
+    })
+    .await
+}
+
+async fn one(
+    state: &ServerState,
+    tenant_id: &str,
+    id: &str,
+) -> Result<SecureScoreControlProfile, GraphError> {
+    profiles(state, tenant_id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| GraphError::not_found(format!("No secureScoreControlProfile with id '{id}'.")))
+}
+
+/// `PATCH /v1.0/security/secureScoreControlProfiles/{id}`
+#[utoipa::path(
+    patch,
+    path = "/v1.0/security/secureScoreControlProfiles/{id}",
+    tag = "Graph",
+    params(
+        ("id" = String, Path, description = "The improvement action's id"),
+        ("Prefer" = Option<String>, Header, description = "`return=representation` to get the updated entity"),
+    ),
+    request_body = ControlProfileUpdate,
+    responses(
+        (status = 204, description = "Updated"),
+        (status = 200, description = "Updated, with `Prefer: return=representation`", body = SecureScoreControlProfile),
+        (status = 400, description = "Malformed body, unknown field or invalid value", body = super::GraphErrorBody),
+        (status = 401, description = "Missing or invalid token", body = super::GraphErrorBody),
+        (status = 403, description = "The token's scope or user's role does not allow changes", body = super::GraphErrorBody),
+        (status = 404, description = "No such action", body = super::GraphErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn patch(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    super::respond(async {
+        let caller = authorize(&state, &headers, Access::Write).await?;
+        let update: ControlProfileUpdate = serde_json::from_slice(&body)
+            .map_err(|e| GraphError::bad_request(format!("The request body is not a valid update: {e}.")))?;
+        let store = state.app.store.as_ref();
+        let live = live_score(store, &state.app.catalog, &caller.tenant_id).await.map_err(internal)?;
+        let current = live
+            .scores
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| GraphError::not_found(format!("No secureScoreControlProfile with id '{id}'.")))?;
+        let change = change_of(&live, current, &update, &caller.email)?;
+        store.set_status(&caller.tenant_id, &change).await.map_err(internal)?;
+        tracing::info!(tenant = %caller.tenant_id, action = %id, status = %change.status, token = %caller.token_id, "status set through the API");
+        let wants_entity = headers
+            .get_all("prefer")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case("return=representation")));
+        if !wants_entity {
+            return Ok(StatusCode::NO_CONTENT.into_response());
+        }
+        let value = serde_json::to_value(one(&state, &caller.tenant_id, &id).await?).map_err(internal)?;
+        let mut resp = reply_entity(&base_url(&headers), &format!("{CONTEXT}/$entity"), value);
+        resp.headers_mut().insert("preference-applied", header::HeaderValue::from_static("return=representation"));
+        Ok(resp)
+    })
+    .await
+}
+
+/// The status change a PATCH asks for: fields left out keep their current values, and the
+/// same rules as the Actions page apply (a note to accept a risk, Completed is locked).
+fn change_of(
+    live: &LiveScore,
+    current: &score::ActionScore,
+    update: &ControlProfileUpdate,
+    who: &str,
+) -> Result<StatusChange, GraphError> {
+    if update.state.is_none() && update.comment.is_none() && update.assigned_to.is_none() {
+        return Err(GraphError::bad_request(
+            "The request changes nothing: give at least one of state, comment or assignedTo.",
+        ));
+    }
+    let record = live.records.get(&current.id);
+    let status = match &update.state {
+        Some(s) => status_of_graph_state(s).ok_or_else(|| {
+            GraphError::bad_request(format!(
+                "state: '{s}' is not one of Default, Ignored, ThirdParty or Reviewed."
+            ))
+        })?,
+        None => current.status,
+    };
+    if current.effective == EffectiveStatus::Completed && status != current.status {
+        return Err(GraphError::bad_request(
+            "state: this action is Completed (derived from its measurement), so its state is locked.",
+        ));
+    }
+    let note = match &update.comment {
+        Some(c) => c.clone(),
+        None => record.map(|r| r.note.clone()).unwrap_or_default(),
+    };
+    let assignee = match &update.assigned_to {
+        Some(a) => a.trim().to_owned(),
+        None => record.and_then(|r| r.assignee.clone()).unwrap_or_default(),
+    };
+    if assignee.chars().count() > MAX_ASSIGNEE_CHARS || assignee.chars().any(char::is_control) {
+        return Err(GraphError::bad_request(
+            "assignedTo: at most 200 characters, without control characters.",
+        ));
+    }
+    let input = EditInput {
+        status: status.as_str().into(),
+        note,
+        due_date: record.and_then(|r| r.due_date).map(|d| d.to_string()).unwrap_or_default(),
+        assignee: String::new(),
+        tags: record.map(|r| r.tags.join(",")).unwrap_or_default(),
+    };
+    let valid = validate(&input).map_err(|code| match code {
+        "note" => GraphError::bad_request("comment: at most 4,000 characters, without control characters."),
+        "note_required" => {
+            GraphError::bad_request("comment: setting state to Ignored needs a comment saying why.")
+        }
+        other => GraphError::bad_request(app::pages::actions::edit::error_message(other)),
+    })?;
+    Ok(StatusChange {
+        action_id: current.id.clone(),
+        status: valid.status,
+        note: valid.note,
+        // Graph lets any state carry an assignee, unlike the page's form.
+        assignee: (!assignee.is_empty()).then_some(assignee),
+        due_date: valid.due_date,
+        tags: valid.tags,
+        changed_by: who.to_owned(),
+        changed_at: chrono::Utc::now(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn graph_states_map_both_ways_in_any_case() {
+        for (state, status) in [
+            ("Default", Status::ToAddress),
+            ("IGNORED", Status::RiskAccepted),
+            ("thirdparty", Status::ThirdParty),
+            ("Reviewed", Status::AlternateMitigation),
+        ] {
+            assert_eq!(status_of_graph_state(state), Some(status));
+            assert!(graph_state(status).eq_ignore_ascii_case(state));
+        }
+        assert_eq!(graph_state(Status::Planned), "Default");
+        assert_eq!(status_of_graph_state("Planned"), None);
+        assert_eq!(status_of_graph_state(""), None);
+    }
+}

@@ -1,0 +1,52 @@
+//! The API's routes and its OpenAPI document, built together: a handler is only reachable
+//! when it is registered here, and registering it is what puts it in the document, so the
+//! two cannot drift apart.
+
+use super::{control_profiles, secure_scores};
+use crate::http::ServerState;
+use axum::Router;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Where the document is served.
+pub const DOCUMENT_PATH: &str = "/api/openapi.json";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Rampart API",
+        description = "Graph-compatible Secure Score endpoints, measurement ingest and the document itself. \
+            Authenticate with `Authorization: Bearer <token>`, a token made in Settings."
+    ),
+    modifiers(&BearerToken),
+    tags((name = "Graph", description = "Microsoft Graph-compatible Secure Score endpoints"))
+)]
+struct ApiDoc;
+
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("rmp_…").build(),
+            ),
+        );
+    }
+}
+
+/// The API's router and its document.
+pub fn api() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    OpenApiRouter::with_openapi(doc)
+        .routes(routes!(secure_scores::list))
+        .routes(routes!(secure_scores::get))
+        .routes(routes!(control_profiles::list))
+        .routes(routes!(control_profiles::get, control_profiles::patch))
+        .split_for_parts()
+}

@@ -1,0 +1,321 @@
+//! `GET /v1.0/security/secureScores[/{id}]`: one entity per daily snapshot, newest first.
+
+use super::entities::{
+    graph_time, points, AverageComparativeScore, Collection, ControlScore, SecureScore, VendorInformation,
+};
+use super::error::GraphError;
+use super::odata::{FieldType, Schema};
+use super::{authorize, base_url, internal, reply_entity, reply_page};
+use crate::http::ServerState;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::NaiveDate;
+use score::comparison::{seat_bucket, Basis, GroupTally, SEAT_BUCKETS};
+use score::roles::Access;
+use score::snapshot::ActionPoint;
+use score::{ImprovementAction, Measurement, Status};
+use std::collections::HashMap;
+use store::{ComparisonTally, ScoreSnapshot, Store, Tenant};
+
+/// Days per page: a day carries one control score per action, so pages stay small.
+pub const PAGE_SIZE: usize = 50;
+
+pub const SCHEMA: Schema = Schema {
+    entity: "microsoft.graph.secureScore",
+    scalar: &[
+        ("id", FieldType::String),
+        ("azureTenantId", FieldType::String),
+        ("activeUserCount", FieldType::Number),
+        ("createdDateTime", FieldType::DateTime),
+        ("currentScore", FieldType::Number),
+        ("licensedUserCount", FieldType::Number),
+        ("maxScore", FieldType::Number),
+    ],
+    selectable: &[
+        "id",
+        "azureTenantId",
+        "activeUserCount",
+        "createdDateTime",
+        "currentScore",
+        "enabledServices",
+        "licensedUserCount",
+        "maxScore",
+        "averageComparativeScores",
+        "controlScores",
+        "vendorInformation",
+    ],
+    max_top: 1_000,
+};
+
+const CONTEXT: &str = "$metadata#security/secureScores";
+
+pub fn score_id(tenant_id: &str, day: NaiveDate) -> String {
+    format!("{tenant_id}_{}", day.format("%Y-%m-%d"))
+}
+
+/// The scalar fields alone, which is all `$filter` and `$orderby` look at: pages are chosen
+/// from these and only the chosen days are built in full.
+fn scalars(s: &ScoreSnapshot) -> serde_json::Value {
+    serde_json::json!({
+        "id": score_id(&s.tenant_id, s.day),
+        "azureTenantId": s.tenant_id,
+        "activeUserCount": s.active_users,
+        "createdDateTime": graph_time(s.taken_at),
+        "currentScore": points(s.current),
+        "licensedUserCount": s.licensed_seats,
+        "maxScore": points(s.max),
+    })
+}
+
+/// `GET /v1.0/security/secureScores`
+#[utoipa::path(
+    get,
+    path = "/v1.0/security/secureScores",
+    tag = "Graph",
+    params(super::ODataParams),
+    responses(
+        (status = 200, description = "Daily scores, newest first", body = Collection<SecureScore>),
+        (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
+        (status = 401, description = "Missing or invalid token", body = super::GraphErrorBody),
+        (status = 403, description = "The token may not read", body = super::GraphErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    super::respond(async {
+        let caller = authorize(&state, &headers, Access::Read).await?;
+        let options = super::odata::parse(query.as_deref(), &SCHEMA)?;
+        let store = state.app.store.as_ref();
+        let tenant = store.tenant(&caller.tenant_id).await.map_err(internal)?;
+        // Scripts mostly ask for the newest day or days: read only those unless the query
+        // needs every day (a filter, an order or a count).
+        let days = if options.is_plain() && !options.count {
+            let wanted = options.skip + options.top.unwrap_or(PAGE_SIZE).min(PAGE_SIZE);
+            newest_days(store, &tenant, wanted + 1).await?
+        } else {
+            newest_days(store, &tenant, usize::MAX).await?
+        };
+        let by_id: HashMap<String, &ScoreSnapshot> =
+            days.iter().map(|s| (score_id(&s.tenant_id, s.day), s)).collect();
+        let page = options.apply(days.iter().map(scalars).collect(), PAGE_SIZE);
+        let builder = Builder::new(store, &state.app.catalog, &tenant).await?;
+        let mut value = Vec::with_capacity(page.items.len());
+        for item in &page.items {
+            let Some(snapshot) = item.get("id").and_then(|v| v.as_str()).and_then(|id| by_id.get(id)) else {
+                continue;
+            };
+            let entity = builder.secure_score(snapshot).await?;
+            value.push(options.project(serde_json::to_value(entity).map_err(internal)?));
+        }
+        let base = base_url(&headers);
+        let next_link =
+            page.next_skip.map(|skip| options.next_link(&format!("{base}/v1.0/security/secureScores"), skip));
+        Ok(reply_page(&base, CONTEXT, page.count, value, next_link))
+    })
+    .await
+}
+
+/// `GET /v1.0/security/secureScores/{id}`
+#[utoipa::path(
+    get,
+    path = "/v1.0/security/secureScores/{id}",
+    tag = "Graph",
+    params(
+        ("id" = String, Path, description = "`<tenantId>_<yyyy-mm-dd>`"),
+        ("$select" = Option<String>, Query, description = "Comma-separated properties to return"),
+    ),
+    responses(
+        (status = 200, description = "One day's score", body = SecureScore),
+        (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
+        (status = 401, description = "Missing or invalid token", body = super::GraphErrorBody),
+        (status = 404, description = "No such day for this token's tenant", body = super::GraphErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    super::respond(async {
+        let caller = authorize(&state, &headers, Access::Read).await?;
+        let options = super::odata::parse(query.as_deref(), &SCHEMA)?;
+        super::only_select(&options)?;
+        let not_found = || GraphError::not_found(format!("No secureScore with id '{id}'."));
+        // Another tenant's id answers exactly like an unknown one.
+        let day = id
+            .strip_prefix(&format!("{}_", caller.tenant_id))
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .ok_or_else(not_found)?;
+        let store = state.app.store.as_ref();
+        let tenant = store.tenant(&caller.tenant_id).await.map_err(internal)?;
+        let snapshot =
+            store.snapshots(&tenant.id, day, day).await.map_err(internal)?.pop().ok_or_else(not_found)?;
+        let builder = Builder::new(store, &state.app.catalog, &tenant).await?;
+        let entity = serde_json::to_value(builder.secure_score(&snapshot).await?).map_err(internal)?;
+        Ok(reply_entity(&base_url(&headers), &format!("{CONTEXT}/$entity"), options.project(entity)))
+    })
+    .await
+}
+
+/// The tenant's newest `n` days (or all), newest first. Days may be missing (the server was
+/// down before catch-up existed, or history was imported with gaps), so the window widens
+/// until it holds `n` days or reaches back to before the tenant's first snapshot.
+async fn newest_days(store: &dyn Store, tenant: &Tenant, n: usize) -> Result<Vec<ScoreSnapshot>, GraphError> {
+    if n == usize::MAX {
+        let mut all = store.snapshots(&tenant.id, NaiveDate::MIN, NaiveDate::MAX).await.map_err(internal)?;
+        all.reverse();
+        return Ok(all);
+    }
+    let Some(latest) = store.latest_snapshot(&tenant.id).await.map_err(internal)? else {
+        return Ok(Vec::new());
+    };
+    // Far enough back for any real history (imports may predate the tenant's creation).
+    const ALL_DAYS: i64 = 1_000_000;
+    let created = tenant.created_at.date_naive();
+    let mut span = i64::try_from(n).unwrap_or(ALL_DAYS).clamp(1, ALL_DAYS);
+    let mut found = 0;
+    loop {
+        let from = latest.day - chrono::Duration::days(span);
+        let mut days = store.snapshots(&tenant.id, from, latest.day).await.map_err(internal)?;
+        let exhausted = from < created && days.len() == found;
+        if days.len() >= n || exhausted || span >= ALL_DAYS {
+            days.reverse();
+            days.truncate(n);
+            return Ok(days);
+        }
+        found = days.len();
+        span = (span * 4).min(ALL_DAYS);
+    }
+}
+
+/// What every day of one tenant shares: its actions and the vendor block.
+struct Builder<'a> {
+    store: &'a dyn Store,
+    tenant: &'a Tenant,
+    actions: HashMap<String, ImprovementAction>,
+}
+
+impl<'a> Builder<'a> {
+    async fn new(
+        store: &'a dyn Store,
+        catalog: &[ImprovementAction],
+        tenant: &'a Tenant,
+    ) -> Result<Builder<'a>, GraphError> {
+        let mut actions: HashMap<String, ImprovementAction> =
+            catalog.iter().map(|a| (a.id.clone(), a.clone())).collect();
+        for a in store.custom_actions(&tenant.id).await.map_err(internal)? {
+            actions.insert(a.id.clone(), a);
+        }
+        Ok(Builder { store, tenant, actions })
+    }
+
+    async fn secure_score(&self, s: &ScoreSnapshot) -> Result<SecureScore, GraphError> {
+        let store = self.store;
+        let on = graph_time(s.day.and_time(chrono::NaiveTime::MIN).and_utc());
+        let day_points = store.action_points_on(&s.tenant_id, s.day).await.map_err(internal)?;
+        let measured = store.measurements_on(&s.tenant_id, s.day).await.map_err(internal)?;
+        let control_scores = day_points
+            .iter()
+            .map(|(id, point)| control_score(id, self.actions.get(id), point, measured.get(id), &on))
+            .collect();
+        let tallies = store.comparison_tallies(s.day, s.day).await.map_err(internal)?;
+        Ok(SecureScore {
+            id: score_id(&s.tenant_id, s.day),
+            azure_tenant_id: s.tenant_id.clone(),
+            active_user_count: s.active_users,
+            created_date_time: graph_time(s.taken_at),
+            current_score: points(s.current),
+            enabled_services: self.tenant.enabled_services.clone(),
+            licensed_user_count: s.licensed_seats,
+            max_score: points(s.max),
+            average_comparative_scores: averages(s, &self.tenant.industry, &tallies),
+            control_scores,
+            vendor_information: VendorInformation::rampart(Some(env!("CARGO_PKG_VERSION").into())),
+        })
+    }
+}
+
+fn control_score(
+    id: &str,
+    action: Option<&ImprovementAction>,
+    point: &ActionPoint,
+    measurement: Option<&Measurement>,
+    on: &str,
+) -> ControlScore {
+    let percent = if point.max.0 > 0 { point.points.percent_of(point.max).as_f64() } else { 0.0 };
+    let (count, total) = measurement.map_or((0, 0), |m| (m.count, m.total));
+    ControlScore {
+        control_category: action.map(|a| a.category.as_str()).unwrap_or_default().to_owned(),
+        control_name: id.to_owned(),
+        description: action.map(|a| a.title.clone()).unwrap_or_default(),
+        score: points(point.points),
+        score_in_percentage: percent,
+        implementation_status: implementation_status(action, point, measurement),
+        count: count.to_string(),
+        total: total.to_string(),
+        last_synced: measurement.map(|m| graph_time(m.observed_at)),
+        on: on.to_owned(),
+    }
+}
+
+/// The sentence a person reads next to the points: how they were earned.
+fn implementation_status(
+    action: Option<&ImprovementAction>,
+    point: &ActionPoint,
+    measurement: Option<&Measurement>,
+) -> String {
+    match point.status {
+        Status::ThirdParty => return "Resolved through third party".into(),
+        Status::AlternateMitigation => return "Resolved through alternate mitigation".into(),
+        Status::RiskAccepted => return "Risk accepted".into(),
+        Status::ToAddress | Status::Planned => {}
+    }
+    match (measurement, action.and_then(|a| a.unit())) {
+        (Some(m), Some(unit)) => format!("{} of {} {unit}", m.count, m.total),
+        (Some(m), None) if m.is_full() => "Implemented".into(),
+        (Some(_), None) => "Not implemented".into(),
+        (None, _) => "Not measured yet".into(),
+    }
+}
+
+/// The bases SPEC §4 allows that day: at least five other tenants, the tenant itself left out.
+fn averages(s: &ScoreSnapshot, industry: &str, tallies: &[ComparisonTally]) -> Vec<AverageComparativeScore> {
+    let own = s.current.percent_of(s.max);
+    let bucket = seat_bucket(s.licensed_seats);
+    let wanted = [
+        (Basis::AllTenants, String::new()),
+        (Basis::TotalSeats, bucket.to_string()),
+        (Basis::IndustryTypes, industry.to_owned()),
+    ];
+    let mut out = Vec::new();
+    for (basis, key) in wanted {
+        let Some(t) = tallies.iter().find(|t| t.basis == basis.as_str() && t.group_key == key) else {
+            continue;
+        };
+        let Some(avg) = (GroupTally { sum: t.sum, count: t.count }).average_excluding(Some(own)) else {
+            continue;
+        };
+        let (lower, upper) = match basis {
+            Basis::TotalSeats => {
+                let (lo, hi) = SEAT_BUCKETS.get(bucket).copied().unwrap_or((0, 0));
+                (Some(lo.to_string()), Some(if hi == u32::MAX { String::new() } else { hi.to_string() }))
+            }
+            _ => (None, None),
+        };
+        out.push(AverageComparativeScore {
+            basis: basis.as_str().to_owned(),
+            average_score: avg.as_f64(),
+            seat_size_range_lower_value: lower,
+            seat_size_range_upper_value: upper,
+            industry_name: (basis == Basis::IndustryTypes).then(|| industry.to_owned()),
+        });
+    }
+    out
+}
