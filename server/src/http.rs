@@ -50,6 +50,7 @@ pub fn router(state: ServerState) -> Router {
                 async move { axum::Json(document.as_ref().clone()) }
             }),
         )
+        .merge(crate::ingest::routes())
         .route("/tenants/{tenant}/tokens", post(crate::tokens::create_token))
         .route("/tenants/{tenant}/tokens/{token}/revoke", post(crate::tokens::revoke_token))
         .route("/tenants/{tenant}/audit.csv", get(crate::tokens::audit_csv))
@@ -59,6 +60,7 @@ pub fn router(state: ServerState) -> Router {
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(same_origin_writes))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn(crate::ingest::graph_style_too_large))
         .layer(CompressionLayer::new())
         .with_state(state)
 }

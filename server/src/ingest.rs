@@ -1,0 +1,399 @@
+//! `POST /api/v1/measurements`: sync agents and scanners send a tenant's measurements in
+//! batches with a bearer token. A batch is checked whole and stored all-or-nothing; every
+//! bad item is named in the answer, so a client can fix them all in one go.
+
+use crate::bearer::authorize_bearer;
+use crate::graph::error::{ErrorDetail, GraphError};
+use crate::http::ServerState;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use score::roles::Access;
+use score::{ImprovementAction, Measurement, Scoring};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use store::MeasurementInput;
+
+pub const INGEST_PATH: &str = "/api/v1/measurements";
+/// Most items in one batch; a daily sync of every action of a tenant is a few hundred.
+pub const MAX_BATCH_ITEMS: usize = 5_000;
+/// How far ahead of the server's clock `observedAt` may be (clock skew of the sender).
+pub const MAX_CLOCK_SKEW_MINUTES: i64 = 5;
+/// Counts are of users, devices or mailboxes; more than this is a sender's bug.
+const MAX_UNITS: i64 = u32::MAX as i64;
+
+pub fn routes() -> Router<ServerState> {
+    Router::new().route(INGEST_PATH, post(ingest))
+}
+
+/// The request body. Items are read one by one so that each bad one gets its own detail.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Batch {
+    measurements: Vec<serde_json::Value>,
+}
+
+/// One measurement: `implemented` for a yes/no action, or `count` of `total` units.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Item {
+    action_id: String,
+    #[serde(default)]
+    implemented: Option<bool>,
+    #[serde(default)]
+    count: Option<i64>,
+    #[serde(default)]
+    total: Option<i64>,
+    observed_at: String,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct IngestReply {
+    /// Items stored (all of the batch).
+    pub accepted: usize,
+    /// Actions whose value in effect on their day changed; a re-sent batch changes none.
+    pub changed: u64,
+}
+
+async fn ingest(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match accept(&state, &headers, body).await {
+        Ok(reply) => axum::Json(reply).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn accept(
+    state: &ServerState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<IngestReply, GraphError> {
+    let store = state.app.store.as_ref();
+    let now = Utc::now();
+    // The token comes first: an anonymous caller learns nothing about what a body should be.
+    let grant = authorize_bearer(store, headers, Access::Write, now).await.map_err(|r| match r.status {
+        StatusCode::UNAUTHORIZED => GraphError::unauthorized(r.message),
+        StatusCode::FORBIDDEN => GraphError::forbidden(r.message),
+        _ => GraphError::internal(),
+    })?;
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            payload_too_large()
+        } else {
+            GraphError::bad_request(format!("The request body could not be read: {r}"))
+        }
+    })?;
+    let batch: Batch = serde_json::from_slice(&body).map_err(|e| {
+        GraphError::bad_request(format!(
+            "The body is not a valid measurement batch: {e}. Send {{\"measurements\": [...]}}."
+        ))
+    })?;
+    if batch.measurements.is_empty() {
+        return Err(GraphError::bad_request("The batch is empty: send at least one measurement."));
+    }
+    if batch.measurements.len() > MAX_BATCH_ITEMS {
+        return Err(GraphError::bad_request(format!(
+            "The batch has {} measurements; send at most {MAX_BATCH_ITEMS} per request.",
+            batch.measurements.len()
+        )));
+    }
+    let mut actions: HashMap<String, ImprovementAction> =
+        state.app.catalog.iter().map(|a| (a.id.clone(), a.clone())).collect();
+    let custom = store.custom_actions(&grant.tenant_id).await.map_err(internal)?;
+    actions.extend(custom.into_iter().map(|a| (a.id.clone(), a)));
+
+    let mut inputs = Vec::with_capacity(batch.measurements.len());
+    let mut details = Vec::new();
+    for (i, value) in batch.measurements.into_iter().enumerate() {
+        match check_item(i, value, &actions, now) {
+            Ok(input) => inputs.push(input),
+            Err(mut problems) => details.append(&mut problems),
+        }
+    }
+    if !details.is_empty() {
+        let bad = details.iter().map(|d| item_index(&d.target)).collect::<std::collections::BTreeSet<_>>();
+        return Err(GraphError::bad_request(format!(
+            "{} of {} measurements are invalid; nothing was stored.",
+            bad.len(),
+            inputs.len() + bad.len()
+        ))
+        .with_details(details));
+    }
+    let user = store.user(&grant.user_id).await.map_err(internal)?;
+    let changed =
+        store.record_measurements(&grant.tenant_id, &inputs, &user.email).await.map_err(|e| match e {
+            // Another request removed an action between the check and the write.
+            store::StoreError::Invalid(m) => GraphError::bad_request(m),
+            e => internal(e),
+        })?;
+    tracing::info!(tenant = %grant.tenant_id, token = %grant.token_id, items = inputs.len(), changed, "measurements ingested");
+    Ok(IngestReply { accepted: inputs.len(), changed })
+}
+
+/// The index of `measurements[3].count`, for counting bad items.
+fn item_index(target: &str) -> usize {
+    target
+        .strip_prefix("measurements[")
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX)
+}
+
+/// The global body limit answers 413 in plain text before any handler runs when the
+/// declared length is too large; API clients expect Graph-style JSON, so it is rewritten
+/// for the API paths. Sits outside the limit layer.
+pub async fn graph_style_too_large(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    let api = path.starts_with("/api/v1/") || path.starts_with("/v1.0/");
+    let resp = next.run(req).await;
+    let is_json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if api && resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        return payload_too_large().into_response();
+    }
+    resp
+}
+
+pub fn payload_too_large() -> GraphError {
+    GraphError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestEntityTooLarge",
+        format!(
+            "The request body is larger than {} KiB; send the measurements in smaller batches.",
+            crate::http::BODY_LIMIT_BYTES / 1024
+        ),
+    )
+}
+
+fn internal(e: store::StoreError) -> GraphError {
+    tracing::error!(error = %e, "ingest failed");
+    GraphError::internal()
+}
+
+fn detail(i: usize, field: Option<&str>, code: &str, message: impl Into<String>) -> ErrorDetail {
+    let target = match field {
+        Some(f) => format!("measurements[{i}].{f}"),
+        None => format!("measurements[{i}]"),
+    };
+    ErrorDetail { code: code.to_owned(), target, message: message.into() }
+}
+
+/// Checks one item and turns it into what the store takes, or lists all its problems.
+fn check_item(
+    i: usize,
+    value: serde_json::Value,
+    actions: &HashMap<String, ImprovementAction>,
+    now: DateTime<Utc>,
+) -> Result<MeasurementInput, Vec<ErrorDetail>> {
+    let item: Item =
+        serde_json::from_value(value).map_err(|e| vec![detail(i, None, "InvalidItem", e.to_string())])?;
+    let mut problems = Vec::new();
+    let action = actions.get(&item.action_id);
+    if action.is_none() {
+        problems.push(detail(
+            i,
+            Some("actionId"),
+            "UnknownAction",
+            format!(
+                "`{}` is neither a built-in improvement action nor one of this tenant's custom actions",
+                item.action_id
+            ),
+        ));
+    }
+    let observed_at = match check_observed_at(&item.observed_at, now) {
+        Ok(at) => Some(at),
+        Err(message) => {
+            problems.push(detail(i, Some("observedAt"), "InvalidValue", message));
+            None
+        }
+    };
+    let binary = action.is_some_and(|a| matches!(a.scoring, Scoring::Binary));
+    let units = match (item.implemented, item.count, item.total) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            problems.push(detail(
+                i,
+                Some("implemented"),
+                "InvalidValue",
+                "send either `implemented` or `count` and `total`, not both",
+            ));
+            None
+        }
+        (Some(implemented), None, None) => {
+            if action.is_some() && !binary {
+                let unit = action.and_then(|a| a.unit()).unwrap_or("units");
+                problems.push(detail(
+                    i,
+                    Some("implemented"),
+                    "InvalidValue",
+                    format!("this action counts {unit}: send `count` and `total` instead of `implemented`"),
+                ));
+            }
+            Some((u32::from(implemented), 1))
+        }
+        (None, Some(count), Some(total)) => check_units(i, count, total, binary, &mut problems),
+        (None, None, Some(_)) => {
+            problems.push(detail(i, Some("count"), "MissingValue", "`count` is required with `total`"));
+            None
+        }
+        (None, Some(_), None) => {
+            problems.push(detail(i, Some("total"), "MissingValue", "`total` is required with `count`"));
+            None
+        }
+        (None, None, None) => {
+            problems.push(detail(i, None, "MissingValue", "send `implemented`, or `count` and `total`"));
+            None
+        }
+    };
+    match (problems.is_empty(), units, observed_at) {
+        (true, Some((count, total)), Some(observed_at)) => Ok(MeasurementInput {
+            action_id: item.action_id,
+            measurement: Measurement::partial(count, total, observed_at),
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// `0 ≤ count ≤ total`. `total = 0` (with `count = 0`) says there is nothing to protect, so
+/// the action is not applicable (SPEC §2). A yes/no action counts one unit at most.
+fn check_units(
+    i: usize,
+    count: i64,
+    total: i64,
+    binary: bool,
+    problems: &mut Vec<ErrorDetail>,
+) -> Option<(u32, u32)> {
+    let before = problems.len();
+    if count < 0 {
+        problems.push(detail(i, Some("count"), "InvalidValue", format!("count {count} is negative")));
+    }
+    if total < 0 {
+        problems.push(detail(i, Some("total"), "InvalidValue", format!("total {total} is negative")));
+    }
+    if total > MAX_UNITS {
+        problems.push(detail(i, Some("total"), "InvalidValue", format!("total {total} is too large")));
+    }
+    if count > total && count >= 0 && total >= 0 {
+        problems.push(detail(
+            i,
+            Some("count"),
+            "InvalidValue",
+            format!("count {count} is more than total {total}"),
+        ));
+    }
+    if binary && total > 1 {
+        problems.push(detail(
+            i,
+            Some("total"),
+            "InvalidValue",
+            format!("this is a yes/no action: send `implemented`, or a total of 1 (or 0), not {total}"),
+        ));
+    }
+    if problems.len() > before {
+        return None;
+    }
+    Some((u32::try_from(count).ok()?, u32::try_from(total).ok()?))
+}
+
+/// RFC 3339 with an offset, not in the future beyond clock skew, not before 2000.
+fn check_observed_at(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let at = DateTime::parse_from_rfc3339(s)
+        .map_err(|_| format!("`{s}` is not an RFC 3339 time such as 2026-11-26T08:00:00Z"))?
+        .with_timezone(&Utc);
+    if at > now + Duration::minutes(MAX_CLOCK_SKEW_MINUTES) {
+        return Err(format!(
+            "`{s}` is in the future (more than {MAX_CLOCK_SKEW_MINUTES} minutes ahead of the server's clock)"
+        ));
+    }
+    let earliest = NaiveDate::from_ymd_opt(2000, 1, 1).map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc());
+    if earliest.is_some_and(|e| at < e) {
+        return Err(format!("`{s}` is before the year 2000"));
+    }
+    Ok(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> HashMap<String, ImprovementAction> {
+        let mut actions = HashMap::new();
+        for (id, scoring) in [("Yes", Scoring::Binary), ("Users", Scoring::Partial { unit: "users".into() })]
+        {
+            let a = ImprovementAction {
+                id: id.into(),
+                title: id.into(),
+                description: String::new(),
+                category: score::Category::Identity,
+                product: "Entra ID".into(),
+                max_points: 5,
+                scoring,
+                implementation_cost: score::Level::Low,
+                user_impact: score::Level::Low,
+                complexity: score::Level::Low,
+                tier: score::Tier::Core,
+                threats: vec![],
+                prerequisites: Default::default(),
+                remediation: String::new(),
+                manage_url: String::new(),
+                tags: vec![],
+                deprecated: false,
+            };
+            actions.insert(id.to_owned(), a);
+        }
+        actions
+    }
+
+    fn check(value: serde_json::Value) -> Result<MeasurementInput, Vec<ErrorDetail>> {
+        check_item(0, value, &catalog(), Utc::now())
+    }
+
+    #[test]
+    fn binary_actions_take_implemented_or_one_unit() {
+        let at = "2026-01-01T00:00:00Z";
+        let yes = check(serde_json::json!({"actionId": "Yes", "implemented": true, "observedAt": at}));
+        assert_eq!(yes.expect("valid").measurement.count, 1);
+        let one = check(serde_json::json!({"actionId": "Yes", "count": 0, "total": 1, "observedAt": at}));
+        assert_eq!(one.expect("valid").measurement.total, 1);
+        let many = check(serde_json::json!({"actionId": "Yes", "count": 3, "total": 5, "observedAt": at}));
+        assert_eq!(many.expect_err("not yes/no")[0].target, "measurements[0].total");
+        let partial = check(serde_json::json!({"actionId": "Users", "implemented": true, "observedAt": at}));
+        assert!(partial.expect_err("needs counts")[0].message.contains("counts users"));
+    }
+
+    #[test]
+    fn every_problem_of_an_item_is_listed() {
+        let bad =
+            check(serde_json::json!({"actionId": "Nope", "count": -1, "total": 2, "observedAt": "soon"}));
+        let targets: Vec<String> = bad.expect_err("bad").into_iter().map(|d| d.target).collect();
+        assert_eq!(
+            targets,
+            ["measurements[0].actionId", "measurements[0].observedAt", "measurements[0].count"]
+        );
+    }
+
+    #[test]
+    fn nothing_to_protect_is_not_applicable() {
+        let m = check(serde_json::json!({"actionId": "Users", "count": 0, "total": 0,
+            "observedAt": "2026-01-01T00:00:00+01:00"}))
+        .expect("valid");
+        assert_eq!((m.measurement.count, m.measurement.total), (0, 0));
+        assert_eq!(m.measurement.observed_at.to_rfc3339(), "2025-12-31T23:00:00+00:00");
+    }
+
+    #[test]
+    fn item_indexes_come_from_targets() {
+        assert_eq!(item_index("measurements[12].count"), 12);
+        assert_eq!(item_index("measurements[3]"), 3);
+    }
+}
