@@ -45,6 +45,15 @@ pub enum Command {
     /// Create users and grant them roles.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import Microsoft Graph exports (secureScores and secureScoreControlProfiles JSON) into a tenant.
+    ImportGraph {
+        /// The tenant to import into (defaults to the files' azureTenantId).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// The exported JSON files; each is recognised by its content.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Print a tenant's live score as JSON.
     Score {
         /// The tenant's id.

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod export;
 pub mod graph;
 pub mod http;
+pub mod import;
 pub mod ingest;
 pub mod jobs;
 pub mod startup;

@@ -55,6 +55,28 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             server::admin::tenant(&startup::open_app_state(&cli.common).await?, cmd).await
         }
         Command::User(cmd) => server::admin::user(&startup::open_app_state(&cli.common).await?, cmd).await,
+        Command::ImportGraph { tenant, files } => {
+            let state = startup::open_app_state(&cli.common).await?;
+            let mut loaded = Vec::with_capacity(files.len());
+            for path in files {
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| StartupError::Other(format!("{}: cannot read: {e}", path.display())))?;
+                loaded.push(server::import::ImportFile { name: path.display().to_string(), bytes });
+            }
+            let progress = |done: usize, total: usize| eprintln!("imported {done}/{total} days");
+            let report = server::import::import_graph(
+                state.store.as_ref(),
+                &state.catalog,
+                tenant.as_deref(),
+                &loaded,
+                "cli import",
+                &progress,
+            )
+            .await
+            .map_err(|e| StartupError::Other(e.to_string()))?;
+            println!("imported into tenant {}: {}", report.tenant_id, report.summary());
+            Ok(())
+        }
         Command::Score { tenant } => {
             let state = startup::open_app_state(&cli.common).await?;
             let live = app::live::live_score(state.store.as_ref(), &state.catalog, &tenant)

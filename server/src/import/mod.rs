@@ -1,0 +1,302 @@
+//! Importing Microsoft Graph exports (`server import-graph`, the Settings upload): each
+//! `secureScores` day becomes that day's history, the newest day's control scores become
+//! the live measurements, and control profiles bring their state updates as status
+//! changes. Importing the same files again changes nothing.
+
+pub mod custom_action;
+pub mod graph_json;
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use graph_json::{read_export, ControlProfile, ControlScore, FileError, GraphExport, ScoreDay};
+use score::snapshot::action_points;
+use score::{evaluate, ControlState, ImprovementAction, Measurement, Scoring, Status};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use store::{MeasurementInput, ScoreSnapshot, StatusChange, Store, StoreError};
+
+/// A progress line is worth printing every this many days.
+pub const PROGRESS_EVERY_DAYS: usize = 30;
+
+/// One file to import: its name (for messages) and its bytes.
+#[derive(Debug, Clone)]
+pub struct ImportFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// A value in a file is wrong; names the file and the JSON path.
+    #[error("{0}")]
+    File(FileError),
+    /// The tenant is missing or ambiguous.
+    #[error("{0}")]
+    Tenant(String),
+    #[error("storage failure: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl From<FileError> for ImportError {
+    fn from(e: FileError) -> Self {
+        ImportError::File(e)
+    }
+}
+
+/// What an import did; all zero when the files were imported before.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub tenant_id: String,
+    /// Days of history in the files.
+    pub days: usize,
+    pub first_day: Option<NaiveDate>,
+    pub last_day: Option<NaiveDate>,
+    /// Measurements of the newest day that differed from the stored ones.
+    pub measurements: usize,
+    pub custom_actions_added: Vec<String>,
+    pub status_changes: usize,
+}
+
+impl ImportReport {
+    pub fn summary(&self) -> String {
+        let range = match (self.first_day, self.last_day) {
+            (Some(a), Some(b)) if a == b => format!(" ({a})"),
+            (Some(a), Some(b)) => format!(" ({a} to {b})"),
+            _ => String::new(),
+        };
+        format!(
+            "{} days of history{range}, {} measurements changed, {} custom actions added, {} status changes",
+            self.days,
+            self.measurements,
+            self.custom_actions_added.len(),
+            self.status_changes
+        )
+    }
+}
+
+/// Everything the files hold, read and checked before anything is written.
+#[derive(Default)]
+struct Parsed {
+    /// The newest entry of each day.
+    days: BTreeMap<NaiveDate, ScoreDay>,
+    profiles: Vec<ControlProfile>,
+    /// Each tenant id found, with where it was found.
+    tenant_ids: Vec<(String, String)>,
+}
+
+fn parse(files: &[ImportFile]) -> Result<Parsed, FileError> {
+    let mut parsed = Parsed::default();
+    for f in files {
+        match read_export(&f.name, &f.bytes)? {
+            GraphExport::SecureScores(days) => {
+                for d in days {
+                    if let Some(t) = &d.azure_tenant_id {
+                        parsed.tenant_ids.push((t.clone(), f.name.clone()));
+                    }
+                    match parsed.days.get(&d.created.date_naive()) {
+                        Some(kept) if kept.created >= d.created => {}
+                        _ => {
+                            parsed.days.insert(d.created.date_naive(), d);
+                        }
+                    }
+                }
+            }
+            GraphExport::ControlProfiles(profiles) => {
+                for p in &profiles {
+                    if let Some(t) = &p.azure_tenant_id {
+                        parsed.tenant_ids.push((t.clone(), f.name.clone()));
+                    }
+                }
+                parsed.profiles.extend(profiles);
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+/// `--tenant` when given, else the one tenant the files name.
+async fn resolve_tenant(
+    store: &dyn Store,
+    given: Option<&str>,
+    parsed: &Parsed,
+) -> Result<String, ImportError> {
+    let id = match given {
+        Some(t) => t.trim().to_ascii_lowercase(),
+        None => {
+            let mut ids = parsed.tenant_ids.iter();
+            let (first, file) = ids.next().ok_or_else(|| {
+                ImportError::Tenant("the files name no azureTenantId; pass the tenant with --tenant".into())
+            })?;
+            if let Some((other, other_file)) = ids.find(|(t, _)| t != first) {
+                return Err(ImportError::Tenant(format!(
+                    "{file} is for tenant {first} but {other_file} is for {other}; import them separately \
+                     or pass --tenant"
+                )));
+            }
+            first.clone()
+        }
+    };
+    match store.tenant(&id).await {
+        Ok(t) => Ok(t.id),
+        Err(StoreError::NotFound(_)) => Err(ImportError::Tenant(format!(
+            "tenant {id} does not exist on this server; create it first with `server tenant add <name> \
+             --seats N --industry X` and pass the id it prints with --tenant"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Imports `files` into a tenant. `progress(done, total)` is called every
+/// [`PROGRESS_EVERY_DAYS`] days and after the last one.
+pub async fn import_graph(
+    store: &dyn Store,
+    catalog: &[ImprovementAction],
+    tenant: Option<&str>,
+    files: &[ImportFile],
+    actor: &str,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<ImportReport, ImportError> {
+    let parsed = parse(files)?;
+    let tenant_id = resolve_tenant(store, tenant, &parsed).await?;
+    let mut report = ImportReport {
+        tenant_id: tenant_id.clone(),
+        days: parsed.days.len(),
+        first_day: parsed.days.keys().next().copied(),
+        last_day: parsed.days.keys().next_back().copied(),
+        ..ImportReport::default()
+    };
+
+    // Controls Rampart does not know become custom actions; all are built and checked first.
+    let existing = store.custom_actions(&tenant_id).await?;
+    let known: HashSet<&str> = catalog.iter().chain(&existing).map(|a| a.id.as_str()).collect();
+    let new_actions = custom_action::new_actions(&parsed.profiles, &parsed.days, &known)?;
+    for a in &new_actions {
+        store.add_custom_action(&tenant_id, a, actor).await?;
+        report.custom_actions_added.push(a.id.clone());
+    }
+    let mut actions: Vec<ImprovementAction> = catalog.to_vec();
+    actions.extend(existing);
+    actions.extend(new_actions);
+    let by_id: HashMap<&str, &ImprovementAction> = actions.iter().map(|a| (a.id.as_str(), a)).collect();
+
+    report.status_changes = import_state_updates(store, &tenant_id, &parsed.profiles, actor).await?;
+
+    // Each day's history, scored the way Rampart scores (so it lines up with the live score).
+    let history = store.tenant_status_history(&tenant_id).await?;
+    let tenant_row = store.tenant(&tenant_id).await?;
+    let total = parsed.days.len();
+    for (done, (day, entry)) in parsed.days.iter().enumerate() {
+        let measured: HashMap<&str, Measurement> = entry
+            .controls
+            .iter()
+            .filter_map(|c| {
+                Some((c.name.as_str(), measurement_of(c, by_id.get(c.name.as_str())?, entry.created)?))
+            })
+            .collect();
+        let (score, scores) = evaluate(&actions, |id| {
+            Some(ControlState {
+                status: status_on(&history, id, *day),
+                measurement: measured.get(id).copied(),
+            })
+        });
+        let snapshot = ScoreSnapshot {
+            tenant_id: tenant_id.clone(),
+            day: *day,
+            current: score.current,
+            max: score.max,
+            categories: score.categories,
+            licensed_seats: entry.licensed_users.unwrap_or(tenant_row.licensed_seats),
+            active_users: entry.active_users.unwrap_or(tenant_row.active_users),
+            taken_at: entry.created.trunc_subsecs(6),
+        };
+        store.write_snapshot(&snapshot, &action_points(&scores)).await?;
+        if (done + 1) % PROGRESS_EVERY_DAYS == 0 || done + 1 == total {
+            progress(done + 1, total);
+        }
+    }
+
+    // The newest day sets the live measurements, except where the stored ones already agree.
+    if let Some((day, newest)) = parsed.days.iter().next_back() {
+        let stored = store.measurements_on(&tenant_id, *day).await?;
+        let batch: Vec<MeasurementInput> = newest
+            .controls
+            .iter()
+            .filter_map(|c| {
+                let m = measurement_of(c, by_id.get(c.name.as_str())?, newest.created)?;
+                let same = stored.get(&c.name).is_some_and(|s| {
+                    s.observed_at.date_naive() == *day && (s.count, s.total) == (m.count, m.total)
+                });
+                (!same).then(|| MeasurementInput { action_id: c.name.clone(), measurement: m })
+            })
+            .collect();
+        if !batch.is_empty() {
+            store.record_measurements(&tenant_id, &batch, actor).await?;
+            report.measurements = batch.len();
+        }
+    }
+    Ok(report)
+}
+
+/// Appends each profile's state updates newer than the action's latest status change, oldest
+/// first. Older ones are history Rampart already has (a re-import) or was overtaken by a
+/// decision made in Rampart since, which an old export must not undo.
+async fn import_state_updates(
+    store: &dyn Store,
+    tenant_id: &str,
+    profiles: &[ControlProfile],
+    actor: &str,
+) -> Result<usize, StoreError> {
+    let mut latest: HashMap<String, DateTime<Utc>> = HashMap::new();
+    for c in store.tenant_status_history(tenant_id).await? {
+        let at = latest.entry(c.action_id).or_insert(c.changed_at);
+        *at = (*at).max(c.changed_at);
+    }
+    let mut applied = 0;
+    for p in profiles {
+        let mut updates: Vec<_> = p.updates.iter().collect();
+        updates.sort_by_key(|u| u.updated_at);
+        for u in updates {
+            // Stored to the microsecond; compare the way it will be stored.
+            let at = u.updated_at.trunc_subsecs(6);
+            if latest.get(&p.id).is_some_and(|l| *l >= at) {
+                continue;
+            }
+            let change = StatusChange {
+                action_id: p.id.clone(),
+                status: u.status,
+                note: u.comment.clone(),
+                assignee: u.assigned_to.clone(),
+                due_date: None,
+                tags: Vec::new(),
+                changed_by: u.updated_by.clone().unwrap_or_else(|| actor.to_owned()),
+                changed_at: at,
+            };
+            store.set_status(tenant_id, &change).await?;
+            latest.insert(p.id.clone(), at);
+            applied += 1;
+        }
+    }
+    Ok(applied)
+}
+
+/// The status in effect at the end of `day`.
+fn status_on(history: &[StatusChange], action_id: &str, day: NaiveDate) -> Status {
+    history
+        .iter()
+        .filter(|c| c.action_id == action_id && c.changed_at.date_naive() <= day)
+        .max_by_key(|c| c.changed_at)
+        .map(|c| c.status)
+        .unwrap_or_default()
+}
+
+/// A control score as a measurement of `action`: its counts when Graph gave them, else its
+/// percentage (of 100 units for partial actions). Neither → no measurement.
+fn measurement_of(c: &ControlScore, action: &ImprovementAction, at: DateTime<Utc>) -> Option<Measurement> {
+    let binary = matches!(action.scoring, Scoring::Binary);
+    match (c.units, c.percent) {
+        (Some((_, 0)), _) => Some(Measurement::partial(0, 0, at)),
+        (Some((count, total)), _) if binary => Some(Measurement::binary(count >= total, at)),
+        (Some((count, total)), _) => Some(Measurement::partial(count, total, at)),
+        (None, Some(p)) if binary => Some(Measurement::binary(p >= 99.995, at)),
+        (None, Some(p)) => Some(Measurement::partial(p.round() as u32, 100, at)),
+        (None, None) => None,
+    }
+}

@@ -1,0 +1,257 @@
+//! Importing Graph exports: every day becomes history, the newest day the live score,
+//! state updates become status changes, and importing the same files again changes nothing.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::{demo_server, TestServer};
+use server::import::{import_graph, ImportError, ImportFile, ImportReport};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use store::NewTenant;
+
+const FABRIKAM: &str = "7e1d2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";
+const SCORES: &str = "graph-secure-scores.json";
+const PROFILES: &str = "graph-control-profiles.json";
+
+fn fixture(name: &str) -> ImportFile {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    ImportFile { name: name.to_owned(), bytes: std::fs::read(path).expect("fixture") }
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, d).expect("day")
+}
+
+async fn add_fabrikam(s: &TestServer) {
+    let t = NewTenant {
+        id: Some(FABRIKAM.into()),
+        name: "Fabrikam".into(),
+        licensed_seats: 60,
+        active_users: 55,
+        industry: "Retail".into(),
+        enabled_services: vec![],
+        created_at: chrono::Utc::now(),
+    };
+    s.state.store.create_tenant(t, "test").await.expect("tenant");
+}
+
+async fn import(
+    s: &TestServer,
+    tenant: Option<&str>,
+    files: &[ImportFile],
+) -> Result<ImportReport, ImportError> {
+    import_graph(s.state.store.as_ref(), &s.state.catalog, tenant, files, "test import", &|_, _| {}).await
+}
+
+/// Everything an import may write, for before/after comparisons.
+async fn everything(s: &TestServer, tenant: &str) -> String {
+    let store = s.state.store.as_ref();
+    let wide = (day(1) - chrono::Duration::days(400), day(31));
+    let snapshots = store.snapshots(tenant, wide.0, wide.1).await.expect("snapshots");
+    let changes = store.action_changes(tenant, wide.0, wide.1).await.expect("changes");
+    let statuses = store.tenant_status_history(tenant).await.expect("statuses");
+    let audit = store.audit_trail(tenant, 1_000_000).await.expect("audit");
+    let custom = store.custom_actions(tenant).await.expect("custom");
+    let records = store.control_records(tenant).await.expect("records");
+    let measured = store.measurements_on(tenant, day(31)).await.expect("measurements");
+    format!(
+        "{} snapshots {snapshots:?}\n{} changes {changes:?}\n{} statuses {statuses:?}\n{} audit\n{custom:?}\n{records:?}\n{measured:?}",
+        snapshots.len(),
+        changes.len(),
+        statuses.len(),
+        audit.len()
+    )
+}
+
+#[tokio::test]
+async fn every_day_becomes_history_and_importing_again_changes_nothing() {
+    let s = demo_server().await;
+    add_fabrikam(&s).await;
+    let store = s.state.store.as_ref();
+    let progress = Mutex::new(Vec::new());
+    let report = import_graph(
+        store,
+        &s.state.catalog,
+        None,
+        &[fixture(SCORES), fixture(PROFILES)],
+        "test import",
+        &|done, total| progress.lock().expect("lock").push((done, total)),
+    )
+    .await
+    .expect("the export imports");
+    assert_eq!(report.tenant_id, FABRIKAM, "the tenant comes from azureTenantId");
+    assert_eq!((report.days, report.first_day, report.last_day), (4, Some(day(1)), Some(day(4))));
+    assert_eq!(report.custom_actions_added, ["dlp_print_labelled_documents"]);
+    assert_eq!(report.status_changes, 5);
+    assert_eq!(*progress.lock().expect("lock"), [(4, 4)]);
+
+    // A snapshot for each day, scored from that day's controls.
+    let snapshots = store.snapshots(FABRIKAM, day(1), day(4)).await.expect("snapshots");
+    assert_eq!(snapshots.iter().map(|s| s.day).collect::<Vec<_>>(), [day(1), day(2), day(3), day(4)]);
+    assert_eq!(snapshots[0].licensed_seats, 60);
+    let mfa_points = |d| async move {
+        let points = store.action_points_on(FABRIKAM, d).await.expect("points");
+        points.get("MFARegistrationV2").map(|p| p.points.to_string())
+    };
+    assert_eq!(mfa_points(day(1)).await.as_deref(), Some("4.50"), "30 of 60 users on a 9-point action");
+    assert_eq!(mfa_points(day(2)).await.as_deref(), Some("6.75"));
+
+    // The newest day is the live state.
+    let live = app::live::live_score(store, &s.state.catalog, FABRIKAM).await.expect("live");
+    let measured =
+        |id: &str| live.records.get(id).and_then(|r| r.state.measurement).map(|m| (m.count, m.total));
+    assert_eq!(measured("MFARegistrationV2"), Some((52, 60)));
+    assert_eq!(measured("AdminMFAV2"), Some((1, 1)), "4 of 4 admins on a yes/no action: implemented");
+    assert_eq!(measured("dlp_print_labelled_documents"), Some((10, 20)));
+    assert_eq!(measured("BlockLegacyAuthentication"), Some((0, 1)), "-1 counts fall back to the percentage");
+    assert_eq!(live.score.current, snapshots[3].current, "the newest day matches the live score");
+
+    // The unknown control is a custom action: capped at 10 points, text without markup.
+    let custom = store.custom_actions(FABRIKAM).await.expect("custom");
+    let dlp = custom.iter().find(|a| a.id == "dlp_print_labelled_documents").expect("custom action");
+    assert_eq!((dlp.max_points, dlp.category), (10, score::Category::Data));
+    assert_eq!(dlp.title, "Block printing of labelled documents");
+    assert_eq!(dlp.description, "Block printing of labelled documents on unmanaged devices. alert('x')");
+    assert_eq!(dlp.remediation, "Open the compliance portal Create a DLP policy");
+    assert_eq!((dlp.product.as_str(), dlp.tier), ("Information Protection", score::Tier::DefenseInDepth));
+    assert_eq!(dlp.unit(), Some("units"));
+
+    // State updates in any case became status changes, oldest first.
+    let statuses = store.tenant_status_history(FABRIKAM).await.expect("statuses");
+    let of = |id: &str| statuses.iter().filter(|c| c.action_id == id).map(|c| c.status).collect::<Vec<_>>();
+    use score::Status::*;
+    assert_eq!(of("BlockLegacyAuthentication"), [RiskAccepted]);
+    assert_eq!(of("dlp_print_labelled_documents"), [ThirdParty, ToAddress]);
+    assert_eq!(of("SigninRiskPolicy"), [AlternateMitigation]);
+    let third = statuses.iter().find(|c| c.status == ThirdParty).expect("third party");
+    assert_eq!(
+        (third.changed_by.as_str(), third.assignee.as_deref()),
+        ("admin@fabrikam.example", Some("dana@fabrikam.example"))
+    );
+    // The day the third party took over, the action counted in full.
+    let on_day_3 = store.action_points_on(FABRIKAM, day(3)).await.expect("points");
+    assert_eq!(
+        on_day_3.get("dlp_print_labelled_documents").map(|p| p.points.to_string()).as_deref(),
+        Some("10.00")
+    );
+
+    // Importing again, in either order, writes nothing at all.
+    let before = everything(&s, FABRIKAM).await;
+    let again = import(&s, None, &[fixture(PROFILES), fixture(SCORES)]).await.expect("re-import");
+    assert_eq!(
+        (again.measurements, again.status_changes, again.custom_actions_added.len()),
+        (0, 0, 0),
+        "{again:?}"
+    );
+    assert_eq!(everything(&s, FABRIKAM).await, before);
+    let again = import(&s, Some(FABRIKAM), &[fixture(SCORES)]).await.expect("re-import scores");
+    assert_eq!(again.summary(), "4 days of history (2026-03-01 to 2026-03-04), 0 measurements changed, 0 custom actions added, 0 status changes");
+    assert_eq!(everything(&s, FABRIKAM).await, before);
+}
+
+#[tokio::test]
+async fn a_newer_status_set_in_rampart_is_not_undone_by_an_old_export() {
+    let s = demo_server().await;
+    add_fabrikam(&s).await;
+    let store = s.state.store.as_ref();
+    let change = store::StatusChange {
+        action_id: "BlockLegacyAuthentication".into(),
+        status: score::Status::Planned,
+        note: "Warehouse clients replaced in April".into(),
+        assignee: None,
+        due_date: None,
+        tags: vec![],
+        changed_by: "admin@fabrikam.example".into(),
+        changed_at: chrono::Utc::now(),
+    };
+    store.set_status(FABRIKAM, &change).await.expect("status");
+    import(&s, None, &[fixture(PROFILES)]).await.expect("import");
+    let live = app::live::live_score(store, &s.state.catalog, FABRIKAM).await.expect("live");
+    assert_eq!(live.records["BlockLegacyAuthentication"].state.status, score::Status::Planned);
+}
+
+#[tokio::test]
+async fn bad_files_name_the_file_and_the_place_and_change_nothing() {
+    let s = demo_server().await;
+    add_fabrikam(&s).await;
+    let before = everything(&s, FABRIKAM).await;
+    let bad = |name: &str, json: &str| ImportFile { name: name.into(), bytes: json.as_bytes().to_vec() };
+
+    let cases = [
+        (bad("broken.json", "{\"value\": [ {"), "broken.json: $: not valid JSON"),
+        (
+            bad("other.json", "{\"value\": [{\"displayName\": \"x\"}]}"),
+            "other.json: $: neither a secureScores",
+        ),
+        (
+            bad(
+                "states.json",
+                r#"{"value":[{"id":"AdminMFAV2","controlStateUpdates":[
+                    {"state":"Default","updatedDateTime":"2026-01-01T00:00:00Z"},
+                    {"state":"Sometimes","updatedDateTime":"2026-01-02T00:00:00Z"}]}]}"#,
+            ),
+            "states.json: $.value[0].controlStateUpdates[1].state: `Sometimes` is not a control state",
+        ),
+        (
+            bad(
+                "dates.json",
+                r#"{"value":[{"azureTenantId":"x","createdDateTime":"yesterday","controlScores":[]}]}"#,
+            ),
+            "dates.json: $.value[0].createdDateTime: `yesterday` is not a date and time",
+        ),
+        (
+            bad(
+                "category.json",
+                r#"{"value":[{"createdDateTime":"2026-01-01T00:00:00Z","controlScores":[
+                    {"controlName":"MFARegistrationV2","controlCategory":"Identity"},
+                    {"controlName":"NewThing","controlCategory":"Weather"}]}]}"#,
+            ),
+            "category.json: $.value[0].controlScores[1].controlCategory: `Weather` is not a category",
+        ),
+    ];
+    for (file, expected) in cases {
+        let err = import(&s, Some(FABRIKAM), &[fixture(SCORES), file]).await.expect_err(expected);
+        assert!(err.to_string().starts_with(expected), "{err}");
+    }
+    assert_eq!(everything(&s, FABRIKAM).await, before, "a bad file in the set stops the whole import");
+
+    let err = import(&s, Some("00000000-0000-4000-8000-00000000dead"), &[fixture(SCORES)])
+        .await
+        .expect_err("no tenant");
+    assert!(err.to_string().contains("server tenant add"), "{err}");
+}
+
+#[test]
+fn the_command_line_imports_into_a_tenant_it_is_told_to_create_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let server = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("server runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let scores = fixtures.join(SCORES).display().to_string();
+    let profiles = fixtures.join(PROFILES).display().to_string();
+
+    let (ok, _, err) = server(&["import-graph", &scores]);
+    assert!(!ok && err.contains(FABRIKAM) && err.contains("server tenant add"), "{err}");
+
+    let (ok, id, err) = server(&["tenant", "add", "Fabrikam", "--seats", "60", "--industry", "Retail"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = server(&["import-graph", "--tenant", id.trim(), &scores, &profiles]);
+    assert!(ok, "{err}");
+    assert!(out.contains("4 days of history (2026-03-01 to 2026-03-04)"), "{out}");
+    assert!(err.contains("imported 4/4 days"), "{err}");
+    let (ok, out, _) = server(&["import-graph", "--tenant", id.trim(), &scores, &profiles]);
+    assert!(ok && out.contains("0 measurements changed, 0 custom actions added, 0 status changes"), "{out}");
+}
