@@ -1,10 +1,9 @@
-//! `$filter`: a tokenizer, a recursive-descent parser (`or` < `and` < `not` < comparison)
-//! and an evaluator over entities serialised as JSON.
+//! `$filter`: a tokenizer and a recursive-descent parser (`or` < `and` < `not` <
+//! comparison) that checks every property and literal against the entity's schema.
 
+use super::evaluate::parse_datetime;
 use super::{FieldType, ODataError, Schema};
-use chrono::{DateTime, FixedOffset, NaiveDate};
-use serde_json::Value;
-use std::cmp::Ordering;
+use chrono::{DateTime, FixedOffset};
 
 /// Longest filter accepted, and deepest nesting: bounds on the work one request can ask for.
 pub const MAX_FILTER_CHARS: usize = 2_000;
@@ -44,13 +43,16 @@ enum Token {
     Word(String),
     Str(String),
     Number(String),
+    /// Any other character: the parser reports it where it stands, so a clearer error met
+    /// earlier (an unsupported function, say) wins.
+    Symbol(char),
 }
 
-/// The marker `parse` replaces with the filter's text, so every syntax error quotes it.
-const HERE: &str = "\u{0}";
-
-fn syntax(message: impl std::fmt::Display) -> ODataError {
-    ODataError::new(format!("Syntax error in $filter{HERE}: {message}."))
+/// Quotes the filter (its start, if long) so the client sees which of its filters failed.
+fn syntax(text: &str, message: impl std::fmt::Display) -> ODataError {
+    let quoted: String = text.chars().take(80).collect();
+    let ellipsis = if text.chars().count() > 80 { "…" } else { "" };
+    ODataError::new(format!("Syntax error in $filter '{quoted}{ellipsis}': {message}."))
 }
 
 fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ODataError> {
@@ -76,7 +78,10 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ODataError> {
                 loop {
                     match chars.get(i) {
                         None => {
-                            return Err(syntax(format!("unterminated string starting at position {start}")))
+                            return Err(syntax(
+                                text,
+                                format!("unterminated string starting at position {start}"),
+                            ))
                         }
                         Some('\'') if chars.get(i + 1) == Some(&'\'') => {
                             s.push('\'');
@@ -109,13 +114,17 @@ fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ODataError> {
                 }
                 tokens.push((start, Token::Word(chars[start..i].iter().collect())));
             }
-            other => return Err(syntax(format!("unexpected '{other}' at position {start}"))),
+            other => {
+                tokens.push((start, Token::Symbol(other)));
+                i += 1;
+            }
         }
     }
     Ok(tokens)
 }
 
 struct Parser<'a> {
+    text: &'a str,
     tokens: Vec<(usize, Token)>,
     at: usize,
     schema: &'a Schema,
@@ -125,23 +134,14 @@ pub fn parse(text: &str, schema: &Schema) -> Result<Filter, ODataError> {
     if text.chars().count() > MAX_FILTER_CHARS {
         return Err(ODataError::new(format!("$filter is longer than {MAX_FILTER_CHARS} characters.")));
     }
-    parse_tokens(text, schema).map_err(|mut e| {
-        let quoted: String = text.chars().take(80).collect();
-        let ellipsis = if text.chars().count() > 80 { "…" } else { "" };
-        e.message = e.message.replace(HERE, &format!(" '{quoted}{ellipsis}'"));
-        e
-    })
-}
-
-fn parse_tokens(text: &str, schema: &Schema) -> Result<Filter, ODataError> {
-    let mut p = Parser { tokens: tokenize(text)?, at: 0, schema };
+    let mut p = Parser { text, tokens: tokenize(text)?, at: 0, schema };
     if p.tokens.is_empty() {
-        return Err(syntax("the expression is empty"));
+        return Err(syntax(text, "the expression is empty"));
     }
     let f = p.or(0)?;
     match p.tokens.get(p.at) {
         None => Ok(f),
-        Some((pos, t)) => Err(syntax(format!("unexpected {} at position {pos}", describe(t)))),
+        Some((pos, t)) => Err(p.syntax(format!("unexpected {} at position {pos}", describe(t)))),
     }
 }
 
@@ -151,16 +151,26 @@ fn describe(t: &Token) -> String {
         Token::Close => "')'".into(),
         Token::Word(w) | Token::Number(w) => format!("'{w}'"),
         Token::Str(s) => format!("string '{s}'"),
+        Token::Symbol(c) => format!("'{c}'"),
     }
 }
 
 impl Parser<'_> {
+    fn syntax(&self, message: impl std::fmt::Display) -> ODataError {
+        syntax(self.text, message)
+    }
+
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.at).map(|(_, t)| t)
+    }
+
     fn peek_keyword(&self, kw: &str) -> bool {
-        matches!(self.tokens.get(self.at), Some((_, Token::Word(w))) if w.eq_ignore_ascii_case(kw))
+        matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(kw))
     }
 
     fn next(&mut self) -> Result<(usize, Token), ODataError> {
-        let t = self.tokens.get(self.at).cloned().ok_or_else(|| syntax("the expression ends too early"))?;
+        let t =
+            self.tokens.get(self.at).cloned().ok_or_else(|| self.syntax("the expression ends too early"))?;
         self.at += 1;
         Ok(t)
     }
@@ -183,6 +193,8 @@ impl Parser<'_> {
         Ok(left)
     }
 
+    /// Every level of `not` and of parentheses counts towards `MAX_DEPTH`, so the recursion
+    /// here (and later in `matches`) stays shallow whatever the request.
     fn unary(&mut self, depth: usize) -> Result<Filter, ODataError> {
         if depth >= MAX_DEPTH {
             return Err(ODataError::new(format!("$filter nests deeper than {MAX_DEPTH} levels.")));
@@ -191,38 +203,24 @@ impl Parser<'_> {
             self.at += 1;
             return Ok(Filter::Not(Box::new(self.unary(depth + 1)?)));
         }
-        if matches!(self.tokens.get(self.at), Some((_, Token::Open))) {
+        if self.peek() == Some(&Token::Open) {
             self.at += 1;
             let inner = self.or(depth + 1)?;
             return match self.next()? {
                 (_, Token::Close) => Ok(inner),
-                (pos, t) => Err(syntax(format!("expected ')' at position {pos}, found {}", describe(&t)))),
+                (pos, t) => {
+                    Err(self.syntax(format!("expected ')' at position {pos}, found {}", describe(&t))))
+                }
             };
         }
         self.comparison()
     }
 
     fn comparison(&mut self) -> Result<Filter, ODataError> {
-        let (left_pos, left) = self.next()?;
+        let (left_pos, left) = self.operand()?;
         let (op_pos, op) = self.next()?;
-        let op = match &op {
-            Token::Word(w) => match w.to_ascii_lowercase().as_str() {
-                "eq" => Op::Eq,
-                "ne" => Op::Ne,
-                "gt" => Op::Gt,
-                "ge" => Op::Ge,
-                "lt" => Op::Lt,
-                "le" => Op::Le,
-                _ => return Err(unknown_operator(op_pos, w)),
-            },
-            t => {
-                return Err(syntax(format!(
-                    "expected an operator at position {op_pos}, found {}",
-                    describe(t)
-                )))
-            }
-        };
-        let (right_pos, right) = self.next()?;
+        let op = self.operator(&left, op_pos, &op)?;
+        let (right_pos, right) = self.operand()?;
         // `5 lt currentScore` reads as `currentScore gt 5`.
         match (self.field(&left), self.field(&right)) {
             (Some(field), _) => {
@@ -233,10 +231,47 @@ impl Parser<'_> {
                 let value = literal(&left, left_pos, field)?;
                 Ok(Filter::Compare { field: field.0, op: flip(op), value })
             }
-            (None, None) => match &left {
-                Token::Word(w) if !is_keyword_literal(w) => Err(self.unknown_field(w)),
-                _ => Err(syntax(format!("position {left_pos}: a comparison needs a property on one side"))),
+            (None, None) => {
+                match (&left, &right) {
+                    (Token::Word(w), _) | (_, Token::Word(w)) if !is_keyword_literal(w) => {
+                        Err(self.unknown_field(w))
+                    }
+                    _ => Err(self
+                        .syntax(format!("position {left_pos}: a comparison needs a property on one side"))),
+                }
+            }
+        }
+    }
+
+    /// A property or a literal.
+    fn operand(&mut self) -> Result<(usize, Token), ODataError> {
+        match self.next()? {
+            (pos, t @ (Token::Open | Token::Close | Token::Symbol(_))) => {
+                Err(self.syntax(format!("unexpected {} at position {pos}", describe(&t))))
+            }
+            operand => Ok(operand),
+        }
+    }
+
+    fn operator(&self, left: &Token, pos: usize, op: &Token) -> Result<Op, ODataError> {
+        match (left, op) {
+            (_, Token::Word(w)) => match w.to_ascii_lowercase().as_str() {
+                "eq" => Ok(Op::Eq),
+                "ne" => Ok(Op::Ne),
+                "gt" => Ok(Op::Gt),
+                "ge" => Ok(Op::Ge),
+                "lt" => Ok(Op::Lt),
+                "le" => Ok(Op::Le),
+                _ => Err(self.syntax(format!("'{w}' at position {pos} is not an operator ({OPERATORS})"))),
             },
+            // Scripts written for Graph may try `startswith(…)` or `…/any(…)`; say so plainly
+            // rather than report a misplaced parenthesis.
+            (Token::Word(f), Token::Open) => Err(ODataError::new(format!(
+                "The function '{f}' is not supported in $filter; compare properties with {OPERATORS}."
+            ))),
+            (_, t) => {
+                Err(self.syntax(format!("expected an operator at position {pos}, found {}", describe(t))))
+            }
         }
     }
 
@@ -260,9 +295,7 @@ impl Parser<'_> {
     }
 }
 
-fn unknown_operator(pos: usize, w: &str) -> ODataError {
-    syntax(format!("'{w}' at position {pos} is not an operator (eq, ne, gt, ge, lt, le)"))
-}
+const OPERATORS: &str = "eq, ne, gt, ge, lt, le";
 
 fn is_keyword_literal(w: &str) -> bool {
     ["true", "false", "null"].iter().any(|k| k.eq_ignore_ascii_case(w))
@@ -297,7 +330,7 @@ fn literal(t: &Token, pos: usize, (name, ty): (&'static str, FieldType)) -> Resu
         Token::Number(n) => {
             Literal::Number(n.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(mismatch)?)
         }
-        Token::Word(_) | Token::Open | Token::Close => return Err(mismatch()),
+        Token::Word(_) | Token::Open | Token::Close | Token::Symbol(_) => return Err(mismatch()),
     };
     let fits = matches!(
         (ty, &value),
@@ -310,74 +343,5 @@ fn literal(t: &Token, pos: usize, (name, ty): (&'static str, FieldType)) -> Resu
         Ok(value)
     } else {
         Err(mismatch())
-    }
-}
-
-pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
-    DateTime::parse_from_rfc3339(s).ok().or_else(|| {
-        let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-        Some(d.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset())
-    })
-}
-
-impl Filter {
-    pub fn matches(&self, item: &Value) -> bool {
-        match self {
-            Filter::And(a, b) => a.matches(item) && b.matches(item),
-            Filter::Or(a, b) => a.matches(item) || b.matches(item),
-            Filter::Not(a) => !a.matches(item),
-            Filter::Compare { field, op, value } => compare(item.get(*field), *op, value),
-        }
-    }
-}
-
-fn compare(actual: Option<&Value>, op: Op, expected: &Literal) -> bool {
-    let actual = actual.filter(|v| !v.is_null());
-    let ordering = match (actual, expected) {
-        (None, Literal::Null) => Some(Ordering::Equal),
-        (None, _) | (Some(_), Literal::Null) => {
-            // Only equality is defined against null.
-            return op == Op::Ne;
-        }
-        (Some(v), expected) => order(v, expected),
-    };
-    let Some(o) = ordering else { return false };
-    match op {
-        Op::Eq => o == Ordering::Equal,
-        Op::Ne => o != Ordering::Equal,
-        Op::Gt => o == Ordering::Greater,
-        Op::Ge => o != Ordering::Less,
-        Op::Lt => o == Ordering::Less,
-        Op::Le => o != Ordering::Greater,
-    }
-}
-
-/// How an entity's value orders against a literal; `None` when they cannot be compared.
-fn order(v: &Value, expected: &Literal) -> Option<Ordering> {
-    match expected {
-        Literal::String(s) => Some(v.as_str()?.cmp(s.as_str())),
-        Literal::Number(n) => v.as_f64()?.partial_cmp(n),
-        Literal::Bool(b) => Some(v.as_bool()?.cmp(b)),
-        Literal::DateTime(t) => Some(parse_datetime(v.as_str()?)?.cmp(t)),
-        Literal::Null => None,
-    }
-}
-
-/// Orders two entities' values of one property for `$orderby`: nulls first, as OData does.
-pub fn order_values(a: Option<&Value>, b: Option<&Value>, ty: FieldType) -> Ordering {
-    let a = a.filter(|v| !v.is_null());
-    let b = b.filter(|v| !v.is_null());
-    match (a, b) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Less,
-        (Some(_), None) => Ordering::Greater,
-        (Some(a), Some(b)) => match ty {
-            FieldType::Number => a.as_f64().partial_cmp(&b.as_f64()).unwrap_or(Ordering::Equal),
-            FieldType::Bool => a.as_bool().cmp(&b.as_bool()),
-            FieldType::DateTime => {
-                a.as_str().and_then(parse_datetime).cmp(&b.as_str().and_then(parse_datetime))
-            }
-            FieldType::String => a.as_str().cmp(&b.as_str()),
-        },
     }
 }

@@ -2,11 +2,12 @@
 //! Graph-compatible collections accept them. Options are checked against the entity's
 //! schema up front, so an unsupported option or property is a 400, never silently ignored.
 
+mod evaluate;
 mod filter;
 #[cfg(test)]
 mod tests;
 
-pub use filter::{Filter, Literal, Op};
+pub use filter::{Filter, Literal, Op, MAX_DEPTH, MAX_FILTER_CHARS};
 use serde_json::Value;
 use std::fmt;
 
@@ -143,7 +144,7 @@ pub fn parse(raw_query: Option<&str>, schema: &Schema) -> Result<QueryOptions, O
                     }
                 }
             }
-            "$select" => options.select = Some(parse_select(value, schema)?),
+            "$select" => options.select = parse_select(value, schema)?,
             "$orderby" => {
                 options.order_by = parse_order_by(value, schema)?;
                 options.raw_order_by = Some(value.to_owned());
@@ -163,11 +164,17 @@ fn parse_count(option: &str, value: &str) -> Result<usize, ODataError> {
         .map_err(|_| ODataError::new(format!("{option}: '{value}' is not a whole number of zero or more.")))
 }
 
-fn parse_select(value: &str, schema: &Schema) -> Result<Vec<&'static str>, ODataError> {
+/// `None` when every property is wanted (`$select=*`).
+fn parse_select(value: &str, schema: &Schema) -> Result<Option<Vec<&'static str>>, ODataError> {
     let mut fields = Vec::new();
+    let mut everything = false;
     for name in value.split(',').map(str::trim) {
         if name.is_empty() {
             return Err(ODataError::new("$select: a property name is missing between commas."));
+        }
+        if name == "*" {
+            everything = true;
+            continue;
         }
         let field =
             schema.selectable.iter().copied().find(|s| s.eq_ignore_ascii_case(name)).ok_or_else(|| {
@@ -180,7 +187,7 @@ fn parse_select(value: &str, schema: &Schema) -> Result<Vec<&'static str>, OData
             fields.push(field);
         }
     }
-    Ok(fields)
+    Ok((!everything).then_some(fields))
 }
 
 fn parse_order_by(value: &str, schema: &Schema) -> Result<Vec<OrderKey>, ODataError> {
@@ -206,7 +213,11 @@ fn parse_order_by(value: &str, schema: &Schema) -> Result<Vec<OrderKey>, ODataEr
         if let Some(extra) = words.next() {
             return Err(ODataError::new(format!("$orderby: unexpected '{extra}' after '{clause}'.")));
         }
-        keys.push(OrderKey { field, ty, descending });
+        // A property named again can never break a tie the first one left, and dropping it
+        // keeps every comparison bounded by the schema rather than by the URL's length.
+        if !keys.iter().any(|k: &OrderKey| k.field == field) {
+            keys.push(OrderKey { field, ty, descending });
+        }
     }
     Ok(keys)
 }
@@ -234,7 +245,7 @@ impl QueryOptions {
                 self.order_by
                     .iter()
                     .map(|k| {
-                        let o = filter::order_values(a.get(k.field), b.get(k.field), k.ty);
+                        let o = evaluate::order_values(a.get(k.field), b.get(k.field), k.ty);
                         if k.descending {
                             o.reverse()
                         } else {
@@ -261,38 +272,45 @@ impl QueryOptions {
     /// The link to the page starting at `next_skip`: the same query with a new `$skip`,
     /// and `$top` reduced by what earlier pages returned.
     pub fn next_link(&self, base_url: &str, next_skip: usize) -> String {
-        let mut q = form_urlencoded::Serializer::new(String::new());
+        let mut pairs: Vec<(&str, String)> = Vec::new();
         if let Some(f) = &self.raw_filter {
-            q.append_pair("$filter", f);
+            pairs.push(("$filter", f.clone()));
         }
         if let Some(o) = &self.raw_order_by {
-            q.append_pair("$orderby", o);
+            pairs.push(("$orderby", o.clone()));
         }
         if let Some(s) = &self.select {
-            q.append_pair("$select", &s.join(","));
+            pairs.push(("$select", s.join(",")));
         }
         if self.count {
-            q.append_pair("$count", "true");
+            pairs.push(("$count", "true".into()));
         }
         if let Some(top) = self.top {
             let returned = next_skip.saturating_sub(self.skip);
-            q.append_pair("$top", &top.saturating_sub(returned).to_string());
+            pairs.push(("$top", top.saturating_sub(returned).to_string()));
         }
-        q.append_pair("$skip", &next_skip.to_string());
-        // `+` for spaces is valid in a query, but `%20` reads the same in every client.
-        format!("{base_url}?{}", q.finish().replace('+', "%20"))
+        pairs.push(("$skip", next_skip.to_string()));
+        let mut link = base_url.to_owned();
+        for (i, (name, value)) in pairs.iter().enumerate() {
+            let separator = if i > 0 || base_url.contains('?') { '&' } else { '?' };
+            // Names keep their `$` as Graph writes them; values are encoded, with `%20` rather
+            // than `+` for spaces because some clients decode `+` literally.
+            let value: String = form_urlencoded::byte_serialize(value.as_bytes()).collect();
+            link.push_str(&format!("{separator}{name}={}", value.replace('+', "%20")));
+        }
+        link
     }
 
     /// Applies `$select`: only the chosen properties, plus `id` and `@odata.*` annotations.
     pub fn project(&self, item: Value) -> Value {
-        let (Some(select), Value::Object(fields)) = (&self.select, &item) else {
-            return item;
-        };
-        let kept = fields
-            .iter()
-            .filter(|(k, _)| k.starts_with("@odata.") || k.as_str() == "id" || select.contains(&k.as_str()))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        Value::Object(kept)
+        match (&self.select, item) {
+            (Some(select), Value::Object(fields)) => Value::Object(
+                fields
+                    .into_iter()
+                    .filter(|(k, _)| k.starts_with("@odata.") || k == "id" || select.contains(&k.as_str()))
+                    .collect(),
+            ),
+            (_, item) => item,
+        }
     }
 }

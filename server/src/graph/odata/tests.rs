@@ -1,3 +1,7 @@
+//! Query options, `$select` and paging, with the fixtures the `$filter` tests share.
+
+mod filter;
+
 use super::*;
 use serde_json::json;
 
@@ -38,61 +42,6 @@ fn refused(query: &str) -> String {
 }
 
 #[test]
-fn every_operator_and_literal_type_filters() {
-    assert_eq!(ids("$filter=score eq 10"), ["b", "d"]);
-    assert_eq!(ids("$filter=score ne 10"), ["a", "c"]);
-    assert_eq!(ids("$filter=score gt 5.5"), ["b", "d"]);
-    assert_eq!(ids("$filter=score ge 5.5"), ["a", "b", "d"]);
-    assert_eq!(ids("$filter=score lt 0"), ["c"]);
-    assert_eq!(ids("$filter=score le -1"), ["c"]);
-    assert_eq!(ids("$filter=title eq 'Alpha''s'"), ["a"], "'' escapes a quote");
-    assert_eq!(ids("$filter=title gt 'C'"), ["c", "d"]);
-    assert_eq!(ids("$filter=deprecated eq true"), ["b"]);
-    assert_eq!(ids("$filter=when eq null"), ["c"]);
-    assert_eq!(ids("$filter=when ne null"), ["a", "b", "d"]);
-    assert_eq!(ids("$filter=6 lt score"), ["b", "d"], "a literal on the left flips the comparison");
-    assert_eq!(ids("$filter=SCORE EQ 10 AND Deprecated eq FALSE"), ["d"], "names and keywords in any case");
-}
-
-#[test]
-fn date_times_compare_as_instants_across_offsets() {
-    // b is 2026-01-01T22:00Z: after a, before d, whatever its text says.
-    assert_eq!(ids("$filter=when gt 2026-01-01T21:59:59Z"), ["b", "d"]);
-    assert_eq!(ids("$filter=when lt 2026-01-01T23:00:00.5%2B01:00"), ["a", "b"]);
-    assert_eq!(ids("$filter=when ge 2026-01-02"), ["d"], "a plain date is midnight UTC");
-    assert_eq!(ids("$orderby=when desc"), ["d", "b", "a", "c"], "nulls sort first, so last when descending");
-}
-
-#[test]
-fn precedence_parentheses_and_not() {
-    // and binds tighter than or.
-    assert_eq!(ids("$filter=id eq 'a' or id eq 'b' and score eq 5.5"), ["a"]);
-    assert_eq!(ids("$filter=(id eq 'a' or id eq 'b') and score eq 10"), ["b"]);
-    assert_eq!(ids("$filter=not (score eq 10) and not deprecated eq true"), ["a", "c"]);
-    assert_eq!(ids("$filter=((((id eq 'd'))))"), ["d"]);
-}
-
-#[test]
-fn bad_filters_name_the_problem() {
-    assert!(refused("$filter=colour eq 'red'").contains("'colour'"));
-    assert!(refused("$filter=tags eq 'x'").contains("not a scalar"));
-    assert!(refused("$filter=score eq 'high'").contains("'score', which is a number"));
-    assert!(refused("$filter=title gt 5").contains("'title', which is a string"));
-    assert!(refused("$filter=when gt yesterday").contains("'when', which is a date-time"));
-    assert!(refused("$filter=score gt").contains("ends too early"));
-    assert!(refused("$filter=score is 5").contains("'is'"));
-    assert!(refused("$filter=(score eq 5").contains("ends too early"));
-    assert!(refused("$filter=score eq 5)").contains("unexpected ')'"));
-    assert!(refused("$filter=title eq 'open").contains("unterminated"));
-    assert!(refused("$filter=").contains("empty"));
-    assert!(refused("$filter=5 eq 5").contains("property"));
-    let deep = format!("$filter={}id eq 'a'{}", "(".repeat(40), ")".repeat(40));
-    assert!(refused(&deep).contains("nests deeper"));
-    let long = format!("$filter=title eq '{}'", "x".repeat(3_000));
-    assert!(refused(&long).contains("longer than"));
-}
-
-#[test]
 fn other_options_are_checked() {
     assert!(refused("$expand=controlScores").contains("'$expand' is not supported"));
     assert!(refused("$search=x").contains("$search"));
@@ -115,6 +64,9 @@ fn order_by_several_keys_is_stable() {
     assert_eq!(ids("$orderby=score desc"), ["b", "d", "a", "c"], "ties keep the collection's order");
     assert_eq!(ids("$orderby=score desc,title desc"), ["d", "b", "a", "c"]);
     assert_eq!(ids("$orderby=deprecated,score asc"), ["c", "a", "d", "b"]);
+    let options = parse(Some("$orderby=score desc,title,SCORE asc"), &SCHEMA).expect("valid");
+    assert_eq!(options.order_by.len(), 2, "a repeated property adds nothing");
+    assert!(options.order_by[0].descending, "the first mention decides");
 }
 
 #[test]
@@ -177,15 +129,85 @@ fn next_links_reach_every_item_exactly_once() {
 
 proptest::proptest! {
     #[test]
-    fn any_text_is_parsed_or_refused_without_panicking(text in ".{0,200}") {
-        let _ = parse(Some(&format!("$filter={text}")), &SCHEMA);
-        let _ = parse(Some(&text), &SCHEMA);
-    }
-
-    #[test]
     fn paging_never_loses_or_repeats(n in 0usize..120, page in 1usize..40, top in proptest::option::of(0usize..100)) {
         let query = top.map(|t| format!("$top={t}")).unwrap_or_default();
         let (seen, _) = follow(&query, n, page);
         proptest::prop_assert_eq!(seen, (0..n.min(top.unwrap_or(usize::MAX))).collect::<Vec<_>>());
     }
+}
+
+#[test]
+fn the_query_is_decoded_like_a_url() {
+    assert_eq!(ids("$filter=title+eq+%27Beta%27"), ["b"], "+ is a space");
+    assert_eq!(ids("%24filter=title%20eq%20'Alpha''s'"), ["a"]);
+    assert_eq!(ids("$Filter=score eq 10&$TOP=1&$OrderBy=title"), ["b"], "option names in any case");
+    assert!(
+        refused("$filter=title eq 'a'&$FILTER=title eq 'b'").contains("'$filter' is given more than once")
+    );
+}
+
+#[test]
+fn select_keeps_the_entity_order_and_star_keeps_everything() {
+    let item = json!({"@odata.etag": "1", "id": "a", "score": 1, "tags": [], "title": "A", "when": null});
+    let projected = parse(Some("$select=when,TITLE,when"), &SCHEMA).expect("valid").project(item.clone());
+    let keys: Vec<&String> = projected.as_object().expect("object").keys().collect();
+    let expected: Vec<&String> = item
+        .as_object()
+        .expect("object")
+        .keys()
+        .filter(|k| ["@odata.etag", "id", "title", "when"].contains(&k.as_str()))
+        .collect();
+    assert_eq!(keys, expected);
+    assert_eq!(parse(Some("$select=*"), &SCHEMA).expect("valid").project(item.clone()), item);
+    assert_eq!(parse(Some("$select=id"), &SCHEMA).expect("valid").select, Some(vec!["id"]));
+}
+
+#[test]
+fn plain_queries_are_told_apart() {
+    let options = |q: &str| parse(Some(q), &SCHEMA).expect("valid");
+    assert!(options("$top=5&$skip=2&$select=id").is_plain());
+    assert!(options("$count=true").is_plain());
+    assert!(!options("$filter=score eq 1").is_plain());
+    assert!(!options("$orderby=score").is_plain());
+    assert!(options("$select=id,title").is_select_only());
+    assert!(parse(None, &SCHEMA).expect("no query").is_select_only());
+    for q in ["$top=1", "$skip=1", "$count=true", "$orderby=id", "$filter=id eq 'a'"] {
+        assert!(!options(q).is_select_only(), "{q}");
+    }
+}
+
+#[test]
+fn pages_stop_at_top_and_at_the_end() {
+    let page = |q: &str, n: usize| {
+        let all: Vec<Value> = (0..n).map(|i| json!({"id": i.to_string()})).collect();
+        let p = parse(Some(q), &SCHEMA).expect("valid").apply(all, 10);
+        (p.items.len(), p.next_skip, p.count)
+    };
+    assert_eq!(page("", 10), (10, None, None), "exactly one full page");
+    assert_eq!(page("", 11), (10, Some(10), None));
+    assert_eq!(page("$top=0&$count=true", 5), (0, None, Some(5)));
+    assert_eq!(page("$skip=50&$count=TRUE", 5), (0, None, Some(5)));
+    assert_eq!(page("$top=10", 30), (10, None, None), "$top fills exactly one page");
+    assert_eq!(page("$top=11&$skip=3", 30), (10, Some(13), None));
+    assert_eq!(page("$count=false", 3), (3, None, None));
+}
+
+#[test]
+fn next_links_carry_the_query_encoded() {
+    let options = parse(
+        Some("$filter=title+eq+'R%26D''s%20%2B1'&$orderby=score%20desc&$select=title,score&$count=true&$top=25&$skip=5"),
+        &SCHEMA,
+    )
+    .expect("valid");
+    let link = options.next_link("https://rampart.test/v1.0/security/secureScores", 15);
+    assert_eq!(
+        link,
+        "https://rampart.test/v1.0/security/secureScores?$filter=title%20eq%20%27R%26D%27%27s%20%2B1%27\
+         &$orderby=score%20desc&$select=title%2Cscore&$count=true&$top=15&$skip=15"
+    );
+    let again = parse(link.split_once('?').map(|(_, q)| q), &SCHEMA).expect("the link parses");
+    assert_eq!(again.filter, options.filter);
+    assert_eq!((again.top, again.skip), (Some(15), 15), "10 of the 25 were returned");
+    let after_query = options.next_link("https://rampart.test/x?api-version=1", 15);
+    assert!(after_query.starts_with("https://rampart.test/x?api-version=1&$filter="), "{after_query}");
 }
