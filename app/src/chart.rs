@@ -22,6 +22,11 @@ pub struct HistoryPoint {
 
 /// ECharts options for the score-history line (percent per day, zoomable by date).
 pub fn history_chart(points: &[HistoryPoint]) -> Chart {
+    history_chart_of(points, "Secure Score")
+}
+
+/// The same line for `subject`: the whole score, or one category's share of it.
+pub fn history_chart_of(points: &[HistoryPoint], subject: &str) -> Chart {
     let days: Vec<String> = points.iter().map(|p| p.day.to_string()).collect();
     let percent: Vec<DataPoint> =
         points.iter().map(|p| DataPoint::from(p.current.percent_of(p.max).as_f64())).collect();
@@ -35,16 +40,22 @@ pub fn history_chart(points: &[HistoryPoint]) -> Chart {
         .x_axis(Axis::new().type_(AxisType::Category).data(days))
         .y_axis(Axis::new().type_(AxisType::Value).name("%").min(0).max(100))
         .y_axis(Axis::new().type_(AxisType::Value).name("points"))
-        .series(Line::new().name("Secure Score (%)").show_symbol(false).data(percent))
+        .series(Line::new().name(format!("{subject} (%)")).show_symbol(false).data(percent))
         .series(Line::new().name("Points achieved").show_symbol(false).y_axis_index(1).data(earned))
 }
 
-/// The history line with its data table. `id` must be unique on the page.
+/// The history line with its data table. `id` must be unique on the page; `subject` names
+/// what the line measures (the Secure Score unless given).
 #[component]
-pub fn HistoryChart(id: &'static str, points: Vec<HistoryPoint>) -> impl IntoView {
+pub fn HistoryChart(
+    id: &'static str,
+    points: Vec<HistoryPoint>,
+    #[prop(optional)] subject: Option<&'static str>,
+) -> impl IntoView {
+    let subject = subject.unwrap_or("Secure Score");
     #[cfg(feature = "hydrate")]
     {
-        let chart = history_chart(&points);
+        let chart = history_chart_of(&points, subject);
         Effect::new(move |_| match charming::WasmRenderer::new_opt(None, Some(320)).render(id, &chart) {
             Ok(_) => {}
             Err(e) => leptos::logging::error!("could not draw chart {id}: {e:?}"),
@@ -65,7 +76,8 @@ pub fn HistoryChart(id: &'static str, points: Vec<HistoryPoint>) -> impl IntoVie
         })
         .collect_view();
     view! {
-        <div id=id class="chart" role="img" aria-label="Secure Score history chart; the data table below has the same numbers"></div>
+        <div id=id class="chart" role="img"
+            aria-label=format!("{subject} history chart; the data table below has the same numbers")></div>
         <details class="chart-data">
             <summary>"Data table (" {points.len()} " days)"</summary>
             <table>

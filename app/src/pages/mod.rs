@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod actions;
+pub mod history;
 pub mod not_found;
 pub mod overview;
 pub mod settings;

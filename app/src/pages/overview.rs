@@ -117,6 +117,7 @@ fn OverviewView(o: OverviewData) -> impl IntoView {
         <h1>{o.tenant_name.clone()} <span class="subtle">" · Overview"</span></h1>
         <nav class="tenant-nav" aria-label="Tenant pages">
             <a href=format!("/tenants/{}/actions", o.tenant_id)>"Improvement actions"</a>
+            <a href=format!("/tenants/{}/history", o.tenant_id)>"History"</a>
             <a href=format!("/tenants/{}/settings", o.tenant_id)>"Settings"</a>
         </nav>
         <div class="grid">

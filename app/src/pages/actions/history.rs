@@ -51,7 +51,11 @@ pub fn measurement_text(action: &ImprovementAction, m: &Measurement) -> String {
     }
 }
 
-fn status_text(status: Status, assignee: Option<&str>, due: Option<NaiveDate>) -> String {
+/// Who a measurement is credited to: it comes from sync, ingest or import, not a person.
+pub const MEASURED_BY: &str = "Measurement";
+
+/// "Status set to Planned, assigned to sam, due 2026-04-01"
+pub fn status_text(status: Status, assignee: Option<&str>, due: Option<NaiveDate>) -> String {
     let mut s = format!("Status set to {}", status.label());
     if let Some(a) = assignee {
         s.push_str(&format!(", assigned to {a}"));
@@ -79,7 +83,7 @@ pub fn replay(action: &ImprovementAction, mut events: Vec<ActionEvent>) -> Vec<H
             ActionEvent::Measured(m) => {
                 state.measurement = Some(m);
                 let what = format!("Measured: {}", measurement_text(action, &m));
-                let who = "Measurement".to_owned();
+                let who = MEASURED_BY.to_owned();
                 HistoryEntry {
                     at,
                     kind: "measurement".into(),

@@ -79,6 +79,7 @@ fn ActionsView(d: ActionsData, detail: DetailResource) -> impl IntoView {
         <h1>{d.tenant_name.clone()} <span class="subtle">" · Improvement actions"</span></h1>
         <nav class="tenant-nav" aria-label="Tenant pages">
             <a href=format!("/tenants/{}", d.tenant_id)>"Overview"</a>
+            <a href=format!("/tenants/{}/history", d.tenant_id)>"History"</a>
             <a href=format!("/tenants/{}/settings", d.tenant_id)>"Settings"</a>
         </nav>
         <p class="score-line" id="actions-score">

@@ -1,0 +1,442 @@
+//! The events of a date range: each action change a snapshot recorded, told in the
+//! product's words, with who made it and why (for status changes) and the score the
+//! tenant had that day. Filtering, sorting and paging are pure functions shared by the
+//! page and the CSV export.
+
+use super::query::{EventSort, PAGE_SIZE};
+use chrono::NaiveDate;
+use score::{Category, Percent, Points};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+/// What kind of change an event is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventKind {
+    /// A measurement raised the points.
+    Improvement,
+    /// A measurement lowered the points (SPEC §3).
+    Regression,
+    /// A measurement changed the maximum but not the points.
+    Measurement,
+    Status,
+    /// The action joined the score.
+    Added,
+    /// The action left the score.
+    Removed,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Improvement => "improvement",
+            EventKind::Regression => "regression",
+            EventKind::Measurement => "measurement",
+            EventKind::Status => "status",
+            EventKind::Added => "added",
+            EventKind::Removed => "removed",
+        }
+    }
+}
+
+/// One line of the History list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEvent {
+    /// The snapshot that first showed the change.
+    pub day: NaiveDate,
+    pub action_id: String,
+    /// The action's title (its id when the action is unknown).
+    pub action: String,
+    /// `None` for an action no longer in the catalog or the tenant's custom actions.
+    pub category: Option<Category>,
+    pub kind: EventKind,
+    /// "Regression", "Status set to Risk accepted", "Added to the score (9.00 points possible)".
+    pub change: String,
+    pub delta: Points,
+    /// The tenant's score on that day's snapshot.
+    pub score: Points,
+    pub max: Points,
+    pub who: String,
+    pub note: String,
+}
+
+impl HistoryEvent {
+    pub fn percent(&self) -> Percent {
+        self.score.percent_of(self.max)
+    }
+
+    pub fn category_label(&self) -> &'static str {
+        self.category.map_or("—", Category::as_str)
+    }
+
+    /// "+7.50", "-2.00", "0.00"
+    pub fn delta_label(&self) -> String {
+        if self.delta > Points::ZERO {
+            format!("+{}", self.delta)
+        } else {
+            self.delta.to_string()
+        }
+    }
+
+    /// "64.06 % (20.50 / 32.00)"
+    pub fn score_label(&self) -> String {
+        format!("{} ({} / {})", self.percent(), self.score, self.max)
+    }
+}
+
+fn by_title(a: &HistoryEvent, b: &HistoryEvent) -> Ordering {
+    a.action.to_lowercase().cmp(&b.action.to_lowercase()).then_with(|| a.action_id.cmp(&b.action_id))
+}
+
+/// Keeps the events of `category` (all when `None`) and orders them as `sort` says; ties
+/// go newest first, then by action, so every order is total and pages never overlap.
+pub fn arrange(events: &mut Vec<HistoryEvent>, category: Option<Category>, sort: EventSort) {
+    if let Some(c) = category {
+        events.retain(|e| e.category == Some(c));
+    }
+    events.sort_by(|a, b| {
+        let newest = b.day.cmp(&a.day);
+        match sort {
+            EventSort::DateDesc => newest.then_with(|| by_title(a, b)),
+            EventSort::DateAsc => a.day.cmp(&b.day).then_with(|| by_title(a, b)),
+            EventSort::PointsDesc => b.delta.cmp(&a.delta).then(newest).then_with(|| by_title(a, b)),
+            EventSort::PointsAsc => a.delta.cmp(&b.delta).then(newest).then_with(|| by_title(a, b)),
+            EventSort::Action => by_title(a, b).then(newest),
+        }
+    });
+}
+
+/// One page of a list of `total` events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageOf {
+    /// 1-based; a page past the end shows the last one.
+    pub page: u32,
+    /// At least 1, so an empty list still has a page to show.
+    pub pages: u32,
+    pub total: u32,
+}
+
+impl PageOf {
+    pub fn new(total: u32, asked: u32) -> PageOf {
+        let pages = total.div_ceil(PAGE_SIZE).max(1);
+        PageOf { page: asked.clamp(1, pages), pages, total }
+    }
+
+    /// Index of the page's first event and how many it shows.
+    pub fn window(self) -> (usize, usize) {
+        let start = (self.page - 1) * PAGE_SIZE;
+        let len = self.total.saturating_sub(start).min(PAGE_SIZE);
+        (start as usize, len as usize)
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use server_side::{build, ActionInfo, StartingPoint};
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::{EventKind, HistoryEvent};
+    use crate::pages::actions::history::{status_text, MEASURED_BY};
+    use chrono::NaiveDate;
+    use score::snapshot::Cause;
+    use score::{Category, Points};
+    use std::collections::{BTreeMap, HashMap};
+    use store::{DatedChange, ScoreSnapshot, StatusChange};
+
+    /// What the list shows of an action.
+    #[derive(Debug, Clone)]
+    pub struct ActionInfo {
+        pub title: String,
+        pub category: Category,
+    }
+
+    /// A snapshot taken over nothing before it (the tenant's first): its changes are the
+    /// starting state, not events anybody would look for.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct StartingPoint {
+        pub day: NaiveDate,
+        pub actions: u32,
+    }
+
+    /// Days whose changes rebuild the whole score from nothing: every change is an
+    /// addition and together they add up to the day's whole maximum.
+    fn starting_points(changes: &[DatedChange], snapshots: &[ScoreSnapshot]) -> Vec<StartingPoint> {
+        let mut by_day: BTreeMap<NaiveDate, (bool, Points, u32)> = BTreeMap::new();
+        for c in changes {
+            let e = by_day.entry(c.day).or_insert((true, Points::ZERO, 0));
+            e.0 &= c.change.cause == Cause::Added;
+            e.1 += c.change.max_delta;
+            e.2 += 1;
+        }
+        snapshots
+            .iter()
+            .filter_map(|s| {
+                let (all_added, max, n) = by_day.get(&s.day)?;
+                (*all_added && *max == s.max).then_some(StartingPoint { day: s.day, actions: *n })
+            })
+            .collect()
+    }
+
+    /// The status change a snapshot's status change came from: the latest one of the action
+    /// made on or before the day that set the status the snapshot shows (or, failing that,
+    /// the latest on or before the day).
+    fn status_source(
+        history: Option<&Vec<StatusChange>>,
+        day: NaiveDate,
+        status: Option<score::Status>,
+    ) -> Option<&StatusChange> {
+        let earlier: Vec<&StatusChange> =
+            history?.iter().filter(|s| s.changed_at.date_naive() <= day).collect();
+        earlier.iter().rev().find(|s| Some(s.status) == status).or(earlier.last()).copied()
+    }
+
+    /// The range's events, in stored order (by day, then action id). `status_history` is
+    /// by action id, oldest first; it is only read for status changes.
+    pub fn build(
+        changes: &[DatedChange],
+        snapshots: &[ScoreSnapshot],
+        actions: &HashMap<String, ActionInfo>,
+        status_history: &HashMap<String, Vec<StatusChange>>,
+    ) -> (Vec<HistoryEvent>, Vec<StartingPoint>) {
+        let starts = starting_points(changes, snapshots);
+        let scores: HashMap<NaiveDate, (Points, Points)> =
+            snapshots.iter().map(|s| (s.day, (s.current, s.max))).collect();
+        let events = changes
+            .iter()
+            .filter(|c| !starts.iter().any(|s| s.day == c.day))
+            .map(|dc| {
+                let c = &dc.change;
+                let info = actions.get(&c.id);
+                let (kind, change, who, note) = match c.cause {
+                    Cause::Measurement => {
+                        let (kind, text) = match c.delta.cmp(&Points::ZERO) {
+                            std::cmp::Ordering::Greater => (EventKind::Improvement, "Improvement"),
+                            std::cmp::Ordering::Less => (EventKind::Regression, "Regression"),
+                            std::cmp::Ordering::Equal => (EventKind::Measurement, "Measurement changed"),
+                        };
+                        (kind, text.to_owned(), MEASURED_BY.to_owned(), String::new())
+                    }
+                    Cause::Status => {
+                        let status = c.after.map(|a| a.status);
+                        match status_source(status_history.get(&c.id), dc.day, status) {
+                            Some(s) => (
+                                EventKind::Status,
+                                status_text(s.status, s.assignee.as_deref(), s.due_date),
+                                s.changed_by.clone(),
+                                s.note.clone(),
+                            ),
+                            None => (
+                                EventKind::Status,
+                                status.map_or_else(
+                                    || "Status changed".to_owned(),
+                                    |s| status_text(s, None, None),
+                                ),
+                                String::new(),
+                                String::new(),
+                            ),
+                        }
+                    }
+                    Cause::Added => (
+                        EventKind::Added,
+                        format!("Added to the score ({} points possible)", c.max_delta),
+                        String::new(),
+                        String::new(),
+                    ),
+                    Cause::Removed => (
+                        EventKind::Removed,
+                        "Removed from the score".to_owned(),
+                        String::new(),
+                        String::new(),
+                    ),
+                };
+                let (score, max) = scores.get(&dc.day).copied().unwrap_or_default();
+                HistoryEvent {
+                    day: dc.day,
+                    action_id: c.id.clone(),
+                    action: info.map_or_else(|| c.id.clone(), |i| i.title.clone()),
+                    category: info.map(|i| i.category),
+                    kind,
+                    change,
+                    delta: c.delta,
+                    score,
+                    max,
+                    who,
+                    note,
+                }
+            })
+            .collect();
+        (events, starts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(day: u32, action: &str, category: Category, delta: i64) -> HistoryEvent {
+        HistoryEvent {
+            day: NaiveDate::from_ymd_opt(2026, 3, day).expect("day"),
+            action_id: action.to_owned(),
+            action: action.to_owned(),
+            category: Some(category),
+            kind: EventKind::Improvement,
+            change: "Improvement".into(),
+            delta: Points(delta),
+            score: Points(1000),
+            max: Points(2000),
+            who: "Measurement".into(),
+            note: String::new(),
+        }
+    }
+
+    fn sample() -> Vec<HistoryEvent> {
+        vec![
+            event(1, "b", Category::Identity, 100),
+            event(3, "a", Category::Device, -200),
+            event(3, "c", Category::Identity, 300),
+            event(2, "d", Category::Identity, 0),
+        ]
+    }
+
+    fn order(sort: EventSort, category: Option<Category>) -> Vec<String> {
+        let mut v = sample();
+        arrange(&mut v, category, sort);
+        v.into_iter().map(|e| e.action_id).collect()
+    }
+
+    #[test]
+    fn each_sort_orders_totally_with_newest_first_on_ties() {
+        assert_eq!(order(EventSort::DateDesc, None), ["a", "c", "d", "b"]);
+        assert_eq!(order(EventSort::DateAsc, None), ["b", "d", "a", "c"]);
+        assert_eq!(order(EventSort::PointsDesc, None), ["c", "b", "d", "a"]);
+        assert_eq!(order(EventSort::PointsAsc, None), ["a", "d", "b", "c"]);
+        assert_eq!(order(EventSort::Action, None), ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn the_category_filter_keeps_only_its_actions() {
+        assert_eq!(order(EventSort::DateDesc, Some(Category::Identity)), ["c", "d", "b"]);
+        assert!(order(EventSort::DateDesc, Some(Category::Apps)).is_empty());
+    }
+
+    #[test]
+    fn pages_hold_fifty_and_a_page_past_the_end_shows_the_last() {
+        assert_eq!(PageOf::new(0, 1), PageOf { page: 1, pages: 1, total: 0 });
+        assert_eq!(PageOf::new(0, 1).window(), (0, 0));
+        let p = PageOf::new(120, 9);
+        assert_eq!((p.page, p.pages), (3, 3));
+        assert_eq!(p.window(), (100, 20));
+        assert_eq!(PageOf::new(100, 2).window(), (50, 50));
+    }
+
+    #[test]
+    fn labels_sign_gains_and_show_the_resulting_score() {
+        let e = event(1, "a", Category::Apps, 750);
+        assert_eq!(e.delta_label(), "+7.50");
+        assert_eq!(event(1, "a", Category::Apps, -50).delta_label(), "-0.50");
+        assert_eq!(e.score_label(), "50.00 % (10.00 / 20.00)");
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod build_tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use score::snapshot::{ActionChange, ActionPoint, Cause};
+    use score::Status;
+    use std::collections::HashMap;
+    use store::{DatedChange, ScoreSnapshot, StatusChange};
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).expect("day")
+    }
+
+    fn snapshot(d: u32, current: i64, max: i64) -> ScoreSnapshot {
+        ScoreSnapshot {
+            tenant_id: "t".into(),
+            day: day(d),
+            current: Points(current),
+            max: Points(max),
+            categories: vec![],
+            licensed_seats: 1,
+            active_users: 1,
+            taken_at: Utc.with_ymd_and_hms(2026, 3, d, 23, 59, 0).single().expect("time"),
+        }
+    }
+
+    fn change(d: u32, id: &str, cause: Cause, delta: i64, max_delta: i64, status: Status) -> DatedChange {
+        let after = (cause != Cause::Removed).then_some(ActionPoint {
+            points: Points(delta.max(0)),
+            max: Points(1000),
+            status,
+        });
+        DatedChange {
+            day: day(d),
+            change: ActionChange {
+                id: id.into(),
+                cause,
+                delta: Points(delta),
+                max_delta: Points(max_delta),
+                after,
+            },
+        }
+    }
+
+    fn status_change(d: u32, hour: u32, id: &str, status: Status, note: &str) -> StatusChange {
+        StatusChange {
+            action_id: id.into(),
+            status,
+            note: note.into(),
+            assignee: None,
+            due_date: None,
+            tags: vec![],
+            changed_by: "alex@contoso.example".into(),
+            changed_at: Utc.with_ymd_and_hms(2026, 3, d, hour, 0, 0).single().expect("time"),
+        }
+    }
+
+    #[test]
+    fn the_first_snapshot_is_the_starting_point_and_later_changes_are_events() {
+        let actions: HashMap<String, ActionInfo> = [
+            ("A".to_owned(), ActionInfo { title: "Alpha".into(), category: Category::Identity }),
+            ("B".to_owned(), ActionInfo { title: "Beta".into(), category: Category::Apps }),
+        ]
+        .into();
+        let changes = vec![
+            change(1, "A", Cause::Added, 500, 1000, Status::ToAddress),
+            change(1, "B", Cause::Added, 0, 1000, Status::ToAddress),
+            change(2, "A", Cause::Measurement, -200, 0, Status::ToAddress),
+            change(3, "B", Cause::Status, 1000, 0, Status::ThirdParty),
+            change(3, "C", Cause::Added, 300, 500, Status::ToAddress),
+        ];
+        let snapshots = vec![snapshot(1, 500, 2000), snapshot(2, 300, 2000), snapshot(3, 1600, 2500)];
+        let history: HashMap<String, Vec<StatusChange>> = [(
+            "B".to_owned(),
+            vec![
+                status_change(1, 9, "B", Status::Planned, "later"),
+                status_change(3, 10, "B", Status::ThirdParty, "Vendor covers it"),
+                status_change(4, 10, "B", Status::ToAddress, "after the snapshot"),
+            ],
+        )]
+        .into();
+        let (events, starts) = build(&changes, &snapshots, &actions, &history);
+        assert_eq!(starts, [StartingPoint { day: day(1), actions: 2 }]);
+        let summary: Vec<(&str, EventKind, i64, i64)> =
+            events.iter().map(|e| (e.action_id.as_str(), e.kind, e.delta.centi(), e.score.centi())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("A", EventKind::Regression, -200, 300),
+                ("B", EventKind::Status, 1000, 1600),
+                ("C", EventKind::Added, 300, 1600),
+            ]
+        );
+        let b = &events[1];
+        assert_eq!((b.action.as_str(), b.category), ("Beta", Some(Category::Apps)));
+        assert_eq!(b.change, "Status set to Resolved through third party");
+        assert_eq!((b.who.as_str(), b.note.as_str()), ("alex@contoso.example", "Vendor covers it"));
+        assert_eq!(events[0].who, "Measurement");
+        let c = &events[2];
+        assert_eq!((c.action.as_str(), c.category), ("C", None), "an unknown action shows its id");
+        assert_eq!(c.change, "Added to the score (5.00 points possible)");
+    }
+}
