@@ -1,4 +1,5 @@
-//! CSV export of the Improvement actions list: the same query, rows and columns as the page.
+//! CSV exports of the Improvement actions list and the History events: the same query,
+//! rows and columns as the page.
 
 use crate::http::ServerState;
 use crate::web_access::{internal, session_access};
@@ -48,4 +49,37 @@ async fn export(
     let query = ActionQuery::from_lookup(|k| params.get(k).cloned());
     let view = filter::apply(&rows, &query);
     Ok(csv::to_csv(view.rows_in_order()))
+}
+
+/// `GET /tenants/{tenant}/history.csv?<the History page's query>`: every matching event of
+/// the range (not only the page shown), in the page's order.
+pub async fn history_csv(
+    State(state): State<ServerState>,
+    Path(tenant): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    use app::pages::history::{csv, data, query::HistoryQuery};
+    let tenant = match session_access(&state, &headers, &tenant, Access::Read).await {
+        Ok((_, _, tenant)) => tenant,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let query = HistoryQuery::from_lookup(|k| params.get(k).cloned()).unpaged();
+    let today = chrono::Utc::now().date_naive();
+    match data::load(state.app.store.as_ref(), &state.app.catalog, &tenant, &query, today).await {
+        Ok(history) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"history.csv\""),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            csv::to_csv(&history.events),
+        )
+            .into_response(),
+        // The app's errors are safe to show: bad dates name their field, internals are logged.
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, e.to_string()).into_response()
+        }
+    }
 }

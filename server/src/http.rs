@@ -55,6 +55,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/tenants/{tenant}/tokens/{token}/revoke", post(crate::tokens::revoke_token))
         .route("/tenants/{tenant}/audit.csv", get(crate::tokens::audit_csv))
         .route("/tenants/{tenant}/actions.csv", get(crate::export::actions_csv))
+        .route("/tenants/{tenant}/history.csv", get(crate::export::history_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
         .layer(middleware::from_fn(server_fn_status))
