@@ -42,6 +42,7 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
             format!("tenant_id={CONTOSO_ID}&user_id=00000000-0000-4000-8000-000000000000"),
         ),
         ("/api/improvement_actions", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}")),
+        ("/api/score_history", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&range=90d")),
         ("/api/improvement_action", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&action_id=AdminMFAV2")),
         (
             "/api/update_action",
