@@ -10,8 +10,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use score::roles::Access;
 use score::{ImprovementAction, Measurement, Scoring};
@@ -26,10 +24,6 @@ pub const MAX_BATCH_ITEMS: usize = 5_000;
 pub const MAX_CLOCK_SKEW_MINUTES: i64 = 5;
 /// Counts are of users, devices or mailboxes; more than this is a sender's bug.
 const MAX_UNITS: i64 = u32::MAX as i64;
-
-pub fn routes() -> Router<ServerState> {
-    Router::new().route(INGEST_PATH, post(ingest))
-}
 
 /// The request body. Items are read one by one so that each bad one gets its own detail.
 #[derive(Debug, Deserialize)]
@@ -52,7 +46,28 @@ struct Item {
     observed_at: String,
 }
 
-#[derive(Debug, Serialize, PartialEq, Eq)]
+/// The request body as the OpenAPI document shows it (the handler reads items one by one).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct MeasurementBatch {
+    /// At most 5,000 items.
+    measurements: Vec<MeasurementItem>,
+}
+
+/// One measurement: `implemented` for a yes/no action, or `count` of `total` units.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct MeasurementItem {
+    action_id: String,
+    implemented: Option<bool>,
+    count: Option<u32>,
+    total: Option<u32>,
+    /// RFC 3339; at most 5 minutes ahead of the server's clock.
+    observed_at: String,
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct IngestReply {
     /// Items stored (all of the batch).
     pub accepted: usize,
@@ -60,7 +75,22 @@ pub struct IngestReply {
     pub changed: u64,
 }
 
-async fn ingest(
+/// `POST /api/v1/measurements`
+#[utoipa::path(
+    post,
+    path = "/api/v1/measurements",
+    tag = "Ingest",
+    request_body = MeasurementBatch,
+    responses(
+        (status = 200, description = "Every item stored", body = IngestReply),
+        (status = 400, description = "Nothing stored; `details` names every bad item", body = crate::graph::GraphErrorBody),
+        (status = 401, description = "Missing or invalid token", body = crate::graph::GraphErrorBody),
+        (status = 403, description = "The token's scope or user's role does not allow changes", body = crate::graph::GraphErrorBody),
+        (status = 413, description = "The body is over 1 MiB", body = crate::graph::GraphErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn ingest(
     State(state): State<ServerState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,

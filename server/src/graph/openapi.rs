@@ -21,7 +21,10 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
             Authenticate with `Authorization: Bearer <token>`, a token made in Settings."
     ),
     modifiers(&BearerToken),
-    tags((name = "Graph", description = "Microsoft Graph-compatible Secure Score endpoints"))
+    tags(
+        (name = "Graph", description = "Microsoft Graph-compatible Secure Score endpoints"),
+        (name = "Ingest", description = "Measurements from sync agents and scanners")
+    )
 )]
 struct ApiDoc;
 
@@ -48,5 +51,6 @@ pub fn api() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
         .routes(routes!(secure_scores::get))
         .routes(routes!(control_profiles::list))
         .routes(routes!(control_profiles::get, control_profiles::patch))
+        .routes(routes!(crate::ingest::ingest))
         .split_for_parts()
 }
