@@ -80,3 +80,5 @@ clean-data:
 ## make bench: the figures of docs/performance.md (release build, SQLite in a temp dir).
 bench:
 	cargo run --release -p server --bin bench
+	cargo run --release -p server --bin bench_ingest
+	cargo run --release -p server --bin bench_graph

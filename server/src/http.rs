@@ -55,6 +55,7 @@ pub fn router(state: ServerState) -> Router {
         )
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
+        .layer(axum::Extension(std::sync::Arc::new(crate::graph::cache::ScoreCache::default())))
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(same_origin_writes))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))

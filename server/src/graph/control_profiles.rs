@@ -288,7 +288,9 @@ pub async fn patch(
             .iter()
             .find(|s| s.id == id)
             .ok_or_else(|| GraphError::not_found(format!("No secureScoreControlProfile with id '{id}'.")))?;
-        let change = change_of(&live, current, &update, &caller.email)?;
+        // Recorded under the token's user, like a change made in the app.
+        let who = store.user(&caller.user_id).await.map_err(internal)?.email;
+        let change = change_of(&live, current, &update, &who)?;
         store.set_status(&caller.tenant_id, &change).await.map_err(internal)?;
         tracing::info!(tenant = %caller.tenant_id, action = %id, status = %change.status, token = %caller.token_id, "status set through the API");
         let wants_entity = headers

@@ -1,5 +1,6 @@
 //! `GET /v1.0/security/secureScores[/{id}]`: one entity per daily snapshot, newest first.
 
+use super::cache::ScoreCache;
 use super::entities::{
     graph_time, points, AverageComparativeScore, Collection, ControlScore, SecureScore, VendorInformation,
 };
@@ -7,7 +8,7 @@ use super::error::GraphError;
 use super::odata::{FieldType, Schema};
 use super::{authorize, base_url, internal, reply_entity, reply_page};
 use crate::http::ServerState;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -16,6 +17,7 @@ use score::roles::Access;
 use score::snapshot::ActionPoint;
 use score::{ImprovementAction, Measurement, Status};
 use std::collections::HashMap;
+use std::sync::Arc;
 use store::{ComparisonTally, ScoreSnapshot, Store, Tenant};
 
 /// Days per page: a day carries one control score per action, so pages stay small.
@@ -84,6 +86,7 @@ fn scalars(s: &ScoreSnapshot) -> serde_json::Value {
 )]
 pub async fn list(
     State(state): State<ServerState>,
+    Extension(cache): Extension<Arc<ScoreCache>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -103,18 +106,25 @@ pub async fn list(
         let by_id: HashMap<String, &ScoreSnapshot> =
             days.iter().map(|s| (score_id(&s.tenant_id, s.day), s)).collect();
         let page = options.apply(days.iter().map(scalars).collect(), PAGE_SIZE);
-        let builder = Builder::new(store, &state.app.catalog, &tenant).await?;
+        let mut builder = None;
         let mut value = Vec::with_capacity(page.items.len());
         for item in &page.items {
             let Some(snapshot) = item.get("id").and_then(|v| v.as_str()).and_then(|id| by_id.get(id)) else {
                 continue;
             };
-            let entity = builder.secure_score(snapshot).await?;
-            value.push(options.project(serde_json::to_value(entity).map_err(internal)?));
+            value.push(entity_json(&state, &cache, &tenant, &mut builder, snapshot).await?);
         }
         let base = base_url(&headers);
         let next_link =
             page.next_skip.map(|skip| options.next_link(&format!("{base}/v1.0/security/secureScores"), skip));
+        if options.select.is_none() {
+            return Ok(super::reply_page_raw(&base, CONTEXT, page.count, &value, next_link));
+        }
+        let value = value
+            .iter()
+            .map(|json| serde_json::from_str(json).map(|v| options.project(v)))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(internal)?;
         Ok(reply_page(&base, CONTEXT, page.count, value, next_link))
     })
     .await
@@ -139,6 +149,7 @@ pub async fn list(
 )]
 pub async fn get(
     State(state): State<ServerState>,
+    Extension(cache): Extension<Arc<ScoreCache>>,
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
@@ -157,8 +168,8 @@ pub async fn get(
         let tenant = store.tenant(&caller.tenant_id).await.map_err(internal)?;
         let snapshot =
             store.snapshots(&tenant.id, day, day).await.map_err(internal)?.pop().ok_or_else(not_found)?;
-        let builder = Builder::new(store, &state.app.catalog, &tenant).await?;
-        let entity = serde_json::to_value(builder.secure_score(&snapshot).await?).map_err(internal)?;
+        let json = entity_json(&state, &cache, &tenant, &mut None, &snapshot).await?;
+        let entity = serde_json::from_str(&json).map_err(internal)?;
         Ok(reply_entity(&base_url(&headers), &format!("{CONTEXT}/$entity"), options.project(entity)))
     })
     .await
@@ -193,6 +204,26 @@ async fn newest_days(store: &dyn Store, tenant: &Tenant, n: usize) -> Result<Vec
         found = days.len();
         span = (span * 4).min(ALL_DAYS);
     }
+}
+
+/// The day's entity as JSON, from the cache or built (and then cached).
+async fn entity_json<'a>(
+    state: &'a ServerState,
+    cache: &ScoreCache,
+    tenant: &'a Tenant,
+    builder: &mut Option<Builder<'a>>,
+    snapshot: &ScoreSnapshot,
+) -> Result<Arc<str>, GraphError> {
+    if let Some(json) = cache.get(&tenant.id, snapshot.day, snapshot.taken_at) {
+        return Ok(json);
+    }
+    if builder.is_none() {
+        *builder = Some(Builder::new(state.app.store.as_ref(), &state.app.catalog, tenant).await?);
+    }
+    let Some(b) = builder.as_ref() else { return Err(GraphError::internal()) };
+    let json: Arc<str> = serde_json::to_string(&b.secure_score(snapshot).await?).map_err(internal)?.into();
+    cache.put(&tenant.id, snapshot.day, snapshot.taken_at, json.clone());
+    Ok(json)
 }
 
 /// What every day of one tenant shares: its actions and the vendor block.
