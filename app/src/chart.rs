@@ -53,13 +53,11 @@ pub fn HistoryChart(
     #[prop(optional)] subject: Option<&'static str>,
 ) -> impl IntoView {
     let subject = subject.unwrap_or("Secure Score");
+    let node = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     {
-        let chart = history_chart_of(&points, subject);
-        Effect::new(move |_| match charming::WasmRenderer::new_opt(None, Some(320)).render(id, &chart) {
-            Ok(_) => {}
-            Err(e) => leptos::logging::error!("could not draw chart {id}: {e:?}"),
-        });
+        let chart = std::sync::Arc::new(history_chart_of(&points, subject));
+        Effect::new(move |_| draw_when_mounted(id, node, chart.clone(), MOUNT_WAIT_FRAMES));
     }
     let rows = points
         .iter()
@@ -76,7 +74,7 @@ pub fn HistoryChart(
         })
         .collect_view();
     view! {
-        <div id=id class="chart" role="img"
+        <div id=id node_ref=node class="chart" role="img"
             aria-label=format!("{subject} history chart; the data table below has the same numbers")></div>
         <details class="chart-data">
             <summary>"Data table (" {points.len()} " days)"</summary>
@@ -85,5 +83,31 @@ pub fn HistoryChart(
                 <tbody>{rows}</tbody>
             </table>
         </details>
+    }
+}
+
+/// Animation frames a chart waits for its element to enter the document.
+#[cfg(feature = "hydrate")]
+const MOUNT_WAIT_FRAMES: u8 = 30;
+
+/// Draws the chart once its element is in the document. ECharts finds the element by id,
+/// and after a client-side navigation the effect can run before the new view is mounted.
+/// A view replaced before it was ever mounted is simply not drawn.
+#[cfg(feature = "hydrate")]
+fn draw_when_mounted(
+    id: &'static str,
+    node: NodeRef<leptos::html::Div>,
+    chart: std::sync::Arc<Chart>,
+    frames_left: u8,
+) {
+    let mounted = node.get_untracked().is_some_and(|el| el.is_connected());
+    if !mounted {
+        if frames_left > 0 {
+            request_animation_frame(move || draw_when_mounted(id, node, chart, frames_left - 1));
+        }
+        return;
+    }
+    if let Err(e) = charming::WasmRenderer::new_opt(None, Some(320)).render(id, &chart) {
+        leptos::logging::error!("could not draw chart {id}: {e:?}");
     }
 }
