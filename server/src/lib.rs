@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod bearer;
+pub mod bench_data;
 pub mod catalog_file;
 pub mod config;
 pub mod demo;

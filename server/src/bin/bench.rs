@@ -2,42 +2,13 @@
 //! recorded in docs/performance.md. Run with `make bench` (release build).
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use score::catalog::Catalog;
-use score::{
-    evaluate, rank, Category, ControlState, ImprovementAction, Level, Measurement, Prerequisites, Scoring,
-    Status, Tier,
-};
+use score::{evaluate, rank, ControlState, Measurement, Status};
+use server::bench_data::{median, synthetic_catalog};
 use std::collections::BTreeMap;
 use std::time::Instant;
 use store::{MeasurementInput, NewTenant};
 
 const ACTIONS: u32 = 300;
-
-fn synthetic_catalog(n: u32) -> Catalog {
-    let levels = [Level::Low, Level::Moderate, Level::High];
-    let actions = (0..n)
-        .map(|i| ImprovementAction {
-            id: format!("BenchAction{i:03}"),
-            title: format!("Benchmark action {i}"),
-            description: String::new(),
-            category: Category::ALL[(i % 5) as usize],
-            product: format!("Product {}", i % 11),
-            max_points: 1 + i % 10,
-            scoring: if i % 3 == 0 { Scoring::Binary } else { Scoring::Partial { unit: "users".into() } },
-            implementation_cost: levels[(i % 3) as usize],
-            user_impact: levels[(i / 3 % 3) as usize],
-            complexity: levels[(i / 9 % 3) as usize],
-            tier: Tier::Core,
-            threats: vec![],
-            prerequisites: Prerequisites::default(),
-            remediation: String::new(),
-            manage_url: String::new(),
-            tags: vec![],
-            deprecated: false,
-        })
-        .collect();
-    Catalog { version: "bench".into(), actions }
-}
 
 fn measurement(tenant: u32, action: u32, day: u32) -> Measurement {
     let at =
@@ -45,11 +16,6 @@ fn measurement(tenant: u32, action: u32, day: u32) -> Measurement {
     let total = 50 + (tenant * 7 + action * 13) % 400;
     let count = (tenant * 31 + action * 17 + day) % (total + 1);
     Measurement::partial(count, total, at)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn peak_rss_mib() -> f64 {

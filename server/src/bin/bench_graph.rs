@@ -9,7 +9,8 @@ use app::auth::secrets::hash_secret;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use score::catalog::Catalog;
 use score::snapshot::{ActionPoint, ActionPoints};
-use score::{Category, ImprovementAction, Level, Measurement, Points, Prerequisites, Scoring, Status, Tier};
+use score::{Measurement, Points, Status};
+use server::bench_data::{median, percentile, synthetic_catalog};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -19,32 +20,6 @@ use tokio::net::TcpStream;
 
 const ACTIONS: u32 = 300;
 const HISTORY_DAYS: i64 = 730;
-
-fn catalog() -> Catalog {
-    let levels = [Level::Low, Level::Moderate, Level::High];
-    let actions = (0..ACTIONS)
-        .map(|i| ImprovementAction {
-            id: format!("BenchAction{i:03}"),
-            title: format!("Benchmark action {i}"),
-            description: String::new(),
-            category: Category::ALL[(i % 5) as usize],
-            product: format!("Product {}", i % 11),
-            max_points: 1 + i % 10,
-            scoring: if i % 3 == 0 { Scoring::Binary } else { Scoring::Partial { unit: "users".into() } },
-            implementation_cost: levels[(i % 3) as usize],
-            user_impact: levels[(i / 3 % 3) as usize],
-            complexity: levels[(i / 9 % 3) as usize],
-            tier: Tier::Core,
-            threats: vec![],
-            prerequisites: Prerequisites::default(),
-            remediation: String::new(),
-            manage_url: String::new(),
-            tags: vec![],
-            deprecated: false,
-        })
-        .collect();
-    Catalog { version: "bench".into(), actions }
-}
 
 fn measurement(tenant: u32, action: u32, at: chrono::DateTime<Utc>) -> Measurement {
     let total = 50 + (tenant * 7 + action * 13) % 400;
@@ -64,16 +39,6 @@ fn history_points(catalog: &Catalog, d: i64) -> ActionPoints {
             (a.id.clone(), ActionPoint { points, max, status: Status::ToAddress })
         })
         .collect()
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[((v.len() as f64 - 1.0) * p) as usize]
 }
 
 /// One keep-alive HTTP/1.1 connection that sends GETs and reads `Content-Length` bodies.
@@ -128,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
     let tenants: u32 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
     let connections: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(8);
-    let catalog = catalog();
+    let catalog = synthetic_catalog(ACTIONS);
 
     let dir = std::env::temp_dir().join(format!("rampart-bench-graph-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;

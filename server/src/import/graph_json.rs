@@ -86,16 +86,8 @@ pub struct StateUpdate {
     pub updated_at: DateTime<Utc>,
 }
 
-/// Graph's control states (any case) as Rampart statuses (SPEC §7).
-pub fn status_of_state(state: &str) -> Option<Status> {
-    match state.trim().to_ascii_lowercase().as_str() {
-        "default" => Some(Status::ToAddress),
-        "ignored" => Some(Status::RiskAccepted),
-        "thirdparty" => Some(Status::ThirdParty),
-        "reviewed" => Some(Status::AlternateMitigation),
-        _ => None,
-    }
-}
+/// Graph's control states (any case) as Rampart statuses (SPEC §7), the same as `PATCH`.
+pub use crate::graph::control_profiles::status_of_graph_state as status_of_state;
 
 /// Walks a parsed file, remembering where it is for error messages.
 struct Reader<'a> {

@@ -1,0 +1,43 @@
+//! Synthetic data and statistics shared by the bench binaries (`server/src/bin/bench*.rs`).
+
+use score::catalog::Catalog;
+use score::{Category, ImprovementAction, Level, Prerequisites, Scoring, Tier};
+
+/// `n` actions spread over every category, eleven products, both scorings and all levels.
+pub fn synthetic_catalog(n: u32) -> Catalog {
+    let levels = [Level::Low, Level::Moderate, Level::High];
+    let actions = (0..n)
+        .map(|i| ImprovementAction {
+            id: format!("BenchAction{i:03}"),
+            title: format!("Benchmark action {i}"),
+            description: String::new(),
+            category: Category::ALL[(i % 5) as usize],
+            product: format!("Product {}", i % 11),
+            max_points: 1 + i % 10,
+            scoring: if i % 3 == 0 { Scoring::Binary } else { Scoring::Partial { unit: "users".into() } },
+            implementation_cost: levels[(i % 3) as usize],
+            user_impact: levels[(i / 3 % 3) as usize],
+            complexity: levels[(i / 9 % 3) as usize],
+            tier: Tier::Core,
+            threats: vec![],
+            prerequisites: Prerequisites::default(),
+            remediation: String::new(),
+            manage_url: String::new(),
+            tags: vec![],
+            deprecated: false,
+        })
+        .collect();
+    Catalog { version: "bench".into(), actions }
+}
+
+/// The middle value (samples are sorted in place of a copy).
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The value below which a share `p` (0–1) of the samples fall.
+pub fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[((v.len() as f64 - 1.0) * p) as usize]
+}
