@@ -7,7 +7,6 @@ use super::query::{EventSort, PAGE_SIZE};
 use chrono::NaiveDate;
 use score::{Category, Percent, Points};
 use serde::{Deserialize, Serialize};
-use std::cmp::Ordering;
 
 /// What kind of change an event is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,24 +82,24 @@ impl HistoryEvent {
     }
 }
 
-fn by_title(a: &HistoryEvent, b: &HistoryEvent) -> Ordering {
-    a.action.to_lowercase().cmp(&b.action.to_lowercase()).then_with(|| a.action_id.cmp(&b.action_id))
-}
-
 /// Keeps the events of `category` (all when `None`) and orders them as `sort` says; ties
 /// go newest first, then by action, so every order is total and pages never overlap.
 pub fn arrange(events: &mut Vec<HistoryEvent>, category: Option<Category>, sort: EventSort) {
+    use chrono::Datelike;
     if let Some(c) = category {
         events.retain(|e| e.category == Some(c));
     }
-    events.sort_by(|a, b| {
-        let newest = b.day.cmp(&a.day);
+    // One key per event rather than comparisons that lower-case titles again and again:
+    // two years of a busy tenant are thousands of events.
+    events.sort_by_cached_key(|e| {
+        let day = i64::from(e.day.num_days_from_ce());
+        let title = (e.action.to_lowercase(), e.action_id.clone());
         match sort {
-            EventSort::DateDesc => newest.then_with(|| by_title(a, b)),
-            EventSort::DateAsc => a.day.cmp(&b.day).then_with(|| by_title(a, b)),
-            EventSort::PointsDesc => b.delta.cmp(&a.delta).then(newest).then_with(|| by_title(a, b)),
-            EventSort::PointsAsc => a.delta.cmp(&b.delta).then(newest).then_with(|| by_title(a, b)),
-            EventSort::Action => by_title(a, b).then(newest),
+            EventSort::DateDesc => (-day, 0, title, 0),
+            EventSort::DateAsc => (day, 0, title, 0),
+            EventSort::PointsDesc => (-e.delta.centi(), -day, title, 0),
+            EventSort::PointsAsc => (e.delta.centi(), -day, title, 0),
+            EventSort::Action => (0, 0, title, -day),
         }
     });
 }
