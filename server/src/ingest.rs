@@ -2,8 +2,8 @@
 //! batches with a bearer token. A batch is checked whole and stored all-or-nothing; every
 //! bad item is named in the answer, so a client can fix them all in one go.
 
-use crate::bearer::authorize_bearer;
 use crate::graph::error::{ErrorDetail, GraphError};
+use crate::graph::internal;
 use crate::http::ServerState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -109,11 +109,7 @@ async fn accept(
     let store = state.app.store.as_ref();
     let now = Utc::now();
     // The token comes first: an anonymous caller learns nothing about what a body should be.
-    let grant = authorize_bearer(store, headers, Access::Write, now).await.map_err(|r| match r.status {
-        StatusCode::UNAUTHORIZED => GraphError::unauthorized(r.message),
-        StatusCode::FORBIDDEN => GraphError::forbidden(r.message),
-        _ => GraphError::internal(),
-    })?;
+    let grant = crate::graph::authorize(state, headers, Access::Write).await?;
     let body = body.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             payload_too_large()
@@ -204,11 +200,6 @@ pub fn payload_too_large() -> GraphError {
             crate::http::BODY_LIMIT_BYTES / 1024
         ),
     )
-}
-
-fn internal(e: store::StoreError) -> GraphError {
-    tracing::error!(error = %e, "ingest failed");
-    GraphError::internal()
 }
 
 fn detail(i: usize, field: Option<&str>, code: &str, message: impl Into<String>) -> ErrorDetail {
