@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import * as path from 'path';
 import { CONTOSO, signIn } from './helpers';
 
 test('a read-only user sees who has access but no edit controls and no audit trail', async ({ page }) => {
@@ -39,4 +40,35 @@ test('granting a read-write role from the page is refused with a reason', async 
   await page.locator('#grant-form input[name=email]').fill('nobody@nowhere.example');
   await page.getByRole('button', { name: 'Grant access' }).click();
   await expect(page.locator('#settings-notice')).toContainText('Email: there is no account with this address');
+});
+
+test('a Graph export uploaded in Settings becomes history, and uploading it again changes nothing', async ({ page }) => {
+  // A peer tenant of the service provider, so Contoso's history stays as other tests expect.
+  await signIn(page, 'msp@provider.example');
+  await page.locator('#tenant-list tbody tr a').filter({ hasNotText: 'Contoso' }).last().click();
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const settingsUrl = page.url();
+  const fixtures = path.join(__dirname, '..', '..', 'server', 'tests', 'fixtures');
+  const files = ['graph-secure-scores.json', 'graph-control-profiles.json'].map((f) => path.join(fixtures, f));
+
+  await page.locator('#import-form input[type=file]').setInputFiles(files);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.locator('#import-result')).toContainText('4 days of history (2026-03-01 to 2026-03-04)');
+  await expect(page.locator('.progress')).toContainText('Imported 4 of 4 days');
+
+  await page.goto(settingsUrl);
+  await page.locator('#import-form input[type=file]').setInputFiles(files);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.locator('#import-result'))
+    .toContainText('0 measurements changed, 0 custom actions added, 0 status changes');
+
+  // A file that is not an export is refused with its name, and the way back is offered.
+  await page.goto(settingsUrl);
+  await page.locator('#import-form input[type=file]').setInputFiles({
+    name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"value": ['),
+  });
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page.locator('#import-error')).toContainText('notes.json: $: not valid JSON');
+  await page.locator('#back-to-settings').click();
+  await expect(page).toHaveURL(settingsUrl);
 });

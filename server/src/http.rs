@@ -14,7 +14,6 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 
 /// Largest request body accepted anywhere (server function arguments are small).
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
@@ -58,7 +57,7 @@ pub fn router(state: ServerState) -> Router {
         .layer(axum::Extension(std::sync::Arc::new(crate::graph::cache::ScoreCache::default())))
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(same_origin_writes))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(middleware::from_fn(limit_body))
         .layer(middleware::from_fn(crate::ingest::graph_style_too_large))
         .layer(CompressionLayer::new())
         .with_state(state)
@@ -74,7 +73,33 @@ pub fn tenant_routes() -> Vec<(&'static str, MethodRouter<ServerState>)> {
         ("/tenants/{tenant}/audit.csv", get(crate::tokens::audit_csv)),
         ("/tenants/{tenant}/actions.csv", get(crate::export::actions_csv)),
         ("/tenants/{tenant}/history.csv", get(crate::export::history_csv)),
+        (
+            "/tenants/{tenant}/import",
+            // Multipart reading has its own cap (2 MB by default); lift it to the upload's.
+            post(crate::import::upload::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::import::upload::UPLOAD_LIMIT_BYTES)),
+        ),
     ]
+}
+
+/// Caps every request body at [`BODY_LIMIT_BYTES`], except the import upload's. A declared
+/// length over the cap is refused at once; a body that grows past it fails its reader,
+/// which axum answers with 413.
+async fn limit_body(req: Request, next: Next) -> Response {
+    let limit = if crate::import::upload::is_upload_path(req.uri().path()) {
+        crate::import::upload::UPLOAD_LIMIT_BYTES
+    } else {
+        BODY_LIMIT_BYTES
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.").into_response();
+    }
+    next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, limit)))).await
 }
 
 /// Refuses state-changing requests that a browser sent from another site (CSRF). Session

@@ -121,10 +121,13 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
         println!("    server tenant add \"Your organisation\" --seats 500 --industry Technology");
         println!("    server user add you@example.com --tenant TENANT_ID --role GlobalAdministrator");
     }
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(|e| StartupError::Other(format!("server stopped: {e}")))
+        .map_err(|e| StartupError::Other(format!("server stopped: {e}")));
+    // Close the pool before the runtime goes: SQLite then checkpoints its log cleanly.
+    state.store.close().await;
+    served
 }
 
 async fn shutdown_signal() {

@@ -3,8 +3,11 @@
 
 mod common;
 
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
 use chrono::NaiveDate;
 use common::{demo_server, TestServer};
+use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 use server::import::{import_graph, ImportError, ImportFile, ImportReport};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -254,4 +257,123 @@ fn the_command_line_imports_into_a_tenant_it_is_told_to_create_first() {
     assert!(err.contains("imported 4/4 days"), "{err}");
     let (ok, out, _) = server(&["import-graph", "--tenant", id.trim(), &scores, &profiles]);
     assert!(ok && out.contains("0 measurements changed, 0 custom actions added, 0 status changes"), "{out}");
+}
+
+/// A multipart form as a browser sends it, with each file in the `files` field.
+fn upload_request(tenant: &str, files: &[(&str, &[u8])], cookie: &str, origin: &str) -> Request<Body> {
+    const BOUNDARY: &str = "----rampart-test-boundary";
+    let mut body = Vec::new();
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n\
+                 Content-Type: application/json\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    Request::post(format!("/tenants/{tenant}/import"))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(header::HOST, "rampart.test")
+        .header(header::ORIGIN, origin)
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn the_settings_upload_imports_once_for_read_write_roles_only() {
+    let s = demo_server().await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let reader = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
+    let (scores, profiles) = (fixture(SCORES), fixture(PROFILES));
+    let both: [(&str, &[u8]); 2] = [(SCORES, &scores.bytes), (PROFILES, &profiles.bytes)];
+    let origin = "http://rampart.test";
+
+    // Settings offers the form to read-write roles only.
+    let page = s.get(&format!("/tenants/{CONTOSO_ID}/settings"), Some(&admin)).await;
+    assert!(page.body.contains("id=\"import-form\""), "{}", page.body);
+    let page = s.get(&format!("/tenants/{CONTOSO_ID}/settings"), Some(&reader)).await;
+    assert!(!page.body.contains("id=\"import-form\""));
+
+    let before = everything(&s, CONTOSO_ID).await;
+    let refused = [
+        (upload_request(CONTOSO_ID, &both, &reader, origin), StatusCode::FORBIDDEN, "read-only"),
+        (
+            upload_request(CONTOSO_ID, &both, &admin, "http://evil.example"),
+            StatusCode::FORBIDDEN,
+            "Cross-site",
+        ),
+        (upload_request(FABRIKAM, &both, &admin, origin), StatusCode::NOT_FOUND, "not found"),
+        (upload_request(CONTOSO_ID, &[], &admin, origin), StatusCode::BAD_REQUEST, "choose at least one"),
+        (
+            upload_request(
+                CONTOSO_ID,
+                &[(SCORES, &scores.bytes), ("broken.json", b"{\"value\": [")],
+                &admin,
+                origin,
+            ),
+            StatusCode::BAD_REQUEST,
+            "broken.json: $: not valid JSON",
+        ),
+        (
+            Request::post(format!("/tenants/{CONTOSO_ID}/import"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, &admin)
+                .body(Body::from("files=x"))
+                .expect("request"),
+            StatusCode::BAD_REQUEST,
+            "multipart/form-data",
+        ),
+    ];
+    for (req, status, says) in refused {
+        let r = s.send(req).await;
+        assert_eq!(r.status, status, "{says}: {}", r.body);
+        assert!(r.body.contains(says), "{says}: {}", r.body);
+    }
+    let huge = Request::post(format!("/tenants/{CONTOSO_ID}/import"))
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+        .header(header::CONTENT_LENGTH, (65 * 1024 * 1024).to_string())
+        .header(header::COOKIE, &admin)
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(s.send(huge).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(everything(&s, CONTOSO_ID).await, before, "refused uploads change nothing");
+
+    // Larger than the server's 1 MiB default for forms: the upload route takes it.
+    let mut padded = scores.bytes.clone();
+    padded.extend(std::iter::repeat_n(b' ', 2 * 1024 * 1024));
+    let r = s
+        .send(upload_request(CONTOSO_ID, &[(SCORES, &padded), (PROFILES, &profiles.bytes)], &admin, origin))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("Imported 4 of 4 days"), "progress is shown: {}", r.body);
+    assert!(
+        r.body.contains("id=\"import-result\"")
+            && r.body.contains("4 days of history (2026-03-01 to 2026-03-04)"),
+        "{}",
+        r.body
+    );
+    let store = s.state.store.as_ref();
+    let snapshots = store.snapshots(CONTOSO_ID, day(1), day(4)).await.expect("snapshots");
+    assert_eq!(snapshots.len(), 4, "the URL's tenant gets the history, whatever the files name");
+    let audit = store.audit_trail(CONTOSO_ID, 50).await.expect("audit");
+    assert!(
+        audit.iter().any(|a| a.actor == "admin@contoso.example"),
+        "the import is audited as its uploader"
+    );
+
+    // The same files again: the page says nothing changed, and nothing did.
+    let after_first = everything(&s, CONTOSO_ID).await;
+    let r = s.send(upload_request(CONTOSO_ID, &both, &admin, origin)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("0 measurements changed, 0 custom actions added, 0 status changes"),
+        "{}",
+        r.body
+    );
+    assert_eq!(everything(&s, CONTOSO_ID).await, after_first);
 }

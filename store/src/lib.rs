@@ -180,6 +180,10 @@ pub trait Store:
     /// Bytes the data occupies (for benchmarks): SQLite, the file's pages; PostgreSQL, the
     /// tables and indexes of the store's schema.
     async fn size_bytes(&self) -> Result<u64>;
+    /// Waits for every connection to finish and close. On SQLite the last one to close
+    /// folds the write-ahead log back into the database file, so the file alone is then a
+    /// complete copy (backups, templates).
+    async fn close(&self);
 }
 
 pub type DynStore = Arc<dyn Store>;

@@ -132,4 +132,8 @@ impl Store for SqlStore {
         };
         u64::try_from(bytes).map_err(|_| other(format_args!("negative database size {bytes}")))
     }
+
+    async fn close(&self) {
+        on_pool!(self, p => p.close().await);
+    }
 }

@@ -222,7 +222,10 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'stat
     view! {
         <Title text=crate::format::rcdata(&format!("{} — Settings", d.tenant_name))/>
         <h1>{d.tenant_name.clone()} <span class="subtle">" · Settings"</span></h1>
-        <p><a href=format!("/tenants/{tenant_id}")>"← Overview"</a></p>
+        <p>
+            <a href=format!("/tenants/{tenant_id}")>"← Overview"</a>" · "
+            <a href=format!("/tenants/{tenant_id}/history")>"History"</a>
+        </p>
         {notice.map(|(ok, m)| view! {
             <p class=if ok { "notice" } else { "error" } role="status" id="settings-notice">{m}</p>
         })}
@@ -307,6 +310,23 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'stat
                 <button type="submit">"Create token"</button>
             </form>
         </section>
+        {can_write.then(|| view! {
+            <section class="card" aria-labelledby="import-heading">
+                <h2 id="import-heading">"Import from Microsoft Graph"</h2>
+                <p class="subtle">
+                    "Upload a " <code>"secureScores"</code> " response (any number of days) and a "
+                    <code>"secureScoreControlProfiles"</code>
+                    " response as saved from Graph. Days become this tenant's history, the newest day's                      control scores its measurements, and state updates its statuses. Importing the same                      files again changes nothing."
+                </p>
+                <form method="post" action=format!("/tenants/{tenant_id}/import") enctype="multipart/form-data"
+                    class="row-form" id="import-form">
+                    <label>"Graph export files"
+                        <input type="file" name="files" multiple accept=".json,application/json" required/>
+                    </label>
+                    <button type="submit">"Import"</button>
+                </form>
+            </section>
+        })}
         {d.audit.map(|rows| view! {
             <section class="card" aria-labelledby="audit-heading">
                 <h2 id="audit-heading">"Audit trail"</h2>

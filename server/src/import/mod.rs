@@ -5,6 +5,7 @@
 
 pub mod custom_action;
 pub mod graph_json;
+pub mod upload;
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use graph_json::{read_export, ControlProfile, ControlScore, FileError, GraphExport, ScoreDay};
@@ -110,6 +111,12 @@ fn parse(files: &[ImportFile]) -> Result<Parsed, FileError> {
         }
     }
     Ok(parsed)
+}
+
+/// Reads and checks the files without touching the store: the first problem, naming the
+/// file and the JSON path.
+pub fn check_files(files: &[ImportFile]) -> Result<(), FileError> {
+    parse(files).map(|_| ())
 }
 
 /// `--tenant` when given, else the one tenant the files name.

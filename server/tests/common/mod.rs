@@ -29,6 +29,9 @@ fn template() -> &'static PathBuf {
                         .await
                         .expect("store opens");
                     server::startup::seed_demo(&state).await.expect("demo loads");
+                    // Without this, connections still closing on their own threads could
+                    // checkpoint and delete the log while a test copies the files.
+                    state.store.close().await;
                 });
             })
             .join()
@@ -49,8 +52,8 @@ pub async fn demo_server() -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("rampart.db");
     std::fs::copy(&template, &path).expect("copy template");
-    // The seeding pool may not have checkpointed its write-ahead log: copy it too, or
-    // the copy would miss the last transactions.
+    // The seeding pool was closed, so its log is folded into the file; a log left behind
+    // anyway (an empty one SQLite kept) is copied along so the pair stays consistent.
     let wal = template.with_extension("db-wal");
     if wal.exists() {
         std::fs::copy(&wal, path.with_extension("db-wal")).expect("copy template log");

@@ -1,0 +1,185 @@
+//! The Settings upload of Graph exports: `POST /tenants/{tenant}/import`, a multipart form
+//! with one or more JSON files in `files`. The files are checked before anything is written;
+//! the import then runs on its own task (a closed browser tab does not stop it halfway) and
+//! the answer is an HTML page streamed as the import goes, so long imports show progress
+//! even without JavaScript.
+
+use super::{check_files, import_graph, ImportFile};
+use crate::http::ServerState;
+use crate::web_access::session_access;
+use axum::body::Body;
+use axum::extract::multipart::{Multipart, MultipartError};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use score::roles::Access;
+
+/// Largest upload accepted: two years of daily `secureScores` with 300 controls each is
+/// about 40 MiB of JSON.
+pub const UPLOAD_LIMIT_BYTES: usize = 64 * 1024 * 1024;
+/// Most files in one upload.
+const MAX_FILES: usize = 20;
+
+/// Whether `path` is the upload route (it gets [`UPLOAD_LIMIT_BYTES`] instead of the
+/// server's small default body limit).
+pub fn is_upload_path(path: &str) -> bool {
+    path.strip_prefix("/tenants/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(tenant, tail)| !tenant.is_empty() && tail == "import")
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn page_head(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · Rampart</title>\
+         <link rel=\"stylesheet\" href=\"/rampart.css\"></head><body><main><section class=\"card narrow\">\
+         <h1>{title}</h1>"
+    )
+}
+
+fn page_tail(tenant: &str) -> String {
+    format!(
+        "<p><a href=\"/tenants/{tenant}/settings\" id=\"back-to-settings\">Back to Settings</a> · \
+         <a href=\"/tenants/{tenant}/history\">History</a></p></section></main></body></html>"
+    )
+}
+
+/// A refusal as a page a browser shows: the status, the problem, and the way back.
+fn refusal(status: StatusCode, tenant: &str, message: &str) -> Response {
+    let body = format!(
+        "{}<p class=\"error\" role=\"alert\" id=\"import-error\">{}</p><p>Nothing was imported.</p>{}",
+        page_head("Import refused"),
+        escape(message),
+        page_tail(tenant)
+    );
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+fn multipart_refusal(tenant: &str, e: &MultipartError) -> Response {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        let mib = UPLOAD_LIMIT_BYTES / (1024 * 1024);
+        return refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            tenant,
+            &format!("Files: the upload is larger than {mib} MiB; import the files one at a time."),
+        );
+    }
+    refusal(StatusCode::BAD_REQUEST, tenant, &format!("Files: the upload could not be read ({e})."))
+}
+
+/// `POST /tenants/{tenant}/import`: read-write roles only.
+pub async fn upload(
+    State(state): State<ServerState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let (viewer, _, tenant) = match session_access(&state, &headers, &tenant, Access::Write).await {
+        Ok(v) => v,
+        Err((status, message)) => return (status, message).into_response(),
+    };
+    let mut multipart = match multipart {
+        Ok(m) => m,
+        Err(e) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                &tenant,
+                &format!("Files: send the form as multipart/form-data ({e})."),
+            )
+        }
+    };
+    let mut files = Vec::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return multipart_refusal(&tenant, &e),
+        };
+        if field.name() != Some("files") {
+            continue;
+        }
+        let name = field.file_name().map(str::to_owned).unwrap_or_default();
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) => return multipart_refusal(&tenant, &e),
+        };
+        // A form submitted with no file chosen still sends one empty part.
+        if name.is_empty() && bytes.is_empty() {
+            continue;
+        }
+        if files.len() == MAX_FILES {
+            let message = format!("Files: at most {MAX_FILES} files in one upload.");
+            return refusal(StatusCode::BAD_REQUEST, &tenant, &message);
+        }
+        let name = if name.is_empty() { format!("file {}", files.len() + 1) } else { name };
+        files.push(ImportFile { name, bytes: bytes.to_vec() });
+    }
+    if files.is_empty() {
+        let message = "Files: choose at least one Microsoft Graph export (a secureScores or \
+                       secureScoreControlProfiles JSON file).";
+        return refusal(StatusCode::BAD_REQUEST, &tenant, message);
+    }
+    if let Err(e) = check_files(&files) {
+        return refusal(StatusCode::BAD_REQUEST, &tenant, &e.to_string());
+    }
+    stream_import(state, tenant, viewer.email, files)
+}
+
+/// Runs the import on its own task and streams its progress lines, then the outcome.
+fn stream_import(state: ServerState, tenant: String, actor: String, files: Vec<ImportFile>) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let names = files.iter().map(|f| escape(&f.name)).collect::<Vec<_>>().join(", ");
+    let _ = tx.send(format!("{}<p>Importing {names}…</p>", page_head("Importing Graph exports")));
+    let tail = page_tail(&tenant);
+    tokio::spawn(async move {
+        let progress_tx = tx.clone();
+        let progress = move |done: usize, total: usize| {
+            let _ = progress_tx
+                .send(format!("<p class=\"subtle progress\">Imported {done} of {total} days…</p>"));
+        };
+        let store = state.app.store.as_ref();
+        let outcome = import_graph(store, &state.app.catalog, Some(&tenant), &files, &actor, &progress).await;
+        let last = match outcome {
+            Ok(report) => {
+                tracing::info!(tenant = %tenant, by = %actor, summary = %report.summary(), "graph import");
+                format!(
+                    "<p class=\"notice\" role=\"status\" id=\"import-result\">Imported: {}.</p>",
+                    escape(&report.summary())
+                )
+            }
+            Err(e) => {
+                tracing::error!(tenant = %tenant, error = %e, "graph import failed");
+                "<p class=\"error\" role=\"alert\" id=\"import-error\">The import stopped on a storage \
+                 error; it has been logged. Importing the same files again finishes it without \
+                 duplicating what was already imported.</p>"
+                    .to_owned()
+            }
+        };
+        let _ = tx.send(last + &tail);
+    });
+    let body = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), rx))
+    });
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_upload_path;
+
+    #[test]
+    fn only_the_import_route_gets_the_large_limit() {
+        assert!(is_upload_path("/tenants/abc/import"));
+        assert!(!is_upload_path("/tenants//import"));
+        assert!(!is_upload_path("/tenants/abc/import/x"));
+        assert!(!is_upload_path("/tenants/abc/tokens"));
+        assert!(!is_upload_path("/api/v1/measurements"));
+    }
+}
