@@ -86,6 +86,33 @@ pub fn HistoryChart(
     }
 }
 
+/// A chart drawn in the browser once hydrated, with `children` (its data table) under it
+/// for readers without JavaScript. `options` runs only in the browser.
+#[component]
+pub fn DrawnChart<F>(
+    id: &'static str,
+    label: String,
+    options: F,
+    #[prop(optional)] class: Option<&'static str>,
+    children: Children,
+) -> impl IntoView
+where
+    F: FnOnce() -> Chart + 'static,
+{
+    let node = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let chart = std::sync::Arc::new(options());
+        Effect::new(move |_| draw_when_mounted(id, node, chart.clone(), MOUNT_WAIT_FRAMES));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    drop(options);
+    view! {
+        <div id=id node_ref=node class=class.unwrap_or("chart") role="img" aria-label=label></div>
+        {children()}
+    }
+}
+
 /// Animation frames a chart waits for its element to enter the document.
 #[cfg(feature = "hydrate")]
 const MOUNT_WAIT_FRAMES: u8 = 30;

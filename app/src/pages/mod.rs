@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod history;
+pub mod metrics;
 pub mod not_found;
 pub mod overview;
 pub mod settings;

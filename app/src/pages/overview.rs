@@ -118,6 +118,7 @@ fn OverviewView(o: OverviewData) -> impl IntoView {
         <nav class="tenant-nav" aria-label="Tenant pages">
             <a href=format!("/tenants/{}/actions", o.tenant_id)>"Improvement actions"</a>
             <a href=format!("/tenants/{}/history", o.tenant_id)>"History"</a>
+            <a href=format!("/tenants/{}/metrics", o.tenant_id)>"Metrics & trends"</a>
             <a href=format!("/tenants/{}/settings", o.tenant_id)>"Settings"</a>
         </nav>
         <div class="grid">

@@ -52,6 +52,7 @@ fn TenantNav(tenant_id: String) -> impl IntoView {
         <nav class="tenant-nav" aria-label="Tenant pages">
             <a href=format!("/tenants/{t}")>"Overview"</a>
             <a href=format!("/tenants/{t}/actions")>"Improvement actions"</a>
+            <a href=format!("/tenants/{t}/metrics")>"Metrics & trends"</a>
             <a href=format!("/tenants/{t}/settings")>"Settings"</a>
         </nav>
     }
@@ -120,7 +121,7 @@ fn HistoryView(d: HistoryData, q: HistoryQuery) -> impl IntoView {
 
 /// The presets as links that keep the category and sort and drop any custom dates.
 #[component]
-fn RangePresets(base: String, q: HistoryQuery) -> impl IntoView {
+pub fn RangePresets(base: String, q: HistoryQuery) -> impl IntoView {
     view! {
         <nav class="range-presets" id="range-presets" aria-label="Date range">
             {RangePreset::ALL.into_iter().map(|p| {

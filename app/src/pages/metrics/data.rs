@@ -1,0 +1,189 @@
+//! What the Metrics & trends page loads for one date range: the score line, the zones, the
+//! comparison lines, regressions, risk acceptance, score changes and the projection. Only
+//! stored day summaries, the range's per-action changes and the day tallies are read —
+//! never every day's per-action points — so the page costs the same for any tenant count.
+
+use super::trends::{ComparisonLine, ProjectionStep, RegressionDay, RiskDay, ScoreChanges};
+use crate::chart::HistoryPoint;
+use crate::error::AppError;
+use crate::pages::history::query::HistoryQuery;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use score::{Percent, Points};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricsData {
+    pub tenant_id: String,
+    pub tenant_name: String,
+    pub can_write: bool,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The live score.
+    pub current: Points,
+    pub max: Points,
+    pub percent: Percent,
+    pub zone_okay_from: u32,
+    pub zone_good_from: u32,
+    /// One point per snapshot in the range, today's being the live score.
+    pub points: Vec<HistoryPoint>,
+    pub comparisons: Vec<ComparisonLine>,
+    pub regressions: Vec<RegressionDay>,
+    pub risk: Vec<RiskDay>,
+    pub changes: ScoreChanges,
+    pub projection: Vec<ProjectionStep>,
+    pub notices: Vec<String>,
+}
+
+impl MetricsData {
+    /// The projected score: the live one plus every planned action's remaining points.
+    pub fn projected(&self) -> Points {
+        self.projection.last().map_or(self.current, |s| s.score_after)
+    }
+}
+
+/// The server function's arguments for a query: the URL's values, as the page has them.
+pub async fn fetch(tenant_id: String, q: HistoryQuery) -> Result<MetricsData, AppError> {
+    let custom = q.is_custom();
+    metrics(tenant_id, (!custom).then(|| q.range.as_str().to_owned()), q.from, q.to).await
+}
+
+/// Metrics & trends of a tenant over a range (the History page's presets and custom dates,
+/// with the same refusals for bad dates, each naming its field).
+#[server(endpoint = "metrics")]
+pub async fn metrics(
+    tenant_id: String,
+    range: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<MetricsData, AppError> {
+    let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
+    let q = HistoryQuery::from_lookup(|k| {
+        match k {
+            "range" => &range,
+            "from" => &from,
+            "to" => &to,
+            _ => &None,
+        }
+        .clone()
+    });
+    let today = chrono::Utc::now().date_naive();
+    let state = &access.state;
+    let mut d = server_side::load(state.store.as_ref(), &state.catalog, &access.tenant_id, &q, today).await?;
+    d.can_write = access.role.can_write();
+    Ok(d)
+}
+
+#[cfg(feature = "ssr")]
+pub use server_side::load;
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::super::trends::{
+        comparison_lines, projection, regressions, risk_trend, score_changes, Planned,
+    };
+    use super::MetricsData;
+    use crate::chart::HistoryPoint;
+    use crate::error::AppError;
+    use crate::live::live_score;
+    use crate::pages::history::query::{HistoryQuery, BEGINNING};
+    use chrono::{Duration, NaiveDate};
+    use score::snapshot::Cause;
+    use score::{ImprovementAction, Status};
+    use std::collections::HashMap;
+    use store::Store;
+
+    pub async fn load(
+        store: &dyn Store,
+        catalog: &[ImprovementAction],
+        tenant_id: &str,
+        q: &HistoryQuery,
+        today: NaiveDate,
+    ) -> Result<MetricsData, AppError> {
+        let range = q.days(today)?;
+        let live = live_score(store, catalog, tenant_id).await?;
+        let mut snapshots = store.snapshots(tenant_id, range.from, range.to).await?;
+        let mut notices = Vec::new();
+        if snapshots.is_empty() {
+            if q.is_custom() {
+                return Err(AppError::invalid(
+                    "from",
+                    format!(
+                        "there is no history between {} and {}; pick days with snapshots",
+                        range.from, range.to
+                    ),
+                ));
+            }
+            notices.push(
+                "No daily snapshot in this range yet; the first is taken at the next daily run.".into(),
+            );
+        }
+        let from = match snapshots.first() {
+            Some(s) if range.from == BEGINNING => s.day,
+            _ => range.from,
+        };
+        let changes = store.action_changes(tenant_id, from, range.to).await?;
+        let tallies = store.comparison_tallies(from, range.to).await?;
+
+        let titles: HashMap<&str, &str> =
+            live.actions.iter().map(|a| (a.id.as_str(), a.title.as_str())).collect();
+        let title = |id: &str| titles.get(id).map_or_else(|| id.to_owned(), |t| (*t).to_owned());
+        let regressions = regressions(&changes, title);
+        let start = store.action_points_on(tenant_id, from - Duration::days(1)).await?;
+        let days: Vec<NaiveDate> = snapshots.iter().map(|s| s.day).collect();
+        let risk = risk_trend(&start, &changes, &days);
+        // A first snapshot over nothing is the starting state, not changes.
+        let starting: Vec<NaiveDate> =
+            if start.is_empty() { days.first().copied().into_iter().collect() } else { Vec::new() };
+        let starting: Vec<NaiveDate> = starting
+            .into_iter()
+            .filter(|d| changes.iter().filter(|c| c.day == *d).all(|c| c.change.cause == Cause::Added))
+            .collect();
+        let changes = score_changes(&changes, &starting);
+
+        let planned = live
+            .scores
+            .iter()
+            .filter(|s| s.applicable && s.status == Status::Planned)
+            .map(|s| Planned {
+                action_id: s.id.clone(),
+                title: title(&s.id),
+                due: live.records.get(&s.id).and_then(|r| r.due_date),
+                remaining: s.remaining,
+            })
+            .collect();
+        let projection = projection(live.score.current, planned);
+
+        // Today's point is the live score, so the line ends where the headline number is;
+        // today has no comparison averages until its snapshot.
+        if range.to == today {
+            snapshots.retain(|s| s.day != today);
+        }
+        let mut comparisons = comparison_lines(&snapshots, &live.tenant.industry, &tallies);
+        let mut points: Vec<HistoryPoint> =
+            snapshots.iter().map(|s| HistoryPoint { day: s.day, current: s.current, max: s.max }).collect();
+        if range.to == today {
+            points.push(HistoryPoint { day: today, current: live.score.current, max: live.score.max });
+            comparisons.iter_mut().for_each(|c| c.values.push(None));
+        }
+        Ok(MetricsData {
+            tenant_id: live.tenant.id.clone(),
+            tenant_name: live.tenant.name.clone(),
+            can_write: false,
+            from,
+            to: range.to,
+            current: live.score.current,
+            max: live.score.max,
+            percent: live.score.percent(),
+            zone_okay_from: live.tenant.zone_okay_from,
+            zone_good_from: live.tenant.zone_good_from,
+            points,
+            comparisons,
+            regressions,
+            risk,
+            changes,
+            projection,
+            notices,
+        })
+    }
+}

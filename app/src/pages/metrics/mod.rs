@@ -1,0 +1,9 @@
+//! Metrics & trends: one date range for the page; the score against the tenant's zones
+//! (editable by read-write roles), the comparison, regression and risk acceptance trends,
+//! the score changes of the range, and the projection from planned actions.
+
+pub mod charts;
+pub mod data;
+pub mod page;
+pub mod trends;
+pub mod zones;

@@ -1,0 +1,321 @@
+//! The Metrics & trends page: one date range for the whole page (the History page's presets
+//! or custom dates, in the URL), the zone gauge with its editor, and the trend charts, each
+//! with its numbers server-rendered beside it so the page reads well without JavaScript.
+
+use super::charts::{
+    changes_chart, changes_rows, comparison_chart, projection_chart, regression_chart, risk_chart,
+    zone_gauge, ZONE_COLOURS,
+};
+use super::data::{fetch, MetricsData};
+use super::zones;
+use crate::chart::DrawnChart;
+use crate::error::AppError;
+use crate::format::{points_of, zone};
+use crate::pages::actions::query::encode;
+use crate::pages::history::page::RangePresets;
+use crate::pages::history::query::HistoryQuery;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use score::Points;
+
+fn base_of(tenant_id: &str) -> String {
+    format!("/tenants/{}/metrics", encode(tenant_id))
+}
+
+fn signed(p: Points) -> String {
+    if p > Points::ZERO {
+        format!("+{p}")
+    } else {
+        p.to_string()
+    }
+}
+
+#[component]
+pub fn MetricsPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let tenant = move || params.read().get("tenant").unwrap_or_default();
+    let q = Memo::new(move |_| {
+        let m = query.read();
+        HistoryQuery::from_lookup(|k| if matches!(k, "range" | "from" | "to") { m.get(k) } else { None })
+    });
+    let data = Resource::new(move || (tenant(), q.get()), |(t, q)| fetch(t, q));
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading metrics and trends…"</p> }>
+            {move || Suspend::new(async move {
+                let result = data.await;
+                let q = q.get();
+                let notice = notice(&query.read_untracked());
+                match result {
+                    Ok(d) => view! { <MetricsView d q notice/> }.into_any(),
+                    Err(AppError::NotFound(_)) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
+                    Err(AppError::Unauthorized) => view! { <crate::auth::sign_in::SignInRequired/> }.into_any(),
+                    Err(e) => view! { <MetricsRefused tenant_id=tenant() q error=e/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn notice(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static str)> {
+    if let Some(code) = query.get("error") {
+        return Some((false, zones::error_message(&code)));
+    }
+    (query.get("done").as_deref() == Some("zones")).then_some((true, "Zones saved."))
+}
+
+#[component]
+fn TenantNav(tenant_id: String) -> impl IntoView {
+    let t = encode(&tenant_id);
+    view! {
+        <nav class="tenant-nav" aria-label="Tenant pages">
+            <a href=format!("/tenants/{t}")>"Overview"</a>
+            <a href=format!("/tenants/{t}/actions")>"Improvement actions"</a>
+            <a href=format!("/tenants/{t}/history")>"History"</a>
+            <a href=format!("/tenants/{t}/settings")>"Settings"</a>
+        </nav>
+    }
+}
+
+/// Custom dates as a plain GET form (a preset link drops them again).
+#[component]
+fn RangeForm(base: String, q: HistoryQuery) -> impl IntoView {
+    let reset = base.clone();
+    view! {
+        <form method="get" action=base class="card action-filters" id="metrics-range" role="search">
+            <label>"From" <input type="date" name="from" id="metrics-from" value=q.from.clone().unwrap_or_default()/></label>
+            <label>"To" <input type="date" name="to" id="metrics-to" value=q.to.clone().unwrap_or_default()/></label>
+            <button type="submit" id="apply-range">"Apply"</button>
+            <a href=reset>"Reset"</a>
+        </form>
+    }
+}
+
+/// The page when the range cannot be answered: the message, and the controls to fix it.
+#[component]
+fn MetricsRefused(tenant_id: String, q: HistoryQuery, error: AppError) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            let status = http::StatusCode::from_u16(error.status());
+            resp.set_status(status.unwrap_or(http::StatusCode::BAD_REQUEST));
+        }
+    }
+    view! {
+        <Title text="Metrics & trends"/>
+        <h1>"Metrics & trends"</h1>
+        <TenantNav tenant_id=tenant_id.clone()/>
+        <RangePresets base=base_of(&tenant_id) q=q.clone()/>
+        <RangeForm base=base_of(&tenant_id) q/>
+        <p class="error card" role="alert" id="metrics-error">{error.to_string()}</p>
+    }
+}
+
+#[component]
+fn MetricsView(d: MetricsData, q: HistoryQuery, notice: Option<(bool, &'static str)>) -> impl IntoView {
+    let base = base_of(&d.tenant_id);
+    view! {
+        <Title text=crate::format::rcdata(&format!("{} — Metrics & trends", d.tenant_name))/>
+        <h1>{d.tenant_name.clone()} <span class="subtle">" · Metrics & trends"</span></h1>
+        <TenantNav tenant_id=d.tenant_id.clone()/>
+        <RangePresets base=base.clone() q=q.clone()/>
+        <RangeForm base q=q.clone()/>
+        <p class="score-line" id="metrics-range-days">
+            "From " <strong id="metrics-from-day">{d.from.to_string()}</strong>
+            " to " <strong id="metrics-to-day">{d.to.to_string()}</strong>
+            <span class="subtle">" · " {d.points.len()} " days"</span>
+        </p>
+        {notice.map(|(ok, m)| view! {
+            <p class=if ok { "notice" } else { "error" } role=if ok { "status" } else { "alert" } id="metrics-notice">{m}</p>
+        })}
+        {d.notices.iter().map(|n| view! { <p class="subtle history-notice">{n.clone()}</p> }).collect_view()}
+        <div class="grid">
+            <ZoneCard d=d.clone() q=q.clone()/>
+            <ChangesCard d=d.clone()/>
+        </div>
+        <ComparisonCard d=d.clone()/>
+        <RegressionCard d=d.clone()/>
+        <RiskCard d=d.clone()/>
+        <ProjectionCard d/>
+    }
+}
+
+#[component]
+fn ZoneCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
+    let zone_name = zone(d.percent, d.zone_okay_from, d.zone_good_from);
+    let (percent, okay, good) = (d.percent, d.zone_okay_from, d.zone_good_from);
+    let custom = q.is_custom();
+    view! {
+        <section class="card score" aria-labelledby="zone-heading">
+            <h2 id="zone-heading">"Your Secure Score zone"</h2>
+            <DrawnChart id="zone-gauge" class="chart gauge" label=format!("Gauge: {percent}, in the {zone_name} zone")
+                options=move || zone_gauge(percent, okay, good)>
+                <p class=format!("score-percent zone-{zone_name}") id="zone-score" data-zone=zone_name>
+                    {percent.to_string()}
+                </p>
+            </DrawnChart>
+            <p class="subtle" id="zone-bands">
+                {ZONE_COLOURS.iter().map(|(name, _)| view! { <span class=format!("zone-{name}")>{*name}</span> " " }).collect_view()}
+                "· bad below " {okay} " %, okay from " {okay} " %, good from " {good} " %"
+            </p>
+            {d.can_write.then(|| view! {
+                <form method="post" action="/api/set_zones" class="row-form" id="zones-form">
+                    <input type="hidden" name="tenant_id" value=d.tenant_id.clone()/>
+                    {(!custom).then(|| view! { <input type="hidden" name="range" value=q.range.as_str()/> })}
+                    {q.from.clone().map(|f| view! { <input type="hidden" name="from" value=f/> })}
+                    {q.to.clone().map(|t| view! { <input type="hidden" name="to" value=t/> })}
+                    <label>"Okay from (%)" <input type="number" name="okay_from" min="1" max="99" value=okay required/></label>
+                    <label>"Good from (%)" <input type="number" name="good_from" min="2" max="100" value=good required/></label>
+                    <button type="submit">"Save zones"</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn ChangesCard(d: MetricsData) -> impl IntoView {
+    let c = d.changes;
+    view! {
+        <section class="card" aria-labelledby="changes-heading">
+            <h2 id="changes-heading">"Score changes"</h2>
+            <table class="breakdown" id="score-changes">
+                <tbody>
+                    {changes_rows(&c).into_iter().map(|(label, p)| view! {
+                        <tr><th scope="row">{label}</th><td class="num" data-centi=p.centi()>{signed(p)}</td></tr>
+                    }).collect_view()}
+                    <tr><th scope="row">"Maximum added by new actions"</th><td class="num">{signed(c.max_added)}</td></tr>
+                </tbody>
+            </table>
+            <DrawnChart id="changes-chart" class="chart small" label="Score changes by cause; the table above has the numbers".into()
+                options=move || changes_chart(&c)>
+                ""
+            </DrawnChart>
+        </section>
+    }
+}
+
+#[component]
+fn ComparisonCard(d: MetricsData) -> impl IntoView {
+    let (points, lines) = (d.points.clone(), d.comparisons.clone());
+    let rows = d.points.iter().enumerate().rev().map(|(i, p)| {
+        let cells = d.comparisons.iter().map(|l| {
+            let v = l.values.get(i).copied().flatten();
+            view! { <td class="num">{v.map_or_else(|| "—".to_owned(), |v| v.to_string())}</td> }
+        }).collect_view();
+        view! { <tr><td>{p.day.to_string()}</td><td class="num">{p.current.percent_of(p.max).to_string()}</td>{cells}</tr> }
+    }).collect_view();
+    view! {
+        <section class="card" aria-labelledby="comparison-heading">
+            <h2 id="comparison-heading">"Comparison trend"</h2>
+            <p class="subtle">"Averages over other tenants on this server, shown only where at least five others are in the group; your own score is never part of them. Click a legend entry to hide or show its line."</p>
+            <DrawnChart id="comparison-chart" label="Your score against comparison averages; the data table below has the numbers".into()
+                options=move || comparison_chart(&points, &lines)>
+                <details class="chart-data">
+                    <summary>"Data table (" {d.points.len()} " days)"</summary>
+                    <table id="comparison-table">
+                        <thead><tr><th>"Day"</th><th>"Your score"</th>
+                            {d.comparisons.iter().map(|l| view! { <th data-basis=l.basis.clone()>{l.label.clone()}</th> }).collect_view()}
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </details>
+            </DrawnChart>
+        </section>
+    }
+}
+
+#[component]
+fn RegressionCard(d: MetricsData) -> impl IntoView {
+    let days = d.regressions.clone();
+    let total: Points = d.regressions.iter().map(|r| r.lost).sum();
+    view! {
+        <section class="card" aria-labelledby="regression-heading">
+            <h2 id="regression-heading">"Regression trend"</h2>
+            <p id="regression-summary">
+                {d.regressions.len()} " days with regressions · " {signed(total)} " points lost through configuration, user or device changes"
+            </p>
+            {(!d.regressions.is_empty()).then(|| view! {
+                <DrawnChart id="regression-chart" label="Points lost per day by action; the table below has the numbers".into()
+                    options=move || regression_chart(&days)>
+                    <table class="list" id="regression-table">
+                        <thead><tr><th>"Day"</th><th class="num">"Points lost"</th><th>"Actions"</th></tr></thead>
+                        <tbody>
+                            {d.regressions.iter().rev().map(|r| view! {
+                                <tr data-day=r.day.to_string()>
+                                    <td>{r.day.to_string()}</td>
+                                    <td class="num">{r.lost.to_string()}</td>
+                                    <td>{r.actions.iter().map(|(t, p)| format!("{t} ({p})")).collect::<Vec<_>>().join("; ")}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </DrawnChart>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn RiskCard(d: MetricsData) -> impl IntoView {
+    let days = d.risk.clone();
+    let last = d.risk.last().copied();
+    view! {
+        <section class="card" aria-labelledby="risk-heading">
+            <h2 id="risk-heading">"Risk acceptance trend"</h2>
+            <p id="risk-summary">{match last {
+                Some(r) => format!("{} actions risk accepted on {}, worth {} points", r.actions, r.day, r.points),
+                None => "No snapshot in this range.".to_owned(),
+            }}</p>
+            <DrawnChart id="risk-chart" label="Risk-accepted actions and points over time; the data table below has the numbers".into()
+                options=move || risk_chart(&days)>
+                <details class="chart-data">
+                    <summary>"Data table (" {d.risk.len()} " days)"</summary>
+                    <table id="risk-table">
+                        <thead><tr><th>"Day"</th><th class="num">"Actions"</th><th class="num">"Points"</th></tr></thead>
+                        <tbody>
+                            {d.risk.iter().rev().map(|r| view! {
+                                <tr><td>{r.day.to_string()}</td><td class="num">{r.actions}</td><td class="num">{r.points.to_string()}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </details>
+            </DrawnChart>
+        </section>
+    }
+}
+
+#[component]
+fn ProjectionCard(d: MetricsData) -> impl IntoView {
+    let projected = d.projected();
+    let chart_data = d.clone();
+    view! {
+        <section class="card" aria-labelledby="projection-heading">
+            <h2 id="projection-heading">"Projection"</h2>
+            <p id="projection-summary">
+                "Now " <strong id="projection-now">{d.percent.to_string()}</strong>
+                " → with every planned action done " <strong id="projection-projected">{projected.percent_of(d.max).to_string()}</strong>
+                <span class="subtle">" (" {points_of(projected, d.max)} " points, " {d.projection.len()} " planned actions)"</span>
+            </p>
+            {(!d.projection.is_empty()).then(|| view! {
+                <DrawnChart id="projection-chart" class="chart small" label="Projected score as planned actions fall due; the table below has the numbers".into()
+                    options=move || projection_chart(&chart_data)>
+                    <table class="list" id="projection-table">
+                        <thead><tr><th>"Due"</th><th>"Planned action"</th><th class="num">"Gain"</th><th class="num">"Score after"</th></tr></thead>
+                        <tbody>
+                            {d.projection.iter().map(|s| view! {
+                                <tr data-action=s.action_id.clone()>
+                                    <td>{s.due.map_or_else(|| "—".to_owned(), |d| d.to_string())}</td>
+                                    <td><a href=format!("/tenants/{}/actions/{}", encode(&d.tenant_id), encode(&s.action_id))>{s.title.clone()}</a></td>
+                                    <td class="num">{signed(s.gain)}</td>
+                                    <td class="num">{s.score_after.percent_of(d.max).to_string()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </DrawnChart>
+            })}
+        </section>
+    }
+}
