@@ -42,10 +42,24 @@ test('the overview shows the score the server computes', async ({ page }) => {
 test('the history has 180 days ending with the live score', async ({ page }) => {
   const expected = serverScore(CONTOSO);
   await signIn(page, 'reader@contoso.example', `/tenants/${CONTOSO}`);
-  const rows = page.locator('.chart-data tbody tr');
+  const rows = page.locator('#history-chart-table tbody tr');
   await expect(rows).toHaveCount(180);
-  // Newest first: today's row is the live score.
-  await expect(rows.first().locator('td').nth(3)).toHaveText(expected.percent);
+  // Newest first: today's row is the live score; yesterday's has the comparison averages.
+  await expect(rows.first().locator('td').nth(1)).toHaveText(expected.percent);
+  await expect(page.locator('#history-chart-table th[data-basis="AllTenants"]')).toHaveText('All tenants');
+  await expect(rows.nth(1).locator('td').nth(2)).toHaveText(/^\d+\.\d\d %$/);
+});
+
+test('the projected view counts planned actions as done', async ({ page }) => {
+  await signIn(page, 'reader@contoso.example', `/tenants/${CONTOSO}`);
+  const current = Number(((await page.locator('#score-percent').textContent()) ?? '').replace('%', ''));
+  await expect(page.locator('#product-breakdown tbody tr')).not.toHaveCount(0);
+  await page.locator('#score-views a[data-view="projected"]').click();
+  await expect(page).toHaveURL(/view=projected/);
+  await expect(page.locator('#score-heading')).toHaveText('Projected Secure Score');
+  const projected = Number(((await page.locator('#score-percent').textContent()) ?? '').replace('%', ''));
+  expect(projected).toBeGreaterThan(current);
+  await expect(page.locator('#projection-line')).toContainText('planned actions would add');
 });
 
 test('the history chart draws after hydration without console errors', async ({ page }, info) => {

@@ -233,3 +233,43 @@ async fn bad_ranges_and_other_tenants_are_refused() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(!r.body.contains(&peer.name), "nothing about a tenant the reader cannot see");
 }
+
+#[tokio::test]
+async fn the_overview_breaks_the_score_down_and_projects_planned_actions() {
+    let s = demo_server().await;
+    let reader = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
+    let store = s.state.store.as_ref();
+    let live = app::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let overview = |view: &'static str| {
+        let (s, reader) = (&s, reader.clone());
+        async move {
+            let r =
+                s.call("/api/overview", &format!("tenant_id={CONTOSO_ID}&view={view}"), Some(&reader)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            serde_json::from_str::<serde_json::Value>(&r.body).unwrap()
+        }
+    };
+    let sum = |rows: &serde_json::Value| {
+        rows.as_array().unwrap().iter().map(|b| b["current"].as_i64().unwrap()).sum::<i64>()
+    };
+
+    let current = overview("current").await;
+    assert_eq!(current["current"].as_i64(), Some(live.score.current.centi()));
+    assert_eq!(sum(&current["products"]), live.score.current.centi(), "products add up to the score");
+    assert!(current["products"].as_array().unwrap().len() >= 5);
+    let all = current["comparisons"].as_array().unwrap().iter().find(|c| c["basis"] == "AllTenants").unwrap();
+    assert_eq!(all["values"].as_array().unwrap().len(), current["history"].as_array().unwrap().len());
+
+    let projected = overview("projected").await;
+    let planned: score::Points =
+        live.scores.iter().filter(|a| a.applicable && a.status == Status::Planned).map(|a| a.remaining).sum();
+    assert!(planned > score::Points::ZERO, "the demo plans actions");
+    assert_eq!(projected["current"].as_i64(), Some((live.score.current + planned).centi()));
+    assert_eq!(sum(&projected["categories"]), (live.score.current + planned).centi());
+    assert_eq!(projected["max"], current["max"], "planning changes no maximum");
+
+    let page = s.get(&format!("/tenants/{CONTOSO_ID}?view=projected"), Some(&reader)).await;
+    let expected = (live.score.current + planned).percent_of(live.score.max);
+    assert_eq!(text_of(&page.body, "score-percent"), expected.to_string());
+    assert!(page.body.contains("Projected Secure Score"));
+}

@@ -1,11 +1,16 @@
-//! The tenant Overview: score, category breakdown, history, and what to do next.
+//! The tenant Overview: the score on its zone gauge, points by category and by product,
+//! the history against the comparison averages, and what to do next. `?view=projected`
+//! shows every number as if the planned actions were done.
 
-use crate::chart::{HistoryChart, HistoryPoint};
+use crate::chart::{DrawnChart, HistoryPoint};
 use crate::error::AppError;
 use crate::format::{points_of, zone};
+use crate::pages::metrics::charts::zone_gauge;
+use crate::pages::metrics::page::ComparisonTrend;
+use crate::pages::metrics::trends::ComparisonLine;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use score::{Breakdown, Category, Percent, Points};
 use serde::{Deserialize, Serialize};
 
@@ -14,17 +19,44 @@ pub const HISTORY_DAYS: i64 = 180;
 /// Ranked actions the Overview lists.
 pub const TOP_ACTIONS: usize = 5;
 
+/// Which score the Overview shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ScoreView {
+    /// The live score.
+    #[default]
+    Current,
+    /// As if every planned action were done.
+    Projected,
+}
+
+impl ScoreView {
+    pub fn parse(s: Option<&str>) -> ScoreView {
+        match s {
+            Some(v) if v.eq_ignore_ascii_case("projected") => ScoreView::Projected,
+            _ => ScoreView::Current,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OverviewData {
     pub tenant_id: String,
     pub tenant_name: String,
+    pub view: ScoreView,
+    /// The score of the view (live or projected) and its breakdowns.
     pub current: Points,
     pub max: Points,
     pub percent: Percent,
     pub zone_okay_from: u32,
     pub zone_good_from: u32,
     pub categories: Vec<Breakdown>,
+    pub products: Vec<Breakdown>,
+    /// The live score and the projected one, whichever view is shown.
+    pub live: Points,
+    pub projected: Points,
+    pub planned: usize,
     pub history: Vec<HistoryPoint>,
+    pub comparisons: Vec<ComparisonLine>,
     pub top_actions: Vec<TopAction>,
 }
 
@@ -41,22 +73,45 @@ pub struct TopAction {
 }
 
 #[server(endpoint = "overview")]
-pub async fn overview(tenant_id: String) -> Result<OverviewData, AppError> {
+pub async fn overview(tenant_id: String, view: Option<String>) -> Result<OverviewData, AppError> {
+    use score::Status;
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
     let (state, tenant_id) = (access.state, access.tenant_id);
+    let view = ScoreView::parse(view.as_deref());
     let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &tenant_id).await?;
     let today = chrono::Utc::now().date_naive();
     let from = today - chrono::Duration::days(HISTORY_DAYS - 1);
-    let mut history: Vec<HistoryPoint> = state
-        .store
-        .snapshots(&tenant_id, from, today)
-        .await?
-        .into_iter()
-        .map(|s| HistoryPoint { day: s.day, current: s.current, max: s.max })
-        .collect();
-    // Today's point is the live score, so the line ends where the headline number is.
-    history.retain(|p| p.day != today);
+    let mut snapshots = state.store.snapshots(&tenant_id, from, today).await?;
+    // Today's point is the live score, so the line ends where the headline number is;
+    // today has no comparison averages before its snapshot.
+    snapshots.retain(|s| s.day != today);
+    let tallies = state.store.comparison_tallies(from, today).await?;
+    let mut comparisons =
+        crate::pages::metrics::trends::comparison_lines(&snapshots, &live.tenant.industry, &tallies);
+    comparisons.iter_mut().for_each(|c| c.values.push(None));
+    let mut history: Vec<HistoryPoint> =
+        snapshots.iter().map(|s| HistoryPoint { day: s.day, current: s.current, max: s.max }).collect();
     history.push(HistoryPoint { day: today, current: live.score.current, max: live.score.max });
+
+    // Planned actions counted as done: their remaining points added.
+    let planned: Vec<&score::ActionScore> =
+        live.scores.iter().filter(|s| s.applicable && s.status == Status::Planned).collect();
+    let projected_scores: Vec<score::ActionScore> = live
+        .scores
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            if s.applicable && s.status == Status::Planned {
+                s.points += s.remaining;
+            }
+            s
+        })
+        .collect();
+    let projected = score::SecureScore::from_scores(&projected_scores);
+    let shown = match view {
+        ScoreView::Current => &live.score,
+        ScoreView::Projected => &projected,
+    };
     let top_actions = live
         .ranking
         .iter()
@@ -79,13 +134,19 @@ pub async fn overview(tenant_id: String) -> Result<OverviewData, AppError> {
     Ok(OverviewData {
         tenant_id: live.tenant.id.clone(),
         tenant_name: live.tenant.name.clone(),
-        current: live.score.current,
-        max: live.score.max,
-        percent: live.score.percent(),
+        view,
+        current: shown.current,
+        max: shown.max,
+        percent: shown.percent(),
         zone_okay_from: live.tenant.zone_okay_from,
         zone_good_from: live.tenant.zone_good_from,
-        categories: live.score.categories.clone(),
+        categories: shown.categories.clone(),
+        products: shown.products.clone(),
+        live: live.score.current,
+        projected: projected.current,
+        planned: planned.len(),
         history,
+        comparisons,
         top_actions,
     })
 }
@@ -93,8 +154,10 @@ pub async fn overview(tenant_id: String) -> Result<OverviewData, AppError> {
 #[component]
 pub fn Overview() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let tenant = move || params.read().get("tenant").unwrap_or_default();
-    let data = Resource::new(tenant, overview);
+    let view = move || query.read().get("view");
+    let data = Resource::new(move || (tenant(), view()), |(t, v)| overview(t, v));
     view! {
         <Suspense fallback=|| view! { <p>"Loading the overview…"</p> }>
             {move || Suspend::new(async move {
@@ -112,6 +175,10 @@ pub fn Overview() -> impl IntoView {
 #[component]
 fn OverviewView(o: OverviewData) -> impl IntoView {
     let zone_class = zone(o.percent, o.zone_okay_from, o.zone_good_from);
+    let (percent, okay, good) = (o.percent, o.zone_okay_from, o.zone_good_from);
+    let projected_view = o.view == ScoreView::Projected;
+    let base = format!("/tenants/{}", o.tenant_id);
+    let gain = o.projected - o.live;
     view! {
         <Title text=crate::format::rcdata(&format!("{} — Overview", o.tenant_name))/>
         <h1>{o.tenant_name.clone()} <span class="subtle">" · Overview"</span></h1>
@@ -121,39 +188,43 @@ fn OverviewView(o: OverviewData) -> impl IntoView {
             <a href=format!("/tenants/{}/metrics", o.tenant_id)>"Metrics & trends"</a>
             <a href=format!("/tenants/{}/settings", o.tenant_id)>"Settings"</a>
         </nav>
+        <nav class="range-presets" id="score-views" aria-label="Score view">
+            <a href=base.clone() data-view="current" aria-current=(!projected_view).then_some("page")>"Current score"</a>
+            <a href=format!("{base}?view=projected") data-view="projected" aria-current=projected_view.then_some("page")>
+                "With planned actions"
+            </a>
+        </nav>
         <div class="grid">
             <section class="card score" aria-labelledby="score-heading">
-                <h2 id="score-heading">"Secure Score"</h2>
-                <p class=format!("score-percent zone-{zone_class}") id="score-percent">{o.percent.to_string()}</p>
+                <h2 id="score-heading">{if projected_view { "Projected Secure Score" } else { "Secure Score" }}</h2>
+                <DrawnChart id="zone-gauge" class="chart gauge" label=format!("Gauge: {percent}, in the {zone_class} zone")
+                    options=move || zone_gauge(percent, okay, good)>
+                    <p class=format!("score-percent zone-{zone_class}") id="score-percent" data-zone=zone_class>{o.percent.to_string()}</p>
+                </DrawnChart>
                 <p class="score-points" id="score-points">{points_of(o.current, o.max)} " points achieved"</p>
                 <p class="subtle">
                     "Zone: " <strong class=format!("zone-{zone_class}")>{zone_class}</strong>
                     " (okay from " {o.zone_okay_from} " %, good from " {o.zone_good_from} " %)"
                 </p>
+                <p class="subtle" id="projection-line">
+                    {if o.planned == 0 {
+                        "No planned actions.".to_owned()
+                    } else {
+                        format!("{} planned actions would add {} points ({} → {}).", o.planned, gain,
+                            o.live.percent_of(o.max), o.projected.percent_of(o.max))
+                    }}
+                </p>
             </section>
             <section class="card" aria-labelledby="categories-heading">
                 <h2 id="categories-heading">"Points by category"</h2>
-                <table class="breakdown" id="category-breakdown">
-                    <thead><tr><th>"Category"</th><th class="num">"Points"</th><th class="num">"Score"</th><th></th></tr></thead>
-                    <tbody>
-                        {o.categories.iter().map(|c| {
-                            let pct = c.percent();
-                            view! {
-                                <tr data-category=c.name.clone()>
-                                    <td>{c.name.clone()}</td>
-                                    <td class="num">{points_of(c.current, c.max)}</td>
-                                    <td class="num">{pct.to_string()}</td>
-                                    <td class="bar-cell"><span class="bar" style=format!("width:{:.2}%", pct.as_f64())></span></td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                {breakdown_table("category-breakdown", "data-category", &o.categories)}
+                <h2 id="products-heading">"Points by product"</h2>
+                {breakdown_table("product-breakdown", "data-product", &o.products)}
             </section>
         </div>
         <section class="card" aria-labelledby="history-heading">
             <h2 id="history-heading">"Score history (" {HISTORY_DAYS} " days)"</h2>
-            <HistoryChart id="history-chart" points=o.history.clone()/>
+            <ComparisonTrend id="history-chart" points=o.history.clone() lines=o.comparisons.clone()/>
         </section>
         <section class="card" aria-labelledby="top-heading">
             <h2 id="top-heading">"Top improvement actions"</h2>
@@ -169,5 +240,28 @@ fn OverviewView(o: OverviewData) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// Points and score per category or product, with a bar for each.
+fn breakdown_table(id: &'static str, key: &'static str, rows: &[Breakdown]) -> impl IntoView {
+    view! {
+        <table class="breakdown" id=id>
+            <thead><tr><th>"Name"</th><th class="num">"Points"</th><th class="num">"Score"</th><th></th></tr></thead>
+            <tbody>
+                {rows.iter().map(|c| {
+                    let pct = c.percent();
+                    view! {
+                        <tr data-category=(key == "data-category").then(|| c.name.clone())
+                            data-product=(key == "data-product").then(|| c.name.clone())>
+                            <td>{c.name.clone()}</td>
+                            <td class="num">{points_of(c.current, c.max)}</td>
+                            <td class="num">{pct.to_string()}</td>
+                            <td class="bar-cell"><span class="bar" style=format!("width:{:.2}%", pct.as_f64())></span></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

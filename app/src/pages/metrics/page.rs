@@ -7,8 +7,10 @@ use super::charts::{
     zone_gauge, ZONE_COLOURS,
 };
 use super::data::{fetch, MetricsData};
+use super::trends::ComparisonLine;
 use super::zones;
 use crate::chart::DrawnChart;
+use crate::chart::HistoryPoint;
 use crate::error::AppError;
 use crate::format::{points_of, zone};
 use crate::pages::actions::query::encode;
@@ -198,31 +200,51 @@ fn ChangesCard(d: MetricsData) -> impl IntoView {
 
 #[component]
 fn ComparisonCard(d: MetricsData) -> impl IntoView {
-    let (points, lines) = (d.points.clone(), d.comparisons.clone());
-    let rows = d.points.iter().enumerate().rev().map(|(i, p)| {
-        let cells = d.comparisons.iter().map(|l| {
-            let v = l.values.get(i).copied().flatten();
-            view! { <td class="num">{v.map_or_else(|| "—".to_owned(), |v| v.to_string())}</td> }
-        }).collect_view();
-        view! { <tr><td>{p.day.to_string()}</td><td class="num">{p.current.percent_of(p.max).to_string()}</td>{cells}</tr> }
-    }).collect_view();
     view! {
         <section class="card" aria-labelledby="comparison-heading">
             <h2 id="comparison-heading">"Comparison trend"</h2>
-            <p class="subtle">"Averages over other tenants on this server, shown only where at least five others are in the group; your own score is never part of them. Click a legend entry to hide or show its line."</p>
-            <DrawnChart id="comparison-chart" label="Your score against comparison averages; the data table below has the numbers".into()
-                options=move || comparison_chart(&points, &lines)>
-                <details class="chart-data">
-                    <summary>"Data table (" {d.points.len()} " days)"</summary>
-                    <table id="comparison-table">
-                        <thead><tr><th>"Day"</th><th>"Your score"</th>
-                            {d.comparisons.iter().map(|l| view! { <th data-basis=l.basis.clone()>{l.label.clone()}</th> }).collect_view()}
-                        </tr></thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </details>
-            </DrawnChart>
+            <ComparisonTrend id="comparison-chart" points=d.points lines=d.comparisons/>
         </section>
+    }
+}
+
+/// The score line with the comparison lines, and its data table.
+#[component]
+pub fn ComparisonTrend(
+    id: &'static str,
+    points: Vec<HistoryPoint>,
+    lines: Vec<ComparisonLine>,
+) -> impl IntoView {
+    let rows = points
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, p)| {
+            let cells = lines
+                .iter()
+                .map(|l| {
+                    let v = l.values.get(i).copied().flatten();
+                    view! { <td class="num">{v.map_or_else(|| "—".to_owned(), |v| v.to_string())}</td> }
+                })
+                .collect_view();
+            view! { <tr><td>{p.day.to_string()}</td><td class="num">{p.current.percent_of(p.max).to_string()}</td>{cells}</tr> }
+        })
+        .collect_view();
+    let heads =
+        lines.iter().map(|l| view! { <th data-basis=l.basis.clone()>{l.label.clone()}</th> }).collect_view();
+    let days = points.len();
+    view! {
+        <p class="subtle">"Averages over other tenants on this server, shown only where at least five others are in the group; your own score is never part of them. Click a legend entry to hide or show its line."</p>
+        <DrawnChart id label="Your score against comparison averages; the data table below has the numbers".into()
+            options=move || comparison_chart(&points, &lines)>
+            <details class="chart-data">
+                <summary>"Data table (" {days} " days)"</summary>
+                <table id=format!("{id}-table") class="comparison-table">
+                    <thead><tr><th>"Day"</th><th>"Your score"</th>{heads}</tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </details>
+        </DrawnChart>
     }
 }
 

@@ -1,0 +1,134 @@
+import { test, expect, Page } from '@playwright/test';
+import { CONTOSO, signIn } from './helpers';
+
+const METRICS = `/tenants/${CONTOSO}/metrics`;
+
+function daysAgo(n: number): string {
+  const d = new Date();
+  d.setUTCDate(d.getUTCDate() - n);
+  return d.toISOString().slice(0, 10);
+}
+
+// "64.06 %" → 64.06
+async function percentOf(page: Page, selector: string): Promise<number> {
+  return Number(((await page.locator(selector).textContent()) ?? '').replace('%', '').trim());
+}
+
+// A peer tenant of the service provider: changes made here leave Contoso as other tests expect.
+async function openPeer(page: Page): Promise<string> {
+  await signIn(page, 'msp@provider.example');
+  const link = page.locator('#tenant-list tbody tr a').filter({ hasNotText: 'Contoso' }).nth(1);
+  await link.click();
+  await expect(page.locator('#score-percent')).toBeVisible();
+  return new URL(page.url()).pathname;
+}
+
+test('the date range drives every trend, and the numbers are on the page', async ({ page }) => {
+  await signIn(page, 'reader@contoso.example', `${METRICS}?range=all`);
+  await expect(page.locator('#metrics-from-day')).toHaveText(daysAgo(180));
+  const allDays = await page.locator('#comparison-chart-table tbody tr').count();
+  await expect(page.locator('#regression-table tbody tr').first()).toBeAttached();
+  await expect(page.locator('#zones-form')).toHaveCount(0);
+
+  await page.locator('#range-presets a[data-range="30d"]').click();
+  await expect(page).toHaveURL(/range=30d/);
+  await expect(page.locator('#metrics-from-day')).toHaveText(daysAgo(29));
+  await expect(page.locator('#comparison-chart-table tbody tr')).toHaveCount(30);
+  expect(allDays).toBeGreaterThan(30);
+  await expect(page.locator('#comparison-chart-table th[data-basis="AllTenants"]')).toHaveText('All tenants');
+
+  await page.locator('#metrics-from').fill(daysAgo(10));
+  await page.locator('#metrics-to').fill(daysAgo(3));
+  await page.locator('#apply-range').click();
+  await expect(page.locator('#metrics-to-day')).toHaveText(daysAgo(3));
+  await expect(page.locator('#comparison-chart-table tbody tr')).toHaveCount(8);
+
+  await page.locator('#metrics-from').fill(daysAgo(3));
+  await page.locator('#metrics-to').fill(daysAgo(10));
+  await page.locator('#apply-range').click();
+  await expect(page.locator('#metrics-error')).toContainText('is after the end date');
+});
+
+test('a comparison line can be hidden from the legend', async ({ page }, info) => {
+  test.skip(info.project.name === 'no-js', 'charts are drawn by the browser');
+  await signIn(page, 'reader@contoso.example', `${METRICS}?range=90d`);
+  const chart = page.locator('#comparison-chart');
+  await expect(chart.locator('canvas')).toBeVisible();
+  const selected = () => page.evaluate(() => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const echarts = (window as any).echarts;
+    const inst = echarts.getInstanceByDom(document.getElementById('comparison-chart'));
+    return inst.getOption().legend[0].selected ?? {};
+  });
+  const names: string[] = await page.evaluate(() => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const inst = (window as any).echarts.getInstanceByDom(document.getElementById('comparison-chart'));
+    return inst.getOption().series.map((s: { name: string }) => s.name);
+  });
+  expect(names).toEqual(expect.arrayContaining(['Your score', 'All tenants']));
+  // Click the legend entry where ECharts drew it.
+  const box = await chart.boundingBox();
+  const entry = await page.evaluate(() => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const inst = (window as any).echarts.getInstanceByDom(document.getElementById('comparison-chart'));
+    let found: { x: number; y: number } | null = null;
+    inst.getZr().storage.getDisplayList().forEach((el: any) => {
+      if (!found && el.style?.text === 'All tenants') {
+        const r = el.getBoundingRect();
+        const m = el.transform ?? [1, 0, 0, 1, 0, 0];
+        found = { x: m[4] + r.x + r.width / 2, y: m[5] + r.y + r.height / 2 };
+      }
+    });
+    return found;
+  });
+  expect(entry).not.toBeNull();
+  await page.mouse.click(box!.x + entry!.x, box!.y + entry!.y);
+  await expect.poll(async () => (await selected())['All tenants']).toBe(false);
+});
+
+test('zones set in Metrics colour the gauge, and a planned action moves the projection', async ({ page }) => {
+  const overview = await openPeer(page);
+  const metrics = `${overview}/metrics`;
+  await page.goto(metrics);
+  const zone = async () => page.locator('#zone-score').getAttribute('data-zone');
+
+  await page.locator('#zones-form input[name=okay_from]').fill('1');
+  await page.locator('#zones-form input[name=good_from]').fill('2');
+  await page.locator('#zones-form button').click();
+  await expect(page.locator('#metrics-notice')).toHaveText('Zones saved.');
+  expect(await zone()).toBe('good');
+  await page.locator('#zones-form input[name=okay_from]').fill('98');
+  await page.locator('#zones-form input[name=good_from]').fill('99');
+  await page.locator('#zones-form button').click();
+  await expect(page.locator('#metrics-notice')).toHaveText('Zones saved.');
+  expect(await zone()).toBe('bad');
+  await page.locator('#zones-form input[name=okay_from]').fill('70');
+  await page.locator('#zones-form input[name=good_from]').fill('40');
+  await page.locator('#zones-form button').click();
+  await expect(page.locator('#metrics-notice')).toContainText('Good from');
+  await page.locator('#zones-form input[name=okay_from]').fill('40');
+  await page.locator('#zones-form input[name=good_from]').fill('70');
+  await page.locator('#zones-form button').click();
+  await expect(page.locator('#metrics-notice')).toHaveText('Zones saved.');
+
+  // Plan the top action: the projection rises by its remaining points.
+  const before = await percentOf(page, '#projection-projected');
+  await page.goto(`${overview}/actions`);
+  const id = await page.locator('#actions-table tr[data-action]').first().getAttribute('data-action');
+  await page.goto(`${overview}/actions/${id}`);
+  const status = (await page.locator('#action-status').textContent()) ?? '';
+  await page.locator('#status-select').selectOption('Planned');
+  await page.locator('#edit-status input[name=due_date]').fill(daysAgo(-14));
+  await page.locator('#save-status').click();
+  await expect(page.locator('#action-status')).toHaveText('Planned');
+  await page.goto(metrics);
+  expect(await percentOf(page, '#projection-projected')).toBeGreaterThan(before);
+  await expect(page.locator(`#projection-table tr[data-action="${id}"]`)).toContainText(daysAgo(-14));
+
+  // Undo, so the tenant is as it was.
+  await page.goto(`${overview}/actions/${id}`);
+  await page.locator('#undo-status').click();
+  await expect(page.locator('#action-status')).toHaveText(status);
+  await page.goto(metrics);
+  expect(await percentOf(page, '#projection-projected')).toBe(before);
+});
