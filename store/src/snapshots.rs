@@ -14,6 +14,17 @@ use score::snapshot::{diff, ActionChange, ActionPoints};
 const CHUNK: usize = 500;
 
 const LATEST_DAY: &str = "SELECT MAX(day) FROM score_snapshots WHERE tenant_id = $1";
+const FIRST_DAY: &str = "SELECT MIN(day) FROM score_snapshots WHERE tenant_id = $1";
+/// For each action changed after `$2`: its latest change on or before `$2`, if any (one
+/// index seek per action through `snapshot_action_changes_by_action`).
+const POINTS_ON_OF_CHANGED: &str = "SELECT c.day, c.action_id, c.cause, c.delta, c.max_delta, c.present, \
+    c.points, c.max_points, c.status FROM snapshot_action_changes c \
+    JOIN (SELECT ids.action_id AS id, (SELECT MAX(c2.day) FROM snapshot_action_changes c2 \
+          WHERE c2.tenant_id = $1 AND c2.action_id = ids.action_id AND c2.day <= $2) AS last_day \
+          FROM (SELECT DISTINCT action_id FROM snapshot_action_changes WHERE tenant_id = $1 AND day > $2) ids) m \
+    ON c.action_id = m.id AND c.day = m.last_day WHERE c.tenant_id = $1";
+const CHANGED_AFTER: &str =
+    "SELECT DISTINCT action_id FROM snapshot_action_changes WHERE tenant_id = $1 AND day > $2";
 const NEXT_DAY: &str = "SELECT MIN(day) FROM score_snapshots WHERE tenant_id = $1 AND day > $2";
 const LATEST_POINTS: &str =
     "SELECT action_id, points, max_points, status FROM latest_action_points WHERE tenant_id = $1";
@@ -196,10 +207,40 @@ impl SnapshotStore for SqlStore {
                         sqlx::query_as(LATEST_POINTS).bind(tenant_id).fetch_all(&mut *tx).await?;
                     Some(collect_points(rows)?)
                 }
-                Some(_) => {
-                    let rows: Vec<ChangeRow> =
-                        sqlx::query_as(&sql).bind(tenant_id).bind(day_bound(day)).fetch_all(&mut *tx).await?;
-                    Some(replay(rows)?)
+                // Whichever side of `day` has fewer days of changes is read: replaying from
+                // the start, or going back from the latest points.
+                Some(l) => {
+                    let first: Option<NaiveDate> =
+                        sqlx::query_scalar(FIRST_DAY).bind(tenant_id).fetch_one(&mut *tx).await?;
+                    let (day, first) = (day_bound(day), first.unwrap_or(l));
+                    if day < first {
+                        Some(ActionPoints::new())
+                    } else if day - first <= l - day {
+                        let rows: Vec<ChangeRow> =
+                            sqlx::query_as(&sql).bind(tenant_id).bind(day).fetch_all(&mut *tx).await?;
+                        Some(replay(rows)?)
+                    } else {
+                        let latest: Vec<PointRow> =
+                            sqlx::query_as(LATEST_POINTS).bind(tenant_id).fetch_all(&mut *tx).await?;
+                        let changed: Vec<String> =
+                            sqlx::query_scalar(CHANGED_AFTER).bind(tenant_id).bind(day).fetch_all(&mut *tx).await?;
+                        let before: Vec<ChangeRow> = sqlx::query_as(POINTS_ON_OF_CHANGED)
+                            .bind(tenant_id)
+                            .bind(day)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                        let mut points = collect_points(latest)?;
+                        for id in changed {
+                            points.remove(&id);
+                        }
+                        for row in before {
+                            let dated = row.into_dated()?;
+                            if let Some(after) = dated.change.after {
+                                points.insert(dated.change.id, after);
+                            }
+                        }
+                        Some(points)
+                    }
                 }
             }
         });

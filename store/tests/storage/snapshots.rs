@@ -8,6 +8,7 @@ use store::{ComparisonTally, Store, StoreError};
 crate::on_both_backends!(
     snapshots_store_only_changes,
     rewriting_or_backfilling_a_snapshot_keeps_every_day_exact,
+    points_of_every_past_day_match_what_was_written,
     comparison_tallies_round_trip,
 );
 
@@ -71,6 +72,34 @@ async fn snapshots_store_only_changes(db: &TestDb) {
         .write_snapshot(&summary("00000000-0000-4000-8000-000000000000", day(2024, 3, 1), &day1), &day1)
         .await;
     assert!(matches!(nobody, Err(StoreError::NotFound(_))), "{nobody:?}");
+}
+
+/// Past days near the first snapshot are replayed from it, days near the latest are read
+/// back from the latest points: both must give exactly what each day stored.
+async fn points_of_every_past_day_match_what_was_written(db: &TestDb) {
+    let s = db.store.as_ref();
+    let t = s.create_tenant(new_tenant("Every day"), "alice").await.unwrap();
+    let statuses = [Status::ToAddress, Status::Planned, Status::RiskAccepted, Status::ThirdParty];
+    let mut written = Vec::new();
+    for d in 1..=20u32 {
+        // Each action changes on its own rhythm; "E" leaves the score for days 8–12.
+        let day_points: Vec<(String, score::snapshot::ActionPoint)> = ["A", "B", "C", "D", "E"]
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !(*i == 4 && (8..=12).contains(&d)))
+            .map(|(i, id)| {
+                let step = i64::from(d) / (i as i64 + 1);
+                let status = statuses[(step as usize + i) % statuses.len()];
+                ((*id).to_owned(), point(step * 10 % 500, 500 + i as i64 * 100, status))
+            })
+            .collect();
+        let p: score::snapshot::ActionPoints = day_points.into_iter().collect();
+        s.write_snapshot(&summary(&t.id, day(2024, 5, d), &p), &p).await.unwrap();
+        written.push((d, p));
+    }
+    for (d, p) in &written {
+        assert_eq!(&s.action_points_on(&t.id, day(2024, 5, *d)).await.unwrap(), p, "points on May {d}");
+    }
 }
 
 async fn rewriting_or_backfilling_a_snapshot_keeps_every_day_exact(db: &TestDb) {

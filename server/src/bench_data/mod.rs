@@ -1,4 +1,11 @@
-//! Synthetic data and statistics shared by the bench binaries (`server/src/bin/bench*.rs`).
+//! Synthetic data, a load generator and statistics shared by the bench binaries
+//! (`server/src/bin/bench*.rs`).
+
+mod connection;
+mod many_tenants;
+
+pub use connection::Connection;
+pub use many_tenants::{many_tenants, BenchDb, ACTIONS};
 
 use score::catalog::Catalog;
 use score::{Category, ImprovementAction, Level, Prerequisites, Scoring, Tier};

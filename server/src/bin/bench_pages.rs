@@ -1,0 +1,77 @@
+//! `bench_pages`: the Overview and Metrics & trends pages of a tenant with two years of
+//! daily history and 300 actions, among many tenants, server-rendered over a real port.
+//! Each page is requested one at a time over a keep-alive connection, as a browser does.
+//!
+//! `cargo run --release -p server --bin bench_pages -- [tenants] [requests]`
+
+use app::auth::secrets::{hash_secret, new_secret};
+use server::bench_data::{many_tenants, median, percentile, synthetic_catalog, Connection, ACTIONS};
+use std::sync::Arc;
+use std::time::Instant;
+
+const HISTORY_DAYS: i64 = 730;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let tenants: u32 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    let requests: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(200);
+    let catalog = synthetic_catalog(ACTIONS);
+    let db = many_tenants(&catalog, tenants, HISTORY_DAYS).await?;
+    let (store, target) = (db.store.clone(), db.target.clone());
+
+    let user = store.create_user("bench@example.test", "Bench", "not-a-password-hash", "bench").await?;
+    store.grant_role(&target, &user.id, score::roles::Role::GlobalReader, "bench").await?;
+    let session = new_secret()?;
+    let now = chrono::Utc::now();
+    store
+        .create_session(&store::Session {
+            token_hash: hash_secret(&session),
+            user_id: user.id.clone(),
+            created_at: now,
+            expires_at: now + chrono::Duration::hours(2),
+        })
+        .await?;
+    let cookie = format!("{}={session}", app::auth::session::COOKIE_NAME);
+
+    let state = app::state::AppState { store: store.clone(), catalog: Arc::new(db.actions.clone()) };
+    let leptos =
+        leptos::prelude::LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
+    let router = server::http::router(server::http::ServerState { leptos, app: state });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let pages = [
+        ("Overview (180 days, comparisons)", format!("/tenants/{target}"), "id=\"score-percent\""),
+        (
+            "Metrics & trends, all 2 years",
+            format!("/tenants/{target}/metrics?range=all"),
+            "id=\"projection-projected\"",
+        ),
+        ("Metrics & trends, 30 days", format!("/tenants/{target}/metrics"), "id=\"projection-projected\""),
+    ];
+    let mut conn = Connection::open(addr).await?;
+    for (name, path, marker) in pages {
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/html\r\nCookie: {cookie}\r\n\r\n")
+                .into_bytes();
+        let (status, bytes) = conn.get(&request).await?;
+        anyhow::ensure!(status == 200, "{name} answered {status}");
+        let body = String::from_utf8_lossy(conn.body());
+        anyhow::ensure!(body.contains(marker), "{name} does not show {marker}");
+        let mut samples = Vec::with_capacity(requests);
+        for _ in 0..requests {
+            let t = Instant::now();
+            conn.get(&request).await?;
+            samples.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        println!(
+            "GET {name} ({bytes} bytes): median {:.2} ms, p90 {:.2} ms, max {:.2} ms over {requests} requests",
+            median(samples.clone()),
+            percentile(samples.clone(), 0.9),
+            percentile(samples, 1.0)
+        );
+    }
+    Ok(())
+}
