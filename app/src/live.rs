@@ -1,9 +1,10 @@
 //! The live score of one tenant: catalog + custom actions + current states, evaluated.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use score::ranking::rank;
 use score::{evaluate, ActionScore, ImprovementAction, RankedAction, SecureScore};
 use std::collections::BTreeMap;
-use store::{ControlRecord, Store, StoreError, Tenant};
+use store::{ControlRecord, ScoreSnapshot, Store, StoreError, Tenant};
 
 pub struct LiveScore {
     pub tenant: Tenant,
@@ -18,6 +19,20 @@ pub struct LiveScore {
 impl LiveScore {
     pub fn action(&self, id: &str) -> Option<&ImprovementAction> {
         self.actions.iter().find(|a| a.id == id)
+    }
+
+    /// The live score frozen as the snapshot of `day`.
+    pub fn snapshot(&self, day: NaiveDate, taken_at: DateTime<Utc>) -> ScoreSnapshot {
+        ScoreSnapshot {
+            tenant_id: self.tenant.id.clone(),
+            day,
+            current: self.score.current,
+            max: self.score.max,
+            categories: self.score.categories.clone(),
+            licensed_seats: self.tenant.licensed_seats,
+            active_users: self.tenant.active_users,
+            taken_at,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use score::comparison::{seat_bucket, Basis};
 use score::snapshot::action_points;
 use score::{ImprovementAction, Percent};
 use std::collections::BTreeMap;
-use store::{ComparisonTally, ScoreSnapshot, Store, StoreError};
+use store::{ComparisonTally, Store, StoreError};
 
 /// Accumulates one day's comparison groups (SPEC §4) as sums and counts.
 #[derive(Debug, Default)]
@@ -41,19 +41,6 @@ impl DayTallies {
     }
 }
 
-pub fn snapshot_of(live: &app::live::LiveScore, day: NaiveDate, taken_at: DateTime<Utc>) -> ScoreSnapshot {
-    ScoreSnapshot {
-        tenant_id: live.tenant.id.clone(),
-        day,
-        current: live.score.current,
-        max: live.score.max,
-        categories: live.score.categories.clone(),
-        licensed_seats: live.tenant.licensed_seats,
-        active_users: live.tenant.active_users,
-        taken_at,
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SnapshotRun {
     pub day: NaiveDate,
@@ -71,7 +58,7 @@ pub async fn snapshot_all(
     let mut tallies = DayTallies::default();
     for t in &tenants {
         let live = live_score(store, catalog, &t.id).await?;
-        store.write_snapshot(&snapshot_of(&live, day, taken_at), &action_points(&live.scores)).await?;
+        store.write_snapshot(&live.snapshot(day, taken_at), &action_points(&live.scores)).await?;
         tallies.add(t.licensed_seats, &t.industry, live.score.percent());
     }
     store.write_comparison_tallies(day, &tallies.rows(day)).await?;

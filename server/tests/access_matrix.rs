@@ -44,6 +44,7 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
         ("/api/improvement_actions", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}")),
         ("/api/score_history", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&range=90d")),
         ("/api/metrics", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&range=90d")),
+        ("/api/sync_now", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}")),
         ("/api/set_zones", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}&okay_from=40&good_from=70")),
         ("/api/improvement_action", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&action_id=AdminMFAV2")),
         (

@@ -273,3 +273,48 @@ async fn the_overview_breaks_the_score_down_and_projects_planned_actions() {
     assert_eq!(text_of(&page.body, "score-percent"), expected.to_string());
     assert!(page.body.contains("Projected Secure Score"));
 }
+
+#[tokio::test]
+async fn sync_now_takes_todays_snapshot_so_todays_changes_show() {
+    let s = demo_server().await;
+    let store = s.state.store.as_ref();
+    let reader = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let today = today();
+    let before = store.snapshots(CONTOSO_ID, today, today).await.unwrap();
+
+    let r = s.call("/api/sync_now", &format!("tenant_id={CONTOSO_ID}"), Some(&reader)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(store.snapshots(CONTOSO_ID, today, today).await.unwrap(), before, "a reader syncs nothing");
+
+    // A status change made today is not in the history until a snapshot is taken.
+    let change = store::StatusChange {
+        action_id: "AdminMFAV2".into(),
+        status: Status::ThirdParty,
+        note: "Covered by the identity provider.".into(),
+        assignee: None,
+        due_date: None,
+        tags: vec![],
+        changed_by: "admin@contoso.example".into(),
+        changed_at: Utc::now(),
+    };
+    store.set_status(CONTOSO_ID, &change).await.unwrap();
+    let history = format!("/tenants/{CONTOSO_ID}/history?range=7d");
+    let event = format!("<tr data-day=\"{today}\" data-action=\"AdminMFAV2\"");
+    assert!(!s.get(&history, Some(&admin)).await.body.contains(&event), "not before a snapshot");
+
+    let r = s.post_form("/api/sync_now", &format!("tenant_id={CONTOSO_ID}&range=7d"), Some(&admin)).await;
+    assert_eq!(r.location.as_deref(), Some(format!("{PAGE}?range=7d&done=synced").as_str()));
+    let live = app::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let taken = store.snapshots(CONTOSO_ID, today, today).await.unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!((taken[0].current, taken[0].max), (live.score.current, live.score.max));
+    let changes = store.action_changes(CONTOSO_ID, today, today).await.unwrap();
+    assert!(changes.iter().any(|c| c.change.id == "AdminMFAV2"), "{changes:?}");
+    let page = s.get(&history, Some(&admin)).await;
+    assert!(page.body.contains(&event), "today's event shows");
+
+    // Syncing again rewrites today's snapshot; it never adds a second one.
+    s.post_form("/api/sync_now", &format!("tenant_id={CONTOSO_ID}"), Some(&admin)).await;
+    assert_eq!(store.snapshots(CONTOSO_ID, today, today).await.unwrap().len(), 1);
+}

@@ -76,7 +76,8 @@ pub fn comparison_chart(points: &[HistoryPoint], lines: &[ComparisonLine]) -> Ch
     chart
 }
 
-/// Points lost per day, stacked by action: the tooltip names the actions behind each drop.
+/// Points lost per day, stacked by action: the tooltip names the actions behind each drop
+/// (the largest of each day; smaller ones are stacked as "Other actions").
 pub fn regression_chart(days: &[RegressionDay]) -> Chart {
     let labels: Vec<String> = days.iter().map(|d| d.day.to_string()).collect();
     let mut actions: Vec<&str> = days.iter().flat_map(|d| d.actions.iter().map(|a| a.0.as_str())).collect();
@@ -97,6 +98,13 @@ pub fn regression_chart(days: &[RegressionDay]) -> Chart {
             })
             .collect();
         chart = chart.series(Bar::new().name(action).stack("lost").data(values));
+    }
+    if days.iter().any(|d| d.more > 0) {
+        let values: Vec<DataPoint> = days
+            .iter()
+            .map(|d| if d.more > 0 { DataPoint::from(d.more_points.as_f64()) } else { empty() })
+            .collect();
+        chart = chart.series(Bar::new().name("Other actions").stack("lost").data(values));
     }
     chart
 }

@@ -5,5 +5,6 @@
 pub mod charts;
 pub mod data;
 pub mod page;
+pub mod sync;
 pub mod trends;
 pub mod zones;

@@ -64,7 +64,13 @@ fn notice(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static st
     if let Some(code) = query.get("error") {
         return Some((false, zones::error_message(&code)));
     }
-    (query.get("done").as_deref() == Some("zones")).then_some((true, "Zones saved."))
+    match query.get("done").as_deref() {
+        Some("zones") => Some((true, "Zones saved.")),
+        Some("synced") => {
+            Some((true, "Today's snapshot was taken: today's changes are in the trends and the History."))
+        }
+        _ => None,
+    }
 }
 
 #[component]
@@ -128,6 +134,7 @@ fn MetricsView(d: MetricsData, q: HistoryQuery, notice: Option<(bool, &'static s
             " to " <strong id="metrics-to-day">{d.to.to_string()}</strong>
             <span class="subtle">" · " {d.points.len()} " days"</span>
         </p>
+        {d.can_write.then(|| view! { <SyncNow tenant_id=d.tenant_id.clone() q=q.clone()/> })}
         {notice.map(|(ok, m)| view! {
             <p class=if ok { "notice" } else { "error" } role=if ok { "status" } else { "alert" } id="metrics-notice">{m}</p>
         })}
@@ -143,11 +150,32 @@ fn MetricsView(d: MetricsData, q: HistoryQuery, notice: Option<(bool, &'static s
     }
 }
 
+/// The range of the view as hidden fields, so a form post comes back to the same view.
+#[component]
+fn ViewFields(q: HistoryQuery) -> impl IntoView {
+    view! {
+        {(!q.is_custom()).then(|| view! { <input type="hidden" name="range" value=q.range.as_str()/> })}
+        {q.from.clone().map(|f| view! { <input type="hidden" name="from" value=f/> })}
+        {q.to.clone().map(|t| view! { <input type="hidden" name="to" value=t/> })}
+    }
+}
+
+#[component]
+fn SyncNow(tenant_id: String, q: HistoryQuery) -> impl IntoView {
+    view! {
+        <form method="post" action="/api/sync_now" class="inline" id="sync-form">
+            <input type="hidden" name="tenant_id" value=tenant_id/>
+            <ViewFields q/>
+            <button type="submit" class="secondary" id="sync-now">"Sync now"</button>
+            <span class="subtle">" Takes today's snapshot now instead of at the daily run."</span>
+        </form>
+    }
+}
+
 #[component]
 fn ZoneCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
     let zone_name = zone(d.percent, d.zone_okay_from, d.zone_good_from);
     let (percent, okay, good) = (d.percent, d.zone_okay_from, d.zone_good_from);
-    let custom = q.is_custom();
     view! {
         <section class="card score" aria-labelledby="zone-heading">
             <h2 id="zone-heading">"Your Secure Score zone"</h2>
@@ -164,9 +192,7 @@ fn ZoneCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
             {d.can_write.then(|| view! {
                 <form method="post" action="/api/set_zones" class="row-form" id="zones-form">
                     <input type="hidden" name="tenant_id" value=d.tenant_id.clone()/>
-                    {(!custom).then(|| view! { <input type="hidden" name="range" value=q.range.as_str()/> })}
-                    {q.from.clone().map(|f| view! { <input type="hidden" name="from" value=f/> })}
-                    {q.to.clone().map(|t| view! { <input type="hidden" name="to" value=t/> })}
+                    <ViewFields q=q.clone()/>
                     <label>"Okay from (%)" <input type="number" name="okay_from" min="1" max="99" value=okay required/></label>
                     <label>"Good from (%)" <input type="number" name="good_from" min="2" max="100" value=good required/></label>
                     <button type="submit">"Save zones"</button>
@@ -268,7 +294,10 @@ fn RegressionCard(d: MetricsData) -> impl IntoView {
                                 <tr data-day=r.day.to_string()>
                                     <td>{r.day.to_string()}</td>
                                     <td class="num">{r.lost.to_string()}</td>
-                                    <td>{r.actions.iter().map(|(t, p)| format!("{t} ({p})")).collect::<Vec<_>>().join("; ")}</td>
+                                    <td>
+                                        {r.actions.iter().map(|(t, p)| format!("{t} ({p})")).collect::<Vec<_>>().join("; ")}
+                                        {(r.more > 0).then(|| format!("; and {} more actions ({})", r.more, r.more_points))}
+                                    </td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -16,13 +16,20 @@ pub struct ComparisonLine {
     pub values: Vec<Option<Percent>>,
 }
 
+/// Actions named per regression day; the rest are summed as "other actions".
+pub const REGRESSION_ACTIONS_NAMED: usize = 5;
+
 /// Points one day's regressions cost, with the actions behind them (largest loss first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegressionDay {
     pub day: NaiveDate,
     /// Negative: the sum of the day's measurement drops.
     pub lost: Points,
+    /// The largest drops, at most [`REGRESSION_ACTIONS_NAMED`].
     pub actions: Vec<(String, Points)>,
+    /// How many more actions dropped that day, and their points.
+    pub more: u32,
+    pub more_points: Points,
 }
 
 /// Risk-accepted actions on one day and the points they would be worth.
@@ -119,7 +126,10 @@ mod server_side {
         days.into_iter()
             .map(|(day, mut actions)| {
                 actions.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-                RegressionDay { day, lost: actions.iter().map(|a| a.1).sum(), actions }
+                let lost = actions.iter().map(|a| a.1).sum();
+                let rest = actions.split_off(actions.len().min(REGRESSION_ACTIONS_NAMED));
+                let more = u32::try_from(rest.len()).unwrap_or(u32::MAX);
+                RegressionDay { day, lost, actions, more, more_points: rest.iter().map(|a| a.1).sum() }
             })
             .collect()
     }

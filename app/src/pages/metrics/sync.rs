@@ -1,0 +1,32 @@
+//! "Sync now": takes today's snapshot of one tenant at once, so today's changes show in the
+//! History and the trends without waiting for the daily run. The daily run rewrites the
+//! day with its final state, and writes the comparison averages over every tenant.
+
+use crate::error::AppError;
+use crate::pages::history::query::HistoryQuery;
+use leptos::prelude::*;
+
+#[server(endpoint = "sync_now")]
+pub async fn sync_now(
+    tenant_id: String,
+    range: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<(), AppError> {
+    use score::roles::Access;
+    let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
+    let state = &access.state;
+    let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &access.tenant_id).await?;
+    let now = chrono::Utc::now();
+    let points = score::snapshot::action_points(&live.scores);
+    state.store.write_snapshot(&live.snapshot(now.date_naive(), now), &points).await?;
+    tracing::info!(tenant = %access.tenant_id, by = %access.viewer.email, "sync now: today's snapshot taken");
+    let view = HistoryQuery::from_lookup(|k| match k {
+        "range" => range.clone(),
+        "from" => from.clone(),
+        "to" => to.clone(),
+        _ => None,
+    });
+    leptos_axum::redirect(&super::zones::back(&access.tenant_id, &view, "done=synced"));
+    Ok(())
+}
