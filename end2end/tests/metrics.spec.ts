@@ -30,11 +30,11 @@ test('the date range drives every trend, and the numbers are on the page', async
   await expect(page.locator('#regression-table tbody tr').first()).toBeAttached();
   await expect(page.locator('#zones-form')).toHaveCount(0);
 
-  await page.locator('#range-presets a[data-range="30d"]').click();
-  await expect(page).toHaveURL(/range=30d/);
-  await expect(page.locator('#metrics-from-day')).toHaveText(daysAgo(29));
-  await expect(page.locator('#comparison-chart-table tbody tr')).toHaveCount(30);
-  expect(allDays).toBeGreaterThan(30);
+  await page.locator('#range-presets a[data-range="90d"]').click();
+  await expect(page).toHaveURL(/range=90d/);
+  await expect(page.locator('#metrics-from-day')).toHaveText(daysAgo(89));
+  await expect(page.locator('#comparison-chart-table tbody tr')).toHaveCount(90);
+  expect(allDays).toBeGreaterThan(90);
   await expect(page.locator('#comparison-chart-table th[data-basis="AllTenants"]')).toHaveText('All tenants');
 
   await page.locator('#metrics-from').fill(daysAgo(10));
@@ -67,6 +67,7 @@ test('a comparison line can be hidden from the legend', async ({ page }, info) =
   });
   expect(names).toEqual(expect.arrayContaining(['Your score', 'All tenants']));
   // Click the legend entry where ECharts drew it.
+  await chart.scrollIntoViewIfNeeded();
   const box = await chart.boundingBox();
   const entry = await page.evaluate(() => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -74,6 +75,7 @@ test('a comparison line can be hidden from the legend', async ({ page }, info) =
     let found: { x: number; y: number } | null = null;
     inst.getZr().storage.getDisplayList().forEach((el: any) => {
       if (!found && el.style?.text === 'All tenants') {
+        // The label's box in its own frame, moved by its global transform (no scaling here).
         const r = el.getBoundingRect();
         const m = el.transform ?? [1, 0, 0, 1, 0, 0];
         found = { x: m[4] + r.x + r.width / 2, y: m[5] + r.y + r.height / 2 };

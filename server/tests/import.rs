@@ -376,4 +376,12 @@ async fn the_settings_upload_imports_once_for_read_write_roles_only() {
         r.body
     );
     assert_eq!(everything(&s, CONTOSO_ID).await, after_first);
+
+    // A browser asks for a compressed answer: the streamed page still ends cleanly.
+    let mut gzip = upload_request(CONTOSO_ID, &both, &admin, origin);
+    gzip.headers_mut().insert(header::ACCEPT_ENCODING, "gzip".parse().expect("header"));
+    let r = s.send(gzip).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.is_empty());
+    assert_eq!(everything(&s, CONTOSO_ID).await, after_first);
 }

@@ -160,9 +160,11 @@ fn stream_import(state: ServerState, tenant: String, actor: String, files: Vec<I
         };
         let _ = tx.send(last + &tail);
     });
-    let body = futures::stream::unfold(rx, |mut rx| async move {
+    // Fused: the compression layer polls once more after the end, which a bare unfold
+    // stream does not allow.
+    let body = futures::StreamExt::fuse(futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), rx))
-    });
+    }));
     (
         [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
         Body::from_stream(body),
