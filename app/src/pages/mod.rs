@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod history;
 pub mod metrics;
+pub mod nav;
 pub mod not_found;
 pub mod overview;
 pub mod settings;

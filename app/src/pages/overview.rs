@@ -182,12 +182,7 @@ fn OverviewView(o: OverviewData) -> impl IntoView {
     view! {
         <Title text=crate::format::rcdata(&format!("{} — Overview", o.tenant_name))/>
         <h1>{o.tenant_name.clone()} <span class="subtle">" · Overview"</span></h1>
-        <nav class="tenant-nav" aria-label="Tenant pages">
-            <a href=format!("/tenants/{}/actions", o.tenant_id)>"Improvement actions"</a>
-            <a href=format!("/tenants/{}/history", o.tenant_id)>"History"</a>
-            <a href=format!("/tenants/{}/metrics", o.tenant_id)>"Metrics & trends"</a>
-            <a href=format!("/tenants/{}/settings", o.tenant_id)>"Settings"</a>
-        </nav>
+        <crate::pages::nav::TenantNav tenant_id=o.tenant_id.clone() current="Overview"/>
         <nav class="range-presets" id="score-views" aria-label="Score view">
             <a href=base.clone() data-view="current" aria-current=(!projected_view).then_some("page")>"Current score"</a>
             <a href=format!("{base}?view=projected") data-view="projected" aria-current=projected_view.then_some("page")>

@@ -21,6 +21,27 @@ pub struct BenchDb {
     dir: PathBuf,
 }
 
+impl BenchDb {
+    /// A reader of the target tenant, for sessions and tokens to act as.
+    pub async fn target_reader(&self) -> anyhow::Result<store::User> {
+        let user = self.store.create_user("bench@example.test", "Bench", "not-a-password-hash", "bench").await?;
+        self.store.grant_role(&self.target, &user.id, score::roles::Role::GlobalReader, "bench").await?;
+        Ok(user)
+    }
+
+    /// Serves the whole router on a free local port.
+    pub async fn serve(&self) -> anyhow::Result<std::net::SocketAddr> {
+        let state = app::state::AppState { store: self.store.clone(), catalog: std::sync::Arc::new(self.actions.clone()) };
+        let leptos =
+            leptos::prelude::LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
+        let router = crate::http::router(crate::http::ServerState { leptos, app: state });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Ok(addr)
+    }
+}
+
 impl Drop for BenchDb {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);

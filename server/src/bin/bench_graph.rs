@@ -25,8 +25,7 @@ async fn main() -> anyhow::Result<()> {
     let db = many_tenants(&catalog, tenants, HISTORY_DAYS).await?;
     let (store, target) = (db.store.clone(), db.target.clone());
 
-    let user = store.create_user("bench@example.test", "Bench", "not-a-password-hash", "bench").await?;
-    store.grant_role(&target, &user.id, score::roles::Role::GlobalReader, "bench").await?;
+    let user = db.target_reader().await?;
     let secret = "rmp_benchmarktoken";
     let token = ApiToken {
         id: uuid::Uuid::new_v4().to_string(),
@@ -41,13 +40,7 @@ async fn main() -> anyhow::Result<()> {
     };
     store.create_api_token(&token, "bench").await?;
 
-    let state = app::state::AppState { store: store.clone(), catalog: Arc::new(db.actions.clone()) };
-    let leptos =
-        leptos::prelude::LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
-    let router = server::http::router(server::http::ServerState { leptos, app: state });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let addr = db.serve().await?;
 
     let request = format!(
         "GET /v1.0/security/secureScores?$top=1 HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {secret}\r\n\r\n"

@@ -6,7 +6,6 @@
 
 use app::auth::secrets::{hash_secret, new_secret};
 use server::bench_data::{many_tenants, median, percentile, synthetic_catalog, Connection, ACTIONS};
-use std::sync::Arc;
 use std::time::Instant;
 
 const HISTORY_DAYS: i64 = 730;
@@ -20,8 +19,7 @@ async fn main() -> anyhow::Result<()> {
     let db = many_tenants(&catalog, tenants, HISTORY_DAYS).await?;
     let (store, target) = (db.store.clone(), db.target.clone());
 
-    let user = store.create_user("bench@example.test", "Bench", "not-a-password-hash", "bench").await?;
-    store.grant_role(&target, &user.id, score::roles::Role::GlobalReader, "bench").await?;
+    let user = db.target_reader().await?;
     let session = new_secret()?;
     let now = chrono::Utc::now();
     store
@@ -34,13 +32,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let cookie = format!("{}={session}", app::auth::session::COOKIE_NAME);
 
-    let state = app::state::AppState { store: store.clone(), catalog: Arc::new(db.actions.clone()) };
-    let leptos =
-        leptos::prelude::LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
-    let router = server::http::router(server::http::ServerState { leptos, app: state });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let addr = db.serve().await?;
 
     let pages = [
         ("Overview (180 days, comparisons)", format!("/tenants/{target}"), "id=\"score-percent\""),

@@ -8,6 +8,7 @@ use super::query::{EventSort, HistoryQuery, RangePreset};
 use crate::chart::HistoryChart;
 use crate::error::AppError;
 use crate::pages::actions::query::encode;
+use crate::pages::nav::{set_status_of, TenantNav};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -45,33 +46,14 @@ fn base_of(tenant_id: &str) -> String {
     format!("/tenants/{}/history", encode(tenant_id))
 }
 
-#[component]
-fn TenantNav(tenant_id: String) -> impl IntoView {
-    let t = encode(&tenant_id);
-    view! {
-        <nav class="tenant-nav" aria-label="Tenant pages">
-            <a href=format!("/tenants/{t}")>"Overview"</a>
-            <a href=format!("/tenants/{t}/actions")>"Improvement actions"</a>
-            <a href=format!("/tenants/{t}/metrics")>"Metrics & trends"</a>
-            <a href=format!("/tenants/{t}/settings")>"Settings"</a>
-        </nav>
-    }
-}
-
 /// The page when the query cannot be answered: the message, and the controls to fix it.
 #[component]
 fn HistoryRefused(tenant_id: String, q: HistoryQuery, error: AppError) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-            let status = http::StatusCode::from_u16(error.status());
-            resp.set_status(status.unwrap_or(http::StatusCode::BAD_REQUEST));
-        }
-    }
+    set_status_of(&error);
     view! {
         <Title text="History"/>
         <h1>"History"</h1>
-        <TenantNav tenant_id=tenant_id.clone()/>
+        <TenantNav tenant_id=tenant_id.clone() current="History"/>
         <RangePresets base=base_of(&tenant_id) q=q.clone()/>
         <FilterForm base=base_of(&tenant_id) q/>
         <p class="error card" role="alert" id="history-error">{error.to_string()}</p>
@@ -92,7 +74,7 @@ fn HistoryView(d: HistoryData, q: HistoryQuery) -> impl IntoView {
     view! {
         <Title text=crate::format::rcdata(&format!("{} — History", d.tenant_name))/>
         <h1>{d.tenant_name.clone()} <span class="subtle">" · History"</span></h1>
-        <TenantNav tenant_id=d.tenant_id.clone()/>
+        <TenantNav tenant_id=d.tenant_id.clone() current="History"/>
         <RangePresets base=base.clone() q=q.clone()/>
         <FilterForm base=base.clone() q=q.clone()/>
         <p class="score-line" id="history-range">

@@ -16,6 +16,7 @@ use crate::format::{points_of, zone};
 use crate::pages::actions::query::encode;
 use crate::pages::history::page::RangePresets;
 use crate::pages::history::query::HistoryQuery;
+use crate::pages::nav::{set_status_of, TenantNav};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -73,19 +74,6 @@ fn notice(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static st
     }
 }
 
-#[component]
-fn TenantNav(tenant_id: String) -> impl IntoView {
-    let t = encode(&tenant_id);
-    view! {
-        <nav class="tenant-nav" aria-label="Tenant pages">
-            <a href=format!("/tenants/{t}")>"Overview"</a>
-            <a href=format!("/tenants/{t}/actions")>"Improvement actions"</a>
-            <a href=format!("/tenants/{t}/history")>"History"</a>
-            <a href=format!("/tenants/{t}/settings")>"Settings"</a>
-        </nav>
-    }
-}
-
 /// Custom dates as a plain GET form (a preset link drops them again).
 #[component]
 fn RangeForm(base: String, q: HistoryQuery) -> impl IntoView {
@@ -103,17 +91,11 @@ fn RangeForm(base: String, q: HistoryQuery) -> impl IntoView {
 /// The page when the range cannot be answered: the message, and the controls to fix it.
 #[component]
 fn MetricsRefused(tenant_id: String, q: HistoryQuery, error: AppError) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-            let status = http::StatusCode::from_u16(error.status());
-            resp.set_status(status.unwrap_or(http::StatusCode::BAD_REQUEST));
-        }
-    }
+    set_status_of(&error);
     view! {
         <Title text="Metrics & trends"/>
         <h1>"Metrics & trends"</h1>
-        <TenantNav tenant_id=tenant_id.clone()/>
+        <TenantNav tenant_id=tenant_id.clone() current="Metrics & trends"/>
         <RangePresets base=base_of(&tenant_id) q=q.clone()/>
         <RangeForm base=base_of(&tenant_id) q/>
         <p class="error card" role="alert" id="metrics-error">{error.to_string()}</p>
@@ -126,7 +108,7 @@ fn MetricsView(d: MetricsData, q: HistoryQuery, notice: Option<(bool, &'static s
     view! {
         <Title text=crate::format::rcdata(&format!("{} — Metrics & trends", d.tenant_name))/>
         <h1>{d.tenant_name.clone()} <span class="subtle">" · Metrics & trends"</span></h1>
-        <TenantNav tenant_id=d.tenant_id.clone()/>
+        <TenantNav tenant_id=d.tenant_id.clone() current="Metrics & trends"/>
         <RangePresets base=base.clone() q=q.clone()/>
         <RangeForm base q=q.clone()/>
         <p class="score-line" id="metrics-range-days">
