@@ -24,6 +24,8 @@ const ERROR_BODY_LIMIT: usize = 16 * 1024;
 pub struct ServerState {
     pub leptos: LeptosOptions,
     pub app: AppState,
+    /// Where shares go (from the environment); pages learn only which targets exist.
+    pub share: std::sync::Arc<crate::share::ShareConfig>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -35,7 +37,11 @@ impl FromRef<ServerState> for LeptosOptions {
 pub fn router(state: ServerState) -> Router {
     let routes = generate_route_list(App);
     let app_state = state.app.clone();
-    let context = move || provide_context(app_state.clone());
+    let share_targets = state.share.targets();
+    let context = move || {
+        provide_context(app_state.clone());
+        provide_context(share_targets);
+    };
     let options = state.leptos.clone();
     let (api, document) = crate::graph::openapi::api();
     let document = std::sync::Arc::new(document);
@@ -73,6 +79,7 @@ pub fn tenant_routes() -> Vec<(&'static str, MethodRouter<ServerState>)> {
         ("/tenants/{tenant}/audit.csv", get(crate::tokens::audit_csv)),
         ("/tenants/{tenant}/actions.csv", get(crate::export::actions_csv)),
         ("/tenants/{tenant}/history.csv", get(crate::export::history_csv)),
+        ("/tenants/{tenant}/actions/{action}/share", post(crate::share::share_action)),
         (
             "/tenants/{tenant}/import",
             // Multipart reading has its own cap (2 MB by default); lift it to the upload's.
