@@ -1,0 +1,404 @@
+//! Sharing an improvement action against real receivers: an aiosmtpd SMTP server in a child
+//! process, and HTTP servers on local ports standing in for a Teams/Slack webhook and
+//! ServiceNow's Table API. Nothing of Rampart's own is replaced.
+
+mod common;
+
+use axum::body::Bytes;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use common::{demo_server_with, TestServer};
+use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
+use server::share::ShareConfig;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const ACTION: &str = "AdminMFAV2";
+
+fn share_url(action: &str) -> String {
+    format!("/tenants/{CONTOSO_ID}/actions/{action}/share")
+}
+
+fn page_url() -> String {
+    format!("/tenants/{CONTOSO_ID}/actions/{ACTION}")
+}
+
+/// The deep link as the share sends it: `post_form` says the browser reached `rampart.test`.
+fn deep_link() -> String {
+    format!("http://rampart.test/tenants/{CONTOSO_ID}/actions/{ACTION}")
+}
+
+fn config(vars: &[(&str, String)]) -> ShareConfig {
+    ShareConfig::from_lookup(|k| vars.iter().find(|(name, _)| *name == k).map(|(_, v)| v.clone()))
+        .expect("valid share settings")
+}
+
+fn title(s: &TestServer) -> String {
+    s.state.catalog.iter().find(|a| a.id == ACTION).expect("demo action").title.clone()
+}
+
+async fn shares_in_audit(s: &TestServer) -> Vec<store::AuditEntry> {
+    let trail = s.state.store.audit_trail(CONTOSO_ID, 100).await.expect("audit");
+    trail.into_iter().filter(|a| a.kind == "action.share").collect()
+}
+
+/// A port nothing listens on.
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    l.local_addr().expect("addr").port()
+}
+
+/// The aiosmtpd child process; killed when the test ends, however it ends.
+struct SmtpServer {
+    child: std::process::Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The first Python that has aiosmtpd (`make tools-test` installs Debian's package).
+fn python_with_aiosmtpd() -> String {
+    ["python3", "/usr/bin/python3"]
+        .into_iter()
+        .find(|p| {
+            std::process::Command::new(p)
+                .args(["-c", "import aiosmtpd"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .expect("aiosmtpd is not installed: run `make tools-test` (apt-get install python3-aiosmtpd)")
+        .to_owned()
+}
+
+impl SmtpServer {
+    fn start() -> SmtpServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/smtp_recorder.py");
+        let mut child = std::process::Command::new(python_with_aiosmtpd())
+            .arg(script)
+            .arg(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("aiosmtpd starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).expect("the SMTP server prints its port");
+        let port = line.trim().parse().unwrap_or_else(|_| panic!("a port, got {line:?}"));
+        SmtpServer { child, port, dir }
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    fn messages(&self) -> Vec<serde_json::Value> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .expect("mail dir")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| serde_json::from_str(&std::fs::read_to_string(f).expect("message")).expect("json"))
+            .collect()
+    }
+}
+
+/// One request an HTTP receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    path: String,
+    authorization: Option<String>,
+    accept: Option<String>,
+    content_type: Option<String>,
+    body: serde_json::Value,
+}
+
+/// A real HTTP server on a local port that records every request and answers `reply`.
+struct Receiver {
+    port: u16,
+    got: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Receiver {
+    async fn start(status: StatusCode, reply: &'static str) -> Receiver {
+        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let seen = got.clone();
+        let app =
+            axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let seen = seen.clone();
+                async move {
+                    let h = |name| {
+                        headers
+                            .get(name)
+                            .and_then(|v: &header::HeaderValue| v.to_str().ok())
+                            .map(str::to_owned)
+                    };
+                    assert_eq!(method, Method::POST);
+                    seen.lock().expect("lock").push(Received {
+                        path: uri.to_string(),
+                        authorization: h(header::AUTHORIZATION),
+                        accept: h(header::ACCEPT),
+                        content_type: h(header::CONTENT_TYPE),
+                        body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+                    });
+                    (status, [(header::CONTENT_TYPE, "application/json")], reply).into_response()
+                }
+            });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("receiver serves") });
+        Receiver { port, got }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn requests(&self) -> Vec<Received> {
+        self.got.lock().expect("lock").clone()
+    }
+}
+
+#[tokio::test]
+async fn email_reaches_a_real_smtp_server() {
+    let smtp = SmtpServer::start();
+    let s = demo_server_with(config(&[
+        ("RAMPART_SMTP_URL", smtp.url()),
+        ("RAMPART_SMTP_FROM", "Rampart <rampart@contoso.example>".into()),
+    ]))
+    .await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let r = s
+        .post_form(
+            &share_url(ACTION),
+            "target=email&to=Sam%40contoso.example%2C+kim%40contoso.example&message=Please+fix+this+week",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location.as_deref(), Some(format!("{}?done=shared_email", page_url()).as_str()));
+
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    let m = &messages[0];
+    assert_eq!(m["rcpt_tos"], serde_json::json!(["sam@contoso.example", "kim@contoso.example"]));
+    assert_eq!(m["mail_from"], "rampart@contoso.example");
+    assert_eq!(m["content_type"], "text/plain");
+    assert!(m["subject"].as_str().expect("subject").contains(&title(&s)), "{m}");
+    let body = m["body"].as_str().expect("body");
+    for part in
+        [deep_link().as_str(), "Please fix this week", "Tenant: Contoso", "admin@contoso.example", "Points: "]
+    {
+        assert!(body.contains(part), "{part:?} in {body}");
+    }
+
+    let audit = shares_in_audit(&s).await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!((audit[0].actor.as_str(), audit[0].subject.as_str()), ("admin@contoso.example", ACTION));
+    assert!(
+        audit[0].after.contains("\"target\":\"email\"") && audit[0].after.contains("kim@contoso.example")
+    );
+
+    let page = s.get(r.location.as_deref().expect("location"), Some(&admin)).await;
+    assert!(page.body.contains("Shared by email."));
+}
+
+#[tokio::test]
+async fn a_webhook_gets_plain_text_with_the_link() {
+    let hook = Receiver::start(StatusCode::OK, "ok").await;
+    let s = demo_server_with(config(&[("RAMPART_WEBHOOK_URL", hook.url("/services/T0/B0/secret"))])).await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let r = s
+        .post_form(
+            &share_url(ACTION),
+            "target=webhook&message=%3Cb%3Enow%3C%2Fb%3E+%3C%21channel%3E",
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some(format!("{}?done=shared_webhook", page_url()).as_str()));
+    let got = hook.requests();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].path, "/services/T0/B0/secret");
+    assert_eq!(got[0].content_type.as_deref(), Some("application/json"));
+    let text = got[0].body["text"].as_str().expect("a text field");
+    assert!(text.contains(&deep_link()) && text.contains(&title(&s)), "{text}");
+    assert!(text.contains("&lt;b&gt;now&lt;/b&gt; &lt;!channel&gt;") && !text.contains('<'), "{text}");
+    let audit = shares_in_audit(&s).await;
+    assert_eq!(audit.len(), 1);
+    assert!(audit[0].after.contains("webhook") && !audit[0].after.contains("secret"), "{}", audit[0].after);
+}
+
+#[tokio::test]
+async fn a_servicenow_ticket_is_created_stored_and_shown() {
+    let sn =
+        Receiver::start(StatusCode::CREATED, r#"{"result":{"number":"CHG0030001","sys_id":"abc"}}"#).await;
+    let s = demo_server_with(config(&[
+        ("RAMPART_SERVICENOW_URL", sn.url("/")),
+        ("RAMPART_SERVICENOW_USER", "rampart".into()),
+        ("RAMPART_SERVICENOW_PASSWORD", "s3cret".into()),
+    ]))
+    .await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let r = s.post_form(&share_url(ACTION), "target=servicenow&message=Window+on+Friday", Some(&admin)).await;
+    assert_eq!(r.location.as_deref(), Some(format!("{}?done=shared_servicenow", page_url()).as_str()));
+
+    let got = sn.requests();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].path, "/api/now/table/change_request");
+    assert_eq!(got[0].authorization.as_deref(), Some("Basic cmFtcGFydDpzM2NyZXQ="));
+    assert_eq!(got[0].accept.as_deref(), Some("application/json"));
+    let short = got[0].body["short_description"].as_str().expect("short_description");
+    assert!(short.contains(&title(&s)), "{short}");
+    let description = got[0].body["description"].as_str().expect("description");
+    assert!(description.contains(&deep_link()) && description.contains("Window on Friday"), "{description}");
+
+    let link = format!("{}/nav_to.do?uri=change_request.do?sys_id=abc", sn.url(""));
+    let tickets = s.state.store.action_tickets(CONTOSO_ID, ACTION).await.expect("tickets");
+    assert_eq!(tickets.len(), 1);
+    assert_eq!((tickets[0].number.as_str(), tickets[0].url.as_str()), ("CHG0030001", link.as_str()));
+    assert_eq!(tickets[0].created_by, "admin@contoso.example");
+    let audit = shares_in_audit(&s).await;
+    assert_eq!(audit.len(), 1);
+    assert!(
+        audit[0].after.contains("CHG0030001") && !audit[0].after.contains("s3cret"),
+        "{}",
+        audit[0].after
+    );
+
+    let page = s.get(&page_url(), Some(&admin)).await.body;
+    assert!(page.contains("CHG0030001") && page.contains(&format!("href=\"{link}\"")), "ticket listed");
+    // Everyone in the tenant sees the ticket; only read-write roles can open one.
+    let reader = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
+    assert!(s.get(&page_url(), Some(&reader)).await.body.contains("CHG0030001"), "readers see tickets");
+}
+
+#[tokio::test]
+async fn unreachable_targets_say_so_and_lose_nothing() {
+    let port = closed_port();
+    let s = demo_server_with(config(&[
+        ("RAMPART_SMTP_URL", format!("smtp://127.0.0.1:{port}")),
+        ("RAMPART_SMTP_FROM", "rampart@contoso.example".into()),
+        ("RAMPART_WEBHOOK_URL", format!("http://127.0.0.1:{port}/hook")),
+        ("RAMPART_SERVICENOW_URL", format!("http://127.0.0.1:{port}")),
+        ("RAMPART_SERVICENOW_USER", "rampart".into()),
+        ("RAMPART_SERVICENOW_PASSWORD", "s3cret".into()),
+    ]))
+    .await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    for (target, says) in [
+        ("email", "nothing was sent"),
+        ("webhook", "nothing was posted"),
+        ("servicenow", "ServiceNow did not answer or refused the request; no ticket was created"),
+    ] {
+        let form = format!("target={target}&to=sam%40contoso.example&message=Keep+me+%26+my+%3Cwords%3E");
+        let r = s.post_form(&share_url(ACTION), &form, Some(&admin)).await;
+        let location = r.location.expect("back to the form");
+        assert!(location.contains(&format!("error=share_failed_{target}")), "{location}");
+        let page = s.get(&location, Some(&admin)).await.body;
+        assert!(page.contains(says), "{target}: the page says what failed");
+        assert!(page.contains("Keep me &amp; my &lt;words&gt;</textarea>"), "{target}: the message is kept");
+        assert!(!page.contains("s3cret") && !page.contains("Connection refused"), "no internals shown");
+        // A script gets the same words with 502.
+        let r = s.call(&share_url(ACTION), &form, Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::BAD_GATEWAY);
+        assert!(r.body.contains(says));
+    }
+    assert!(shares_in_audit(&s).await.is_empty(), "nothing audited");
+    assert!(s.state.store.action_tickets(CONTOSO_ID, ACTION).await.expect("tickets").is_empty());
+}
+
+#[tokio::test]
+async fn readers_cannot_share_and_see_no_forms() {
+    let hook = Receiver::start(StatusCode::OK, "ok").await;
+    let s = demo_server_with(config(&[("RAMPART_WEBHOOK_URL", hook.url("/hook"))])).await;
+    let reader = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
+    let r = s.post_form(&share_url(ACTION), "target=webhook&message=hi", Some(&reader)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let anonymous = s.post_form(&share_url(ACTION), "target=webhook&message=hi", None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert!(hook.requests().is_empty(), "nothing sent");
+    assert!(shares_in_audit(&s).await.is_empty());
+    let page = s.get(&page_url(), Some(&reader)).await.body;
+    assert!(page.contains("id=\"share-link\"") && !page.contains("id=\"share-webhook\""));
+    assert!(page.contains("sharing needs a read-write role"));
+}
+
+#[tokio::test]
+async fn bad_fields_are_named_and_nothing_is_sent() {
+    let smtp = SmtpServer::start();
+    let hook = Receiver::start(StatusCode::OK, "ok").await;
+    let s = demo_server_with(config(&[
+        ("RAMPART_SMTP_URL", smtp.url()),
+        ("RAMPART_SMTP_FROM", "rampart@contoso.example".into()),
+        ("RAMPART_WEBHOOK_URL", hook.url("/hook")),
+    ]))
+    .await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let long = "x".repeat(2_001);
+    let many: Vec<String> = (0..21).map(|i| format!("p{i}%40contoso.example")).collect();
+    let cases = [
+        ("target=email&to=not-an-email".to_owned(), "share_to", "To: enter 1–20 email addresses"),
+        (format!("target=email&to={}", many.join("%2C")), "share_to", "To: enter 1–20 email addresses"),
+        ("target=email&to=a%40b.example%0D%0ABcc%3A+c%40d.example".to_owned(), "share_to", "To:"),
+        (format!("target=webhook&message={long}"), "share_message", "Message: at most 2,000 characters"),
+        ("target=webhook&message=bell%07".to_owned(), "share_message", "Message:"),
+        ("target=fax".to_owned(), "share_target", "Share target: choose"),
+        ("target=servicenow".to_owned(), "share_target_off", "not configured by the operator"),
+    ];
+    for (form, code, says) in cases {
+        let r = s.post_form(&share_url(ACTION), &form, Some(&admin)).await;
+        let location = r.location.unwrap_or_else(|| panic!("{form}: {} {}", r.status, r.body));
+        assert!(location.contains(&format!("error={code}&")), "{form}: {location}");
+        let page = s.get(&location, Some(&admin)).await.body;
+        assert!(page.contains(says), "{form}: the page names the field");
+        let r = s.call(&share_url(ACTION), &form, Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{form}");
+        assert!(r.body.contains(says), "{form}: {}", r.body);
+    }
+    let r = s.post_form(&share_url("NoSuchAction"), "target=webhook", Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Another tenant's action id and a tenant the admin has no role in are not found either.
+    let other = format!("/tenants/00000000-0000-4000-8000-00000000ffff/actions/{ACTION}/share");
+    assert_eq!(s.post_form(&other, "target=webhook", Some(&admin)).await.status, StatusCode::NOT_FOUND);
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(smtp.messages().is_empty(), "no email sent");
+    assert!(hook.requests().is_empty(), "nothing posted");
+    assert!(shares_in_audit(&s).await.is_empty(), "nothing audited");
+}
+
+#[tokio::test]
+async fn targets_the_operator_did_not_configure_are_shown_as_such() {
+    let s = demo_server_with(ShareConfig::default()).await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let page = s.get(&page_url(), Some(&admin)).await.body;
+    assert!(page.contains(&format!("/tenants/{CONTOSO_ID}/actions/{ACTION}\"")), "the link to copy");
+    for t in ["email", "webhook", "servicenow"] {
+        assert!(page.contains(&format!("id=\"share-{t}-off\"")), "{t} shown as not configured");
+    }
+    assert_eq!(page.matches("not configured by the operator").count(), 3);
+}
+
+#[tokio::test]
+async fn the_flyout_beside_the_list_shares_and_comes_back_to_the_list() {
+    let hook = Receiver::start(StatusCode::OK, "ok").await;
+    let s = demo_server_with(config(&[("RAMPART_WEBHOOK_URL", hook.url("/hook"))])).await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let list = format!("/tenants/{CONTOSO_ID}/actions?action={ACTION}");
+    let page = s.get(&list, Some(&admin)).await.body;
+    assert!(page.contains("id=\"share-webhook\""), "the flyout has the form");
+    let back = format!("%2Ftenants%2F{CONTOSO_ID}%2Factions%3Faction%3D{ACTION}%26error%3Dshare_to");
+    let r = s.post_form(&share_url(ACTION), &format!("target=webhook&back={back}"), Some(&admin)).await;
+    assert_eq!(r.location, Some(format!("{list}&done=shared_webhook")), "the old error is dropped");
+    assert_eq!(hook.requests().len(), 1);
+}
