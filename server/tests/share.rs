@@ -326,6 +326,16 @@ async fn readers_cannot_share_and_see_no_forms() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let anonymous = s.post_form(&share_url(ACTION), "target=webhook&message=hi", None).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    // A page of another site posting with an administrator's cookie is refused too.
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let forged = axum::http::Request::post(share_url(ACTION))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "rampart.test")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::COOKIE, admin)
+        .body(axum::body::Body::from("target=webhook&message=hi"))
+        .expect("request");
+    assert_eq!(s.send(forged).await.status, StatusCode::FORBIDDEN);
     assert!(hook.requests().is_empty(), "nothing sent");
     assert!(shares_in_audit(&s).await.is_empty());
     let page = s.get(&page_url(), Some(&reader)).await.body;
@@ -346,12 +356,14 @@ async fn bad_fields_are_named_and_nothing_is_sent() {
     let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
     let long = "x".repeat(2_001);
     let many: Vec<String> = (0..21).map(|i| format!("p{i}%40contoso.example")).collect();
+    let huge = "y".repeat(100_000);
     let cases = [
         ("target=email&to=not-an-email".to_owned(), "share_to", "To: enter 1–20 email addresses"),
         (format!("target=email&to={}", many.join("%2C")), "share_to", "To: enter 1–20 email addresses"),
         ("target=email&to=a%40b.example%0D%0ABcc%3A+c%40d.example".to_owned(), "share_to", "To:"),
         (format!("target=webhook&message={long}"), "share_message", "Message: at most 2,000 characters"),
         ("target=webhook&message=bell%07".to_owned(), "share_message", "Message:"),
+        (format!("target=webhook&message={huge}"), "share_message", "Message: at most 2,000 characters"),
         ("target=fax".to_owned(), "share_target", "Share target: choose"),
         ("target=servicenow".to_owned(), "share_target_off", "not configured by the operator"),
     ];
@@ -401,4 +413,38 @@ async fn the_flyout_beside_the_list_shares_and_comes_back_to_the_list() {
     let r = s.post_form(&share_url(ACTION), &format!("target=webhook&back={back}"), Some(&admin)).await;
     assert_eq!(r.location, Some(format!("{list}&done=shared_webhook")), "the old error is dropped");
     assert_eq!(hook.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn refusals_from_the_targets_store_nothing() {
+    let sn =
+        Receiver::start(StatusCode::UNAUTHORIZED, r#"{"error":{"message":"User Not Authenticated"}}"#).await;
+    let odd =
+        Receiver::start(StatusCode::CREATED, r#"{"result":{"number":"<b>x</b>","sys_id":"abc"}}"#).await;
+    let hook = Receiver::start(StatusCode::INTERNAL_SERVER_ERROR, "no").await;
+    for (servicenow, webhook) in [(&sn, &hook), (&odd, &hook)] {
+        let s = demo_server_with(config(&[
+            ("RAMPART_SERVICENOW_URL", servicenow.url("")),
+            ("RAMPART_SERVICENOW_USER", "rampart".into()),
+            ("RAMPART_SERVICENOW_PASSWORD", "wrong".into()),
+            ("RAMPART_WEBHOOK_URL", webhook.url("/hook")),
+        ]))
+        .await;
+        let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+        for target in ["servicenow", "webhook"] {
+            let r =
+                s.post_form(&share_url(ACTION), &format!("target={target}&message=m"), Some(&admin)).await;
+            let location = r.location.expect("back to the form");
+            assert!(location.contains(&format!("error=share_failed_{target}")), "{location}");
+        }
+        assert!(s.state.store.action_tickets(CONTOSO_ID, ACTION).await.expect("tickets").is_empty());
+        assert!(shares_in_audit(&s).await.is_empty());
+        let page = s.get(&page_url(), Some(&admin)).await.body;
+        assert!(!page.contains("&lt;b&gt;x") && !page.contains("User Not Authenticated"));
+    }
+    assert_eq!(
+        (sn.requests().len(), odd.requests().len(), hook.requests().len()),
+        (1, 1, 2),
+        "each was asked"
+    );
 }

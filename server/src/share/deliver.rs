@@ -28,9 +28,17 @@ fn client() -> Result<reqwest::Client, DeliveryError> {
         .map_err(|e| DeliveryError(format!("HTTP client: {e}")))
 }
 
-/// reqwest's errors name the URL; a webhook's URL is its secret.
+/// reqwest's errors name the URL, and a webhook's URL is its secret: the URL is dropped,
+/// the causes (connection refused, timed out) are kept for the log.
 fn http_error(e: reqwest::Error) -> DeliveryError {
-    DeliveryError(e.without_url().to_string())
+    let e = e.without_url();
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        detail.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    DeliveryError(detail)
 }
 
 pub async fn send_email(smtp: &Smtp, to: &[String], content: &ShareContent) -> Result<(), DeliveryError> {

@@ -12,7 +12,7 @@ use crate::http::ServerState;
 use crate::web_access::{internal, session_access};
 use app::pages::actions::edit::{back_url, with_param};
 use app::pages::actions::query::encode;
-use app::pages::actions::share::{error_message, validate_share, ShareInput, ShareTarget};
+use app::pages::actions::share::{error_message, validate_share, ShareInput, ShareTarget, MAX_MESSAGE_CHARS};
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -41,14 +41,18 @@ fn wants_html(headers: &HeaderMap) -> bool {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
-/// Back to the form with the error and what was typed, so nothing is lost.
+/// Back to the form with the error and what was typed, so nothing is lost. What goes into
+/// the address is capped (a refused message may be far too long for a Location header).
 fn back_with_error(back: &str, code: &str, input: &ShareInput) -> Response {
+    let cap = |s: &str, n: usize| s.chars().take(n).collect::<String>();
+    let refill = [
+        ("error", code.to_owned()),
+        ("target", cap(&input.target, 20)),
+        ("to", cap(&input.to, MAX_MESSAGE_CHARS)),
+        ("message", cap(&input.message, MAX_MESSAGE_CHARS)),
+    ];
     // Percent-encoded throughout (spaces as %20): the page reads the query back as typed.
-    let query = [("error", code), ("target", &input.target), ("to", &input.to), ("message", &input.message)]
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
+    let query = refill.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
     let sep = if back.contains('?') { '&' } else { '?' };
     Redirect::to(&format!("{back}{sep}{query}")).into_response()
 }
