@@ -24,8 +24,6 @@ const ERROR_BODY_LIMIT: usize = 16 * 1024;
 pub struct ServerState {
     pub leptos: LeptosOptions,
     pub app: AppState,
-    /// Where shares go (from the environment); pages learn only which targets exist.
-    pub share: std::sync::Arc<crate::share::ShareConfig>,
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -37,11 +35,7 @@ impl FromRef<ServerState> for LeptosOptions {
 pub fn router(state: ServerState) -> Router {
     let routes = generate_route_list(App);
     let app_state = state.app.clone();
-    let share_targets = state.share.targets();
-    let context = move || {
-        provide_context(app_state.clone());
-        provide_context(share_targets);
-    };
+    let context = move || provide_context(app_state.clone());
     let options = state.leptos.clone();
     let (api, document) = crate::graph::openapi::api();
     let document = std::sync::Arc::new(document);

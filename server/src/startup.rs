@@ -107,7 +107,7 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
         .build();
     tokio::spawn(crate::jobs::run_daily(state.clone(), serve.snapshot_at));
     tracing::info!(targets = ?share, "share targets");
-    let app = router(ServerState { leptos, app: state.clone(), share: Arc::new(share) });
+    let app = crate::share::with_share(router(ServerState { leptos, app: state.clone() }), share);
     let url = format!("http://{}", serve.addr);
     println!("Rampart is serving on {url}");
     if has_demo_users(&state).await {

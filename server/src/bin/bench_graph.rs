@@ -180,8 +180,7 @@ async fn main() -> anyhow::Result<()> {
     let state = app::state::AppState { store: store.clone(), catalog: Arc::new(actions) };
     let leptos =
         leptos::prelude::LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
-    let router =
-        server::http::router(server::http::ServerState { leptos, app: state, share: Default::default() });
+    let router = server::http::router(server::http::ServerState { leptos, app: state });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, router).await });

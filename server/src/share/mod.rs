@@ -16,8 +16,18 @@ use app::pages::actions::share::{error_message, validate_share, ShareInput, Shar
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Router};
 use message::ShareContent;
 use score::roles::Access;
+use std::sync::Arc;
+
+/// Gives every request the share settings: the share route reads them, and pages learn
+/// from [`app::pages::actions::share::ShareTargets`] which targets exist (nothing else). A router without this layer
+/// shares nowhere and shows every target as not configured.
+pub fn with_share(router: Router, config: ShareConfig) -> Router {
+    let targets = config.targets();
+    router.layer(Extension(Arc::new(config))).layer(Extension(targets))
+}
 
 /// Query keys a share's answer sets; a new answer replaces the ones of the last.
 const ANSWER_KEYS: [&str; 6] = ["error", "done", "saved", "target", "to", "message"];
@@ -66,8 +76,10 @@ pub async fn share_action(
     State(state): State<ServerState>,
     Path((tenant, action_id)): Path<(String, String)>,
     headers: HeaderMap,
+    config: Option<Extension<Arc<ShareConfig>>>,
     Form(input): Form<ShareInput>,
 ) -> Response {
+    let config = config.map(|Extension(c)| c).unwrap_or_default();
     let (viewer, _, tenant) = match session_access(&state, &headers, &tenant, Access::Write).await {
         Ok(v) => v,
         Err(r) => return r.into_response(),
@@ -82,7 +94,7 @@ pub async fn share_action(
     let Some(row) = rows.into_iter().find(|r| r.id == action_id) else { return not_found() };
     let back = without_answer(&back_url(&tenant, &action_id, input.back.as_deref()));
     let browser = wants_html(&headers);
-    let share = match validate_share(&input, state.share.targets()) {
+    let share = match validate_share(&input, config.targets()) {
         Ok(s) => s,
         Err(code) if browser => return back_with_error(&back, code, &input),
         Err(code) => return (StatusCode::BAD_REQUEST, error_message(code)).into_response(),
@@ -98,7 +110,6 @@ pub async fn share_action(
         sharer: viewer.email.clone(),
         message: share.message.clone(),
     };
-    let config = state.share.as_ref();
     let sent = match (share.target, &config.smtp, &config.webhook_url, &config.servicenow) {
         (ShareTarget::Email, Some(smtp), _, _) => {
             deliver::send_email(smtp, &share.to, &content).await.map(|()| None)

@@ -150,7 +150,8 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
         history: replay(&action, events),
         undo,
         link: super::share::action_link(&headers, &live.tenant.id, &action_id),
-        share: use_context::<ShareTargets>().unwrap_or_default(),
+        // The server layers the targets onto every request; none when it did not.
+        share: leptos_axum::extract::<axum::Extension<ShareTargets>>().await.map(|e| e.0).unwrap_or_default(),
         tickets,
         row,
     })
