@@ -22,8 +22,8 @@ use score::roles::Access;
 use std::sync::Arc;
 
 /// Gives every request the share settings: the share route reads them, and pages learn
-/// from [`app::pages::actions::share::ShareTargets`] which targets exist (nothing else). A router without this layer
-/// shares nowhere and shows every target as not configured.
+/// which targets exist (a [`app::pages::actions::share::ShareTargets`], nothing else). A
+/// router without this layer shares nowhere and shows every target as not configured.
 pub fn with_share(router: Router, config: ShareConfig) -> Router {
     let targets = config.targets();
     router.layer(Extension(Arc::new(config))).layer(Extension(targets))
