@@ -29,9 +29,12 @@ tools:
 		(cd end2end && npm ci --no-audit --no-fund); \
 	fi
 
-# Debian's Chromium, for the browser tests only (never Playwright's own download).
+# Debian's Chromium, for the browser tests only (never Playwright's own download), and
+# Debian's aiosmtpd, the real SMTP server the share tests send email to.
 tools-test: tools
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@python3 -c 'import aiosmtpd' 2>/dev/null || /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-aiosmtpd)
 
 frontend:
 	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release

@@ -73,6 +73,7 @@ pub fn tenant_routes() -> Vec<(&'static str, MethodRouter<ServerState>)> {
         ("/tenants/{tenant}/audit.csv", get(crate::tokens::audit_csv)),
         ("/tenants/{tenant}/actions.csv", get(crate::export::actions_csv)),
         ("/tenants/{tenant}/history.csv", get(crate::export::history_csv)),
+        ("/tenants/{tenant}/actions/{action}/share", post(crate::share::share_action)),
         (
             "/tenants/{tenant}/import",
             // Multipart reading has its own cap (2 MB by default); lift it to the upload's.

@@ -79,8 +79,9 @@ pub async fn seed_demo(state: &AppState) -> Result<crate::demo::DemoReport, Star
 /// Serves until interrupted. The port is taken before the database is touched, so a
 /// port in use leaves nothing behind.
 pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
-    // Check the catalog, then take the port, before the database is touched.
+    // Check the catalog and the share settings, then take the port, before the database is touched.
     let catalog = catalog_file::load(common.catalog.as_deref())?;
+    let share = crate::share::ShareConfig::from_env().map_err(StartupError::Other)?;
     let listener = tokio::net::TcpListener::bind(serve.addr).await.map_err(|e| StartupError::Listen {
         addr: serve.addr,
         reason: if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -105,7 +106,8 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
         .site_addr(serve.addr)
         .build();
     tokio::spawn(crate::jobs::run_daily(state.clone(), serve.snapshot_at));
-    let app = router(ServerState { leptos, app: state.clone() });
+    tracing::info!(targets = ?share, "share targets");
+    let app = crate::share::with_share(router(ServerState { leptos, app: state.clone() }), share);
     let url = format!("http://{}", serve.addr);
     println!("Rampart is serving on {url}");
     if has_demo_users(&state).await {

@@ -16,10 +16,12 @@ mod snapshot_rows;
 mod snapshots;
 mod tallies;
 mod tenants;
+mod tickets;
 
 pub use error::OpenError;
 pub use model::*;
 pub use open::{drop_postgres_schema, open, open_postgres_in_schema};
+pub use tickets::{ActionShare, ActionTicket, ShareStore};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -173,7 +175,7 @@ pub trait PeopleStore: Send + Sync {
 /// Everything the app needs from storage.
 #[async_trait]
 pub trait Store:
-    TenantStore + CatalogStore + ControlStore + SnapshotStore + AuditStore + PeopleStore
+    TenantStore + CatalogStore + ControlStore + SnapshotStore + AuditStore + PeopleStore + ShareStore
 {
     /// Which backend this is: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

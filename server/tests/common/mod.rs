@@ -48,6 +48,11 @@ pub struct TestServer {
 }
 
 pub async fn demo_server() -> TestServer {
+    demo_server_with(server::share::ShareConfig::default()).await
+}
+
+/// A demo server whose shares go where `share` says.
+pub async fn demo_server_with(share: server::share::ShareConfig) -> TestServer {
     let template = template().clone();
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("rampart.db");
@@ -61,7 +66,8 @@ pub async fn demo_server() -> TestServer {
     let common = Common { database_url: format!("sqlite://{}", path.display()), catalog: None };
     let state = server::startup::open_app_state(&common).await.expect("store opens");
     let leptos = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
-    TestServer { app: router(ServerState { leptos, app: state.clone() }), state, _dir: dir }
+    let app = server::share::with_share(router(ServerState { leptos, app: state.clone() }), share);
+    TestServer { app, state, _dir: dir }
 }
 
 pub struct Reply {

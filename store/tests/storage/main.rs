@@ -11,3 +11,4 @@ mod people;
 mod people_edges;
 mod snapshots;
 mod tenants;
+mod tickets;

@@ -3,6 +3,7 @@
 
 use super::history::HistoryEntry;
 use super::row::ActionRow;
+use super::share::{ShareTargets, TicketLink};
 use crate::error::AppError;
 use leptos::prelude::*;
 use score::Status;
@@ -43,6 +44,12 @@ pub struct ActionDetail {
     pub why: String,
     pub history: Vec<HistoryEntry>,
     pub undo: Option<UndoTarget>,
+    /// The address of the action's own page, to copy and share.
+    pub link: String,
+    /// Which share targets the operator configured.
+    pub share: ShareTargets,
+    /// Change tickets opened for this action, newest first.
+    pub tickets: Vec<TicketLink>,
 }
 
 impl ActionDetail {
@@ -102,6 +109,18 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
         })
         .collect();
     events.extend(measurements.into_iter().map(ActionEvent::Measured));
+    let tickets = state
+        .store
+        .action_tickets(tenant_id, &action_id)
+        .await?
+        .into_iter()
+        .map(|t| TicketLink {
+            number: t.number,
+            url: t.url,
+            created: format!("{} on {}", t.created_by, t.created_at.format("%Y-%m-%d %H:%M UTC")),
+        })
+        .collect();
+    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
     let prerequisite_actions = action
         .prerequisites
         .actions
@@ -130,6 +149,10 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
         why: score::ranking::explain(score),
         history: replay(&action, events),
         undo,
+        link: super::share::action_link(&headers, &live.tenant.id, &action_id),
+        // The server layers the targets onto every request; none when it did not.
+        share: leptos_axum::extract::<axum::Extension<ShareTargets>>().await.map(|e| e.0).unwrap_or_default(),
+        tickets,
         row,
     })
 }

@@ -5,6 +5,7 @@ use super::detail::{improvement_action, ActionDetail};
 use super::edit::error_message;
 use super::form::EditStatusForm;
 use super::query::encode;
+use super::share::{self, ShareSection};
 use crate::auth::sign_in::SignInRequired;
 use crate::error::AppError;
 use crate::pages::not_found::NotFound;
@@ -12,10 +13,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// The outcome of the last post, from `?error=…` or `?saved=1`.
+/// The outcome of the last post, from `?error=…`, `?saved=1` or `?done=shared_…`.
 fn notice(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static str)> {
     if let Some(code) = query.get("error") {
-        return Some((false, error_message(&code)));
+        let message =
+            if code.starts_with("share_") { share::error_message(&code) } else { error_message(&code) };
+        return Some((false, message));
+    }
+    if let Some(done) = query.get("done").and_then(|c| share::done_message(&c)) {
+        return Some((true, done));
     }
     query.get("saved").map(|_| (true, "Saved. The score and rank below include the change."))
 }
@@ -173,6 +179,7 @@ pub fn ActionDetailView(
                 <EditStatusForm d=d.clone() back=back.clone()/>
             </section>
         })}
+        <ShareSection d=d.clone() back=back.clone()/>
         <section aria-labelledby="history-heading">
             <h3 id="history-heading">"History of this action"</h3>
             <HistoryTable d=d.clone()/>

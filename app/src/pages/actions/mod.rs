@@ -13,6 +13,7 @@ pub mod history;
 pub mod list;
 pub mod query;
 pub mod row;
+pub mod share;
 
 pub use crate::format::rcdata;
 
