@@ -6,6 +6,9 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const root = path.resolve(__dirname, '..');
 export const databaseUrl = `sqlite://${root}/target/e2e/rampart.db`;
 export const serverBin = `${root}/target/release/server`;
+// Where the browser tests' SMTP server writes the email it receives, one JSON file each.
+export const mailDir = `${root}/target/e2e/mail`;
+const smtpPort = port + 1;
 
 const chromium = {
   browserName: 'chromium' as const,
@@ -29,13 +32,27 @@ export default defineConfig({
     { name: 'hydrated', use: { ...chromium, javaScriptEnabled: true } },
     { name: 'no-js', use: { ...chromium, javaScriptEnabled: false } },
   ],
-  webServer: {
-    command: `${serverBin} serve --demo --addr 127.0.0.1:${port} --site-root ${root}/target/site`,
-    env: { DATABASE_URL: databaseUrl, RUST_LOG: 'warn' },
-    url: `http://127.0.0.1:${port}/healthz`,
-    timeout: 300_000,
-    reuseExistingServer: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  },
+  webServer: [
+    // A real SMTP server (aiosmtpd) that writes each message it receives to mailDir.
+    {
+      command: `python3 ${root}/server/tests/fixtures/smtp_recorder.py ${mailDir} ${smtpPort}`,
+      port: smtpPort,
+      timeout: 60_000,
+      reuseExistingServer: false,
+    },
+    {
+      command: `${serverBin} serve --demo --addr 127.0.0.1:${port} --site-root ${root}/target/site`,
+      env: {
+        DATABASE_URL: databaseUrl,
+        RUST_LOG: 'warn',
+        RAMPART_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        RAMPART_SMTP_FROM: 'Rampart <rampart@e2e.example>',
+      },
+      url: `http://127.0.0.1:${port}/healthz`,
+      timeout: 300_000,
+      reuseExistingServer: false,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  ],
 });

@@ -1,14 +1,15 @@
 //! Daily snapshots: a summary row per tenant and day, and per-action points stored only
 //! on the days they change (SPEC §3: keep history forever, compactly).
 
-use crate::codec::{cause_str, day_bound, micros, to_json};
+use crate::codec::{cause, cause_str, day_bound, micros, to_json};
 use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
 use crate::snapshot_rows::{collect_points, replay, ChangeRow, PointRow, SnapshotRow};
 use crate::snapshot_rows::{CHANGE_COLUMNS, SNAPSHOT_COLUMNS};
-use crate::{ComparisonTally, DatedChange, Result, ScoreSnapshot, SnapshotStore};
+use crate::{ChangeKind, ChangeTotal, ComparisonTally, DatedChange, Result, ScoreSnapshot, SnapshotStore};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use score::snapshot::{diff, ActionChange, ActionPoints};
+use score::Points;
 
 /// Rows per multi-row INSERT: well under both backends' limit on bound values.
 const CHUNK: usize = 500;
@@ -23,6 +24,9 @@ const POINTS_ON_OF_CHANGED: &str = "SELECT c.day, c.action_id, c.cause, c.delta,
           WHERE c2.tenant_id = $1 AND c2.action_id = ids.action_id AND c2.day <= $2) AS last_day \
           FROM (SELECT DISTINCT action_id FROM snapshot_action_changes WHERE tenant_id = $1 AND day > $2) ids) m \
     ON c.action_id = m.id AND c.day = m.last_day WHERE c.tenant_id = $1";
+const CHANGE_TOTALS: &str = "SELECT cause, CAST(CASE WHEN delta > 0 THEN 1 ELSE 0 END AS BIGINT) AS gain, \
+    CAST(SUM(delta) AS BIGINT), CAST(SUM(max_delta) AS BIGINT) FROM snapshot_action_changes \
+    WHERE tenant_id = $1 AND day >= $2 AND day <= $3 AND day <> $4 GROUP BY cause, gain";
 const CHANGED_AFTER: &str =
     "SELECT DISTINCT action_id FROM snapshot_action_changes WHERE tenant_id = $1 AND day > $2";
 const NEXT_DAY: &str = "SELECT MIN(day) FROM score_snapshots WHERE tenant_id = $1 AND day > $2";
@@ -264,6 +268,56 @@ impl SnapshotStore for SqlStore {
             ensure_tenant(self, tenant_id).await?;
         }
         rows.into_iter().map(ChangeRow::into_dated).collect()
+    }
+
+    async fn action_changes_of(
+        &self,
+        tenant_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        kind: ChangeKind,
+    ) -> Result<Vec<DatedChange>> {
+        let filter = match kind {
+            ChangeKind::Regressions => "day >= $2 AND day <= $3 AND cause = 'Measurement' AND delta < 0",
+            ChangeKind::RiskAcceptance => {
+                "day >= $2 AND day <= $3 AND (cause <> 'Measurement' OR status = 'RiskAccepted')"
+            }
+        };
+        let sql = changes_sql(filter);
+        let rows: Vec<ChangeRow> = on_pool!(self, p => {
+            sqlx::query_as(&sql).bind(tenant_id).bind(day_bound(from)).bind(day_bound(to)).fetch_all(p).await?
+        });
+        rows.into_iter().map(ChangeRow::into_dated).collect()
+    }
+
+    async fn change_totals(
+        &self,
+        tenant_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        skip_day: Option<NaiveDate>,
+    ) -> Result<Vec<ChangeTotal>> {
+        // No day is before year 1: with nothing to skip, nothing matches it.
+        let skip = skip_day.map_or(NaiveDate::MIN, day_bound);
+        let rows: Vec<(String, i64, i64, i64)> = on_pool!(self, p => {
+            sqlx::query_as(CHANGE_TOTALS)
+                .bind(tenant_id)
+                .bind(day_bound(from))
+                .bind(day_bound(to))
+                .bind(day_bound(skip))
+                .fetch_all(p)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(c, gain, delta, max_delta)| {
+                Ok(ChangeTotal {
+                    cause: cause(&c)?,
+                    gain: gain == 1,
+                    delta: Points(delta),
+                    max_delta: Points(max_delta),
+                })
+            })
+            .collect()
     }
 
     async fn write_comparison_tallies(&self, day: NaiveDate, tallies: &[ComparisonTally]) -> Result<()> {

@@ -24,14 +24,18 @@ pub struct BenchDb {
 impl BenchDb {
     /// A reader of the target tenant, for sessions and tokens to act as.
     pub async fn target_reader(&self) -> anyhow::Result<store::User> {
-        let user = self.store.create_user("bench@example.test", "Bench", "not-a-password-hash", "bench").await?;
+        let user =
+            self.store.create_user("bench@example.test", "Bench", "not-a-password-hash", "bench").await?;
         self.store.grant_role(&self.target, &user.id, score::roles::Role::GlobalReader, "bench").await?;
         Ok(user)
     }
 
     /// Serves the whole router on a free local port.
     pub async fn serve(&self) -> anyhow::Result<std::net::SocketAddr> {
-        let state = app::state::AppState { store: self.store.clone(), catalog: std::sync::Arc::new(self.actions.clone()) };
+        let state = app::state::AppState {
+            store: self.store.clone(),
+            catalog: std::sync::Arc::new(self.actions.clone()),
+        };
         let leptos =
             leptos::prelude::LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
         let router = crate::http::router(crate::http::ServerState { leptos, app: state });

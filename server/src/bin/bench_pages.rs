@@ -34,20 +34,39 @@ async fn main() -> anyhow::Result<()> {
 
     let addr = db.serve().await?;
 
-    let pages = [
-        ("Overview (180 days, comparisons)", format!("/tenants/{target}"), "id=\"score-percent\""),
+    let get = |path: String| {
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/html\r\nCookie: {cookie}\r\n\r\n")
+            .into_bytes()
+    };
+    // The data alone, as the hydrated page fetches it on a client-side navigation.
+    let data = |args: String| {
+        format!(
+            "POST /api/metrics HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\nCookie: {cookie}\r\n\r\n{args}",
+            args.len()
+        )
+        .into_bytes()
+    };
+    let requests_of = [
+        ("Overview (180 days, comparisons)", get(format!("/tenants/{target}")), "id=\"score-percent\""),
         (
             "Metrics & trends, all 2 years",
-            format!("/tenants/{target}/metrics?range=all"),
+            get(format!("/tenants/{target}/metrics?range=all")),
             "id=\"projection-projected\"",
         ),
-        ("Metrics & trends, 30 days", format!("/tenants/{target}/metrics"), "id=\"projection-projected\""),
+        (
+            "Metrics & trends, 30 days",
+            get(format!("/tenants/{target}/metrics")),
+            "id=\"projection-projected\"",
+        ),
+        (
+            "Metrics & trends data only (server function), all 2 years",
+            data(format!("tenant_id={target}&range=all")),
+            "\"projection\"",
+        ),
     ];
     let mut conn = Connection::open(addr).await?;
-    for (name, path, marker) in pages {
-        let request =
-            format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/html\r\nCookie: {cookie}\r\n\r\n")
-                .into_bytes();
+    for (name, request, marker) in requests_of {
         let (status, bytes) = conn.get(&request).await?;
         anyhow::ensure!(status == 200, "{name} answered {status}");
         let body = String::from_utf8_lossy(conn.body());

@@ -9,6 +9,7 @@ crate::on_both_backends!(
     snapshots_store_only_changes,
     rewriting_or_backfilling_a_snapshot_keeps_every_day_exact,
     points_of_every_past_day_match_what_was_written,
+    trend_reads_pick_their_changes_and_sum_them_by_cause,
     comparison_tallies_round_trip,
 );
 
@@ -100,6 +101,75 @@ async fn points_of_every_past_day_match_what_was_written(db: &TestDb) {
     for (d, p) in &written {
         assert_eq!(&s.action_points_on(&t.id, day(2024, 5, *d)).await.unwrap(), p, "points on May {d}");
     }
+}
+
+async fn trend_reads_pick_their_changes_and_sum_them_by_cause(db: &TestDb) {
+    use store::{ChangeKind, ChangeTotal};
+    let s = db.store.as_ref();
+    let t = s.create_tenant(new_tenant("Trends"), "alice").await.unwrap();
+    let day1 = points(&[
+        ("A", point(500, 1000, Status::ToAddress)),
+        ("B", point(800, 800, Status::ToAddress)),
+        ("C", point(0, 600, Status::RiskAccepted)),
+    ]);
+    // Day 2: A regresses, B is risk accepted, C gains points from a measurement.
+    let day2 = points(&[
+        ("A", point(300, 1000, Status::ToAddress)),
+        ("B", point(0, 800, Status::RiskAccepted)),
+        ("C", point(0, 600, Status::RiskAccepted)),
+        ("D", point(100, 200, Status::ToAddress)),
+    ]);
+    // Day 3: A improves, C leaves risk acceptance.
+    let day3 = points(&[
+        ("A", point(900, 1000, Status::ToAddress)),
+        ("B", point(0, 800, Status::RiskAccepted)),
+        ("C", point(600, 600, Status::ThirdParty)),
+        ("D", point(100, 200, Status::ToAddress)),
+    ]);
+    for (d, p) in [(1, &day1), (2, &day2), (3, &day3)] {
+        s.write_snapshot(&summary(&t.id, day(2024, 6, d), p), p).await.unwrap();
+    }
+    let (from, to) = (day(2024, 6, 1), day(2024, 6, 3));
+    let tenant = t.id.as_str();
+    let ids = |kind| async move {
+        s.action_changes_of(tenant, from, to, kind)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.day, c.change.id))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(ChangeKind::Regressions).await, [(day(2024, 6, 2), "A".to_owned())]);
+    let risk = ids(ChangeKind::RiskAcceptance).await;
+    assert!(
+        risk.contains(&(day(2024, 6, 2), "B".to_owned()))
+            && risk.contains(&(day(2024, 6, 3), "C".to_owned()))
+    );
+    assert!(
+        !risk.iter().any(|(d, id)| id == "A" && *d > from),
+        "A's measurements never touch risk acceptance (its addition on day 1 does): {risk:?}"
+    );
+
+    let mut totals = s.change_totals(&t.id, from, to, Some(from)).await.unwrap();
+    totals.sort_by_key(|t| (format!("{:?}", t.cause), t.gain));
+    let got: Vec<(Cause, bool, i64, i64)> = totals
+        .iter()
+        .map(|t: &ChangeTotal| (t.cause, t.gain, t.delta.centi(), t.max_delta.centi()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Cause::Added, true, 100, 200),
+            (Cause::Measurement, false, -200, 0),
+            (Cause::Measurement, true, 600, 0),
+            (Cause::Status, false, -800, 0),
+            (Cause::Status, true, 600, 0),
+        ],
+        "day 1 (the starting state) is left out"
+    );
+    let all = s.change_totals(&t.id, from, to, None).await.unwrap();
+    let net: i64 = all.iter().map(|t| t.delta.centi()).sum();
+    assert_eq!(net, 900 + 0 + 600 + 100, "with day 1, the sum is the latest score");
 }
 
 async fn rewriting_or_backfilling_a_snapshot_keeps_every_day_exact(db: &TestDb) {

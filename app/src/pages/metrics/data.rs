@@ -1,7 +1,8 @@
 //! What the Metrics & trends page loads for one date range: the score line, the zones, the
-//! comparison lines, regressions, risk acceptance, score changes and the projection. Only
-//! stored day summaries, the range's per-action changes and the day tallies are read —
-//! never every day's per-action points — so the page costs the same for any tenant count.
+//! comparison lines, regressions, risk acceptance, score changes and the projection. It
+//! reads the day summaries, the day tallies, and of the range's per-action changes only
+//! the drops and those touching risk acceptance; the score changes are summed by the
+//! database. Nothing is read per other tenant, so the page costs the same for any count.
 
 use super::trends::{ComparisonLine, ProjectionStep, RegressionDay, RiskDay, ScoreChanges};
 use crate::chart::HistoryPoint;
@@ -88,10 +89,9 @@ mod server_side {
     use crate::live::live_score;
     use crate::pages::history::query::{HistoryQuery, BEGINNING};
     use chrono::{Duration, NaiveDate};
-    use score::snapshot::Cause;
     use score::{ImprovementAction, Status};
     use std::collections::HashMap;
-    use store::Store;
+    use store::{ChangeKind, Store};
 
     pub async fn load(
         store: &dyn Store,
@@ -122,24 +122,22 @@ mod server_side {
             Some(s) if range.from == BEGINNING => s.day,
             _ => range.from,
         };
-        let changes = store.action_changes(tenant_id, from, range.to).await?;
         let tallies = store.comparison_tallies(from, range.to).await?;
 
         let titles: HashMap<&str, &str> =
             live.actions.iter().map(|a| (a.id.as_str(), a.title.as_str())).collect();
         let title = |id: &str| titles.get(id).map_or_else(|| id.to_owned(), |t| (*t).to_owned());
-        let regressions = regressions(&changes, title);
+        // Each trend reads only the changes it needs; the score changes are summed by the
+        // database. A first snapshot over nothing is the starting state, not changes.
+        let drops = store.action_changes_of(tenant_id, from, range.to, ChangeKind::Regressions).await?;
+        let regressions = regressions(&drops, title);
         let start = store.action_points_on(tenant_id, from - Duration::days(1)).await?;
         let days: Vec<NaiveDate> = snapshots.iter().map(|s| s.day).collect();
-        let risk = risk_trend(&start, &changes, &days);
-        // A first snapshot over nothing is the starting state, not changes.
-        let starting: Vec<NaiveDate> =
-            if start.is_empty() { days.first().copied().into_iter().collect() } else { Vec::new() };
-        let starting: Vec<NaiveDate> = starting
-            .into_iter()
-            .filter(|d| changes.iter().filter(|c| c.day == *d).all(|c| c.change.cause == Cause::Added))
-            .collect();
-        let changes = score_changes(&changes, &starting);
+        let risk_changes =
+            store.action_changes_of(tenant_id, from, range.to, ChangeKind::RiskAcceptance).await?;
+        let risk = risk_trend(&start, &risk_changes, &days);
+        let starting = if start.is_empty() { days.first().copied() } else { None };
+        let changes = score_changes(&store.change_totals(tenant_id, from, range.to, starting).await?);
 
         let planned = live
             .scores

@@ -76,7 +76,7 @@ mod server_side {
     use score::snapshot::{ActionPoints, Cause};
     use score::Status;
     use std::collections::{BTreeMap, HashMap};
-    use store::{ComparisonTally, DatedChange, ScoreSnapshot};
+    use store::{ChangeTotal, ComparisonTally, DatedChange, ScoreSnapshot};
 
     /// The built-in comparison lines over the snapshot days: each day's average of the
     /// group the tenant was in that day, without the tenant itself (SPEC §4).
@@ -156,22 +156,20 @@ mod server_side {
             .collect()
     }
 
-    /// The range's changes by cause. `skip` are days whose changes are the history's
-    /// starting state rather than changes.
-    pub fn score_changes(changes: &[DatedChange], skip: &[NaiveDate]) -> ScoreChanges {
+    /// The range's change totals by cause, as the page lists them.
+    pub fn score_changes(totals: &[ChangeTotal]) -> ScoreChanges {
         let mut out = ScoreChanges::default();
-        for c in changes.iter().filter(|c| !skip.contains(&c.day)) {
-            let d = c.change.delta;
-            match c.change.cause {
-                Cause::Added => {
-                    out.from_new_actions += d;
-                    out.max_added += c.change.max_delta;
+        for t in totals {
+            match (t.cause, t.gain) {
+                (Cause::Added, _) => {
+                    out.from_new_actions += t.delta;
+                    out.max_added += t.max_delta;
                 }
-                Cause::Measurement | Cause::Status if d > Points::ZERO => out.achieved += d,
-                Cause::Measurement => out.regressed += d,
-                Cause::Status | Cause::Removed => out.other += d,
+                (Cause::Measurement | Cause::Status, true) => out.achieved += t.delta,
+                (Cause::Measurement, false) => out.regressed += t.delta,
+                (Cause::Status | Cause::Removed, _) => out.other += t.delta,
             }
-            out.net += d;
+            out.net += t.delta;
         }
         out
     }
@@ -312,19 +310,21 @@ mod tests {
     }
 
     #[test]
-    fn score_changes_split_by_cause_and_skip_the_starting_day() {
-        let mut added = change(3, "N", Cause::Added, 200, Some((Status::ToAddress, 500)));
-        added.change.max_delta = Points(500);
-        let changes = [
-            change(1, "S", Cause::Added, 9_999, None),
-            change(2, "A", Cause::Measurement, 300, None),
-            change(2, "B", Cause::Measurement, -100, None),
-            change(2, "C", Cause::Status, 400, None),
-            change(3, "D", Cause::Status, -50, None),
-            added,
-            change(3, "E", Cause::Removed, -70, None),
-        ];
-        let c = score_changes(&changes, &[day(1)]);
+    fn score_changes_split_totals_by_cause_and_direction() {
+        let total = |cause, gain, delta, max_delta| store::ChangeTotal {
+            cause,
+            gain,
+            delta: Points(delta),
+            max_delta: Points(max_delta),
+        };
+        let c = score_changes(&[
+            total(Cause::Measurement, true, 300, 0),
+            total(Cause::Measurement, false, -100, 0),
+            total(Cause::Status, true, 400, 0),
+            total(Cause::Status, false, -50, 0),
+            total(Cause::Added, true, 200, 500),
+            total(Cause::Removed, false, -70, -300),
+        ]);
         assert_eq!(
             (c.achieved, c.regressed, c.from_new_actions, c.max_added, c.other, c.net),
             (Points(700), Points(-100), Points(200), Points(500), Points(-120), Points(680))
