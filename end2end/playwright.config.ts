@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import * as path from 'path';
+import { execFileSync } from 'child_process';
 
 // The real server, on a fresh SQLite file with the demo data, in Debian's Chromium.
 const port = Number(process.env.E2E_PORT ?? 3100);
@@ -9,6 +10,19 @@ export const serverBin = `${root}/target/release/server`;
 // Where the browser tests' SMTP server writes the email it receives, one JSON file each.
 export const mailDir = `${root}/target/e2e/mail`;
 const smtpPort = port + 1;
+
+// The Python that has aiosmtpd (`make tools-test` installs Debian's for /usr/bin/python3).
+function pythonWithAiosmtpd(): string {
+  for (const python of ['python3', '/usr/bin/python3']) {
+    try {
+      execFileSync(python, ['-c', 'import aiosmtpd'], { stdio: 'ignore' });
+      return python;
+    } catch {
+      // Not this one; try the next.
+    }
+  }
+  return 'python3';
+}
 
 const chromium = {
   browserName: 'chromium' as const,
@@ -35,7 +49,7 @@ export default defineConfig({
   webServer: [
     // A real SMTP server (aiosmtpd) that writes each message it receives to mailDir.
     {
-      command: `python3 ${root}/server/tests/fixtures/smtp_recorder.py ${mailDir} ${smtpPort}`,
+      command: `${pythonWithAiosmtpd()} ${root}/server/tests/fixtures/smtp_recorder.py ${mailDir} ${smtpPort}`,
       port: smtpPort,
       timeout: 60_000,
       reuseExistingServer: false,
