@@ -169,7 +169,7 @@ async fn trend_reads_pick_their_changes_and_sum_them_by_cause(db: &TestDb) {
     );
     let all = s.change_totals(&t.id, from, to, None).await.unwrap();
     let net: i64 = all.iter().map(|t| t.delta.centi()).sum();
-    assert_eq!(net, 900 + 0 + 600 + 100, "with day 1, the sum is the latest score");
+    assert_eq!(net, 900 + 600 + 100, "with day 1, the sum is the latest score (A, C, D; B earns 0)");
 }
 
 async fn rewriting_or_backfilling_a_snapshot_keeps_every_day_exact(db: &TestDb) {

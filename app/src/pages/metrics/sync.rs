@@ -3,7 +3,6 @@
 //! day with its final state, and writes the comparison averages over every tenant.
 
 use crate::error::AppError;
-use crate::pages::history::query::HistoryQuery;
 use leptos::prelude::*;
 
 #[server(endpoint = "sync_now")]
@@ -13,6 +12,7 @@ pub async fn sync_now(
     from: Option<String>,
     to: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::pages::history::query::HistoryQuery;
     use score::roles::Access;
     let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
     let state = &access.state;
