@@ -134,6 +134,13 @@ pub trait SnapshotStore: Send + Sync {
     ) -> Result<Vec<ChangeTotal>>;
     async fn write_comparison_tallies(&self, day: NaiveDate, tallies: &[ComparisonTally]) -> Result<()>;
     async fn comparison_tallies(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<ComparisonTally>>;
+    /// The tallies of the given (basis, group key) pairs only.
+    async fn comparison_tallies_of(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        groups: &[(String, String)],
+    ) -> Result<Vec<ComparisonTally>>;
 }
 
 #[async_trait]

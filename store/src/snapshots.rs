@@ -327,4 +327,13 @@ impl SnapshotStore for SqlStore {
     async fn comparison_tallies(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<ComparisonTally>> {
         self.tallies_between(from, to).await
     }
+
+    async fn comparison_tallies_of(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        groups: &[(String, String)],
+    ) -> Result<Vec<ComparisonTally>> {
+        self.tallies_of_groups(from, to, groups).await
+    }
 }

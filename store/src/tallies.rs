@@ -47,22 +47,49 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Only the given (basis, group) pairs: a tenant's page needs three groups of the many.
+    pub(crate) async fn tallies_of_groups(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        groups: &[(String, String)],
+    ) -> Result<Vec<ComparisonTally>> {
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<TallyRow> = on_pool!(self, p => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT day, basis, group_key, score_sum, tenant_count FROM comparison_tallies WHERE day >= ",
+            );
+            qb.push_bind(day_bound(from)).push(" AND day <= ").push_bind(day_bound(to));
+            qb.push(" AND (basis, group_key) IN (");
+            qb.push_values(groups, |mut b, (basis, key)| {
+                b.push_bind(basis.as_str()).push_bind(key.as_str());
+            });
+            qb.push(") ORDER BY day, basis, group_key");
+            qb.build_query_as().fetch_all(p).await?
+        });
+        rows.into_iter().map(TallyRow::into_tally).collect()
+    }
+
     pub(crate) async fn tallies_between(
         &self,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<ComparisonTally>> {
         let rows: Vec<TallyRow> = on_pool!(self, p => sqlx::query_as(BETWEEN).bind(day_bound(from)).bind(day_bound(to)).fetch_all(p).await?);
-        rows.into_iter()
-            .map(|r| {
-                Ok(ComparisonTally {
-                    day: r.day,
-                    basis: r.basis,
-                    group_key: r.group_key,
-                    sum: r.score_sum,
-                    count: to_u32(r.tenant_count, "comparison_tallies.tenant_count")?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(TallyRow::into_tally).collect()
+    }
+}
+
+impl TallyRow {
+    fn into_tally(self) -> Result<ComparisonTally> {
+        Ok(ComparisonTally {
+            day: self.day,
+            basis: self.basis,
+            group_key: self.group_key,
+            sum: self.score_sum,
+            count: to_u32(self.tenant_count, "comparison_tallies.tenant_count")?,
+        })
     }
 }

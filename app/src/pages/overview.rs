@@ -85,7 +85,8 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
     // Today's point is the live score, so the line ends where the headline number is;
     // today has no comparison averages before its snapshot.
     snapshots.retain(|s| s.day != today);
-    let tallies = state.store.comparison_tallies(from, today).await?;
+    let groups = crate::pages::metrics::trends::comparison_groups(&snapshots, &live.tenant.industry);
+    let tallies = state.store.comparison_tallies_of(from, today, &groups).await?;
     let mut comparisons =
         crate::pages::metrics::trends::comparison_lines(&snapshots, &live.tenant.industry, &tallies);
     comparisons.iter_mut().for_each(|c| c.values.push(None));

@@ -231,6 +231,13 @@ async fn comparison_tallies_round_trip(db: &TestDb) {
     let mut all = first.clone();
     all.push(tally(d2, "AllTenants", "", 33_000, 6));
     assert_eq!(s.comparison_tallies(d1, d2).await.unwrap(), all);
+    // A page reads only its groups.
+    let groups = [("AllTenants".to_owned(), String::new()), ("TotalSeats".to_owned(), "3".to_owned())];
+    assert_eq!(
+        s.comparison_tallies_of(d1, d2, &groups).await.unwrap(),
+        vec![all[0].clone(), all[2].clone(), all[3].clone()]
+    );
+    assert!(s.comparison_tallies_of(d1, d2, &[]).await.unwrap().is_empty());
 
     // The daily job may rerun: a day's tallies replace that day's.
     s.write_comparison_tallies(d1, &first[..1]).await.unwrap();

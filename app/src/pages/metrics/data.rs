@@ -81,7 +81,7 @@ pub use server_side::load;
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::trends::{
-        comparison_lines, projection, regressions, risk_trend, score_changes, Planned,
+        comparison_groups, comparison_lines, projection, regressions, risk_trend, score_changes, Planned,
     };
     use super::MetricsData;
     use crate::chart::HistoryPoint;
@@ -122,7 +122,8 @@ mod server_side {
             Some(s) if range.from == BEGINNING => s.day,
             _ => range.from,
         };
-        let tallies = store.comparison_tallies(from, range.to).await?;
+        let groups = comparison_groups(&snapshots, &live.tenant.industry);
+        let tallies = store.comparison_tallies_of(from, range.to, &groups).await?;
 
         let titles: HashMap<&str, &str> =
             live.actions.iter().map(|a| (a.id.as_str(), a.title.as_str())).collect();

@@ -78,6 +78,20 @@ mod server_side {
     use std::collections::{BTreeMap, HashMap};
     use store::{ChangeTotal, ComparisonTally, DatedChange, ScoreSnapshot};
 
+    /// The (basis, group) pairs the comparison lines of `snapshots` read: all tenants, the
+    /// tenant's industry, and each seat bucket it was in over the days.
+    pub fn comparison_groups(snapshots: &[ScoreSnapshot], industry: &str) -> Vec<(String, String)> {
+        let mut groups = vec![
+            (Basis::AllTenants.as_str().to_owned(), String::new()),
+            (Basis::IndustryTypes.as_str().to_owned(), industry.to_owned()),
+        ];
+        let mut buckets: Vec<usize> = snapshots.iter().map(|s| seat_bucket(s.licensed_seats)).collect();
+        buckets.sort_unstable();
+        buckets.dedup();
+        groups.extend(buckets.into_iter().map(|b| (Basis::TotalSeats.as_str().to_owned(), b.to_string())));
+        groups
+    }
+
     /// The built-in comparison lines over the snapshot days: each day's average of the
     /// group the tenant was in that day, without the tenant itself (SPEC §4).
     pub fn comparison_lines(
