@@ -109,6 +109,21 @@ async fn a_copied_query_reproduces_the_filtered_grouped_sorted_view() {
     // The form controls show the view they produced, so the next change keeps it.
     let r = s.get(&list("?category=Identity&tag=mfa"), Some(&cookie)).await;
     assert!(r.body.contains("<option value=\"Identity\" selected"), "category stays selected");
+
+    // Points remaining: every row shown has at least that much left, and none is missing.
+    let live =
+        app::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
+    let r = s.get(&list("?remaining=5"), Some(&cookie)).await;
+    let ids = row_ids(&r.body);
+    assert!(!ids.is_empty());
+    assert_eq!(ids, expected_ids(&s, &[("remaining", "5")]).await);
+    let left = |id: &str| live.scores.iter().find(|a| a.id == id).expect("scored").remaining;
+    assert!(ids.iter().all(|id| left(id) >= score::Points::whole(5)), "{ids:?}");
+    let all_five = live.scores.iter().filter(|a| a.remaining >= score::Points::whole(5)).count();
+    assert_eq!(ids.len(), all_five, "every action with 5 points or more left is listed");
+    assert!(r.body.contains("<option value=\"5\" selected"), "the filter stays selected");
+    let csv = s.get(&format!("/tenants/{CONTOSO_ID}/actions.csv?remaining=5"), Some(&cookie)).await;
+    assert_eq!(csv.body.lines().count(), ids.len() + 1, "the export has the same rows");
 }
 
 #[tokio::test]

@@ -63,6 +63,7 @@ fn matches(row: &ActionRow, q: &ActionQuery, words: &[String]) -> bool {
         && q.tag.as_ref().is_none_or(|t| row.tags.iter().any(|x| x.eq_ignore_ascii_case(t)))
         && q.cost.is_none_or(|c| row.cost == c)
         && q.impact.is_none_or(|i| row.impact == i)
+        && q.remaining.matches(row.remaining)
         && matches_search(row, words)
 }
 
@@ -267,6 +268,34 @@ mod tests {
             }),
         );
         assert!(v.groups.is_empty() && v.shown == 0);
+    }
+
+    #[test]
+    fn points_remaining_filters_by_what_is_left_to_gain() {
+        use super::super::query::RemainingFilter;
+        let s = sample();
+        let v = apply(&s, &query(|q| q.remaining = RemainingFilter::AtLeast(5)));
+        assert_eq!(ids(&v), ["BitLocker", "AdminMFAV2", "NotApplicable"], "5.00 left counts as at least 5");
+        let v = apply(&s, &query(|q| q.remaining = RemainingFilter::AtLeast(6)));
+        assert_eq!(ids(&v), ["AdminMFAV2", "NotApplicable"]);
+        let v = apply(
+            &s,
+            &query(|q| {
+                q.remaining = RemainingFilter::None;
+                q.status = StatusFilter::All;
+            }),
+        );
+        assert_eq!(ids(&v), ["TeamsExternal"], "a risk-accepted action has nothing left to gain");
+
+        // In the URL: a whole number of points 1–10 or `none`; anything else is no filter.
+        let read = |v: &str| ActionQuery::from_lookup(|k| (k == "remaining").then(|| v.to_owned())).remaining;
+        assert_eq!(read("5"), RemainingFilter::AtLeast(5));
+        assert_eq!(read("NONE"), RemainingFilter::None);
+        for ignored in ["0", "11", "-1", "2.5", "<b>"] {
+            assert_eq!(read(ignored), RemainingFilter::Any, "{ignored}");
+        }
+        let q = query(|q| q.remaining = RemainingFilter::AtLeast(3));
+        assert_eq!(q.to_search(), "?remaining=3");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use super::data::{improvement_actions, ActionsData};
 use super::detail::improvement_action;
 use super::filter::{apply, ActionView};
 use super::flyout::{error_view, ActionFlyout};
-use super::query::{ActionQuery, GroupBy, SortKey, StatusFilter};
+use super::query::{ActionQuery, GroupBy, RemainingFilter, SortKey, StatusFilter};
 use crate::format::points_of;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -183,6 +183,9 @@ fn FilterForm(base: String, q: Memo<ActionQuery>, products: Vec<String>, tags: V
             {choice("tag", "Tag", same(tags), pick(|q| q.tag.clone().unwrap_or_default()))}
             {choice("cost", "Cost", levels(), pick(|q| q.cost.map(|l| l.as_str().to_owned()).unwrap_or_default()))}
             {choice("impact", "User impact", levels(), pick(|q| q.impact.map(|l| l.as_str().to_owned()).unwrap_or_default()))}
+            {choice("remaining", "Points remaining",
+                RemainingFilter::CHOICES.into_iter().map(|r| (r.as_str(), r.label())).collect(),
+                pick(|q| q.remaining.as_str()))}
             {choice("group", "Group by",
                 GroupBy::ALL.into_iter().map(|g| (g.as_str().to_owned(), g.label().to_owned())).collect(),
                 pick(|q| q.group.as_str().to_owned()))}

@@ -155,6 +155,63 @@ impl SortKey {
     }
 }
 
+/// Points still to gain by doing the work (SPEC: resolved and risk-accepted actions have none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RemainingFilter {
+    #[default]
+    Any,
+    /// Nothing left to gain.
+    None,
+    /// At least this many whole points left.
+    AtLeast(u32),
+}
+
+impl RemainingFilter {
+    /// The choices the list offers (any other whole number also works in a URL).
+    pub const CHOICES: [RemainingFilter; 5] = [
+        RemainingFilter::Any,
+        RemainingFilter::AtLeast(1),
+        RemainingFilter::AtLeast(3),
+        RemainingFilter::AtLeast(5),
+        RemainingFilter::None,
+    ];
+
+    /// `none`, or a whole number of points 1–10; anything else is no filter.
+    pub fn parse(s: &str) -> RemainingFilter {
+        if s.eq_ignore_ascii_case("none") {
+            return RemainingFilter::None;
+        }
+        match s.parse::<u32>() {
+            Ok(n) if (1..=10).contains(&n) => RemainingFilter::AtLeast(n),
+            _ => RemainingFilter::Any,
+        }
+    }
+
+    pub fn as_str(self) -> String {
+        match self {
+            RemainingFilter::Any => String::new(),
+            RemainingFilter::None => "none".into(),
+            RemainingFilter::AtLeast(n) => n.to_string(),
+        }
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            RemainingFilter::Any => "Any".into(),
+            RemainingFilter::None => "None left".into(),
+            RemainingFilter::AtLeast(n) => format!("At least {n}"),
+        }
+    }
+
+    pub fn matches(self, remaining: score::Points) -> bool {
+        match self {
+            RemainingFilter::Any => true,
+            RemainingFilter::None => remaining == score::Points::ZERO,
+            RemainingFilter::AtLeast(n) => remaining >= score::Points::whole(n),
+        }
+    }
+}
+
 /// Everything that shapes the list, plus the open action.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ActionQuery {
@@ -166,6 +223,7 @@ pub struct ActionQuery {
     pub tag: Option<String>,
     pub cost: Option<Level>,
     pub impact: Option<Level>,
+    pub remaining: RemainingFilter,
     pub group: GroupBy,
     pub sort: SortKey,
     /// Descending; the default is ascending (rank 1 first).
@@ -192,6 +250,7 @@ impl ActionQuery {
             tag: word("tag"),
             cost: word("cost").and_then(|l| Level::parse(&l)),
             impact: word("impact").and_then(|l| Level::parse(&l)),
+            remaining: word("remaining").map_or(RemainingFilter::Any, |r| RemainingFilter::parse(&r)),
             group: word("group").map_or(GroupBy::None, |g| GroupBy::parse(&g)),
             sort: word("sort").map_or(SortKey::Rank, |s| SortKey::parse(&s)),
             desc: word("dir").is_some_and(|d| d.eq_ignore_ascii_case("desc")),
@@ -215,6 +274,7 @@ impl ActionQuery {
         put("tag", self.tag.as_deref().unwrap_or_default());
         put("cost", self.cost.map_or("", Level::as_str));
         put("impact", self.impact.map_or("", Level::as_str));
+        put("remaining", &self.remaining.as_str());
         put("group", self.group.as_str());
         if self.sort != SortKey::Rank {
             put("sort", self.sort.as_str());
