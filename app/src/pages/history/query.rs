@@ -167,6 +167,16 @@ impl HistoryQuery {
         }
     }
 
+    /// Just a range, as the Metrics & trends forms and server functions carry it.
+    pub fn of_range(range: Option<String>, from: Option<String>, to: Option<String>) -> HistoryQuery {
+        HistoryQuery::from_lookup(|k| match k {
+            "range" => range.clone(),
+            "from" => from.clone(),
+            "to" => to.clone(),
+            _ => None,
+        })
+    }
+
     pub fn is_custom(&self) -> bool {
         self.from.is_some() || self.to.is_some()
     }

@@ -59,15 +59,7 @@ pub async fn metrics(
     to: Option<String>,
 ) -> Result<MetricsData, AppError> {
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
-    let q = HistoryQuery::from_lookup(|k| {
-        match k {
-            "range" => &range,
-            "from" => &from,
-            "to" => &to,
-            _ => &None,
-        }
-        .clone()
-    });
+    let q = HistoryQuery::of_range(range, from, to);
     let today = chrono::Utc::now().date_naive();
     let state = &access.state;
     let mut d = server_side::load(state.store.as_ref(), &state.catalog, &access.tenant_id, &q, today).await?;

@@ -21,12 +21,7 @@ pub async fn sync_now(
     let points = score::snapshot::action_points(&live.scores);
     state.store.write_snapshot(&live.snapshot(now.date_naive(), now), &points).await?;
     tracing::info!(tenant = %access.tenant_id, by = %access.viewer.email, "sync now: today's snapshot taken");
-    let view = HistoryQuery::from_lookup(|k| match k {
-        "range" => range.clone(),
-        "from" => from.clone(),
-        "to" => to.clone(),
-        _ => None,
-    });
+    let view = HistoryQuery::of_range(range, from, to);
     leptos_axum::redirect(&super::zones::back(&access.tenant_id, &view, "done=synced"));
     Ok(())
 }

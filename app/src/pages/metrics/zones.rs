@@ -48,12 +48,7 @@ pub async fn set_zones(
 ) -> Result<(), AppError> {
     use score::roles::Access;
     let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
-    let view = HistoryQuery::from_lookup(|k| match k {
-        "range" => range.clone(),
-        "from" => from.clone(),
-        "to" => to.clone(),
-        _ => None,
-    });
+    let view = HistoryQuery::of_range(range, from, to);
     let outcome = match validate(&okay_from, &good_from) {
         Err(code) => format!("error={code}"),
         Ok((okay, good)) => {
