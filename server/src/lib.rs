@@ -14,6 +14,7 @@ pub mod http;
 pub mod import;
 pub mod ingest;
 pub mod jobs;
+pub mod plain_page;
 pub mod share;
 pub mod startup;
 pub mod tokens;

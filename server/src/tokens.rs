@@ -3,6 +3,7 @@
 
 use crate::bearer::{scope_access, SCOPE_READ, TOKEN_PREFIX};
 use crate::http::ServerState;
+use crate::plain_page::{self, escape};
 use crate::web_access::{internal, session_access, Refusal};
 use app::auth::secrets::{hash_secret, new_secret};
 use axum::extract::{Form, Path, State};
@@ -23,10 +24,6 @@ pub struct NewToken {
     /// Days until it expires; empty for no expiry.
     #[serde(default)]
     pub expires_days: String,
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn refuse((status, message): Refusal) -> Response {
@@ -87,13 +84,13 @@ pub async fn create_token(
         "It can read, and change statuses as far as your own role allows."
     };
     let page = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>New API token · Rampart</title>\
-         <link rel=\"stylesheet\" href=\"/rampart.css\"></head><body><main><section class=\"card narrow\">\
-         <h1>API token created</h1><p>Copy <strong>{name}</strong> now: it is shown only once.</p>\
+        "{start}<p>Copy <strong>{name}</strong> now: it is shown only once.</p>\
          <p><code id=\"new-token\">{secret}</code></p><p class=\"subtle\">Scope {scope}. {note}</p>\
-         <p><a href=\"/tenants/{tenant}/settings\">Back to Settings</a></p></section></main></body></html>",
+         <p><a href=\"/tenants/{tenant}/settings\">Back to Settings</a></p>{end}",
+        start = plain_page::start("New API token", "API token created"),
         name = escape(name),
         scope = escape(&form.scope),
+        end = plain_page::END,
     );
     ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
 }

@@ -81,18 +81,15 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
     let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &tenant_id).await?;
     let today = chrono::Utc::now().date_naive();
     let from = today - chrono::Duration::days(HISTORY_DAYS - 1);
-    let mut snapshots = state.store.snapshots(&tenant_id, from, today).await?;
-    // Today's point is the live score, so the line ends where the headline number is;
-    // today has no comparison averages before its snapshot.
-    snapshots.retain(|s| s.day != today);
-    let groups = crate::pages::metrics::trends::comparison_groups(&snapshots, &live.tenant.industry);
-    let tallies = state.store.comparison_tallies_of(from, today, &groups).await?;
-    let mut comparisons =
-        crate::pages::metrics::trends::comparison_lines(&snapshots, &live.tenant.industry, &tallies);
-    comparisons.iter_mut().for_each(|c| c.values.push(None));
-    let mut history: Vec<HistoryPoint> =
-        snapshots.iter().map(|s| HistoryPoint { day: s.day, current: s.current, max: s.max }).collect();
-    history.push(HistoryPoint { day: today, current: live.score.current, max: live.score.max });
+    let snapshots = state.store.snapshots(&tenant_id, from, today).await?;
+    let live_today = Some((today, live.score.current, live.score.max));
+    let (history, comparisons) = crate::pages::metrics::trends::score_line(
+        state.store.as_ref(),
+        &live.tenant.industry,
+        snapshots,
+        live_today,
+    )
+    .await?;
 
     // Planned actions counted as done: their remaining points added.
     let planned: Vec<&score::ActionScore> =

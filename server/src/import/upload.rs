@@ -6,6 +6,7 @@
 
 use super::{check_files, import_graph, ImportFile};
 use crate::http::ServerState;
+use crate::plain_page::{self, escape};
 use crate::web_access::session_access;
 use axum::body::Body;
 use axum::extract::multipart::{Multipart, MultipartError};
@@ -28,22 +29,11 @@ pub fn is_upload_path(path: &str) -> bool {
         .is_some_and(|(tenant, tail)| !tenant.is_empty() && tail == "import")
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn page_head(title: &str) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} · Rampart</title>\
-         <link rel=\"stylesheet\" href=\"/rampart.css\"></head><body><main><section class=\"card narrow\">\
-         <h1>{title}</h1>"
-    )
-}
-
 fn page_tail(tenant: &str) -> String {
     format!(
         "<p><a href=\"/tenants/{tenant}/settings\" id=\"back-to-settings\">Back to Settings</a> · \
-         <a href=\"/tenants/{tenant}/history\">History</a></p></section></main></body></html>"
+         <a href=\"/tenants/{tenant}/history\">History</a></p>{}",
+        plain_page::END
     )
 }
 
@@ -51,7 +41,7 @@ fn page_tail(tenant: &str) -> String {
 fn refusal(status: StatusCode, tenant: &str, message: &str) -> Response {
     let body = format!(
         "{}<p class=\"error\" role=\"alert\" id=\"import-error\">{}</p><p>Nothing was imported.</p>{}",
-        page_head("Import refused"),
+        plain_page::start("Import refused", "Import refused"),
         escape(message),
         page_tail(tenant)
     );
@@ -132,7 +122,10 @@ pub async fn upload(
 fn stream_import(state: ServerState, tenant: String, actor: String, files: Vec<ImportFile>) -> Response {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let names = files.iter().map(|f| escape(&f.name)).collect::<Vec<_>>().join(", ");
-    let _ = tx.send(format!("{}<p>Importing {names}…</p>", page_head("Importing Graph exports")));
+    let _ = tx.send(format!(
+        "{}<p>Importing {names}…</p>",
+        plain_page::start("Importing Graph exports", "Importing Graph exports")
+    ));
     let tail = page_tail(&tenant);
     tokio::spawn(async move {
         let progress_tx = tx.clone();

@@ -72,11 +72,8 @@ pub use server_side::load;
 
 #[cfg(feature = "ssr")]
 mod server_side {
-    use super::super::trends::{
-        comparison_groups, comparison_lines, projection, regressions, risk_trend, score_changes, Planned,
-    };
+    use super::super::trends::{projection, regressions, risk_trend, score_changes, score_line, Planned};
     use super::MetricsData;
-    use crate::chart::HistoryPoint;
     use crate::error::AppError;
     use crate::live::live_score;
     use crate::pages::history::query::{HistoryQuery, BEGINNING};
@@ -94,7 +91,7 @@ mod server_side {
     ) -> Result<MetricsData, AppError> {
         let range = q.days(today)?;
         let live = live_score(store, catalog, tenant_id).await?;
-        let mut snapshots = store.snapshots(tenant_id, range.from, range.to).await?;
+        let snapshots = store.snapshots(tenant_id, range.from, range.to).await?;
         let mut notices = Vec::new();
         if snapshots.is_empty() {
             if q.is_custom() {
@@ -114,8 +111,6 @@ mod server_side {
             Some(s) if range.from == BEGINNING => s.day,
             _ => range.from,
         };
-        let groups = comparison_groups(&snapshots, &live.tenant.industry);
-        let tallies = store.comparison_tallies_of(from, range.to, &groups).await?;
 
         let titles: HashMap<&str, &str> =
             live.actions.iter().map(|a| (a.id.as_str(), a.title.as_str())).collect();
@@ -145,18 +140,8 @@ mod server_side {
             .collect();
         let projection = projection(live.score.current, planned);
 
-        // Today's point is the live score, so the line ends where the headline number is;
-        // today has no comparison averages until its snapshot.
-        if range.to == today {
-            snapshots.retain(|s| s.day != today);
-        }
-        let mut comparisons = comparison_lines(&snapshots, &live.tenant.industry, &tallies);
-        let mut points: Vec<HistoryPoint> =
-            snapshots.iter().map(|s| HistoryPoint { day: s.day, current: s.current, max: s.max }).collect();
-        if range.to == today {
-            points.push(HistoryPoint { day: today, current: live.score.current, max: live.score.max });
-            comparisons.iter_mut().for_each(|c| c.values.push(None));
-        }
+        let live_today = (range.to == today).then_some((today, live.score.current, live.score.max));
+        let (points, comparisons) = score_line(store, &live.tenant.industry, snapshots, live_today).await?;
         Ok(MetricsData {
             tenant_id: live.tenant.id.clone(),
             tenant_name: live.tenant.name.clone(),

@@ -72,6 +72,7 @@ pub use server_side::*;
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::*;
+    use crate::chart::HistoryPoint;
     use score::comparison::{seat_bucket, seat_bucket_label, Basis, GroupTally};
     use score::snapshot::{ActionPoints, Cause};
     use score::Status;
@@ -90,6 +91,35 @@ mod server_side {
         buckets.dedup();
         groups.extend(buckets.into_iter().map(|b| (Basis::TotalSeats.as_str().to_owned(), b.to_string())));
         groups
+    }
+
+    /// The score line over `snapshots` with its comparison lines, read from the store. With
+    /// `live` (today and the live score), today's point is the live score, so the line ends
+    /// where the headline number is; today has no comparison averages until its snapshot.
+    pub async fn score_line(
+        store: &dyn store::Store,
+        industry: &str,
+        mut snapshots: Vec<ScoreSnapshot>,
+        live: Option<(NaiveDate, Points, Points)>,
+    ) -> Result<(Vec<HistoryPoint>, Vec<ComparisonLine>), store::StoreError> {
+        if let Some((today, ..)) = live {
+            snapshots.retain(|s| s.day != today);
+        }
+        let tallies = match (snapshots.first(), snapshots.last()) {
+            (Some(first), Some(last)) => {
+                let groups = comparison_groups(&snapshots, industry);
+                store.comparison_tallies_of(first.day, last.day, &groups).await?
+            }
+            _ => Vec::new(),
+        };
+        let mut lines = comparison_lines(&snapshots, industry, &tallies);
+        let mut points: Vec<HistoryPoint> =
+            snapshots.iter().map(|s| HistoryPoint { day: s.day, current: s.current, max: s.max }).collect();
+        if let Some((day, current, max)) = live {
+            points.push(HistoryPoint { day, current, max });
+            lines.iter_mut().for_each(|c| c.values.push(None));
+        }
+        Ok((points, lines))
     }
 
     /// The built-in comparison lines over the snapshot days: each day's average of the
