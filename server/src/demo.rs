@@ -4,6 +4,7 @@
 
 use crate::jobs::DayTallies;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use score::comparison::CustomComparison;
 use score::roles::Role;
 use score::snapshot::action_points;
 use score::{evaluate, ControlState, ImprovementAction, Measurement, Status};
@@ -420,7 +421,7 @@ pub async fn seed(
     for day_index in 0..=HISTORY_DAYS {
         let day = first_day + Duration::days(i64::from(day_index));
         let observed: DateTime<Utc> = day.and_hms_opt(6, 0, 0).map(|t| t.and_utc()).unwrap_or_default();
-        let mut tallies = DayTallies::default();
+        let mut tallies = DayTallies::new(Vec::new());
         for (sim, state) in sims.iter().zip(states.iter_mut()) {
             let mut batch = Vec::new();
             if day_index == 0 {
@@ -471,10 +472,27 @@ pub async fn seed(
                 taken_at: observed + Duration::hours(18),
             };
             store.write_snapshot(&snapshot, &action_points(&scores)).await?;
-            tallies.add(sim.tenant.licensed_seats, &sim.tenant.industry, score.percent());
+            tallies.add(
+                sim.tenant.id.as_deref().unwrap_or_default(),
+                sim.tenant.licensed_seats,
+                &sim.tenant.industry,
+                score.percent(),
+            );
         }
         store.write_comparison_tallies(day, &tallies.rows(day)).await?;
         progress(day_index + 1, HISTORY_DAYS + 1);
     }
+    // One custom comparison, so the demo shows one beside the built-in lines; creating it
+    // fills its history from the snapshots just written.
+    let mid_size = CustomComparison {
+        id: String::new(),
+        tenant_id: CONTOSO_ID.into(),
+        name: "Mid-size organisations".into(),
+        seats_min: Some(101),
+        seats_max: Some(5_000),
+        industries: Vec::new(),
+        tenants: Vec::new(),
+    };
+    store.create_custom_comparison(&mid_size, "demo").await?;
     Ok(DemoReport { tenants: u32::try_from(sims.len()).unwrap_or(u32::MAX), days: HISTORY_DAYS + 1 })
 }

@@ -46,6 +46,22 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
         ("/api/metrics", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&range=90d")),
         ("/api/sync_now", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}")),
         ("/api/set_zones", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}&okay_from=40&good_from=70")),
+        (
+            "/api/add_comparison",
+            Needs::TenantWrite,
+            format!("tenant_id={CONTOSO_ID}&name=Matrix+peers&seats_min=101&seats_max=5000"),
+        ),
+        // An id no tenant has: writers get a 400 naming the field, everyone else a refusal.
+        (
+            "/api/rename_comparison",
+            Needs::TenantWrite,
+            format!("tenant_id={CONTOSO_ID}&comparison_id=00000000-0000-4000-8000-000000000000&name=Renamed"),
+        ),
+        (
+            "/api/delete_comparison",
+            Needs::TenantWrite,
+            format!("tenant_id={CONTOSO_ID}&comparison_id=00000000-0000-4000-8000-000000000000"),
+        ),
         ("/api/improvement_action", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&action_id=AdminMFAV2")),
         (
             "/api/update_action",

@@ -4,6 +4,7 @@
 mod audit;
 mod catalog;
 mod codec;
+mod comparisons;
 mod controls;
 mod error;
 mod measurements;
@@ -18,6 +19,7 @@ mod tallies;
 mod tenants;
 mod tickets;
 
+pub use comparisons::ComparisonStore;
 pub use error::OpenError;
 pub use model::*;
 pub use open::{drop_postgres_schema, open, open_postgres_in_schema};
@@ -52,6 +54,8 @@ pub trait TenantStore: Send + Sync {
     /// All tenants, by name.
     async fn tenants(&self) -> Result<Vec<Tenant>>;
     async fn tenant_count(&self) -> Result<u64>;
+    /// The industries tenants on this server are in, sorted, each once.
+    async fn industries(&self) -> Result<Vec<String>>;
     /// Sets where the okay and good zones start (percentages: okay < good ≤ 100), audited.
     async fn set_zones(&self, tenant_id: &str, okay_from: u32, good_from: u32, actor: &str)
         -> Result<Tenant>;
@@ -200,7 +204,14 @@ pub trait PeopleStore: Send + Sync {
 /// Everything the app needs from storage.
 #[async_trait]
 pub trait Store:
-    TenantStore + CatalogStore + ControlStore + SnapshotStore + AuditStore + PeopleStore + ShareStore
+    TenantStore
+    + CatalogStore
+    + ControlStore
+    + SnapshotStore
+    + AuditStore
+    + PeopleStore
+    + ShareStore
+    + ComparisonStore
 {
     /// Which backend this is: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

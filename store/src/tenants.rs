@@ -124,6 +124,11 @@ impl TenantStore for SqlStore {
         rows.into_iter().map(TenantRow::into_tenant).collect()
     }
 
+    async fn industries(&self) -> Result<Vec<String>> {
+        const SQL: &str = "SELECT DISTINCT industry FROM tenants ORDER BY industry";
+        Ok(on_pool!(self, p => sqlx::query_scalar(SQL).fetch_all(p).await?))
+    }
+
     #[tracing::instrument(skip_all, err)]
     async fn set_zones(
         &self,

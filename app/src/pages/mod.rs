@@ -6,5 +6,6 @@ pub mod metrics;
 pub mod nav;
 pub mod not_found;
 pub mod overview;
+pub mod refusal;
 pub mod settings;
 pub mod tenants;

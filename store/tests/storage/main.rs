@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod comparisons;
 mod controls;
 mod people;
 mod people_edges;

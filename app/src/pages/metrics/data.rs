@@ -4,6 +4,7 @@
 //! the drops and those touching risk acceptance; the score changes are summed by the
 //! database. Nothing is read per other tenant, so the page costs the same for any count.
 
+use super::comparisons::{ComparisonChoices, ComparisonSummary};
 use super::trends::{ComparisonLine, ProjectionStep, RegressionDay, RiskDay, ScoreChanges};
 use crate::chart::HistoryPoint;
 use crate::error::AppError;
@@ -33,6 +34,10 @@ pub struct MetricsData {
     pub risk: Vec<RiskDay>,
     pub changes: ScoreChanges,
     pub projection: Vec<ProjectionStep>,
+    /// The tenant's custom comparisons (their lines are in `comparisons`).
+    pub custom: Vec<ComparisonSummary>,
+    /// What the add form offers; only for read-write roles.
+    pub choices: Option<ComparisonChoices>,
     pub notices: Vec<String>,
 }
 
@@ -64,6 +69,11 @@ pub async fn metrics(
     let state = &access.state;
     let mut d = server_side::load(state.store.as_ref(), &state.catalog, &access.tenant_id, &q, today).await?;
     d.can_write = access.role.can_write();
+    if d.can_write {
+        let choices =
+            super::comparisons::choices(state.store.as_ref(), &access.viewer.user_id, &access.tenant_id);
+        d.choices = Some(choices.await?);
+    }
     Ok(d)
 }
 
@@ -141,7 +151,7 @@ mod server_side {
         let projection = projection(live.score.current, planned);
 
         let live_today = (range.to == today).then_some((today, live.score.current, live.score.max));
-        let (points, comparisons) = score_line(store, &live.tenant.industry, snapshots, live_today).await?;
+        let (points, comparisons) = score_line(store, &live.tenant, snapshots, live_today).await?;
         Ok(MetricsData {
             tenant_id: live.tenant.id.clone(),
             tenant_name: live.tenant.name.clone(),
@@ -159,6 +169,8 @@ mod server_side {
             risk,
             changes,
             projection,
+            custom: store.custom_comparisons(tenant_id).await?.iter().map(Into::into).collect(),
+            choices: None,
             notices,
         })
     }

@@ -3,6 +3,8 @@
 //! the score changes of the range, and the projection from planned actions.
 
 pub mod charts;
+pub mod comparison_card;
+pub mod comparisons;
 pub mod data;
 pub mod page;
 pub mod sync;

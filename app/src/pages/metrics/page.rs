@@ -6,6 +6,8 @@ use super::charts::{
     changes_chart, changes_rows, comparison_chart, projection_chart, regression_chart, risk_chart,
     zone_gauge, ZONE_COLOURS,
 };
+use super::comparison_card::CustomComparisonsCard;
+use super::comparisons;
 use super::data::{fetch, MetricsData};
 use super::trends::ComparisonLine;
 use super::zones;
@@ -63,10 +65,18 @@ pub fn MetricsPage() -> impl IntoView {
 
 fn notice(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static str)> {
     if let Some(code) = query.get("error") {
-        return Some((false, zones::error_message(&code)));
+        return Some((
+            false,
+            comparisons::error_message(&code).unwrap_or_else(|| zones::error_message(&code)),
+        ));
     }
     match query.get("done").as_deref() {
         Some("zones") => Some((true, "Zones saved.")),
+        Some("comparison_added") => {
+            Some((true, "Custom comparison added: its line is in the comparison trend."))
+        }
+        Some("comparison_renamed") => Some((true, "Custom comparison renamed.")),
+        Some("comparison_deleted") => Some((true, "Custom comparison deleted.")),
         Some("synced") => {
             Some((true, "Today's snapshot was taken: today's changes are in the trends and the History."))
         }
@@ -126,6 +136,7 @@ fn MetricsView(d: MetricsData, q: HistoryQuery, notice: Option<(bool, &'static s
             <ChangesCard d=d.clone()/>
         </div>
         <ComparisonCard d=d.clone()/>
+        <CustomComparisonsCard d=d.clone() q=q.clone()/>
         <RegressionCard d=d.clone()/>
         <RiskCard d=d.clone()/>
         <ProjectionCard d/>
@@ -134,7 +145,7 @@ fn MetricsView(d: MetricsData, q: HistoryQuery, notice: Option<(bool, &'static s
 
 /// The range of the view as hidden fields, so a form post comes back to the same view.
 #[component]
-fn ViewFields(q: HistoryQuery) -> impl IntoView {
+pub fn ViewFields(q: HistoryQuery) -> impl IntoView {
     view! {
         {(!q.is_custom()).then(|| view! { <input type="hidden" name="range" value=q.range.as_str()/> })}
         {q.from.clone().map(|f| view! { <input type="hidden" name="from" value=f/> })}

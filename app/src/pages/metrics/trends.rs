@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 /// fewer than five other tenants were in the group that day).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComparisonLine {
-    /// `AllTenants`, `TotalSeats`, `IndustryTypes`: a stable key for tests and toggles.
+    /// `AllTenants`, `TotalSeats`, `IndustryTypes`, or `Custom:{id}`: a stable key for
+    /// tests and toggles.
     pub basis: String,
     pub label: String,
     pub values: Vec<Option<Percent>>,
@@ -73,15 +74,22 @@ pub use server_side::*;
 mod server_side {
     use super::*;
     use crate::chart::HistoryPoint;
-    use score::comparison::{seat_bucket, seat_bucket_label, Basis, GroupTally};
+    use score::comparison::{
+        seat_bucket, seat_bucket_label, Basis, CustomComparison, GroupTally, CUSTOM_BASIS,
+    };
     use score::snapshot::{ActionPoints, Cause};
     use score::Status;
     use std::collections::{BTreeMap, HashMap};
     use store::{ChangeTotal, ComparisonTally, DatedChange, ScoreSnapshot};
 
     /// The (basis, group) pairs the comparison lines of `snapshots` read: all tenants, the
-    /// tenant's industry, and each seat bucket it was in over the days.
-    pub fn comparison_groups(snapshots: &[ScoreSnapshot], industry: &str) -> Vec<(String, String)> {
+    /// tenant's industry, each seat bucket it was in over the days, and its custom
+    /// comparisons.
+    pub fn comparison_groups(
+        snapshots: &[ScoreSnapshot],
+        industry: &str,
+        custom: &[CustomComparison],
+    ) -> Vec<(String, String)> {
         let mut groups = vec![
             (Basis::AllTenants.as_str().to_owned(), String::new()),
             (Basis::IndustryTypes.as_str().to_owned(), industry.to_owned()),
@@ -90,6 +98,7 @@ mod server_side {
         buckets.sort_unstable();
         buckets.dedup();
         groups.extend(buckets.into_iter().map(|b| (Basis::TotalSeats.as_str().to_owned(), b.to_string())));
+        groups.extend(custom.iter().map(|c| (CUSTOM_BASIS.to_owned(), c.id.clone())));
         groups
     }
 
@@ -98,21 +107,22 @@ mod server_side {
     /// where the headline number is; today has no comparison averages until its snapshot.
     pub async fn score_line(
         store: &dyn store::Store,
-        industry: &str,
+        tenant: &store::Tenant,
         mut snapshots: Vec<ScoreSnapshot>,
         live: Option<(NaiveDate, Points, Points)>,
     ) -> Result<(Vec<HistoryPoint>, Vec<ComparisonLine>), store::StoreError> {
         if let Some((today, ..)) = live {
             snapshots.retain(|s| s.day != today);
         }
+        let custom = store.custom_comparisons(&tenant.id).await?;
         let tallies = match (snapshots.first(), snapshots.last()) {
             (Some(first), Some(last)) => {
-                let groups = comparison_groups(&snapshots, industry);
+                let groups = comparison_groups(&snapshots, &tenant.industry, &custom);
                 store.comparison_tallies_of(first.day, last.day, &groups).await?
             }
             _ => Vec::new(),
         };
-        let mut lines = comparison_lines(&snapshots, industry, &tallies);
+        let mut lines = comparison_lines(&snapshots, &tenant.industry, &custom, &tallies);
         let mut points: Vec<HistoryPoint> =
             snapshots.iter().map(|s| HistoryPoint { day: s.day, current: s.current, max: s.max }).collect();
         if let Some((day, current, max)) = live {
@@ -122,11 +132,13 @@ mod server_side {
         Ok((points, lines))
     }
 
-    /// The built-in comparison lines over the snapshot days: each day's average of the
-    /// group the tenant was in that day, without the tenant itself (SPEC §4).
+    /// The comparison lines over the snapshot days. A built-in line is each day's average
+    /// of the group the tenant was in that day, without the tenant itself (SPEC §4); a
+    /// custom comparison's tallies never count its own tenant, so they are used as stored.
     pub fn comparison_lines(
         snapshots: &[ScoreSnapshot],
         industry: &str,
+        custom: &[CustomComparison],
         tallies: &[ComparisonTally],
     ) -> Vec<ComparisonLine> {
         let by_key: HashMap<(NaiveDate, &str, &str), GroupTally> = tallies
@@ -136,12 +148,12 @@ mod server_side {
             })
             .collect();
         let bucket_now = snapshots.last().map(|s| seat_bucket(s.licensed_seats)).unwrap_or_default();
-        let lines = [
+        let built_in = [
             (Basis::AllTenants, "All tenants".to_owned()),
             (Basis::TotalSeats, format!("Similar seat count ({} seats)", seat_bucket_label(bucket_now))),
             (Basis::IndustryTypes, format!("Industry: {industry}")),
         ];
-        lines
+        let mut lines: Vec<ComparisonLine> = built_in
             .into_iter()
             .map(|(basis, label)| {
                 let values = snapshots
@@ -158,7 +170,15 @@ mod server_side {
                     .collect();
                 ComparisonLine { basis: basis.as_str().to_owned(), label, values }
             })
-            .collect()
+            .collect();
+        lines.extend(custom.iter().map(|c| {
+            let values = snapshots
+                .iter()
+                .map(|s| by_key.get(&(s.day, CUSTOM_BASIS, c.id.as_str()))?.average_excluding(None))
+                .collect();
+            ComparisonLine { basis: format!("{CUSTOM_BASIS}:{}", c.id), label: c.name.clone(), values }
+        }));
+        lines
     }
 
     /// Days with measurement drops, each with its actions (titles from `title`).
@@ -258,6 +278,7 @@ mod server_side {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
+    use score::comparison::{CustomComparison, CUSTOM_BASIS};
     use score::snapshot::{ActionChange, ActionPoint, ActionPoints, Cause};
     use score::Status;
     use store::{ComparisonTally, DatedChange, ScoreSnapshot};
@@ -310,12 +331,41 @@ mod tests {
             tally(1, "IndustryTypes", "Retail", 5_000 + 7 * 8_000, 8),
         ];
         let snapshots = [snapshot(1, 5_000, 200), snapshot(2, 5_500, 200)];
-        let lines = comparison_lines(&snapshots, "Retail", &tallies);
+        let lines = comparison_lines(&snapshots, "Retail", &[], &tallies);
         let by = |b: &str| lines.iter().find(|l| l.basis == b).map(|l| l.values.clone()).unwrap_or_default();
         assert_eq!(by("AllTenants"), [Some(Percent(6_000)), Some(Percent(6_000))]);
         assert_eq!(by("TotalSeats"), [None, None]);
         assert_eq!(by("IndustryTypes"), [Some(Percent(8_000)), None]);
         assert!(lines[1].label.contains("101–500"), "{}", lines[1].label);
+    }
+
+    #[test]
+    fn a_custom_comparison_line_is_its_tally_as_stored_with_at_least_five_tenants() {
+        let peers = CustomComparison {
+            id: "c9".into(),
+            tenant_id: "me".into(),
+            name: "Peers".into(),
+            seats_min: Some(100),
+            seats_max: None,
+            industries: Vec::new(),
+            tenants: Vec::new(),
+        };
+        let tally = |d, count: u32| ComparisonTally {
+            day: day(d),
+            basis: CUSTOM_BASIS.into(),
+            group_key: "c9".into(),
+            sum: 7_000 * i64::from(count),
+            count,
+        };
+        // Five others on day 1 (the tenant's own score is never in a custom tally), four on day 2.
+        let snapshots = [snapshot(1, 5_000, 200), snapshot(2, 5_500, 200), snapshot(3, 5_500, 200)];
+        let lines =
+            comparison_lines(&snapshots, "Retail", std::slice::from_ref(&peers), &[tally(1, 5), tally(2, 4)]);
+        let line = lines.iter().find(|l| l.basis == "Custom:c9").expect("the custom line");
+        assert_eq!(line.label, "Peers");
+        assert_eq!(line.values, [Some(Percent(7_000)), None, None]);
+        let groups = comparison_groups(&snapshots, "Retail", std::slice::from_ref(&peers));
+        assert!(groups.contains(&(CUSTOM_BASIS.to_owned(), "c9".to_owned())), "{groups:?}");
     }
 
     #[test]

@@ -29,11 +29,16 @@ pub fn validate(okay_from: &str, good_from: &str) -> Result<(u32, u32), &'static
     Ok((okay, good))
 }
 
-/// The Metrics & trends URL of the view the form was sent from, plus `outcome`.
+/// The Metrics & trends URL of the view a form was sent from.
+pub fn here(tenant_id: &str, view: &HistoryQuery) -> String {
+    format!("/tenants/{}/metrics{}", crate::pages::actions::query::encode(tenant_id), view.to_search())
+}
+
+/// The view a form was sent from, plus `outcome` (`key=value`).
 pub fn back(tenant_id: &str, view: &HistoryQuery, outcome: &str) -> String {
-    let search = view.to_search();
-    let sep = if search.is_empty() { '?' } else { '&' };
-    format!("/tenants/{}/metrics{search}{sep}{outcome}", crate::pages::actions::query::encode(tenant_id))
+    let here = here(tenant_id, view);
+    let sep = if here.contains('?') { '&' } else { '?' };
+    format!("{here}{sep}{outcome}")
 }
 
 /// Sets where the okay and good zones start (read-write roles), audited by the store.

@@ -1,0 +1,111 @@
+//! The custom comparisons card of the Metrics & trends page: the list with rename and
+//! delete for read-write roles, and the add form folded away until wanted.
+
+use super::comparisons::{ComparisonChoices, ComparisonSummary, MAX_PER_TENANT, NAME_MAX_CHARS, SEATS_MAX};
+use super::data::MetricsData;
+use super::page::ViewFields;
+use crate::pages::history::query::HistoryQuery;
+use leptos::prelude::*;
+
+#[component]
+pub fn CustomComparisonsCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
+    let tenant_id = d.tenant_id.clone();
+    let can_write = d.can_write;
+    let rows = d
+        .custom
+        .iter()
+        .map(|c| view! { <ComparisonRow c=c.clone() tenant_id=tenant_id.clone() q=q.clone() can_write/> })
+        .collect_view();
+    let full = d.custom.len() >= MAX_PER_TENANT;
+    view! {
+        <section class="card" aria-labelledby="custom-comparisons-heading">
+            <h2 id="custom-comparisons-heading">"Custom comparisons"</h2>
+            <p class="subtle">
+                "Your own groups of other tenants on this server, drawn as lines in the comparison trend above and on the Overview. "
+                "A group's average is shown only on days it covers at least 5 other tenants, so that no single tenant's score can be read from it."
+            </p>
+            {if d.custom.is_empty() {
+                view! { <p id="no-custom-comparisons">"No custom comparisons yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="list" id="custom-comparisons">
+                        <thead><tr><th>"Name"</th><th>"Tenants compared"</th>{can_write.then(|| view! { <th>"Change"</th> })}</tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }.into_any()
+            }}
+            {match (d.choices.clone(), full) {
+                (Some(_), true) => Some(view! { <p class="subtle">"This tenant has the most custom comparisons it can have (" {MAX_PER_TENANT} "); delete one to add another."</p> }.into_any()),
+                (Some(choices), false) => Some(view! { <AddComparison tenant_id=d.tenant_id.clone() q choices/> }.into_any()),
+                (None, _) => None,
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ComparisonRow(c: ComparisonSummary, tenant_id: String, q: HistoryQuery, can_write: bool) -> impl IntoView {
+    let change = can_write.then(|| {
+        let (tenant, id) = (tenant_id.clone(), c.id.clone());
+        view! {
+            <td>
+                <form method="post" action="/api/rename_comparison" class="inline rename-comparison">
+                    <input type="hidden" name="tenant_id" value=tenant.clone()/>
+                    <input type="hidden" name="comparison_id" value=id.clone()/>
+                    <ViewFields q=q.clone()/>
+                    <label class="visually-hidden" for=format!("rename-{id}")>"New name for " {c.name.clone()}</label>
+                    <input type="text" name="name" id=format!("rename-{id}") value=c.name.clone() maxlength=NAME_MAX_CHARS required/>
+                    <button type="submit" class="secondary">"Rename"</button>
+                </form>
+                <form method="post" action="/api/delete_comparison" class="inline delete-comparison">
+                    <input type="hidden" name="tenant_id" value=tenant/>
+                    <input type="hidden" name="comparison_id" value=id/>
+                    <ViewFields q/>
+                    <button type="submit" class="danger">"Delete"</button>
+                </form>
+            </td>
+        }
+    });
+    view! {
+        <tr data-comparison=c.id.clone()>
+            <td class="comparison-name">{c.name.clone()}</td>
+            <td>{c.criteria.clone()}</td>
+            {change}
+        </tr>
+    }
+}
+
+#[component]
+fn AddComparison(tenant_id: String, q: HistoryQuery, choices: ComparisonChoices) -> impl IntoView {
+    let industries = choices
+        .industries
+        .into_iter()
+        .map(|i| view! { <label class="check"><input type="checkbox" name="industries[]" value=i.clone()/> {i.clone()}</label> })
+        .collect_view();
+    let tenants = (!choices.tenants.is_empty()).then(|| {
+        let boxes = choices
+            .tenants
+            .into_iter()
+            .map(|(id, name)| view! { <label class="check"><input type="checkbox" name="tenants[]" value=id/> {name}</label> })
+            .collect_view();
+        view! { <fieldset><legend>"Only these tenants (ones you hold a role in)"</legend>{boxes}</fieldset> }
+    });
+    view! {
+        <details id="add-comparison">
+            <summary>"Add a custom comparison"</summary>
+            <form method="post" action="/api/add_comparison" class="stacked-form" id="add-comparison-form">
+                <input type="hidden" name="tenant_id" value=tenant_id/>
+                <ViewFields q/>
+                <label>"Name" <input type="text" name="name" id="comparison-name" maxlength=NAME_MAX_CHARS required/></label>
+                <p class="subtle">"Every criterion you give must hold; leave one empty to leave it out."</p>
+                <div class="row-form">
+                    <label>"Seats from" <input type="number" name="seats_min" id="comparison-seats-min" min="0" max=SEATS_MAX/></label>
+                    <label>"Seats to" <input type="number" name="seats_max" id="comparison-seats-max" min="0" max=SEATS_MAX/></label>
+                </div>
+                <fieldset><legend>"Industries"</legend>{industries}</fieldset>
+                {tenants}
+                <button type="submit" id="add-comparison-submit">"Add comparison"</button>
+            </form>
+        </details>
+    }
+}

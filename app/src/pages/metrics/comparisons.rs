@@ -1,0 +1,343 @@
+//! Custom comparisons on the Metrics & trends page: read-write roles create them (a seat
+//! range, industries, tenants they can see), rename and delete them. Plain form posts
+//! answered by a redirect back to the same view, so they work without JavaScript.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use score::comparison::{CustomComparison, MIN_TENANTS_FOR_AVERAGE};
+use serde::{Deserialize, Serialize};
+
+/// At most this many per tenant: each is one more line and one more tally per day.
+pub const MAX_PER_TENANT: usize = 10;
+pub const NAME_MAX_CHARS: usize = 80;
+/// Far above any real organisation, so a typo in a seat count is caught.
+pub const SEATS_MAX: u32 = 10_000_000;
+
+/// A custom comparison as the page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComparisonSummary {
+    pub id: String,
+    pub name: String,
+    /// The criteria in words.
+    pub criteria: String,
+}
+
+impl From<&CustomComparison> for ComparisonSummary {
+    fn from(c: &CustomComparison) -> ComparisonSummary {
+        ComparisonSummary { id: c.id.clone(), name: c.name.clone(), criteria: c.describe() }
+    }
+}
+
+/// What the form offers: the industries tenants on this server are in, and the other
+/// tenants the viewer holds a role in (id, name).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ComparisonChoices {
+    pub industries: Vec<String>,
+    pub tenants: Vec<(String, String)>,
+}
+
+/// The add form as sent; every field may be missing (unticked boxes send nothing).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ComparisonInput {
+    pub name: String,
+    pub seats_min: String,
+    pub seats_max: String,
+    pub industries: Vec<String>,
+    pub tenants: Vec<String>,
+}
+
+/// Why a comparison form was refused: the code travels in the URL, the message names
+/// the field. `None` for codes that are not this form's.
+pub fn error_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "comparison_name" => "Name: 1 to 80 characters, no control characters.",
+        "comparison_name_taken" => "Name: this tenant already has a custom comparison with that name.",
+        "seats_min" => "Seats from: a whole number from 0 to 10,000,000, not above seats to.",
+        "seats_max" => "Seats to: a whole number from 0 to 10,000,000, not below seats from.",
+        "industries" => "Industries: pick from the industries listed.",
+        "tenants" => "Tenants: pick from the other tenants you hold a role in.",
+        "comparison_empty" => {
+            "Give a seat range, industries or tenants: without any, the comparison is the same as All tenants."
+        }
+        "comparison_too_few" => {
+            "Not saved: the comparison would cover fewer than 5 other tenants today. An average is only \
+             shown over at least 5 tenants, so that no single tenant's score can be read from it; widen \
+             the seat range, add industries or choose more tenants."
+        }
+        "comparison_unknown" => "That custom comparison is not in this tenant; it may have been deleted.",
+        "comparison_limit" => "A tenant has at most 10 custom comparisons; delete one first.",
+        _ => return None,
+    })
+}
+
+/// The field a refusal code names (for the 400 answer to scripts).
+pub fn field_of(code: &str) -> &'static str {
+    match code {
+        "comparison_name" | "comparison_name_taken" => "name",
+        "seats_min" => "seats_min",
+        "seats_max" => "seats_max",
+        "industries" => "industries",
+        "tenants" => "tenants",
+        "comparison_unknown" => "comparison_id",
+        _ => "comparison",
+    }
+}
+
+/// A name as typed: trimmed, 1 to 80 characters, no control characters.
+pub fn clean_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    let ok =
+        !name.is_empty() && name.chars().count() <= NAME_MAX_CHARS && !name.chars().any(char::is_control);
+    ok.then(|| name.to_owned())
+}
+
+fn seats(text: &str) -> Result<Option<u32>, ()> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse::<u32>().ok().filter(|n| *n <= SEATS_MAX).map(Some).ok_or(())
+}
+
+/// Checks the form against what the viewer may pick; the comparison (without an id yet)
+/// or the code of the field to fix. Coverage is checked by the caller, against the store.
+pub fn validate(
+    input: &ComparisonInput,
+    tenant_id: &str,
+    choices: &ComparisonChoices,
+) -> Result<CustomComparison, &'static str> {
+    let name = clean_name(&input.name).ok_or("comparison_name")?;
+    let seats_min = seats(&input.seats_min).map_err(|()| "seats_min")?;
+    let seats_max = seats(&input.seats_max).map_err(|()| "seats_max")?;
+    if let (Some(lo), Some(hi)) = (seats_min, seats_max) {
+        if lo > hi {
+            return Err("seats_min");
+        }
+    }
+    let mut industries: Vec<String> = input.industries.iter().map(|i| i.trim().to_owned()).collect();
+    industries.sort();
+    industries.dedup();
+    if industries.iter().any(|i| !choices.industries.contains(i)) {
+        return Err("industries");
+    }
+    let mut tenants: Vec<String> = input.tenants.iter().map(|t| t.trim().to_ascii_lowercase()).collect();
+    tenants.sort();
+    tenants.dedup();
+    if tenants.iter().any(|t| !choices.tenants.iter().any(|(id, _)| id == t)) {
+        return Err("tenants");
+    }
+    if seats_min.is_none() && seats_max.is_none() && industries.is_empty() && tenants.is_empty() {
+        return Err("comparison_empty");
+    }
+    Ok(CustomComparison {
+        id: String::new(),
+        tenant_id: tenant_id.to_owned(),
+        name,
+        seats_min,
+        seats_max,
+        industries,
+        tenants,
+    })
+}
+
+/// How many tenants `c` covers among `(id, licensed seats, industry)`.
+pub fn coverage<'a>(c: &CustomComparison, tenants: impl IntoIterator<Item = (&'a str, u32, &'a str)>) -> u32 {
+    let n = tenants.into_iter().filter(|(id, seats, industry)| c.covers(id, *seats, industry)).count();
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Whether an average over `covered` tenants may be shown at all (SPEC §4).
+pub fn enough(covered: u32) -> bool {
+    covered >= MIN_TENANTS_FOR_AVERAGE
+}
+
+/// What the viewer may pick in the form for `tenant_id`.
+#[cfg(feature = "ssr")]
+pub async fn choices(
+    store: &dyn store::Store,
+    viewer_id: &str,
+    tenant_id: &str,
+) -> Result<ComparisonChoices, AppError> {
+    let industries = store.industries().await?;
+    let mut tenants = Vec::new();
+    for m in store.memberships_of_user(viewer_id).await? {
+        if m.tenant_id != tenant_id {
+            tenants.push((m.tenant_id.clone(), store.tenant(&m.tenant_id).await?.name));
+        }
+    }
+    tenants.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(ComparisonChoices { industries, tenants })
+}
+
+/// Creates a custom comparison for the tenant (read-write roles). Refused when it would
+/// cover fewer than five other tenants today; its past days are filled from snapshots.
+#[server(endpoint = "add_comparison")]
+pub async fn add_comparison(
+    tenant_id: String,
+    #[server(flatten)] input: ComparisonInput,
+    range: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<(), AppError> {
+    use super::zones::{back, here};
+    use crate::pages::history::query::HistoryQuery;
+    use crate::pages::refusal::refuse;
+    use score::roles::Access;
+    let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
+    let view = HistoryQuery::of_range(range, from, to);
+    let here = here(&access.tenant_id, &view);
+    let no =
+        |code: &'static str| refuse(&here, code, field_of(code), error_message(code).unwrap_or_default());
+    let store = access.state.store.as_ref();
+    let choices = choices(store, &access.viewer.user_id, &access.tenant_id).await?;
+    let comparison = match validate(&input, &access.tenant_id, &choices) {
+        Ok(c) => c,
+        Err(code) => return no(code).await,
+    };
+    let existing = store.custom_comparisons(&access.tenant_id).await?;
+    if existing.len() >= MAX_PER_TENANT {
+        return no("comparison_limit").await;
+    }
+    if existing.iter().any(|c| c.name.eq_ignore_ascii_case(&comparison.name)) {
+        return no("comparison_name_taken").await;
+    }
+    let everyone = store.tenants().await?;
+    let covered = coverage(
+        &comparison,
+        everyone.iter().map(|t| (t.id.as_str(), t.licensed_seats, t.industry.as_str())),
+    );
+    if !enough(covered) {
+        return no("comparison_too_few").await;
+    }
+    let id = store.create_custom_comparison(&comparison, &access.viewer.email).await?;
+    tracing::info!(tenant = %access.tenant_id, comparison = %id, covered, "custom comparison created");
+    leptos_axum::redirect(&back(&access.tenant_id, &view, "done=comparison_added"));
+    Ok(())
+}
+
+/// Renames one of the tenant's custom comparisons (read-write roles).
+#[server(endpoint = "rename_comparison")]
+pub async fn rename_comparison(
+    tenant_id: String,
+    comparison_id: String,
+    name: String,
+    range: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<(), AppError> {
+    use super::zones::{back, here};
+    use crate::pages::history::query::HistoryQuery;
+    use crate::pages::refusal::refuse;
+    let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
+    let view = HistoryQuery::of_range(range, from, to);
+    let store = access.state.store.as_ref();
+    let existing = store.custom_comparisons(&access.tenant_id).await?;
+    let here = here(&access.tenant_id, &view);
+    let code = match clean_name(&name) {
+        _ if !existing.iter().any(|c| c.id == comparison_id) => Some("comparison_unknown"),
+        None => Some("comparison_name"),
+        Some(n) if existing.iter().any(|c| c.id != comparison_id && c.name.eq_ignore_ascii_case(&n)) => {
+            Some("comparison_name_taken")
+        }
+        Some(n) => {
+            store
+                .rename_custom_comparison(&access.tenant_id, &comparison_id, &n, &access.viewer.email)
+                .await?;
+            None
+        }
+    };
+    if let Some(code) = code {
+        return refuse(&here, code, field_of(code), error_message(code).unwrap_or_default()).await;
+    }
+    leptos_axum::redirect(&back(&access.tenant_id, &view, "done=comparison_renamed"));
+    Ok(())
+}
+
+/// Deletes one of the tenant's custom comparisons and its daily averages (read-write roles).
+#[server(endpoint = "delete_comparison")]
+pub async fn delete_comparison(
+    tenant_id: String,
+    comparison_id: String,
+    range: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<(), AppError> {
+    use super::zones::{back, here};
+    use crate::pages::history::query::HistoryQuery;
+    use crate::pages::refusal::refuse;
+    let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
+    let view = HistoryQuery::of_range(range, from, to);
+    let store = access.state.store.as_ref();
+    match store.delete_custom_comparison(&access.tenant_id, &comparison_id, &access.viewer.email).await {
+        Ok(()) => {}
+        Err(store::StoreError::NotFound(_)) => {
+            let code = "comparison_unknown";
+            let message = error_message(code).unwrap_or_default();
+            return refuse(&here(&access.tenant_id, &view), code, field_of(code), message).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    leptos_axum::redirect(&back(&access.tenant_id, &view, "done=comparison_deleted"));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choices() -> ComparisonChoices {
+        ComparisonChoices {
+            industries: vec!["Finance".into(), "Retail".into()],
+            tenants: vec![("t2".into(), "Fabrikam".into()), ("t3".into(), "Tailspin".into())],
+        }
+    }
+
+    fn input(name: &str, min: &str, max: &str) -> ComparisonInput {
+        ComparisonInput {
+            name: name.into(),
+            seats_min: min.into(),
+            seats_max: max.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn each_field_is_checked_and_named() {
+        let c = validate(&input(" Peers ", "100", "500"), "t1", &choices()).expect("valid");
+        assert_eq!((c.name.as_str(), c.seats_min, c.seats_max), ("Peers", Some(100), Some(500)));
+        assert_eq!(validate(&input("", "100", ""), "t1", &choices()), Err("comparison_name"));
+        assert_eq!(validate(&input("a\u{7}b", "100", ""), "t1", &choices()), Err("comparison_name"));
+        assert_eq!(validate(&input(&"x".repeat(81), "1", ""), "t1", &choices()), Err("comparison_name"));
+        assert_eq!(validate(&input("P", "ten", ""), "t1", &choices()), Err("seats_min"));
+        assert_eq!(validate(&input("P", "-1", ""), "t1", &choices()), Err("seats_min"));
+        assert_eq!(validate(&input("P", "", "10000001"), "t1", &choices()), Err("seats_max"));
+        assert_eq!(validate(&input("P", "600", "500"), "t1", &choices()), Err("seats_min"));
+        assert_eq!(validate(&input("P", "", ""), "t1", &choices()), Err("comparison_empty"));
+        let mut i = input("P", "", "");
+        i.industries = vec!["Retail".into(), "Mining".into()];
+        assert_eq!(validate(&i, "t1", &choices()), Err("industries"));
+        i.industries = vec!["Retail".into(), "Retail".into()];
+        assert_eq!(validate(&i, "t1", &choices()).expect("valid").industries, ["Retail"]);
+        i.tenants = vec!["t9".into()];
+        assert_eq!(validate(&i, "t1", &choices()), Err("tenants"), "a tenant the viewer cannot see");
+        i.tenants = vec!["T3".into()];
+        assert_eq!(validate(&i, "t1", &choices()).expect("valid").tenants, ["t3"]);
+        for code in
+            ["comparison_name", "seats_min", "seats_max", "industries", "tenants", "comparison_too_few"]
+        {
+            assert!(error_message(code).is_some(), "{code}");
+        }
+        assert_eq!(error_message("okay_from"), None, "the zones form's codes are not this form's");
+    }
+
+    #[test]
+    fn coverage_counts_other_tenants_only() {
+        let c = validate(&input("P", "100", ""), "t1", &choices()).expect("valid");
+        let tenants =
+            [("t1", 200, "Retail"), ("t2", 150, "Retail"), ("t3", 99, "Retail"), ("t4", 100, "Finance")];
+        assert_eq!(coverage(&c, tenants), 2);
+        assert!(!enough(4));
+        assert!(enough(5));
+    }
+}

@@ -1,0 +1,237 @@
+//! Custom comparisons: groups of other tenants a read-write user defined for a tenant.
+//! Creating one also fills its past daily tallies from the stored snapshots, so its line
+//! has the same history as the built-in ones from the first view; the daily run adds a
+//! day's tally for it like for every other group.
+
+use crate::audit::{write_audit, AuditLine};
+use crate::codec::{from_json, micros, to_json, to_u32};
+use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
+use crate::{Result, StoreError};
+use async_trait::async_trait;
+use chrono::Utc;
+use score::comparison::{CustomComparison, CUSTOM_BASIS};
+
+#[async_trait]
+pub trait ComparisonStore: Send + Sync {
+    /// Stores a new comparison (its id is drawn here and returned) with its past daily
+    /// tallies and its audit line, all in one transaction.
+    async fn create_custom_comparison(&self, comparison: &CustomComparison, actor: &str) -> Result<String>;
+    /// Renames one of the tenant's comparisons; another tenant's → NotFound.
+    async fn rename_custom_comparison(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        name: &str,
+        actor: &str,
+    ) -> Result<()>;
+    /// Deletes one of the tenant's comparisons and its tallies; another tenant's → NotFound.
+    async fn delete_custom_comparison(&self, tenant_id: &str, id: &str, actor: &str) -> Result<()>;
+    /// The tenant's comparisons, by name.
+    async fn custom_comparisons(&self, tenant_id: &str) -> Result<Vec<CustomComparison>>;
+    /// Every tenant's comparisons: what the daily run tallies.
+    async fn all_custom_comparisons(&self) -> Result<Vec<CustomComparison>>;
+}
+
+const COLUMNS: &str =
+    "SELECT id, tenant_id, name, seats_min, seats_max, industries, tenants FROM custom_comparisons";
+const INSERT: &str = "INSERT INTO custom_comparisons \
+    (id, tenant_id, name, seats_min, seats_max, industries, tenants, created_by, created_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+const RENAME: &str = "UPDATE custom_comparisons SET name = $3 WHERE tenant_id = $1 AND id = $2";
+const DELETE: &str = "DELETE FROM custom_comparisons WHERE tenant_id = $1 AND id = $2";
+const DELETE_TALLIES: &str = "DELETE FROM comparison_tallies WHERE basis = $1 AND group_key = $2";
+
+#[derive(sqlx::FromRow)]
+struct ComparisonRow {
+    id: String,
+    tenant_id: String,
+    name: String,
+    seats_min: Option<i64>,
+    seats_max: Option<i64>,
+    industries: String,
+    tenants: String,
+}
+
+impl ComparisonRow {
+    fn into_comparison(self) -> Result<CustomComparison> {
+        let seats = |v: Option<i64>, column| v.map(|v| to_u32(v, column)).transpose();
+        Ok(CustomComparison {
+            seats_min: seats(self.seats_min, "custom_comparisons.seats_min")?,
+            seats_max: seats(self.seats_max, "custom_comparisons.seats_max")?,
+            industries: from_json(&self.industries)?,
+            tenants: from_json(&self.tenants)?,
+            id: self.id,
+            tenant_id: self.tenant_id,
+            name: self.name,
+        })
+    }
+}
+
+fn check(c: &CustomComparison) -> Result<()> {
+    if c.name.trim().is_empty() {
+        return Err(StoreError::Invalid("custom comparison: the name must not be empty".into()));
+    }
+    if let (Some(lo), Some(hi)) = (c.seats_min, c.seats_max) {
+        if lo > hi {
+            return Err(StoreError::Invalid(format!(
+                "custom comparison: seats from {lo} is above seats to {hi}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The past daily tallies of a new comparison, summed by the database from the stored
+/// snapshots. The percentage is rounded half away from zero like `Points::percent_of`
+/// (ROUND does so on both backends, and the division is exact at .5).
+fn push_backfill<'a, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<'a, DB>, c: &'a CustomComparison)
+where
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    qb.push(
+        "INSERT INTO comparison_tallies (day, basis, group_key, score_sum, tenant_count) \
+         SELECT s.day, ",
+    );
+    qb.push_bind(CUSTOM_BASIS).push(", ").push_bind(c.id.as_str());
+    qb.push(
+        ", SUM(CASE WHEN s.max_points = 0 THEN 0 \
+         ELSE CAST(ROUND(s.current_points * 10000.0 / s.max_points) AS BIGINT) END), COUNT(*) \
+         FROM score_snapshots s JOIN tenants t ON t.id = s.tenant_id WHERE s.tenant_id <> ",
+    );
+    qb.push_bind(c.tenant_id.as_str());
+    if let Some(lo) = c.seats_min {
+        qb.push(" AND s.licensed_seats >= ").push_bind(i64::from(lo));
+    }
+    if let Some(hi) = c.seats_max {
+        qb.push(" AND s.licensed_seats <= ").push_bind(i64::from(hi));
+    }
+    for (column, values) in [("t.industry", &c.industries), ("s.tenant_id", &c.tenants)] {
+        if values.is_empty() {
+            continue;
+        }
+        qb.push(format!(" AND {column} IN ("));
+        let mut list = qb.separated(", ");
+        for v in values {
+            list.push_bind(v.as_str());
+        }
+        qb.push(")");
+    }
+    qb.push(" GROUP BY s.day");
+}
+
+#[async_trait]
+impl ComparisonStore for SqlStore {
+    #[tracing::instrument(skip_all, err)]
+    async fn create_custom_comparison(&self, comparison: &CustomComparison, actor: &str) -> Result<String> {
+        check(comparison)?;
+        let mut c = comparison.clone();
+        c.id = uuid::Uuid::new_v4().hyphenated().to_string();
+        let (industries, tenants) = (to_json(&c.industries)?, to_json(&c.tenants)?);
+        let audit = AuditLine::new(Some(&c.tenant_id), actor, "comparison.create", &c.id).after(&c)?;
+        on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            lock_tenant!(p, tx, &c.tenant_id);
+            sqlx::query(INSERT)
+                .bind(&c.id)
+                .bind(&c.tenant_id)
+                .bind(c.name.trim())
+                .bind(c.seats_min.map(i64::from))
+                .bind(c.seats_max.map(i64::from))
+                .bind(&industries)
+                .bind(&tenants)
+                .bind(actor)
+                .bind(micros(Utc::now()))
+                .execute(&mut *tx)
+                .await?;
+            let mut qb = sqlx::QueryBuilder::new("");
+            push_backfill(&mut qb, &c);
+            qb.build().execute(&mut *tx).await?;
+            write_audit!(tx, audit)?;
+            tx.commit().await?;
+        });
+        Ok(c.id)
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn rename_custom_comparison(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        name: &str,
+        actor: &str,
+    ) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("custom comparison: the name must not be empty".into()));
+        }
+        let before = self.custom_comparison(tenant_id, id).await?;
+        let audit = AuditLine::new(Some(tenant_id), actor, "comparison.rename", id)
+            .before(&serde_json::json!({ "name": before.name }))?
+            .after(&serde_json::json!({ "name": name }))?;
+        on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            lock_tenant!(p, tx, tenant_id);
+            let done = sqlx::query(RENAME).bind(tenant_id).bind(id).bind(name).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                return Err(no_comparison(id));
+            }
+            write_audit!(tx, audit)?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn delete_custom_comparison(&self, tenant_id: &str, id: &str, actor: &str) -> Result<()> {
+        let before = self.custom_comparison(tenant_id, id).await?;
+        let audit = AuditLine::new(Some(tenant_id), actor, "comparison.delete", id).before(&before)?;
+        on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            lock_tenant!(p, tx, tenant_id);
+            let done = sqlx::query(DELETE).bind(tenant_id).bind(id).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                return Err(no_comparison(id));
+            }
+            sqlx::query(DELETE_TALLIES).bind(CUSTOM_BASIS).bind(id).execute(&mut *tx).await?;
+            write_audit!(tx, audit)?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn custom_comparisons(&self, tenant_id: &str) -> Result<Vec<CustomComparison>> {
+        let sql = format!("{COLUMNS} WHERE tenant_id = $1 ORDER BY name, id");
+        let rows: Vec<ComparisonRow> =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(tenant_id).fetch_all(p).await?);
+        if rows.is_empty() {
+            ensure_tenant(self, tenant_id).await?;
+        }
+        rows.into_iter().map(ComparisonRow::into_comparison).collect()
+    }
+
+    async fn all_custom_comparisons(&self) -> Result<Vec<CustomComparison>> {
+        let sql = format!("{COLUMNS} ORDER BY tenant_id, name, id");
+        let rows: Vec<ComparisonRow> = on_pool!(self, p => sqlx::query_as(&sql).fetch_all(p).await?);
+        rows.into_iter().map(ComparisonRow::into_comparison).collect()
+    }
+}
+
+impl SqlStore {
+    async fn custom_comparison(&self, tenant_id: &str, id: &str) -> Result<CustomComparison> {
+        let sql = format!("{COLUMNS} WHERE tenant_id = $1 AND id = $2");
+        let row: Option<ComparisonRow> =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(tenant_id).bind(id).fetch_optional(p).await?);
+        match row {
+            Some(r) => r.into_comparison(),
+            None => {
+                ensure_tenant(self, tenant_id).await?;
+                Err(no_comparison(id))
+            }
+        }
+    }
+}
+
+fn no_comparison(id: &str) -> StoreError {
+    StoreError::NotFound(format!("custom comparison {id}"))
+}
