@@ -318,3 +318,73 @@ async fn sync_now_takes_todays_snapshot_so_todays_changes_show() {
     s.post_form("/api/sync_now", &format!("tenant_id={CONTOSO_ID}"), Some(&admin)).await;
     assert_eq!(store.snapshots(CONTOSO_ID, today, today).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_goal_is_set_checked_against_the_projection_and_cleared() {
+    let s = demo_server().await;
+    let store = s.state.store.as_ref();
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let reader = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
+    let page = s.get(PAGE, Some(&admin)).await;
+    assert_eq!(text_of(&page.body, "goal-summary"), "No goal set.");
+
+    // The demo's planned actions are due in 20, 35 and 60 days: a goal in 40 days counts
+    // the first two only.
+    let by = today() + Duration::days(40);
+    let r = s
+        .post_form(
+            "/api/set_goal",
+            &format!("tenant_id={CONTOSO_ID}&goal_percent=95&goal_by={by}&range=90d"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some(format!("{PAGE}?range=90d&done=goal").as_str()));
+    let page = s.get(&r.location.unwrap(), Some(&admin)).await;
+    let live = app::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let due_by: score::Points = live
+        .scores
+        .iter()
+        .filter(|a| a.applicable && a.status == Status::Planned)
+        .filter(|a| live.records.get(&a.id).and_then(|r| r.due_date).is_some_and(|d| d <= by))
+        .map(|a| a.remaining)
+        .sum();
+    let expected = (live.score.current + due_by).percent_of(live.score.max);
+    assert_eq!(text_of(&page.body, "goal-target"), "95.00 %");
+    assert_eq!(text_of(&page.body, "goal-by"), by.to_string());
+    assert_eq!(text_of(&page.body, "goal-projected"), expected.to_string());
+    assert!(text_of(&page.body, "goal-verdict").contains("short"), "95 % is beyond the demo's plans");
+    let reader_page = s.get(PAGE, Some(&reader)).await;
+    assert_eq!(text_of(&reader_page.body, "goal-by"), by.to_string(), "everyone sees the goal");
+    assert!(!reader_page.body.contains("id=\"goal-form\""), "only read-write roles edit it");
+
+    let before = store.tenant(CONTOSO_ID).await.unwrap().goal;
+    let yesterday = today() - Duration::days(1);
+    for (form, code) in [
+        (format!("goal_percent=0&goal_by={by}"), "goal_percent"),
+        (format!("goal_percent=abc&goal_by={by}"), "goal_percent"),
+        (format!("goal_percent=80&goal_by={yesterday}"), "goal_by"),
+        ("goal_percent=80&goal_by=2027-02-30".to_owned(), "goal_by"),
+    ] {
+        let r = s.post_form("/api/set_goal", &format!("tenant_id={CONTOSO_ID}&{form}"), Some(&admin)).await;
+        assert_eq!(r.location.as_deref(), Some(format!("{PAGE}?error={code}").as_str()), "{form}");
+        let script = s.call("/api/set_goal", &format!("tenant_id={CONTOSO_ID}&{form}"), Some(&admin)).await;
+        assert_eq!(script.status, StatusCode::BAD_REQUEST, "{form}");
+        assert!(script.body.contains(code), "{}", script.body);
+    }
+    let r = s.call("/api/set_goal", &format!("tenant_id={CONTOSO_ID}&clear=1"), Some(&reader)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(store.tenant(CONTOSO_ID).await.unwrap().goal, before, "refusals change nothing");
+
+    let r = s
+        .post_form(
+            "/api/set_goal",
+            &format!("tenant_id={CONTOSO_ID}&goal_percent=95&goal_by={by}&clear=1"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some(format!("{PAGE}?done=goal_cleared").as_str()));
+    assert_eq!(store.tenant(CONTOSO_ID).await.unwrap().goal, None);
+    let kinds: Vec<String> =
+        store.audit_trail(CONTOSO_ID, 3).await.unwrap().into_iter().map(|a| a.kind).collect();
+    assert_eq!(kinds[..2], ["tenant.goal", "tenant.goal"]);
+}

@@ -59,6 +59,8 @@ pub trait TenantStore: Send + Sync {
     /// Sets where the okay and good zones start (percentages: okay < good ≤ 100), audited.
     async fn set_zones(&self, tenant_id: &str, okay_from: u32, good_from: u32, actor: &str)
         -> Result<Tenant>;
+    /// Sets (or with `None` clears) the tenant's goal, audited.
+    async fn set_goal(&self, tenant_id: &str, goal: Option<ScoreGoal>, actor: &str) -> Result<Tenant>;
 }
 
 #[async_trait]

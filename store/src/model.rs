@@ -22,6 +22,16 @@ pub struct Tenant {
     /// Percentages where the okay and good zones start.
     pub zone_okay_from: u32,
     pub zone_good_from: u32,
+    /// The score the tenant aims for, and by when; drawn on the projection.
+    pub goal: Option<ScoreGoal>,
+}
+
+/// A target score percentage by a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreGoal {
+    /// A whole percentage, 1 to 100.
+    pub percent: u32,
+    pub by: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

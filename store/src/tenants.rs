@@ -3,10 +3,10 @@
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{from_json, micros, to_json, to_u32};
 use crate::pool::{lock_tenant, no_tenant, on_pool, Begin, SqlStore};
-use crate::{NewTenant, Result, StoreError, Tenant, TenantStore};
+use crate::{NewTenant, Result, ScoreGoal, StoreError, Tenant, TenantStore};
 use crate::{DEFAULT_ZONE_GOOD_FROM, DEFAULT_ZONE_OKAY_FROM};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(sqlx::FromRow)]
 struct TenantRow {
@@ -19,6 +19,8 @@ struct TenantRow {
     created_at: DateTime<Utc>,
     zone_okay_from: i64,
     zone_good_from: i64,
+    goal_percent: Option<i64>,
+    goal_by: Option<NaiveDate>,
 }
 
 impl TenantRow {
@@ -29,6 +31,10 @@ impl TenantRow {
             enabled_services: from_json(&self.enabled_services)?,
             zone_okay_from: to_u32(self.zone_okay_from, "tenants.zone_okay_from")?,
             zone_good_from: to_u32(self.zone_good_from, "tenants.zone_good_from")?,
+            goal: match (self.goal_percent, self.goal_by) {
+                (Some(p), Some(by)) => Some(ScoreGoal { percent: to_u32(p, "tenants.goal_percent")?, by }),
+                _ => None,
+            },
             id: self.id,
             name: self.name,
             industry: self.industry,
@@ -38,9 +44,10 @@ impl TenantRow {
 }
 
 const SELECT_TENANT: &str = "SELECT id, name, licensed_seats, active_users, industry, enabled_services, \
-    created_at, zone_okay_from, zone_good_from FROM tenants";
+    created_at, zone_okay_from, zone_good_from, goal_percent, goal_by FROM tenants";
 
 const ZONES: &str = "SELECT zone_okay_from, zone_good_from FROM tenants WHERE id = $1";
+const SET_GOAL: &str = "UPDATE tenants SET goal_percent = $2, goal_by = $3 WHERE id = $1";
 const SET_ZONES: &str = "UPDATE tenants SET zone_okay_from = $2, zone_good_from = $3 WHERE id = $1";
 
 /// Zone bounds as the audit trail shows them.
@@ -75,6 +82,7 @@ fn prepare(new: NewTenant) -> Result<Tenant> {
         created_at: micros(new.created_at),
         zone_okay_from: DEFAULT_ZONE_OKAY_FROM,
         zone_good_from: DEFAULT_ZONE_GOOD_FROM,
+        goal: None,
     })
 }
 
@@ -154,6 +162,34 @@ impl TenantStore for SqlStore {
                 .bind(tenant_id)
                 .bind(after.okay_from)
                 .bind(after.good_from)
+                .execute(&mut *tx)
+                .await?;
+            write_audit!(tx, line)?;
+            tx.commit().await?;
+        });
+        self.tenant(tenant_id).await
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn set_goal(&self, tenant_id: &str, goal: Option<ScoreGoal>, actor: &str) -> Result<Tenant> {
+        if let Some(g) = goal {
+            if !(1..=100).contains(&g.percent) {
+                return Err(StoreError::Invalid(format!(
+                    "goal: {} % is not a percentage from 1 to 100",
+                    g.percent
+                )));
+            }
+        }
+        let before = self.tenant(tenant_id).await?.goal;
+        let line =
+            AuditLine::new(Some(tenant_id), actor, "tenant.goal", tenant_id).before(&before)?.after(&goal)?;
+        on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            lock_tenant!(p, tx, tenant_id);
+            sqlx::query(SET_GOAL)
+                .bind(tenant_id)
+                .bind(goal.map(|g| i64::from(g.percent)))
+                .bind(goal.map(|g| g.by))
                 .execute(&mut *tx)
                 .await?;
             write_audit!(tx, line)?;

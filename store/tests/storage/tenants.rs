@@ -4,7 +4,7 @@ use crate::common::{
     action, at, base_catalog, catalog, change, day, new_tenant, partial, point, points, summary, TestDb,
 };
 use score::{Category, Measurement, Status};
-use store::{MeasurementInput, NewTenant, StoreError};
+use store::{MeasurementInput, NewTenant, ScoreGoal, StoreError};
 
 crate::on_both_backends!(
     tenants_are_created_listed_and_found,
@@ -48,6 +48,19 @@ async fn tenants_are_created_listed_and_found(db: &TestDb) {
     let upside_down = s.set_zones(&alpha.id, 80, 50, "alice").await;
     assert!(matches!(upside_down, Err(StoreError::Invalid(_))), "{upside_down:?}");
     assert!(matches!(s.set_zones(unknown, 50, 80, "alice").await, Err(StoreError::NotFound(_))));
+
+    assert_eq!(zoned.goal, None, "no goal until one is set");
+    let goal = ScoreGoal { percent: 85, by: day(2027, 3, 31) };
+    let aimed = s.set_goal(&alpha.id, Some(goal), "alice").await.unwrap();
+    assert_eq!(aimed.goal, Some(goal));
+    assert_eq!(s.tenant(&alpha.id).await.unwrap().goal, Some(goal), "read back as stored");
+    let line = &s.audit_trail(&alpha.id, 1).await.unwrap()[0];
+    assert_eq!(line.kind, "tenant.goal");
+    assert!(line.before == "null" && line.after.contains("2027-03-31"), "{line:?}");
+    let too_high = s.set_goal(&alpha.id, Some(ScoreGoal { percent: 101, ..goal }), "alice").await;
+    assert!(matches!(too_high, Err(StoreError::Invalid(_))), "{too_high:?}");
+    assert_eq!(s.set_goal(&alpha.id, None, "bob").await.unwrap().goal, None, "cleared");
+    assert!(matches!(s.set_goal(unknown, Some(goal), "alice").await, Err(StoreError::NotFound(_))));
 }
 
 async fn catalog_sync_adds_updates_and_retires(db: &TestDb) {

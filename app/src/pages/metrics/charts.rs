@@ -7,7 +7,8 @@ use crate::chart::HistoryPoint;
 use charming::component::{Axis, DataZoom, DataZoomType, Grid, Legend};
 use charming::datatype::DataPoint;
 use charming::element::{
-    AxisLabel, AxisLine, AxisLineStyle, AxisType, LineStyle, LineStyleType, Step, Tooltip, Trigger,
+    AxisLabel, AxisLine, AxisLineStyle, AxisType, ItemStyle, LineStyle, LineStyleType, Step, Symbol, Tooltip,
+    Trigger,
 };
 use charming::series::{Bar, Gauge, Line};
 use charming::Chart;
@@ -166,9 +167,26 @@ pub fn projection_chart(d: &MetricsData) -> Chart {
         labels.push(s.due.map_or_else(|| "No due date".to_owned(), |day| day.to_string()));
         values.push(DataPoint::from(s.score_after.percent_of(d.max).as_f64()));
     }
-    Chart::new()
+    let mut chart = Chart::new()
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(Grid::new().left("3%").right("4%").top(24).contain_label(true))
+        .grid(Grid::new().left("3%").right("4%").top(32).contain_label(true));
+    // The goal: a level line, its date placed on the axis among the due dates, where the
+    // projected line shows the score expected by then.
+    if let Some(g) = d.goal {
+        let at = d.projection.iter().take_while(|s| s.due.is_some_and(|due| due <= g.by)).count() + 1;
+        labels.insert(at, format!("Goal date {}", g.by));
+        values.insert(at, DataPoint::from(g.projected_by.as_f64()));
+        let level: Vec<DataPoint> = labels.iter().map(|_| DataPoint::from(g.target().as_f64())).collect();
+        chart = chart.legend(Legend::new().top(0)).series(
+            Line::new()
+                .name(format!("Goal {} by {}", g.target(), g.by))
+                .symbol(Symbol::None)
+                .line_style(LineStyle::new().type_(LineStyleType::Dotted).color(GOAL_COLOUR).width(2))
+                .item_style(ItemStyle::new().color(GOAL_COLOUR))
+                .data(level),
+        );
+    }
+    chart
         .x_axis(Axis::new().type_(AxisType::Category).data(labels))
         .y_axis(Axis::new().type_(AxisType::Value).name("%").min(0).max(100))
         .series(
@@ -179,3 +197,6 @@ pub fn projection_chart(d: &MetricsData) -> Chart {
                 .data(values),
         )
 }
+
+/// The goal line's colour: apart from the zone colours and the series palette.
+const GOAL_COLOUR: &str = "#8e44ad";

@@ -5,6 +5,7 @@
 //! database. Nothing is read per other tenant, so the page costs the same for any count.
 
 use super::comparisons::{ComparisonChoices, ComparisonSummary};
+use super::goal::GoalView;
 use super::trends::{ComparisonLine, ProjectionStep, RegressionDay, RiskDay, ScoreChanges};
 use crate::chart::HistoryPoint;
 use crate::error::AppError;
@@ -34,6 +35,8 @@ pub struct MetricsData {
     pub risk: Vec<RiskDay>,
     pub changes: ScoreChanges,
     pub projection: Vec<ProjectionStep>,
+    /// The tenant's goal, with the projected score on its date.
+    pub goal: Option<GoalView>,
     /// The tenant's custom comparisons (their lines are in `comparisons`).
     pub custom: Vec<ComparisonSummary>,
     /// What the add form offers; only for read-write roles.
@@ -82,6 +85,7 @@ pub use server_side::load;
 
 #[cfg(feature = "ssr")]
 mod server_side {
+    use super::super::goal::{projected_on, GoalView};
     use super::super::trends::{projection, regressions, risk_trend, score_changes, score_line, Planned};
     use super::MetricsData;
     use crate::error::AppError;
@@ -149,6 +153,11 @@ mod server_side {
             })
             .collect();
         let projection = projection(live.score.current, planned);
+        let goal = live.tenant.goal.map(|g| GoalView {
+            percent: g.percent,
+            by: g.by,
+            projected_by: projected_on(live.score.current, &projection, g.by).percent_of(live.score.max),
+        });
 
         let live_today = (range.to == today).then_some((today, live.score.current, live.score.max));
         let (points, comparisons) = score_line(store, &live.tenant, snapshots, live_today).await?;
@@ -169,6 +178,7 @@ mod server_side {
             risk,
             changes,
             projection,
+            goal,
             custom: store.custom_comparisons(tenant_id).await?.iter().map(Into::into).collect(),
             choices: None,
             notices,

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod comparison_card;
 pub mod comparisons;
 pub mod data;
+pub mod goal;
 pub mod page;
 pub mod sync;
 pub mod trends;

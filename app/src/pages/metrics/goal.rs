@@ -1,0 +1,128 @@
+//! The tenant's goal: a target score percentage by a date, set or cleared by read-write
+//! roles on the Metrics & trends page and drawn on the projection.
+
+use crate::error::AppError;
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use score::{Percent, Points};
+use serde::{Deserialize, Serialize};
+
+/// The goal as the page shows it, with where the planned actions lead by its date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalView {
+    pub percent: u32,
+    pub by: NaiveDate,
+    /// The live score plus the planned actions due on or before `by`.
+    pub projected_by: Percent,
+}
+
+impl GoalView {
+    pub fn target(&self) -> Percent {
+        Percent(i64::from(self.percent) * 100)
+    }
+
+    /// Percentage points still missing on the goal's date after the planned actions (zero
+    /// when they reach it).
+    pub fn shortfall(&self) -> Percent {
+        Percent((self.target().0 - self.projected_by.0).max(0))
+    }
+}
+
+/// The score on `day` if each planned action is done by its due date: the live score plus
+/// the gains of the steps due on or before `day` (steps without a due date never count).
+pub fn projected_on(current: Points, steps: &[super::trends::ProjectionStep], day: NaiveDate) -> Points {
+    current + steps.iter().filter(|s| s.due.is_some_and(|d| d <= day)).map(|s| s.gain).sum::<Points>()
+}
+
+/// Why a goal form was refused. `None` for codes that are not this form's.
+pub fn error_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "goal_percent" => "Goal: a whole percentage from 1 to 100.",
+        "goal_by" => "Goal date: a date (YYYY-MM-DD) from today on.",
+        _ => return None,
+    })
+}
+
+/// The goal as typed: a whole percentage in 1..=100 and a date from `today` on.
+pub fn validate(percent: &str, by: &str, today: NaiveDate) -> Result<(u32, NaiveDate), &'static str> {
+    let percent =
+        percent.trim().parse::<u32>().ok().filter(|p| (1..=100).contains(p)).ok_or("goal_percent")?;
+    let by =
+        NaiveDate::parse_from_str(by.trim(), "%Y-%m-%d").ok().filter(|d| *d >= today).ok_or("goal_by")?;
+    Ok((percent, by))
+}
+
+/// Sets the tenant's goal, or clears it when `clear` is sent (read-write roles), audited.
+#[server(endpoint = "set_goal")]
+pub async fn set_goal(
+    tenant_id: String,
+    goal_percent: Option<String>,
+    goal_by: Option<String>,
+    clear: Option<String>,
+    range: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<(), AppError> {
+    use super::zones::{back, here};
+    use crate::pages::history::query::HistoryQuery;
+    use crate::pages::refusal::refuse;
+    let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
+    let view = HistoryQuery::of_range(range, from, to);
+    let store = access.state.store.as_ref();
+    let goal = if clear.is_some() {
+        None
+    } else {
+        let today = chrono::Utc::now().date_naive();
+        match validate(&goal_percent.unwrap_or_default(), &goal_by.unwrap_or_default(), today) {
+            Ok((percent, by)) => Some(store::ScoreGoal { percent, by }),
+            Err(code) => {
+                let message = error_message(code).unwrap_or_default();
+                return refuse(&here(&access.tenant_id, &view), code, code, message).await;
+            }
+        }
+    };
+    store.set_goal(&access.tenant_id, goal, &access.viewer.email).await?;
+    let done = if goal.is_some() { "done=goal" } else { "done=goal_cleared" };
+    leptos_axum::redirect(&back(&access.tenant_id, &view, done));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::trends::ProjectionStep;
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2027, 3, d).expect("day")
+    }
+
+    #[test]
+    fn a_goal_needs_a_percentage_and_a_date_from_today() {
+        assert_eq!(validate("80", "2027-03-31", day(1)), Ok((80, day(31))));
+        assert_eq!(validate(" 100 ", "2027-03-01", day(1)), Ok((100, day(1))), "today is fine");
+        assert_eq!(validate("0", "2027-03-31", day(1)), Err("goal_percent"));
+        assert_eq!(validate("101", "2027-03-31", day(1)), Err("goal_percent"));
+        assert_eq!(validate("80.5", "2027-03-31", day(1)), Err("goal_percent"));
+        assert_eq!(validate("80", "2027-02-28", day(1)), Err("goal_by"), "in the past");
+        assert_eq!(validate("80", "31/03/2027", day(1)), Err("goal_by"));
+        assert_eq!(validate("80", "2027-02-30", day(1)), Err("goal_by"));
+    }
+
+    #[test]
+    fn the_projection_on_the_goal_date_counts_only_actions_due_by_then() {
+        let step = |due: Option<NaiveDate>, gain: i64| ProjectionStep {
+            action_id: "A".into(),
+            title: "A".into(),
+            due,
+            gain: Points(gain),
+            score_after: Points::ZERO,
+        };
+        let steps = [step(Some(day(10)), 500), step(Some(day(20)), 300), step(None, 1_000)];
+        assert_eq!(projected_on(Points(4_000), &steps, day(9)), Points(4_000));
+        assert_eq!(projected_on(Points(4_000), &steps, day(10)), Points(4_500));
+        assert_eq!(projected_on(Points(4_000), &steps, day(31)), Points(4_800));
+        let goal = GoalView { percent: 50, by: day(31), projected_by: Percent(4_800) };
+        assert_eq!(goal.shortfall(), Percent(200));
+        assert_eq!(GoalView { projected_by: Percent(5_100), ..goal }.shortfall(), Percent(0));
+    }
+}
