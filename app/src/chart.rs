@@ -134,7 +134,48 @@ fn draw_when_mounted(
         }
         return;
     }
-    if let Err(e) = charming::WasmRenderer::new_opt(None, Some(320)).render(id, &chart) {
-        leptos::logging::error!("could not draw chart {id}: {e:?}");
+    let mut renderer = charming::WasmRenderer::new_opt(None, Some(320));
+    if prefers_dark() {
+        renderer = renderer.theme(charming::theme::Theme::Dark);
     }
+    // Each theme paints its own background; the card's colour shows through instead.
+    let chart = (*chart).clone().background_color("transparent");
+    match renderer.render(id, &chart) {
+        Ok(echarts) => follow_window_width(id, echarts),
+        Err(e) => leptos::logging::error!("could not draw chart {id}: {e:?}"),
+    }
+}
+
+/// Whether the browser asks for dark colours: the page's style follows the same query.
+#[cfg(feature = "hydrate")]
+fn prefers_dark() -> bool {
+    window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// The latest chart drawn in each element, resized with the window. One per element id
+    /// (a page has a fixed set), so navigating back and forth keeps no more than that.
+    static DRAWN: std::cell::RefCell<Vec<(&'static str, charming::Echarts)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Charts take their container's width when drawn; this redraws them at the new width
+/// whenever the window changes size. One window listener serves every chart.
+#[cfg(feature = "hydrate")]
+fn follow_window_width(id: &'static str, echarts: charming::Echarts) {
+    DRAWN.with(|drawn| {
+        let mut drawn = drawn.borrow_mut();
+        if drawn.is_empty() {
+            let listener = window_event_listener_untyped("resize", |_| {
+                DRAWN.with(|d| {
+                    d.borrow().iter().for_each(|(_, e)| e.resize(wasm_bindgen::JsValue::UNDEFINED))
+                });
+            });
+            // The listener lives as long as the page does.
+            std::mem::forget(listener);
+        }
+        drawn.retain(|(i, _)| *i != id);
+        drawn.push((id, echarts));
+    });
 }

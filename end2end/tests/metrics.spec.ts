@@ -134,3 +134,53 @@ test('zones set in Metrics colour the gauge, and a planned action moves the proj
   await page.goto(metrics);
   expect(await percentOf(page, '#projection-projected')).toBe(before);
 });
+
+test('a custom comparison is added, drawn, refused under five tenants, and deleted', async ({ page }, info) => {
+  const base = (await openPeer(page)).replace(/\/?$/, '/metrics');
+  await page.goto(`${base}?range=90d`);
+  const name = `Peers seen in ${info.project.name}`;
+
+  // One chosen tenant is not enough for an average anyone may see.
+  await page.locator('#add-comparison summary').click();
+  await page.locator('#comparison-name').fill(name);
+  await page.locator('#add-comparison-form input[name="tenants[]"]').first().check();
+  await page.locator('#add-comparison-submit').click();
+  await expect(page.locator('#metrics-notice')).toContainText('fewer than 5 other tenants');
+  await expect(page.locator('#custom-comparisons tr', { hasText: name })).toHaveCount(0);
+
+  await page.locator('#add-comparison summary').click();
+  await page.locator('#comparison-name').fill(name);
+  await page.locator('#comparison-seats-min').fill('1');
+  await page.locator('#add-comparison-submit').click();
+  await expect(page.locator('#metrics-notice')).toContainText('Custom comparison added');
+  await expect(page).toHaveURL(/range=90d/);
+  const row = page.locator('#custom-comparisons tr', { hasText: name });
+  await expect(row).toContainText('at least 1 seats');
+  const column = page.locator('#comparison-chart-table th', { hasText: name });
+  await expect(column).toHaveCount(1);
+  // Its averages reach back over the range: filled from the stored snapshots.
+  const index = await column.evaluate((th) => Array.from(th.parentElement!.children).indexOf(th));
+  const firstDay = page.locator('#comparison-chart-table tbody tr').last().locator('td').nth(index);
+  await expect(firstDay).toHaveText(/%/);
+
+  await row.locator('.delete-comparison button').click();
+  await expect(page.locator('#metrics-notice')).toContainText('Custom comparison deleted');
+  await expect(page.locator('#custom-comparisons tr', { hasText: name })).toHaveCount(0);
+});
+
+test('a goal is drawn against the projection and cleared', async ({ page }) => {
+  const base = (await openPeer(page)).replace(/\/?$/, '/metrics');
+  await page.goto(base);
+  const by = new Date();
+  by.setUTCDate(by.getUTCDate() + 90);
+  const date = by.toISOString().slice(0, 10);
+  await page.locator('#goal-percent').fill('100');
+  await page.locator('#goal-date').fill(date);
+  await page.locator('#set-goal').click();
+  await expect(page.locator('#metrics-notice')).toContainText('Goal saved');
+  await expect(page.locator('#goal-target')).toHaveText('100.00 %');
+  await expect(page.locator('#goal-by')).toHaveText(date);
+  await expect(page.locator('#goal-verdict')).toContainText('short');
+  await page.locator('#clear-goal').click();
+  await expect(page.locator('#goal-summary')).toHaveText('No goal set.');
+});

@@ -165,6 +165,7 @@ async fn the_first_snapshot_is_the_starting_point_and_status_changes_say_who_and
     let bitlocker =
         rows(&r.body).into_iter().find(|e| e.action == "DeviceEncryptionBitLocker").expect("event");
     assert_eq!(bitlocker.kind, "regression");
+    assert!(r.body.contains("Regression: 540 of 700 devices"), "the measurement behind it, in units");
     // The resulting score is the tenant's score on that day's snapshot.
     let snap = s.state.store.snapshots(CONTOSO_ID, day, day).await.expect("snapshot").remove(0);
     assert!(r.body.contains(&snap.current.percent_of(snap.max).to_string()));

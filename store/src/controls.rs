@@ -4,7 +4,9 @@
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{from_json, micros, status, to_json, to_u32};
 use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
-use crate::{ControlRecord, ControlStore, MeasurementInput, Result, StatusChange, StoreError};
+use crate::{
+    ControlRecord, ControlStore, DatedMeasurement, MeasurementInput, Result, StatusChange, StoreError,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use score::{ControlState, Measurement};
@@ -227,6 +229,15 @@ impl ControlStore for SqlStore {
 
     async fn measurement_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<Measurement>> {
         self.measurements_of(tenant_id, action_id).await
+    }
+
+    async fn measurements_observed(
+        &self,
+        tenant_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DatedMeasurement>> {
+        self.observed_between(tenant_id, from, to).await
     }
 
     async fn measurements_on(

@@ -95,6 +95,13 @@ pub trait ControlStore: Send + Sync {
     async fn tenant_status_history(&self, tenant_id: &str) -> Result<Vec<StatusChange>>;
     /// Measurements of one action, oldest first: one per observed day.
     async fn measurement_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<Measurement>>;
+    /// Measurements observed in `[from, to]`, by action, oldest first.
+    async fn measurements_observed(
+        &self,
+        tenant_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DatedMeasurement>>;
     /// Each action's measurement in effect on `day`: the latest observed on or before it.
     async fn measurements_on(
         &self,

@@ -4,7 +4,7 @@
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{day_bound, micros, to_u32};
 use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
-use crate::{MeasurementInput, Result, StoreError};
+use crate::{DatedMeasurement, MeasurementInput, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use score::Measurement;
 use serde::Serialize;
@@ -38,6 +38,9 @@ const AS_OF: &str = "SELECT m.action_id, m.unit_count, m.unit_total, m.observed_
           WHERE tenant_id = $1 AND observed_on <= $2 GROUP BY action_id) l \
       ON m.action_id = l.action_id AND m.observed_on = l.latest \
     WHERE m.tenant_id = $1";
+const OBSERVED_BETWEEN: &str = "SELECT action_id, observed_on, unit_count, unit_total, observed_at \
+    FROM measurements WHERE tenant_id = $1 AND observed_on >= $2 AND observed_on <= $3 \
+    ORDER BY action_id, observed_on";
 const HISTORY: &str = "SELECT unit_count, unit_total, observed_at FROM measurements \
     WHERE tenant_id = $1 AND action_id = $2 ORDER BY observed_on";
 
@@ -48,6 +51,15 @@ pub(crate) struct Row {
     day: NaiveDate,
     count: i64,
     total: i64,
+    observed_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ObservedRow {
+    action_id: String,
+    observed_on: NaiveDate,
+    unit_count: i64,
+    unit_total: i64,
     observed_at: DateTime<Utc>,
 }
 
@@ -181,6 +193,33 @@ impl SqlStore {
                     count: to_u32(r.unit_count, "measurements.unit_count")?,
                     total: to_u32(r.unit_total, "measurements.unit_total")?,
                     observed_at: r.observed_at,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn observed_between(
+        &self,
+        tenant_id: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DatedMeasurement>> {
+        let rows: Vec<ObservedRow> = on_pool!(self, p => sqlx::query_as(OBSERVED_BETWEEN)
+            .bind(tenant_id)
+            .bind(day_bound(from))
+            .bind(day_bound(to))
+            .fetch_all(p)
+            .await?);
+        rows.into_iter()
+            .map(|r| {
+                Ok(DatedMeasurement {
+                    measurement: Measurement {
+                        count: to_u32(r.unit_count, "measurements.unit_count")?,
+                        total: to_u32(r.unit_total, "measurements.unit_total")?,
+                        observed_at: r.observed_at,
+                    },
+                    action_id: r.action_id,
+                    day: r.observed_on,
                 })
             })
             .collect()

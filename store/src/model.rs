@@ -26,6 +26,14 @@ pub struct Tenant {
     pub goal: Option<ScoreGoal>,
 }
 
+/// A measurement and the day it was observed on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedMeasurement {
+    pub action_id: String,
+    pub day: NaiveDate,
+    pub measurement: Measurement,
+}
+
 /// A target score percentage by a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreGoal {

@@ -142,6 +142,12 @@ async fn measurements_as_of_a_day_take_each_actions_latest(db: &TestDb) {
     assert_eq!(second.get("B").map(|m| m.count), Some(1));
     let later = s.measurements_on(&t.id, day(2024, 9, 1)).await.unwrap();
     assert_eq!(later.get("A").map(|m| m.count), Some(30));
+
+    // The range's observations, by action and day, of this tenant only.
+    let observed = s.measurements_observed(&t.id, day(2024, 3, 2), day(2024, 3, 31)).await.unwrap();
+    let seen: Vec<(&str, chrono::NaiveDate, u32)> =
+        observed.iter().map(|m| (m.action_id.as_str(), m.day, m.measurement.count)).collect();
+    assert_eq!(seen, [("A", day(2024, 3, 3), 30), ("B", day(2024, 3, 2), 1)]);
     let missing = s.measurements_on("00000000-0000-4000-8000-000000000000", day(2024, 3, 1)).await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
 }

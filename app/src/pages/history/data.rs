@@ -105,6 +105,15 @@ mod server_side {
     use score::snapshot::Cause;
     use score::{Category, ImprovementAction, Points};
     use std::collections::HashMap;
+
+    /// How far before the range a measurement may have been observed and still be the one
+    /// a change in the range shows: snapshots are daily, so one day is enough unless the
+    /// server was down; a week covers the usual outage.
+    const MEASUREMENT_LOOKBACK_DAYS: i64 = 7;
+
+    fn info_of(a: &ImprovementAction) -> ActionInfo {
+        ActionInfo { title: a.title.clone(), category: a.category, unit: a.unit().map(str::to_owned) }
+    }
     use store::{ScoreSnapshot, StatusChange, Store};
 
     /// Every matching event of the range, arranged, with the chart's points.
@@ -136,12 +145,10 @@ mod server_side {
             notices.push(explain_empty(store, tenant_id, range, q.is_custom()).await?);
         }
         let changes = store.action_changes(tenant_id, range.from, range.to).await?;
-        let mut actions: HashMap<String, ActionInfo> = catalog
-            .iter()
-            .map(|a| (a.id.clone(), ActionInfo { title: a.title.clone(), category: a.category }))
-            .collect();
+        let mut actions: HashMap<String, ActionInfo> =
+            catalog.iter().map(|a| (a.id.clone(), info_of(a))).collect();
         for a in store.custom_actions(tenant_id).await? {
-            actions.insert(a.id.clone(), ActionInfo { title: a.title, category: a.category });
+            actions.insert(a.id.clone(), info_of(&a));
         }
         let mut status_history: HashMap<String, Vec<StatusChange>> = HashMap::new();
         if changes.iter().any(|c| c.change.cause == Cause::Status) {
@@ -149,7 +156,16 @@ mod server_side {
                 status_history.entry(s.action_id.clone()).or_default().push(s);
             }
         }
-        let (mut events, starts) = build(&changes, &snapshots, &actions, &status_history);
+        // The measurements behind measurement events ("45 of 60 users"): observed in the
+        // range, or in the days just before a change first showed in a snapshot.
+        let mut observed: HashMap<String, Vec<store::DatedMeasurement>> = HashMap::new();
+        if changes.iter().any(|c| c.change.cause == Cause::Measurement) {
+            let since = range.from - Duration::days(MEASUREMENT_LOOKBACK_DAYS);
+            for m in store.measurements_observed(tenant_id, since, range.to).await? {
+                observed.entry(m.action_id.clone()).or_default().push(m);
+            }
+        }
+        let (mut events, starts) = build(&changes, &snapshots, &actions, &status_history, &observed);
         for s in starts {
             notices.push(format!(
                 "History starts on {}: that first snapshot counted {} actions, the starting point \

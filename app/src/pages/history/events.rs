@@ -129,7 +129,7 @@ impl PageOf {
 }
 
 #[cfg(feature = "ssr")]
-pub use server_side::{build, ActionInfo, StartingPoint};
+pub use server_side::{build, measured_text, ActionInfo, StartingPoint};
 
 #[cfg(feature = "ssr")]
 mod server_side {
@@ -137,15 +137,33 @@ mod server_side {
     use crate::pages::actions::history::{status_text, MEASURED_BY};
     use chrono::NaiveDate;
     use score::snapshot::Cause;
+    use score::Measurement;
     use score::{Category, Points};
     use std::collections::{BTreeMap, HashMap};
-    use store::{DatedChange, ScoreSnapshot, StatusChange};
+    use store::{DatedChange, DatedMeasurement, ScoreSnapshot, StatusChange};
 
     /// What the list shows of an action.
     #[derive(Debug, Clone)]
     pub struct ActionInfo {
         pub title: String,
         pub category: Category,
+        /// What partial scoring counts ("users"); `None` for all-or-nothing actions.
+        pub unit: Option<String>,
+    }
+
+    /// What a measurement said, in words: "45 of 60 users", or whether a binary action was
+    /// in place.
+    pub fn measured_text(m: &Measurement, unit: Option<&str>) -> String {
+        match unit {
+            Some(unit) => format!("{} of {} {unit}", m.count, m.total),
+            None if m.count >= m.total && m.total > 0 => "in place".to_owned(),
+            None => "not in place".to_owned(),
+        }
+    }
+
+    /// The measurement behind a change shown on `day`: the latest observed on or before it.
+    fn measured_by(observed: Option<&Vec<DatedMeasurement>>, day: NaiveDate) -> Option<&Measurement> {
+        observed?.iter().rev().find(|m| m.day <= day).map(|m| &m.measurement)
     }
 
     /// A snapshot taken over nothing before it (the tenant's first): its changes are the
@@ -195,6 +213,7 @@ mod server_side {
         snapshots: &[ScoreSnapshot],
         actions: &HashMap<String, ActionInfo>,
         status_history: &HashMap<String, Vec<StatusChange>>,
+        observed: &HashMap<String, Vec<DatedMeasurement>>,
     ) -> (Vec<HistoryEvent>, Vec<StartingPoint>) {
         let starts = starting_points(changes, snapshots);
         let scores: HashMap<NaiveDate, (Points, Points)> =
@@ -212,7 +231,13 @@ mod server_side {
                             std::cmp::Ordering::Less => (EventKind::Regression, "Regression"),
                             std::cmp::Ordering::Equal => (EventKind::Measurement, "Measurement changed"),
                         };
-                        (kind, text.to_owned(), MEASURED_BY.to_owned(), String::new())
+                        let text = match measured_by(observed.get(&c.id), dc.day) {
+                            Some(m) => {
+                                format!("{text}: {}", measured_text(m, info.and_then(|i| i.unit.as_deref())))
+                            }
+                            None => text.to_owned(),
+                        };
+                        (kind, text, MEASURED_BY.to_owned(), String::new())
                     }
                     Cause::Status => {
                         let status = c.after.map(|a| a.status);
@@ -341,9 +366,10 @@ mod build_tests {
     use super::*;
     use chrono::{TimeZone, Utc};
     use score::snapshot::{ActionChange, ActionPoint, Cause};
+    use score::Measurement;
     use score::Status;
     use std::collections::HashMap;
-    use store::{DatedChange, ScoreSnapshot, StatusChange};
+    use store::{DatedChange, DatedMeasurement, ScoreSnapshot, StatusChange};
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, d).expect("day")
@@ -396,8 +422,15 @@ mod build_tests {
     #[test]
     fn the_first_snapshot_is_the_starting_point_and_later_changes_are_events() {
         let actions: HashMap<String, ActionInfo> = [
-            ("A".to_owned(), ActionInfo { title: "Alpha".into(), category: Category::Identity }),
-            ("B".to_owned(), ActionInfo { title: "Beta".into(), category: Category::Apps }),
+            (
+                "A".to_owned(),
+                ActionInfo {
+                    title: "Alpha".into(),
+                    category: Category::Identity,
+                    unit: Some("users".into()),
+                },
+            ),
+            ("B".to_owned(), ActionInfo { title: "Beta".into(), category: Category::Apps, unit: None }),
         ]
         .into();
         let changes = vec![
@@ -417,7 +450,19 @@ mod build_tests {
             ],
         )]
         .into();
-        let (events, starts) = build(&changes, &snapshots, &actions, &history);
+        // A's drop on day 2 was measured on day 2 (the day 1 measurement is the earlier one).
+        let measured = |d: u32, count: u32| DatedMeasurement {
+            action_id: "A".into(),
+            day: day(d),
+            measurement: Measurement::partial(
+                count,
+                60,
+                Utc.with_ymd_and_hms(2026, 3, d, 6, 0, 0).single().expect("time"),
+            ),
+        };
+        let observed: HashMap<String, Vec<DatedMeasurement>> =
+            [("A".to_owned(), vec![measured(1, 50), measured(2, 45), measured(4, 60)])].into();
+        let (events, starts) = build(&changes, &snapshots, &actions, &history, &observed);
         assert_eq!(starts, [StartingPoint { day: day(1), actions: 2 }]);
         let summary: Vec<(&str, EventKind, i64, i64)> =
             events.iter().map(|e| (e.action_id.as_str(), e.kind, e.delta.centi(), e.score.centi())).collect();
@@ -434,8 +479,24 @@ mod build_tests {
         assert_eq!(b.change, "Status set to Resolved through third party");
         assert_eq!((b.who.as_str(), b.note.as_str()), ("alex@contoso.example", "Vendor covers it"));
         assert_eq!(events[0].who, "Measurement");
+        assert_eq!(events[0].change, "Regression: 45 of 60 users");
         let c = &events[2];
         assert_eq!((c.action.as_str(), c.category), ("C", None), "an unknown action shows its id");
         assert_eq!(c.change, "Added to the score (5.00 points possible)");
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod measured_tests {
+    use super::measured_text;
+    use chrono::Utc;
+    use score::Measurement;
+
+    #[test]
+    fn a_measurement_reads_as_counts_or_in_place() {
+        let at = Utc::now();
+        assert_eq!(measured_text(&Measurement::partial(45, 60, at), Some("users")), "45 of 60 users");
+        assert_eq!(measured_text(&Measurement::binary(true, at), None), "in place");
+        assert_eq!(measured_text(&Measurement::binary(false, at), None), "not in place");
     }
 }

@@ -65,6 +65,7 @@ fn ComparisonRow(c: ComparisonSummary, tenant_id: String, q: HistoryQuery, can_w
                 </form>
             </td>
         }
+        .into_any()
     });
     view! {
         <tr data-comparison=c.id.clone()>
@@ -73,6 +74,7 @@ fn ComparisonRow(c: ComparisonSummary, tenant_id: String, q: HistoryQuery, can_w
             {change}
         </tr>
     }
+    .into_any()
 }
 
 #[component]
