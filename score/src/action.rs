@@ -148,4 +148,41 @@ impl ImprovementAction {
             Scoring::Partial { unit } => Some(unit),
         }
     }
+
+    /// Whether a tenant holding `held` has every license this action needs.
+    pub fn licensed_by(&self, held: &[String]) -> bool {
+        self.prerequisites.licenses.iter().all(|l| held.contains(l))
+    }
+}
+
+#[cfg(test)]
+mod license_tests {
+    use super::*;
+
+    #[test]
+    fn an_action_is_licensed_when_every_license_it_needs_is_held() {
+        let mut a = ImprovementAction {
+            id: "A".into(),
+            title: "A".into(),
+            description: String::new(),
+            category: Category::Identity,
+            product: "Entra ID".into(),
+            max_points: 5,
+            scoring: Scoring::Binary,
+            implementation_cost: Level::Low,
+            user_impact: Level::Low,
+            complexity: Level::Low,
+            tier: Tier::Core,
+            threats: vec![],
+            prerequisites: Prerequisites::default(),
+            remediation: String::new(),
+            manage_url: String::new(),
+            tags: vec![],
+            deprecated: false,
+        };
+        assert!(a.licensed_by(&[]), "nothing needed");
+        a.prerequisites.licenses = vec!["P1".into(), "E3".into()];
+        assert!(!a.licensed_by(&["P1".into()]));
+        assert!(a.licensed_by(&["E3".into(), "P1".into(), "E5".into()]));
+    }
 }

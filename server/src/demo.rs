@@ -24,6 +24,9 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str); 5] = [
 /// Peer tenants the service-provider account also looks after.
 const MSP_PEERS: usize = 5;
 
+/// The licenses Contoso holds.
+pub const CONTOSO_LICENSES: [&str; 3] =
+    ["Defender for Office 365 Plan 1", "Microsoft 365 E3", "Microsoft Entra ID P1"];
 pub const CONTOSO_ID: &str = "c0a7e5f0-0000-4000-8000-000000000001";
 pub const HISTORY_DAYS: u32 = 180;
 pub const PEER_COUNT: u32 = 44;
@@ -418,6 +421,10 @@ pub async fn seed(
         store.create_tenant(sim.tenant.clone(), "demo").await?;
     }
     seed_accounts(store, &sims).await?;
+    // Contoso's licenses leave the Defender, Purview, E5 and Entra ID P2 actions out of its
+    // licensed-only view; the peers' are not recorded.
+    let held: Vec<String> = CONTOSO_LICENSES.iter().map(|l| (*l).to_owned()).collect();
+    store.set_licenses(CONTOSO_ID, Some(&held), "demo").await?;
     for day_index in 0..=HISTORY_DAYS {
         let day = first_day + Duration::days(i64::from(day_index));
         let observed: DateTime<Utc> = day.and_hms_opt(6, 0, 0).map(|t| t.and_utc()).unwrap_or_default();

@@ -46,6 +46,7 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
         ("/api/metrics", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&range=90d")),
         ("/api/sync_now", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}")),
         ("/api/set_zones", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}&okay_from=40&good_from=70")),
+        ("/api/set_licenses", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}&licenses%5B%5D=Microsoft+365+E3")),
         ("/api/set_goal", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}&goal_percent=90&goal_by=2999-12-31")),
         (
             "/api/add_comparison",

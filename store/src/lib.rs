@@ -61,6 +61,9 @@ pub trait TenantStore: Send + Sync {
         -> Result<Tenant>;
     /// Sets (or with `None` clears) the tenant's goal, audited.
     async fn set_goal(&self, tenant_id: &str, goal: Option<ScoreGoal>, actor: &str) -> Result<Tenant>;
+    /// Records the licenses the tenant holds (`None`: not recorded), audited.
+    async fn set_licenses(&self, tenant_id: &str, licenses: Option<&[String]>, actor: &str)
+        -> Result<Tenant>;
 }
 
 #[async_trait]

@@ -24,6 +24,8 @@ pub struct Tenant {
     pub zone_good_from: u32,
     /// The score the tenant aims for, and by when; drawn on the projection.
     pub goal: Option<ScoreGoal>,
+    /// The licenses the tenant holds (the catalog's names); `None` when not recorded.
+    pub licenses: Option<Vec<String>>,
 }
 
 /// A measurement and the day it was observed on.

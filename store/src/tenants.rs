@@ -21,6 +21,7 @@ struct TenantRow {
     zone_good_from: i64,
     goal_percent: Option<i64>,
     goal_by: Option<NaiveDate>,
+    licenses: Option<String>,
 }
 
 impl TenantRow {
@@ -35,6 +36,7 @@ impl TenantRow {
                 (Some(p), Some(by)) => Some(ScoreGoal { percent: to_u32(p, "tenants.goal_percent")?, by }),
                 _ => None,
             },
+            licenses: self.licenses.as_deref().map(from_json).transpose()?,
             id: self.id,
             name: self.name,
             industry: self.industry,
@@ -44,9 +46,10 @@ impl TenantRow {
 }
 
 const SELECT_TENANT: &str = "SELECT id, name, licensed_seats, active_users, industry, enabled_services, \
-    created_at, zone_okay_from, zone_good_from, goal_percent, goal_by FROM tenants";
+    created_at, zone_okay_from, zone_good_from, goal_percent, goal_by, licenses FROM tenants";
 
 const ZONES: &str = "SELECT zone_okay_from, zone_good_from FROM tenants WHERE id = $1";
+const SET_LICENSES: &str = "UPDATE tenants SET licenses = $2 WHERE id = $1";
 const SET_GOAL: &str = "UPDATE tenants SET goal_percent = $2, goal_by = $3 WHERE id = $1";
 const SET_ZONES: &str = "UPDATE tenants SET zone_okay_from = $2, zone_good_from = $3 WHERE id = $1";
 
@@ -83,6 +86,7 @@ fn prepare(new: NewTenant) -> Result<Tenant> {
         zone_okay_from: DEFAULT_ZONE_OKAY_FROM,
         zone_good_from: DEFAULT_ZONE_GOOD_FROM,
         goal: None,
+        licenses: None,
     })
 }
 
@@ -192,6 +196,33 @@ impl TenantStore for SqlStore {
                 .bind(goal.map(|g| g.by))
                 .execute(&mut *tx)
                 .await?;
+            write_audit!(tx, line)?;
+            tx.commit().await?;
+        });
+        self.tenant(tenant_id).await
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn set_licenses(
+        &self,
+        tenant_id: &str,
+        licenses: Option<&[String]>,
+        actor: &str,
+    ) -> Result<Tenant> {
+        let mut list: Option<Vec<String>> = licenses.map(<[String]>::to_vec);
+        if let Some(l) = list.as_mut() {
+            l.sort();
+            l.dedup();
+        }
+        let before = self.tenant(tenant_id).await?.licenses;
+        let line = AuditLine::new(Some(tenant_id), actor, "tenant.licenses", tenant_id)
+            .before(&before)?
+            .after(&list)?;
+        let json = list.as_ref().map(to_json).transpose()?;
+        on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            lock_tenant!(p, tx, tenant_id);
+            sqlx::query(SET_LICENSES).bind(tenant_id).bind(&json).execute(&mut *tx).await?;
             write_audit!(tx, line)?;
             tx.commit().await?;
         });

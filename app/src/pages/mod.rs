@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod history;
+pub mod licenses;
 pub mod metrics;
 pub mod nav;
 pub mod not_found;

@@ -27,12 +27,15 @@ pub enum ScoreView {
     Current,
     /// As if every planned action were done.
     Projected,
+    /// Only the actions whose licenses the tenant holds.
+    Licensed,
 }
 
 impl ScoreView {
     pub fn parse(s: Option<&str>) -> ScoreView {
         match s {
             Some(v) if v.eq_ignore_ascii_case("projected") => ScoreView::Projected,
+            Some(v) if v.eq_ignore_ascii_case("licensed") => ScoreView::Licensed,
             _ => ScoreView::Current,
         }
     }
@@ -53,7 +56,11 @@ pub struct OverviewData {
     pub products: Vec<Breakdown>,
     /// The live score and the projected one, whichever view is shown.
     pub live: Points,
+    pub live_max: Points,
     pub projected: Points,
+    /// Licensed view: how many actions were left out for want of a license; `None` when
+    /// the tenant's licenses are not recorded (nothing is left out then).
+    pub unlicensed: Option<usize>,
     pub planned: usize,
     pub history: Vec<HistoryPoint>,
     pub comparisons: Vec<ComparisonLine>,
@@ -102,9 +109,26 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
         })
         .collect();
     let projected = score::SecureScore::from_scores(&projected_scores);
+    // Licensed only: actions needing a license the tenant lacks are left out.
+    let held = live.tenant.licenses.as_deref();
+    let licensed_scores: Vec<score::ActionScore> = live
+        .scores
+        .iter()
+        .filter(|s| match (held, live.action(&s.id)) {
+            (Some(held), Some(a)) => a.licensed_by(held),
+            _ => true,
+        })
+        .cloned()
+        .collect();
+    let unlicensed = held.map(|_| {
+        live.scores.iter().filter(|s| s.applicable).count()
+            - licensed_scores.iter().filter(|s| s.applicable).count()
+    });
+    let licensed = score::SecureScore::from_scores(&licensed_scores);
     let shown = match view {
         ScoreView::Current => &live.score,
         ScoreView::Projected => &projected,
+        ScoreView::Licensed => &licensed,
     };
     let top_actions = live
         .ranking
@@ -137,7 +161,9 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
         categories: shown.categories.clone(),
         products: shown.products.clone(),
         live: live.score.current,
+        live_max: live.score.max,
         projected: projected.current,
+        unlicensed,
         planned: planned.len(),
         history,
         comparisons,
@@ -171,6 +197,7 @@ fn OverviewView(o: OverviewData) -> impl IntoView {
     let zone_class = zone(o.percent, o.zone_okay_from, o.zone_good_from);
     let (percent, okay, good) = (o.percent, o.zone_okay_from, o.zone_good_from);
     let projected_view = o.view == ScoreView::Projected;
+    let licensed_view = o.view == ScoreView::Licensed;
     let base = format!("/tenants/{}", o.tenant_id);
     let gain = o.projected - o.live;
     view! {
@@ -178,14 +205,28 @@ fn OverviewView(o: OverviewData) -> impl IntoView {
         <h1>{o.tenant_name.clone()} <span class="subtle">" · Overview"</span></h1>
         <crate::pages::nav::TenantNav tenant_id=o.tenant_id.clone() current="Overview"/>
         <nav class="range-presets" id="score-views" aria-label="Score view">
-            <a href=base.clone() data-view="current" aria-current=(!projected_view).then_some("page")>"Current score"</a>
+            <a href=base.clone() data-view="current" aria-current=(o.view == ScoreView::Current).then_some("page")>"Current score"</a>
             <a href=format!("{base}?view=projected") data-view="projected" aria-current=projected_view.then_some("page")>
                 "With planned actions"
             </a>
+            <a href=format!("{base}?view=licensed") data-view="licensed" aria-current=licensed_view.then_some("page")>
+                "Licensed only"
+            </a>
         </nav>
+        {licensed_view.then(|| view! {
+            <p class="subtle" id="licensed-note">{match o.unlicensed {
+                None => "This tenant's licenses are not recorded (Settings → Licenses), so no action is left out.".to_owned(),
+                Some(0) => "The tenant holds every license its actions need: nothing is left out.".to_owned(),
+                Some(n) => format!("{n} actions need a license this tenant does not hold and are left out of this view."),
+            }}</p>
+        })}
         <div class="grid">
             <section class="card score" aria-labelledby="score-heading">
-                <h2 id="score-heading">{if projected_view { "Projected Secure Score" } else { "Secure Score" }}</h2>
+                <h2 id="score-heading">{match o.view {
+                    ScoreView::Projected => "Projected Secure Score",
+                    ScoreView::Licensed => "Secure Score, licensed actions only",
+                    ScoreView::Current => "Secure Score",
+                }}</h2>
                 <DrawnChart id="zone-gauge" class="chart gauge" label=format!("Gauge: {percent}, in the {zone_class} zone")
                     options=move || zone_gauge(percent, okay, good)>
                     <p class=format!("score-percent zone-{zone_class}") id="score-percent" data-zone=zone_class>{o.percent.to_string()}</p>
@@ -200,7 +241,7 @@ fn OverviewView(o: OverviewData) -> impl IntoView {
                         "No planned actions.".to_owned()
                     } else {
                         format!("{} planned actions would add {} points ({} → {}).", o.planned, gain,
-                            o.live.percent_of(o.max), o.projected.percent_of(o.max))
+                            o.live.percent_of(o.live_max), o.projected.percent_of(o.live_max))
                     }}
                 </p>
             </section>

@@ -51,6 +51,9 @@ pub struct SettingsData {
     pub tokens: Vec<TokenInfo>,
     /// Only read-write roles see the audit trail.
     pub audit: Option<Vec<AuditRow>>,
+    /// The licenses the tenant holds (`None`: not recorded), and those the catalog names.
+    pub licenses: Option<Vec<String>>,
+    pub license_names: Vec<String>,
 }
 
 #[server(endpoint = "settings")]
@@ -107,6 +110,8 @@ pub async fn settings(tenant_id: String) -> Result<SettingsData, AppError> {
         None
     };
     Ok(SettingsData {
+        licenses: tenant.licenses,
+        license_names: crate::pages::licenses::license_names(&access.state.catalog),
         tenant_name: tenant.name,
         viewer_email: access.viewer.email,
         can_write,
@@ -181,6 +186,7 @@ fn message(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static s
         "token_scope" => "Scope: choose SecurityEvents.Read.All or SecurityEvents.ReadWrite.All.",
         "token_expiry" => "Expires in: a whole number of days from 1 to 730, or empty for no expiry.",
         "token" => "That token was not found among yours.",
+        "licenses" => "Licenses: pick from the licenses listed.",
         _ => "The change was refused.",
     });
     if let Some(e) = error {
@@ -190,6 +196,7 @@ fn message(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static s
         "granted" => (true, "Access granted."),
         "revoked" => (true, "Access revoked."),
         "token_revoked" => (true, "Token revoked."),
+        "licenses" => (true, "Licenses saved: the Overview's licensed-only view follows them."),
         _ => (true, "Saved."),
     })
 }
@@ -327,6 +334,8 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'stat
                 </form>
             </section>
         })}
+        <crate::pages::licenses::LicensesCard tenant_id=tenant_id.clone() held=d.licenses.clone()
+            names=d.license_names.clone() can_write/>
         {d.audit.map(|rows| view! {
             <section class="card" aria-labelledby="audit-heading">
                 <h2 id="audit-heading">"Audit trail"</h2>

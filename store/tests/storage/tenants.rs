@@ -61,6 +61,26 @@ async fn tenants_are_created_listed_and_found(db: &TestDb) {
     assert!(matches!(too_high, Err(StoreError::Invalid(_))), "{too_high:?}");
     assert_eq!(s.set_goal(&alpha.id, None, "bob").await.unwrap().goal, None, "cleared");
     assert!(matches!(s.set_goal(unknown, Some(goal), "alice").await, Err(StoreError::NotFound(_))));
+
+    assert_eq!(aimed.licenses, None, "licenses are not recorded until someone records them");
+    let held = vec![
+        "Microsoft Entra ID P1".to_owned(),
+        "Microsoft 365 E3".to_owned(),
+        "Microsoft 365 E3".to_owned(),
+    ];
+    let licensed = s.set_licenses(&alpha.id, Some(&held), "alice").await.unwrap();
+    assert_eq!(
+        licensed.licenses.as_deref(),
+        Some(&["Microsoft 365 E3".to_owned(), "Microsoft Entra ID P1".to_owned()][..])
+    );
+    assert_eq!(s.tenant(&alpha.id).await.unwrap().licenses, licensed.licenses, "read back sorted, each once");
+    assert_eq!(s.audit_trail(&alpha.id, 1).await.unwrap()[0].kind, "tenant.licenses");
+    assert_eq!(
+        s.set_licenses(&alpha.id, Some(&[]), "alice").await.unwrap().licenses,
+        Some(vec![]),
+        "none held"
+    );
+    assert_eq!(s.set_licenses(&alpha.id, None, "alice").await.unwrap().licenses, None, "not recorded again");
 }
 
 async fn catalog_sync_adds_updates_and_retires(db: &TestDb) {

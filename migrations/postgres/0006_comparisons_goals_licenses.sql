@@ -19,3 +19,7 @@ CREATE INDEX custom_comparisons_by_tenant ON custom_comparisons (tenant_id, name
 -- A tenant's goal: a target score percentage by a date, drawn on the projection.
 ALTER TABLE tenants ADD COLUMN goal_percent BIGINT CHECK (goal_percent BETWEEN 1 AND 100);
 ALTER TABLE tenants ADD COLUMN goal_by DATE;
+
+-- The licenses a tenant holds (a JSON array of the catalog's license names), for the
+-- licensed-only score view. NULL: not recorded, so nothing is left out.
+ALTER TABLE tenants ADD COLUMN licenses TEXT;
