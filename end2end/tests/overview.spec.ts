@@ -76,3 +76,43 @@ test('an unknown tenant answers not found', async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
 });
+
+test('the licensed-only view leaves out actions the tenant has no license for', async ({ page }) => {
+  await signIn(page, 'reader@contoso.example', `/tenants/${CONTOSO}`);
+  const maxOf = async () => Number(((await page.locator('#score-points').textContent()) ?? '').split('/')[1].trim().split(' ')[0]);
+  const whole = await maxOf();
+  await page.locator('#score-views a[data-view="licensed"]').click();
+  await expect(page).toHaveURL(/view=licensed/);
+  await expect(page.locator('#score-heading')).toHaveText('Secure Score, licensed actions only');
+  await expect(page.locator('#licensed-note')).toContainText('actions need a license this tenant does not hold');
+  expect(await maxOf()).toBeLessThan(whole);
+});
+
+test('charts follow the colour scheme and the window width', async ({ page }, info) => {
+  test.skip(info.project.name === 'no-js', 'charts need JavaScript; the tables cover no-JS');
+  // The colour ECharts paints the first legend label with.
+  const legendFill = () => page.evaluate(() => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const inst = (window as any).echarts.getInstanceByDom(document.getElementById('history-chart'));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const label = inst.getZr().storage.getDisplayList().find((el: any) => el.style?.text === 'All tenants');
+    return { fill: String(label?.style?.fill), background: String(inst.getOption().backgroundColor) };
+  });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await signIn(page, 'reader@contoso.example', `/tenants/${CONTOSO}`);
+  const canvas = page.locator('#history-chart canvas');
+  await expect(canvas).toBeVisible({ timeout: 15_000 });
+  const light = await legendFill();
+  expect(light.background).toBe('transparent');
+
+  const wide = (await canvas.boundingBox())!.width;
+  await page.setViewportSize({ width: 700, height: 900 });
+  await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(wide - 100);
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.reload();
+  await expect(canvas).toBeVisible({ timeout: 15_000 });
+  const dark = await legendFill();
+  expect(dark.background).toBe('transparent');
+  expect(dark.fill).not.toBe(light.fill);
+});
