@@ -1,7 +1,10 @@
 //! The tenant's goal: a target score percentage by a date, set or cleared by read-write
 //! roles on the Metrics & trends page and drawn on the projection.
 
+use super::data::MetricsData;
+use super::page::ViewFields;
 use crate::error::AppError;
+use crate::pages::history::query::HistoryQuery;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use score::{Percent, Points};
@@ -85,6 +88,42 @@ pub async fn set_goal(
     let done = if goal.is_some() { "done=goal" } else { "done=goal_cleared" };
     leptos_axum::redirect(&back(&access.tenant_id, &view, done));
     Ok(())
+}
+
+/// The goal in words: the target, its date, and where the planned actions lead by then.
+#[component]
+pub fn GoalLine(d: MetricsData) -> impl IntoView {
+    let Some(g) = d.goal else {
+        return view! { <p class="subtle" id="goal-summary">"No goal set."</p> }.into_any();
+    };
+    let reached = g.shortfall().0 == 0;
+    let verdict =
+        if reached { "the planned actions reach it".to_owned() } else { format!("{} short", g.shortfall()) };
+    view! {
+        <p id="goal-summary">
+            "Goal " <strong id="goal-target">{g.target().to_string()}</strong> " by " <strong id="goal-by">{g.by.to_string()}</strong>
+            " · projected by then " <strong id="goal-projected">{g.projected_by.to_string()}</strong>
+            <span class=if reached { "notice" } else { "error" } id="goal-verdict">" — " {verdict}</span>
+        </p>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn GoalForm(d: MetricsData, q: HistoryQuery) -> impl IntoView {
+    let (percent, by) =
+        d.goal.map_or((String::new(), String::new()), |g| (g.percent.to_string(), g.by.to_string()));
+    let has_goal = d.goal.is_some();
+    view! {
+        <form method="post" action="/api/set_goal" class="row-form" id="goal-form">
+            <input type="hidden" name="tenant_id" value=d.tenant_id.clone()/>
+            <ViewFields q/>
+            <label>"Goal (%)" <input type="number" name="goal_percent" id="goal-percent" min="1" max="100" value=percent/></label>
+            <label>"By" <input type="date" name="goal_by" id="goal-date" value=by/></label>
+            <button type="submit" id="set-goal">"Set goal"</button>
+            {has_goal.then(|| view! { <button type="submit" name="clear" value="1" class="secondary" id="clear-goal" formnovalidate>"Clear goal"</button> })}
+        </form>
+    }
 }
 
 #[cfg(test)]

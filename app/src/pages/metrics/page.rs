@@ -343,8 +343,8 @@ fn ProjectionCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
                 " → with every planned action done " <strong id="projection-projected">{projected.percent_of(d.max).to_string()}</strong>
                 <span class="subtle">" (" {points_of(projected, d.max)} " points, " {d.projection.len()} " planned actions)"</span>
             </p>
-            <GoalLine d=d.clone()/>
-            {d.can_write.then(|| view! { <GoalForm d=d.clone() q=q.clone()/> })}
+            <goal::GoalLine d=d.clone()/>
+            {d.can_write.then(|| view! { <goal::GoalForm d=d.clone() q=q.clone()/> })}
             {(!d.projection.is_empty() || d.goal.is_some()).then(|| view! {
                 <DrawnChart id="projection-chart" class="chart small" label="Projected score as planned actions fall due; the table below has the numbers".into()
                     options=move || projection_chart(&chart_data)>
@@ -364,41 +364,5 @@ fn ProjectionCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
                 </DrawnChart>
             })}
         </section>
-    }
-}
-
-/// The goal in words: the target, its date, and where the planned actions lead by then.
-#[component]
-fn GoalLine(d: MetricsData) -> impl IntoView {
-    let Some(g) = d.goal else {
-        return view! { <p class="subtle" id="goal-summary">"No goal set."</p> }.into_any();
-    };
-    let reached = g.shortfall().0 == 0;
-    let verdict =
-        if reached { "the planned actions reach it".to_owned() } else { format!("{} short", g.shortfall()) };
-    view! {
-        <p id="goal-summary">
-            "Goal " <strong id="goal-target">{g.target().to_string()}</strong> " by " <strong id="goal-by">{g.by.to_string()}</strong>
-            " · projected by then " <strong id="goal-projected">{g.projected_by.to_string()}</strong>
-            <span class=if reached { "notice" } else { "error" } id="goal-verdict">" — " {verdict}</span>
-        </p>
-    }
-    .into_any()
-}
-
-#[component]
-fn GoalForm(d: MetricsData, q: HistoryQuery) -> impl IntoView {
-    let (percent, by) =
-        d.goal.map_or((String::new(), String::new()), |g| (g.percent.to_string(), g.by.to_string()));
-    let has_goal = d.goal.is_some();
-    view! {
-        <form method="post" action="/api/set_goal" class="row-form" id="goal-form">
-            <input type="hidden" name="tenant_id" value=d.tenant_id.clone()/>
-            <ViewFields q/>
-            <label>"Goal (%)" <input type="number" name="goal_percent" id="goal-percent" min="1" max="100" value=percent/></label>
-            <label>"By" <input type="date" name="goal_by" id="goal-date" value=by/></label>
-            <button type="submit" id="set-goal">"Set goal"</button>
-            {has_goal.then(|| view! { <button type="submit" name="clear" value="1" class="secondary" id="clear-goal" formnovalidate>"Clear goal"</button> })}
-        </form>
     }
 }
