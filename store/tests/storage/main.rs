@@ -7,6 +7,7 @@
 mod common;
 
 mod controls;
+mod custom_actions;
 mod people;
 mod people_edges;
 mod snapshots;
