@@ -140,7 +140,10 @@ mod server_side {
             .iter()
             .map(|a| (a.id.clone(), ActionInfo { title: a.title.clone(), category: a.category }))
             .collect();
-        for a in store.custom_actions(tenant_id).await? {
+        // Deleted custom actions too: the range may hold their days in the score.
+        let mut custom = store.custom_actions(tenant_id).await?;
+        custom.extend(store.deleted_custom_actions(tenant_id).await?);
+        for a in custom {
             actions.insert(a.id.clone(), ActionInfo { title: a.title, category: a.category });
         }
         let mut status_history: HashMap<String, Vec<StatusChange>> = HashMap::new();
