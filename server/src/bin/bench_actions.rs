@@ -49,7 +49,8 @@ async fn main() -> anyhow::Result<()> {
         let args = format!("tenant_id={tenant}");
         format!(
             "POST /api/improvement_actions HTTP/1.1\r\nHost: {addr}\r\n\
-             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nCookie: {cookie}\r\n\r\n{args}",
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+             Cookie: {cookie}\r\n\r\n{args}",
             args.len()
         )
         .into_bytes()

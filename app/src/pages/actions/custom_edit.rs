@@ -5,7 +5,6 @@
 //! past snapshots keep its points and the next one records it leaving. Restore undoes it.
 
 use super::custom::{fields, CustomActionInput};
-use super::query::encode;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -65,7 +64,11 @@ pub async fn delete_custom_action(tenant_id: String, action_id: String) -> Resul
     if store.delete_custom_action(&access.tenant_id, &action_id, &access.viewer.email).await? {
         tracing::info!(tenant = %access.tenant_id, action = %action_id, "custom action deleted");
     }
-    leptos_axum::redirect(&format!("/tenants/{}/actions?deleted={}", access.tenant_id, encode(&action_id)));
+    leptos_axum::redirect(&format!(
+        "/tenants/{}/actions?deleted={}",
+        access.tenant_id,
+        super::query::encode(&action_id)
+    ));
     Ok(())
 }
 
@@ -80,7 +83,7 @@ pub async fn restore_custom_action(tenant_id: String, action_id: String) -> Resu
     leptos_axum::redirect(&format!(
         "/tenants/{}/actions/{}?restored=1",
         access.tenant_id,
-        encode(&action_id)
+        super::query::encode(&action_id)
     ));
     Ok(())
 }
@@ -129,7 +132,9 @@ pub fn RestoreButton(tenant_id: String, action: DeletedAction) -> impl IntoView 
         <form method="post" action="/api/restore_custom_action" class="inline restore-form">
             <input type="hidden" name="tenant_id" value=tenant_id/>
             <input type="hidden" name="action_id" value=action.id.clone()/>
-            <button type="submit" class="secondary" data-restore=action.id>{format!("Restore “{}”", action.title)}</button>
+            <button type="submit" class="secondary" data-restore=action.id>
+                {format!("Restore “{}”", action.title)}
+            </button>
         </form>
     }
 }
@@ -147,7 +152,10 @@ pub fn DeletedCustomActions(
         let t = tenant_id.clone();
         view! {
             <div class="notice" role="status" id="deleted-notice">
-                {format!("Deleted “{}”. It has left the live score and this list; past days keep its points. ", d.title)}
+                {format!(
+                    "Deleted “{}”. It has left the live score and this list; past days keep its points. ",
+                    d.title,
+                )}
                 <RestoreButton tenant_id=t action=d/>
             </div>
         }
@@ -160,7 +168,12 @@ pub fn DeletedCustomActions(
                 <ul>
                     {deleted.into_iter().map(|d| {
                         let t = tenant_id.clone();
-                        view! { <li>{d.title.clone()} " " <span class="subtle">{d.id.clone()}</span> " " <RestoreButton tenant_id=t action=d/></li> }
+                        view! {
+                            <li>
+                                {d.title.clone()} " " <span class="subtle">{d.id.clone()}</span> " "
+                                <RestoreButton tenant_id=t action=d/>
+                            </li>
+                        }
                     }).collect_view()}
                 </ul>
             </details>
