@@ -86,3 +86,4 @@ bench:
 	cargo run --release -p server --bin bench_ingest
 	cargo run --release -p server --bin bench_graph
 	cargo run --release -p server --bin bench_pages
+	cargo run --release -p server --bin bench_actions

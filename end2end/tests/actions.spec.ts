@@ -141,3 +141,50 @@ test('an unknown action answers not found', async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
 });
+
+test('a custom action is edited in its flyout, deleted with a confirm step, and restorable', async ({ page }, info) => {
+  const errors = watchConsole(page);
+  // Each project (hydrated, no JavaScript) works on an action of its own in the shared server.
+  const title = `Rotate the VPN keys ${info.project.name}`;
+  const renamed = `Rotate the VPN keys yearly ${info.project.name}`;
+  await openAs(page, 'admin@contoso.example', LIST);
+  await page.locator('#add-custom-action summary').click();
+  const add = page.locator('#custom-action-form');
+  await add.getByLabel('Title').fill(title);
+  await add.getByLabel('Max points').fill('2');
+  await add.getByRole('button', { name: 'Add action' }).click();
+  await expect(page.locator('#action-title')).toHaveText(title);
+  const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+  expect(id).toMatch(/^Custom\./);
+
+  // Edit from the flyout beside the list: the list shows the new title under the same id.
+  await page.goto(`${LIST}?action=${encodeURIComponent(id)}`);
+  const edit = page.locator('#action-flyout #edit-custom-action');
+  await expect(edit.getByLabel('Title')).toHaveValue(title);
+  await edit.getByLabel('Title').fill(renamed);
+  await edit.getByLabel('Max points').fill('3');
+  await edit.getByRole('button', { name: 'Save action' }).click();
+  await expect(page.locator('#action-notice')).toContainText('Saved.');
+  await expect(page.locator('#action-flyout #action-title')).toHaveText(renamed);
+  await expect(page.locator(`#actions-table tr[data-action="${id}"] a`)).toHaveText(renamed);
+  await expect(page.locator('#action-flyout #action-points')).toContainText('of 3.00 points');
+
+  // Delete: the first click only opens the confirm step.
+  await page.locator('#action-flyout #delete-custom-action summary').click();
+  await page.locator('#action-flyout #confirm-delete').click();
+  await expect(page.locator('#deleted-notice')).toContainText(`Deleted “${renamed}”`);
+  expect(await rowIds(page)).not.toContain(id);
+  await page.goto(`${LIST}?status=All`);
+  expect(await rowIds(page)).not.toContain(id);
+
+  // The undo path: restore brings it back, then it is deleted for good.
+  await page.locator('#deleted-custom-actions summary').click();
+  await page.locator(`#deleted-custom-actions [data-restore="${id}"]`).click();
+  await expect(page.locator('#action-notice')).toContainText('Restored.');
+  await expect(page.locator('#action-title')).toHaveText(renamed);
+  await page.locator('#delete-custom-action summary').click();
+  await page.locator('#confirm-delete').click();
+  await expect(page.locator('#deleted-notice')).toBeVisible();
+  expect(await rowIds(page)).not.toContain(id);
+  expect(errors).toEqual([]);
+});

@@ -80,6 +80,26 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
                  &scoring=binary&unit=&description=&cost=Low&impact=Low"
             ),
         ),
+        // The action the line above adds: edited, deleted, then restored. Repeating a delete
+        // or a restore changes nothing and answers OK, so every writer gets the same answer.
+        (
+            "/api/edit_custom_action",
+            Needs::TenantWrite,
+            format!(
+                "tenant_id={CONTOSO_ID}&action_id=Custom.MatrixCheck&title=Matrix+check&category=Data\
+                 &product=Teams&max_points=3&scoring=binary&unit=&description=edited&cost=Low&impact=Low"
+            ),
+        ),
+        (
+            "/api/delete_custom_action",
+            Needs::TenantWrite,
+            format!("tenant_id={CONTOSO_ID}&action_id=Custom.MatrixCheck"),
+        ),
+        (
+            "/api/restore_custom_action",
+            Needs::TenantWrite,
+            format!("tenant_id={CONTOSO_ID}&action_id=Custom.MatrixCheck"),
+        ),
         // Last: it ends the caller's session.
         ("/api/sign_out", Needs::Public, String::new()),
     ]

@@ -1,12 +1,12 @@
-//! The built-in catalog of improvement actions and each tenant's custom actions.
+//! The built-in catalog of improvement actions, synced from the shipped file.
 
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{from_json, micros, to_json};
-use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
+use crate::pool::{on_pool, Begin, SqlStore};
 use crate::{CatalogStore, CatalogSync, Result, StoreError};
 use async_trait::async_trait;
 use chrono::Utc;
-use score::catalog::{check_action, Catalog};
+use score::catalog::Catalog;
 use score::ImprovementAction;
 use std::collections::{HashMap, HashSet};
 
@@ -21,14 +21,14 @@ struct StoredAction {
 }
 
 #[derive(sqlx::FromRow)]
-struct ActionRow {
-    body: String,
-    deprecated: bool,
+pub(crate) struct ActionRow {
+    pub(crate) body: String,
+    pub(crate) deprecated: bool,
 }
 
 impl ActionRow {
     /// The column wins over the JSON: a retired action is deprecated whatever its file said.
-    fn into_action(self) -> Result<ImprovementAction> {
+    pub(crate) fn into_action(self) -> Result<ImprovementAction> {
         let mut a: ImprovementAction = from_json(&self.body)?;
         a.deprecated = self.deprecated;
         Ok(a)
@@ -44,11 +44,6 @@ const RETIRE_ACTION: &str = "UPDATE catalog_actions SET deprecated = $2, retired
 const SET_VERSION: &str = "INSERT INTO catalog_version (singleton, version, synced_at) VALUES (1, $1, $2) \
     ON CONFLICT (singleton) DO UPDATE SET version = excluded.version, synced_at = excluded.synced_at";
 const CATALOG_ACTIONS: &str = "SELECT body, deprecated FROM catalog_actions ORDER BY id";
-const IS_BUILT_IN: &str = "SELECT COUNT(*) FROM catalog_actions WHERE id = $1";
-const INSERT_CUSTOM: &str = "INSERT INTO custom_actions \
-    (tenant_id, id, category, product, max_points, deprecated, body, created_by, created_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-const CUSTOM_ACTIONS: &str = "SELECT body, deprecated FROM custom_actions WHERE tenant_id = $1 ORDER BY id";
 
 /// What one catalog entry needs: insert, rewrite, or nothing.
 enum Write<'a> {
@@ -131,62 +126,6 @@ impl CatalogStore for SqlStore {
 
     async fn catalog_actions(&self) -> Result<Vec<ImprovementAction>> {
         let rows: Vec<ActionRow> = on_pool!(self, p => sqlx::query_as(CATALOG_ACTIONS).fetch_all(p).await?);
-        rows.into_iter().map(ActionRow::into_action).collect()
-    }
-
-    #[tracing::instrument(skip_all, err)]
-    async fn add_custom_action(
-        &self,
-        tenant_id: &str,
-        action: &ImprovementAction,
-        actor: &str,
-    ) -> Result<()> {
-        check_action(action).map_err(|(field, message)| {
-            StoreError::Invalid(format!("custom action `{}`: field `{field}`: {message}", action.id))
-        })?;
-        let body = to_json(action)?;
-        let line = AuditLine::new(Some(tenant_id), actor, "custom_action.add", &action.id).after(action)?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
-            let built_in: i64 = sqlx::query_scalar(IS_BUILT_IN).bind(&action.id).fetch_one(&mut *tx).await?;
-            if built_in > 0 {
-                return Err(StoreError::Conflict(format!(
-                    "`{}` is already the id of a built-in action",
-                    action.id
-                )));
-            }
-            sqlx::query(INSERT_CUSTOM)
-                .bind(tenant_id)
-                .bind(&action.id)
-                .bind(action.category.as_str())
-                .bind(action.product.as_str())
-                .bind(i64::from(action.max_points))
-                .bind(action.deprecated)
-                .bind(&body)
-                .bind(actor)
-                .bind(line.at)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| match StoreError::from(e) {
-                    StoreError::Conflict(_) => StoreError::Conflict(format!(
-                        "this tenant already has a custom action `{}`",
-                        action.id
-                    )),
-                    other => other,
-                })?;
-            write_audit!(tx, line)?;
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
-    async fn custom_actions(&self, tenant_id: &str) -> Result<Vec<ImprovementAction>> {
-        let rows: Vec<ActionRow> =
-            on_pool!(self, p => sqlx::query_as(CUSTOM_ACTIONS).bind(tenant_id).fetch_all(p).await?);
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
         rows.into_iter().map(ActionRow::into_action).collect()
     }
 }

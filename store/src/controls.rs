@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 const ACTION_KNOWN: &str = "SELECT (SELECT COUNT(*) FROM catalog_actions WHERE id = $2) \
-    + (SELECT COUNT(*) FROM custom_actions WHERE tenant_id = $1 AND id = $2)";
+    + (SELECT COUNT(*) FROM custom_actions WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL)";
 const CURRENT_DETAILS: &str = "SELECT status, note, assignee, due_date, tags FROM control_states \
     WHERE tenant_id = $1 AND action_id = $2";
 const UPSERT_STATUS: &str = "INSERT INTO control_states \

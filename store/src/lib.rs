@@ -6,6 +6,7 @@ mod catalog;
 mod codec;
 mod comparisons;
 mod controls;
+mod custom_actions;
 mod error;
 mod measurements;
 mod model;
@@ -72,9 +73,32 @@ pub trait CatalogStore: Send + Sync {
     async fn sync_catalog(&self, catalog: &Catalog) -> Result<CatalogSync>;
     /// The built-in actions, retired ones included (they are marked deprecated).
     async fn catalog_actions(&self) -> Result<Vec<ImprovementAction>>;
+}
+
+/// Each tenant's own improvement actions. A deleted one keeps its row (history names it,
+/// and it can be restored) but leaves the live score, the lists, ingest and status changes.
+#[async_trait]
+pub trait CustomActionStore: Send + Sync {
+    /// Adds one, audited; an id in use (built-in, or this tenant's, deleted or not) → Conflict.
     async fn add_custom_action(&self, tenant_id: &str, action: &ImprovementAction, actor: &str)
         -> Result<()>;
+    /// The tenant's custom actions in the live score (deleted ones left out), by id.
     async fn custom_actions(&self, tenant_id: &str) -> Result<Vec<ImprovementAction>>;
+    /// The tenant's deleted custom actions, by id.
+    async fn deleted_custom_actions(&self, tenant_id: &str) -> Result<Vec<ImprovementAction>>;
+    /// Rewrites a custom action under its id, audited with before and after. A built-in id
+    /// → Invalid; an id that is not one of the tenant's live custom actions → NotFound.
+    async fn update_custom_action(
+        &self,
+        tenant_id: &str,
+        action: &ImprovementAction,
+        actor: &str,
+    ) -> Result<()>;
+    /// Takes the action out of the live score, audited; `Ok(false)` when it already was.
+    /// Past snapshots are not touched. Built-in id → Invalid; unknown → NotFound.
+    async fn delete_custom_action(&self, tenant_id: &str, action_id: &str, actor: &str) -> Result<bool>;
+    /// Undoes a delete, audited; `Ok(false)` when the action was not deleted.
+    async fn restore_custom_action(&self, tenant_id: &str, action_id: &str, actor: &str) -> Result<bool>;
 }
 
 #[async_trait]
@@ -218,6 +242,7 @@ pub trait PeopleStore: Send + Sync {
 pub trait Store:
     TenantStore
     + CatalogStore
+    + CustomActionStore
     + ControlStore
     + SnapshotStore
     + AuditStore

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// Rows per multi-row INSERT: well under both backends' limit on bound values.
 const CHUNK: usize = 500;
 
-const KNOWN_ACTIONS: &str =
-    "SELECT id FROM catalog_actions UNION SELECT id FROM custom_actions WHERE tenant_id = $1";
+const KNOWN_ACTIONS: &str = "SELECT id FROM catalog_actions \
+    UNION SELECT id FROM custom_actions WHERE tenant_id = $1 AND deleted_at IS NULL";
 const SAME_DAYS: &str = "SELECT action_id, observed_on, unit_count, unit_total FROM measurements \
     WHERE tenant_id = $1 AND observed_on >= $2 AND observed_on <= $3";
 const CURRENT: &str = "SELECT action_id, measured_on, measured_count, measured_total FROM control_states \

@@ -36,13 +36,7 @@ impl BenchDb {
             store: self.store.clone(),
             catalog: std::sync::Arc::new(self.actions.clone()),
         };
-        let leptos =
-            leptos::prelude::LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
-        let router = crate::http::router(crate::http::ServerState { leptos, app: state });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        tokio::spawn(async move { axum::serve(listener, router).await });
-        Ok(addr)
+        super::serve(state).await
     }
 }
 

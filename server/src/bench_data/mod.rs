@@ -2,9 +2,11 @@
 //! (`server/src/bin/bench*.rs`).
 
 mod connection;
+mod many_actions;
 mod many_tenants;
 
 pub use connection::Connection;
+pub use many_actions::{many_actions, ManyActions};
 pub use many_tenants::{many_tenants, BenchDb, ACTIONS};
 
 use score::catalog::Catalog;
@@ -35,6 +37,17 @@ pub fn synthetic_catalog(n: u32) -> Catalog {
         })
         .collect();
     Catalog { version: "bench".into(), actions }
+}
+
+/// Serves the whole router for `state` on a free local port.
+pub async fn serve(state: app::state::AppState) -> anyhow::Result<std::net::SocketAddr> {
+    let leptos =
+        leptos::prelude::LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
+    let router = crate::http::router(crate::http::ServerState { leptos, app: state });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(addr)
 }
 
 /// The middle value (samples are sorted in place of a copy).

@@ -241,7 +241,10 @@ impl<'a> Builder<'a> {
     ) -> Result<Builder<'a>, GraphError> {
         let mut actions: HashMap<String, ImprovementAction> =
             catalog.iter().map(|a| (a.id.clone(), a.clone())).collect();
-        for a in store.custom_actions(&tenant.id).await.map_err(internal)? {
+        // Deleted custom actions too: past days still scored them.
+        let mut custom = store.custom_actions(&tenant.id).await.map_err(internal)?;
+        custom.extend(store.deleted_custom_actions(&tenant.id).await.map_err(internal)?);
+        for a in custom {
             actions.insert(a.id.clone(), a);
         }
         Ok(Builder { store, tenant, actions })

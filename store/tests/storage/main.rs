@@ -8,6 +8,7 @@ mod common;
 
 mod comparisons;
 mod controls;
+mod custom_actions;
 mod people;
 mod people_edges;
 mod snapshots;

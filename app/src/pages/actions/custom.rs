@@ -29,6 +29,23 @@ pub struct CustomActionInput {
     pub impact: String,
 }
 
+impl CustomActionInput {
+    /// The form filled with an action's current values, for editing it.
+    pub fn from_action(a: &ImprovementAction) -> CustomActionInput {
+        CustomActionInput {
+            title: a.title.clone(),
+            category: a.category.as_str().to_owned(),
+            product: a.product.clone(),
+            max_points: a.max_points.to_string(),
+            scoring: if a.unit().is_some() { "partial" } else { "binary" }.to_owned(),
+            unit: a.unit().unwrap_or_default().to_owned(),
+            description: a.description.clone(),
+            cost: a.implementation_cost.as_str().to_owned(),
+            impact: a.user_impact.as_str().to_owned(),
+        }
+    }
+}
+
 pub fn error_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "custom_title" => "Title: enter 1–200 characters without control characters.",
@@ -42,6 +59,7 @@ pub fn error_message(code: &str) -> Option<&'static str> {
         "custom_description" => "Description: at most 4,000 characters.",
         "custom_level" => "Cost and user impact: choose Low, Moderate or High.",
         "custom_exists" => "Title: this tenant already has a custom action with this title.",
+        "custom_built_in" => "Built-in actions cannot be edited or deleted; only custom actions can.",
         _ => return None,
     })
 }
@@ -122,6 +140,47 @@ pub fn build(input: &CustomActionInput) -> Result<ImprovementAction, &'static st
     })
 }
 
+/// `existing` with the form's fields applied. The id stays (history, links and measurements
+/// are keyed by it) and so does what the form does not show (threats, remediation, tags of
+/// an imported action).
+pub fn edited(
+    existing: &ImprovementAction,
+    input: &CustomActionInput,
+) -> Result<ImprovementAction, &'static str> {
+    let new = build(input)?;
+    Ok(ImprovementAction {
+        title: new.title,
+        category: new.category,
+        product: new.product,
+        max_points: new.max_points,
+        scoring: new.scoring,
+        description: new.description,
+        implementation_cost: new.implementation_cost,
+        user_impact: new.user_impact,
+        ..existing.clone()
+    })
+}
+
+/// The id for a new action: its title's id, numbered when an earlier action (deleted, or
+/// since renamed) holds it, so a new action never takes over another's history.
+/// `Err` when a live action already has this title.
+pub fn new_id(
+    action: &ImprovementAction,
+    live: &[ImprovementAction],
+    deleted: &[ImprovementAction],
+) -> Result<String, &'static str> {
+    if live.iter().any(|a| a.title.eq_ignore_ascii_case(&action.title)) {
+        return Err("custom_exists");
+    }
+    let taken = |id: &str| live.iter().chain(deleted).any(|a| a.id == id);
+    let base = &action.id;
+    let id = std::iter::once(base.clone())
+        .chain((2..).map(|n| format!("{base}{n}")))
+        .find(|id| !taken(id))
+        .unwrap_or_else(|| base.clone());
+    Ok(id)
+}
+
 #[server(endpoint = "add_custom_action")]
 pub async fn add_custom_action(
     tenant_id: String,
@@ -129,11 +188,17 @@ pub async fn add_custom_action(
 ) -> Result<(), AppError> {
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
     let list = format!("/tenants/{}/actions", access.tenant_id);
-    let action = match build(&input) {
+    let mut action = match build(&input) {
         Ok(a) => a,
         Err(code) => return refuse(&list, code).await,
     };
     let store = access.state.store.as_ref();
+    let live = store.custom_actions(&access.tenant_id).await?;
+    let deleted = store.deleted_custom_actions(&access.tenant_id).await?;
+    action.id = match new_id(&action, &live, &deleted) {
+        Ok(id) => id,
+        Err(code) => return refuse(&list, code).await,
+    };
     match store.add_custom_action(&access.tenant_id, &action, &access.viewer.email).await {
         Ok(()) => {}
         Err(store::StoreError::Conflict(_)) => return refuse(&list, "custom_exists").await,
@@ -144,58 +209,82 @@ pub async fn add_custom_action(
     Ok(())
 }
 
-/// Browsers go back to the list with the error code; other clients get a 400 naming the field.
+/// Browsers go back to `page` with the error code; other clients get a 400 naming the field.
 #[cfg(feature = "ssr")]
-async fn refuse(list: &str, code: &'static str) -> Result<(), AppError> {
+pub(crate) async fn refuse(page: &str, code: &'static str) -> Result<(), AppError> {
     let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
     let html = headers
         .get(http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
     if html {
-        leptos_axum::redirect(&format!("{list}?error={code}"));
+        leptos_axum::redirect(&super::edit::with_param(page, "error", code));
         return Ok(());
     }
-    let field = code.trim_start_matches("custom_");
-    let field = if field == "exists" { "title" } else { field };
+    let field = match code.trim_start_matches("custom_") {
+        "exists" => "title",
+        "level" => "cost",
+        "built_in" => "action_id",
+        other => other,
+    };
     Err(AppError::invalid(field, error_message(code).unwrap_or("invalid")))
 }
 
 /// The add form, folded away until wanted.
 #[component]
 pub fn AddCustomActionForm(tenant_id: String) -> impl IntoView {
+    let fresh = CustomActionInput {
+        category: Category::Identity.as_str().to_owned(),
+        max_points: "5".to_owned(),
+        scoring: "binary".to_owned(),
+        ..Default::default()
+    };
     view! {
         <details class="card custom-action" id="add-custom-action">
             <summary>"Add a custom action"</summary>
             <form method="post" action="/api/add_custom_action" class="row-form" id="custom-action-form">
                 <input type="hidden" name="tenant_id" value=tenant_id/>
-                <label>"Title" <input type="text" name="title" required maxlength="200"/></label>
-                <label>"Category"
-                    <select name="category">
-                        {Category::ALL.map(|c| view! { <option value=c.as_str()>{c.as_str()}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label>"Product" <input type="text" name="product" maxlength="60" placeholder=DEFAULT_PRODUCT/></label>
-                <label>"Max points" <input type="number" name="max_points" min="1" max="10" value="5" required/></label>
-                <label>"Scoring"
-                    <select name="scoring">
-                        <option value="binary">"Binary (done or not)"</option>
-                        <option value="partial">"Partial (a share of some unit)"</option>
-                    </select>
-                </label>
-                <label>"Unit (partial only)" <input type="text" name="unit" maxlength="60" placeholder="users"/></label>
-                <label>"Cost" <select name="cost">{levels()}</select></label>
-                <label>"User impact" <select name="impact">{levels()}</select></label>
-                <label class="wide">"Description" <textarea name="description" rows="2" maxlength="4000"></textarea></label>
+                {fields(&fresh, "add")}
                 <button type="submit">"Add action"</button>
             </form>
         </details>
     }
 }
 
-fn levels() -> impl IntoView {
+/// The fields of a custom action, filled with `v`: shared by the add and the edit form so
+/// both ask for the same things under the same names (`form` keeps element ids apart).
+pub fn fields(v: &CustomActionInput, form: &'static str) -> impl IntoView {
+    let partial = v.scoring.eq_ignore_ascii_case("partial");
+    let category = v.category.clone();
+    view! {
+        <label>"Title" <input type="text" name="title" required maxlength="200" value=v.title.clone()/></label>
+        <label>"Category"
+            <select name="category">
+                {Category::ALL.map(|c| view! {
+                    <option value=c.as_str() selected=c.as_str().eq_ignore_ascii_case(&category)>{c.as_str()}</option>
+                }).collect_view()}
+            </select>
+        </label>
+        <label>"Product" <input type="text" name="product" maxlength="60" placeholder=DEFAULT_PRODUCT value=v.product.clone()/></label>
+        <label>"Max points" <input type="number" name="max_points" min="1" max="10" required value=v.max_points.clone()/></label>
+        <label>"Scoring"
+            <select name="scoring">
+                <option value="binary" selected=!partial>"Binary (done or not)"</option>
+                <option value="partial" selected=partial>"Partial (a share of some unit)"</option>
+            </select>
+        </label>
+        <label>"Unit (partial only)" <input type="text" name="unit" maxlength="60" placeholder="users" value=v.unit.clone()/></label>
+        <label>"Cost" <select name="cost">{levels(&v.cost)}</select></label>
+        <label>"User impact" <select name="impact">{levels(&v.impact)}</select></label>
+        <label class="wide">"Description" {super::form::text_box("description", format!("{form}-description"), "2", &v.description)}</label>
+    }
+}
+
+/// Low, Moderate and High, with `current` (Moderate when empty) selected.
+fn levels(current: &str) -> impl IntoView {
+    let current = Level::parse(current.trim()).unwrap_or(Level::Moderate);
     [Level::Low, Level::Moderate, Level::High]
-        .map(|l| view! { <option value=l.as_str() selected=l == Level::Moderate>{l.as_str()}</option> })
+        .map(|l| view! { <option value=l.as_str() selected=l == current>{l.as_str()}</option> })
         .collect_view()
 }
 
@@ -258,6 +347,40 @@ mod tests {
         i.cost = "Free".into();
         assert_eq!(build(&i).map(|_| ()), Err("custom_level"));
         assert!(error_message("custom_title").is_some_and(|m| m.starts_with("Title:")));
+    }
+
+    #[test]
+    fn an_edit_keeps_the_id_and_what_the_form_does_not_show() {
+        let mut imported = build(&input()).expect("valid");
+        imported.threats = vec!["Data exfiltration".into()];
+        imported.remediation = "Rotate in the VPN console.".into();
+        let mut i = CustomActionInput::from_action(&imported);
+        assert_eq!(build(&i).map(|a| a.title), Ok(imported.title.clone()), "the form round-trips");
+        i.title = "Rotate the VPN keys every year".into();
+        i.max_points = "3".into();
+        let e = edited(&imported, &i).expect("valid edit");
+        assert_eq!(
+            (e.id.as_str(), e.title.as_str(), e.max_points),
+            (imported.id.as_str(), i.title.as_str(), 3)
+        );
+        assert_eq!((&e.threats, &e.remediation), (&imported.threats, &imported.remediation));
+        i.max_points = "11".into();
+        assert_eq!(edited(&imported, &i).map(|_| ()), Err("custom_max_points"));
+    }
+
+    #[test]
+    fn a_new_action_never_takes_an_id_in_use() {
+        let a = build(&input()).expect("valid");
+        assert_eq!(new_id(&a, &[], &[]), Ok(a.id.clone()));
+        let mut renamed = a.clone();
+        renamed.title = "Something else now".into();
+        assert_eq!(new_id(&a, &[renamed.clone()], &[]), Ok(format!("{}2", a.id)), "renamed holds it");
+        let mut second = a.clone();
+        second.id = format!("{}2", a.id);
+        assert_eq!(new_id(&a, &[renamed], &[second]), Ok(format!("{}3", a.id)), "deleted ones hold theirs");
+        let mut shouting = a.clone();
+        shouting.title = a.title.to_uppercase();
+        assert_eq!(new_id(&a, &[shouting], &[]), Err("custom_exists"), "the same title is refused");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! What the list page loads: every action of the tenant with the live score.
 
+use super::custom_edit::DeletedAction;
 use super::row::ActionRow;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -18,6 +19,8 @@ pub struct ActionsData {
     pub percent: Percent,
     /// Every action, filtered in the page (so a new filter needs no round trip).
     pub rows: Vec<ActionRow>,
+    /// The tenant's deleted custom actions, for read-write users to restore (empty otherwise).
+    pub deleted: Vec<DeletedAction>,
 }
 
 #[server(endpoint = "improvement_actions")]
@@ -25,6 +28,12 @@ pub async fn improvement_actions(tenant_id: String) -> Result<ActionsData, AppEr
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
     let state = &access.state;
     let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &access.tenant_id).await?;
+    let deleted = if access.role.can_write() {
+        let deleted = state.store.deleted_custom_actions(&access.tenant_id).await?;
+        deleted.into_iter().map(|a| DeletedAction { id: a.id, title: a.title }).collect()
+    } else {
+        Vec::new()
+    };
     Ok(ActionsData {
         tenant_id: live.tenant.id.clone(),
         tenant_name: live.tenant.name.clone(),
@@ -34,5 +43,6 @@ pub async fn improvement_actions(tenant_id: String) -> Result<ActionsData, AppEr
         max: live.score.max,
         percent: live.score.percent(),
         rows: super::row::rows_of(&live, state.catalog.len()),
+        deleted,
     })
 }

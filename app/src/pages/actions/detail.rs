@@ -50,6 +50,8 @@ pub struct ActionDetail {
     pub share: ShareTargets,
     /// Change tickets opened for this action, newest first.
     pub tickets: Vec<TicketLink>,
+    /// A custom action's fields as its edit form shows them; `None` for built-in actions.
+    pub custom_fields: Option<super::custom::CustomActionInput>,
 }
 
 impl ActionDetail {
@@ -153,6 +155,7 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
         // The server layers the targets onto every request; none when it did not.
         share: leptos_axum::extract::<axum::Extension<ShareTargets>>().await.map(|e| e.0).unwrap_or_default(),
         tickets,
+        custom_fields: row.custom.then(|| super::custom::CustomActionInput::from_action(&action)),
         row,
     })
 }

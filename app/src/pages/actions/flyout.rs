@@ -1,6 +1,8 @@
 //! One action in full: the flyout beside the list (`?action=…`) and the page of its own
 //! (`/tenants/:tenant/actions/:action_id`) render the same view.
 
+use super::custom;
+use super::custom_edit::EditCustomAction;
 use super::detail::{improvement_action, ActionDetail};
 use super::edit::error_message;
 use super::form::EditStatusForm;
@@ -16,12 +18,20 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 /// The outcome of the last post, from `?error=…`, `?saved=1` or `?done=shared_…`.
 fn notice(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static str)> {
     if let Some(code) = query.get("error") {
-        let message =
-            if code.starts_with("share_") { share::error_message(&code) } else { error_message(&code) };
+        let message = if code.starts_with("share_") {
+            share::error_message(&code)
+        } else if code.starts_with("custom_") {
+            custom::error_message(&code).unwrap_or("The change was refused.")
+        } else {
+            error_message(&code)
+        };
         return Some((false, message));
     }
     if let Some(done) = query.get("done").and_then(|c| share::done_message(&c)) {
         return Some((true, done));
+    }
+    if query.get("restored").is_some() {
+        return Some((true, "Restored. The action is back in the live score and the list."));
     }
     query.get("saved").map(|_| (true, "Saved. The score and rank below include the change."))
 }
@@ -178,6 +188,9 @@ pub fn ActionDetailView(
                 <h3 id="edit-heading">"Edit status and notes"</h3>
                 <EditStatusForm d=d.clone() back=back.clone()/>
             </section>
+        })}
+        {d.custom_fields.clone().filter(|_| d.can_write).map(|values| view! {
+            <EditCustomAction tenant_id=d.tenant_id.clone() action_id=d.row.id.clone() values back=back.clone()/>
         })}
         <ShareSection d=d.clone() back=back.clone()/>
         <section aria-labelledby="history-heading">

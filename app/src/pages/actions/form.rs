@@ -74,16 +74,21 @@ fn UndoForm(d: ActionDetail, u: UndoTarget, back: String) -> impl IntoView {
     }
 }
 
-/// The note box. On the server the text is written escaped inside the element (Leptos
-/// would not escape it); in the browser it is set as the value, so it never becomes markup.
+/// The note box.
 fn note_box(note: &str) -> AnyView {
-    let value = note.to_owned();
+    text_box("note", "note-input".into(), "4", note)
+}
+
+/// A text box named `name` holding `text`, at most 4,000 characters. On the server the text is written escaped inside
+/// the element (Leptos would not escape it); in the browser it is set as the value, so it
+/// never becomes markup.
+pub fn text_box(name: &'static str, id: String, rows: &'static str, text: &str) -> AnyView {
+    let value = text.to_owned();
     if cfg!(feature = "ssr") {
-        let text = super::rcdata(note);
-        view! { <textarea name="note" rows="4" maxlength="4000" id="note-input" prop:value=value>{text}</textarea> }
+        let text = super::rcdata(text);
+        view! { <textarea name=name rows=rows maxlength="4000" id=id prop:value=value>{text}</textarea> }
             .into_any()
     } else {
-        view! { <textarea name="note" rows="4" maxlength="4000" id="note-input" prop:value=value></textarea> }
-            .into_any()
+        view! { <textarea name=name rows=rows maxlength="4000" id=id prop:value=value></textarea> }.into_any()
     }
 }

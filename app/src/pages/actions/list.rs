@@ -95,6 +95,8 @@ fn ActionsView(d: ActionsData, detail: DetailResource) -> impl IntoView {
         }}
         <FilterForm base=base.clone() q products tags/>
         {d.can_write.then(|| view! { <super::custom::AddCustomActionForm tenant_id=d.tenant_id.clone()/> })}
+        <super::custom_edit::DeletedCustomActions tenant_id=d.tenant_id.clone() deleted=d.deleted.clone()
+            just_deleted=query.read_untracked().get("deleted")/>
         <p class="list-summary">
             <span id="actions-count">{move || shown.with(|v| format!("{} of {} actions", v.shown, v.total))}</span>
             " · " <a href=csv download="improvement-actions.csv" rel="external" id="export-csv">"Export CSV"</a>

@@ -1,8 +1,9 @@
 //! Improvement actions: the ranked list, the flyout and page of one action, editing status
-//! and notes, and the CSV export's rows.
+//! and notes, custom actions (add, edit, delete, restore), and the CSV export's rows.
 
 pub mod csv;
 pub mod custom;
+pub mod custom_edit;
 pub mod data;
 pub mod detail;
 pub mod edit;

@@ -147,7 +147,10 @@ mod server_side {
         let changes = store.action_changes(tenant_id, range.from, range.to).await?;
         let mut actions: HashMap<String, ActionInfo> =
             catalog.iter().map(|a| (a.id.clone(), info_of(a))).collect();
-        for a in store.custom_actions(tenant_id).await? {
+        // Deleted custom actions too: the range may hold their days in the score.
+        let mut custom = store.custom_actions(tenant_id).await?;
+        custom.extend(store.deleted_custom_actions(tenant_id).await?);
+        for a in custom {
             actions.insert(a.id.clone(), info_of(&a));
         }
         let mut status_history: HashMap<String, Vec<StatusChange>> = HashMap::new();
