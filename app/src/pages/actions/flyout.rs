@@ -41,11 +41,12 @@ fn notice(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static st
 pub fn ActionPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
+    let changes = super::form::Refresh::provide();
     let key = move || {
         let p = params.read();
-        (p.get("tenant").unwrap_or_default(), p.get("action_id").unwrap_or_default())
+        (p.get("tenant").unwrap_or_default(), p.get("action_id").unwrap_or_default(), changes.get())
     };
-    let data = Resource::new(key, |(t, a)| improvement_action(t, a));
+    let data = Resource::new(key, |(t, a, _)| improvement_action(t, a));
     view! {
         <Suspense fallback=|| view! { <p>"Loading the action…"</p> }>
             {move || Suspend::new(async move {

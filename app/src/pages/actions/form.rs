@@ -1,19 +1,70 @@
-//! The "Edit status and notes" form and the undo button: plain posts to `update_action`.
+//! The "Edit status and notes" form and the undo button, posting to `update_action`.
+//! Without JavaScript they are plain form posts answered by a redirect. Once the page is
+//! hydrated they call the server function in place: on success the page's data is read
+//! again (score, rank and list change at once, no reload) and the router follows the
+//! redirect; a refusal is shown beside the form.
 
 use super::detail::{ActionDetail, UndoTarget};
+use super::edit::UpdateAction;
 use leptos::prelude::*;
 use score::{EffectiveStatus, Status};
+
+/// Bumped after each saved change, so the page's resources read the tenant again.
+#[derive(Debug, Clone, Copy)]
+pub struct Refresh(pub RwSignal<u32>);
+
+impl Refresh {
+    /// Provides a fresh counter for the page and returns it, for its resources to track.
+    pub fn provide() -> RwSignal<u32> {
+        let counter = RwSignal::new(0);
+        provide_context(Refresh(counter));
+        counter
+    }
+}
+
+/// A `ServerAction` for `update_action` that bumps the page's [`Refresh`] once it succeeds.
+fn update_action_here() -> ServerAction<UpdateAction> {
+    let update = ServerAction::<UpdateAction>::new();
+    if let Some(Refresh(counter)) = use_context::<Refresh>() {
+        Effect::new(move |_| {
+            if let Some(Ok(())) = update.value().get() {
+                counter.update(|n| *n += 1);
+            }
+        });
+    }
+    update
+}
+
+/// The refusal of the last in-place call, if any (the no-JavaScript path shows it from
+/// the URL instead).
+fn refusal(update: ServerAction<UpdateAction>) -> impl IntoView {
+    move || {
+        update.value().get().and_then(Result::err).map(|e| {
+            view! { <p class="error" role="alert" id="edit-error">{e.to_string()}</p> }
+        })
+    }
+}
 
 #[component]
 pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
     let completed = d.row.effective == EffectiveStatus::Completed;
     let current = d.row.status;
     let tags = d.tenant_tags.join(", ");
+    let update = update_action_here();
+    let undo = d
+        .undo
+        .clone()
+        .filter(|u| !completed || u.status == current)
+        .map(|u| view! { <UndoForm d=d.clone() u back=back.clone()/> });
+    let (due_date, assignee, note) =
+        (d.due_date.clone().unwrap_or_default(), d.assignee.clone().unwrap_or_default(), d.note.clone());
+    let (tenant_id, action_id) = (d.tenant_id.clone(), d.row.id.clone());
     view! {
-        <form method="post" action="/api/update_action" class="stack edit-form" id="edit-status">
-            <input type="hidden" name="tenant_id" value=d.tenant_id.clone()/>
-            <input type="hidden" name="action_id" value=d.row.id.clone()/>
-            <input type="hidden" name="back" value=back.clone()/>
+        {refusal(update)}
+        <ActionForm action=update attr:class="stack edit-form" attr:id="edit-status">
+            <input type="hidden" name="tenant_id" value=tenant_id/>
+            <input type="hidden" name="action_id" value=action_id/>
+            <input type="hidden" name="back" value=back/>
             {if completed {
                 view! {
                     <p class="locked" id="status-locked">
@@ -35,32 +86,34 @@ pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
                     <div class="plan-fields">
                         <label>"Due date (Planned only)"
                             <input type="date" name="due_date" placeholder="YYYY-MM-DD"
-                                value=d.due_date.clone().unwrap_or_default()/>
+                                value=due_date/>
                         </label>
                         <label>"Assignee (Planned only)"
-                            <input type="text" name="assignee" maxlength="200" value=d.assignee.clone().unwrap_or_default()/>
+                            <input type="text" name="assignee" maxlength="200" value=assignee/>
                         </label>
                     </div>
                 }
                 .into_any()
             }}
             <label>"Notes (required to risk accept; at most 4,000 characters)"
-                {note_box(&d.note)}
+                {note_box(&note)}
             </label>
             <label>"Tags (comma-separated)"
                 <input type="text" name="tags" value=tags id="tags-input"/>
             </label>
-            <button type="submit" id="save-status">"Save"</button>
-        </form>
-        {d.undo.clone().filter(|u| !completed || u.status == current).map(|u| view! { <UndoForm d=d.clone() u back/> })}
+            <button type="submit" id="save-status" disabled=move || update.pending().get()>"Save"</button>
+        </ActionForm>
+        {undo}
     }
 }
 
 #[component]
 fn UndoForm(d: ActionDetail, u: UndoTarget, back: String) -> impl IntoView {
     let label = format!("Undo: back to {}", u.status.label());
+    let undo = update_action_here();
     view! {
-        <form method="post" action="/api/update_action" class="inline" id="undo-form">
+        {refusal(undo)}
+        <ActionForm action=undo attr:class="inline" attr:id="undo-form">
             <input type="hidden" name="tenant_id" value=d.tenant_id/>
             <input type="hidden" name="action_id" value=d.row.id/>
             <input type="hidden" name="back" value=back/>
@@ -70,7 +123,7 @@ fn UndoForm(d: ActionDetail, u: UndoTarget, back: String) -> impl IntoView {
             <input type="hidden" name="assignee" value=u.assignee/>
             <input type="hidden" name="tags" value=u.tags/>
             <button type="submit" class="secondary" id="undo-status">{label}</button>
-        </form>
+        </ActionForm>
     }
 }
 

@@ -32,12 +32,14 @@ pub fn ActionsPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let tenant = move || params.read().get("tenant").unwrap_or_default();
-    let data = Resource::new(tenant, improvement_actions);
+    // Every saved edit bumps `changes`: the list, score and ranks are read again in place.
+    let changes = super::form::Refresh::provide();
+    let data = Resource::new(move || (tenant(), changes.get()), |(t, _)| improvement_actions(t));
     let open = move || {
         let m = query.read();
-        (tenant(), ActionQuery::from_lookup(|k| m.get(k)).action)
+        (tenant(), ActionQuery::from_lookup(|k| m.get(k)).action, changes.get())
     };
-    let detail = Resource::new(open, |(t, a)| async move {
+    let detail = Resource::new(open, |(t, a, _)| async move {
         match a {
             Some(a) => improvement_action(t, a).await.map(Some),
             None => Ok(None),
