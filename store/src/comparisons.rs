@@ -26,7 +26,8 @@ pub trait ComparisonStore: Send + Sync {
     ) -> Result<()>;
     /// Deletes one of the tenant's comparisons and its tallies; another tenant's → NotFound.
     async fn delete_custom_comparison(&self, tenant_id: &str, id: &str, actor: &str) -> Result<()>;
-    /// The tenant's comparisons, by name.
+    /// The tenant's comparisons, by name (none for an unknown tenant: pages read the
+    /// tenant first, so this costs them no second query).
     async fn custom_comparisons(&self, tenant_id: &str) -> Result<Vec<CustomComparison>>;
     /// Every tenant's comparisons: what the daily run tallies.
     async fn all_custom_comparisons(&self) -> Result<Vec<CustomComparison>>;
@@ -204,9 +205,6 @@ impl ComparisonStore for SqlStore {
         let sql = format!("{COLUMNS} WHERE tenant_id = $1 ORDER BY name, id");
         let rows: Vec<ComparisonRow> =
             on_pool!(self, p => sqlx::query_as(&sql).bind(tenant_id).fetch_all(p).await?);
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
         rows.into_iter().map(ComparisonRow::into_comparison).collect()
     }
 

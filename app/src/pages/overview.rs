@@ -90,9 +90,15 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
     let from = today - chrono::Duration::days(HISTORY_DAYS - 1);
     let snapshots = state.store.snapshots(&tenant_id, from, today).await?;
     let live_today = Some((today, live.score.current, live.score.max));
-    let (history, comparisons) =
-        crate::pages::metrics::trends::score_line(state.store.as_ref(), &live.tenant, snapshots, live_today)
-            .await?;
+    let custom = state.store.custom_comparisons(&tenant_id).await?;
+    let (history, comparisons) = crate::pages::metrics::trends::score_line(
+        state.store.as_ref(),
+        &live.tenant,
+        &custom,
+        snapshots,
+        live_today,
+    )
+    .await?;
 
     // Planned actions counted as done: their remaining points added.
     let planned: Vec<&score::ActionScore> =

@@ -160,7 +160,8 @@ mod server_side {
         });
 
         let live_today = (range.to == today).then_some((today, live.score.current, live.score.max));
-        let (points, comparisons) = score_line(store, &live.tenant, snapshots, live_today).await?;
+        let custom = store.custom_comparisons(tenant_id).await?;
+        let (points, comparisons) = score_line(store, &live.tenant, &custom, snapshots, live_today).await?;
         Ok(MetricsData {
             tenant_id: live.tenant.id.clone(),
             tenant_name: live.tenant.name.clone(),
@@ -179,7 +180,7 @@ mod server_side {
             changes,
             projection,
             goal,
-            custom: store.custom_comparisons(tenant_id).await?.iter().map(Into::into).collect(),
+            custom: custom.iter().map(Into::into).collect(),
             choices: None,
             notices,
         })

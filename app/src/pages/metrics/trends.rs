@@ -108,21 +108,21 @@ mod server_side {
     pub async fn score_line(
         store: &dyn store::Store,
         tenant: &store::Tenant,
+        custom: &[CustomComparison],
         mut snapshots: Vec<ScoreSnapshot>,
         live: Option<(NaiveDate, Points, Points)>,
     ) -> Result<(Vec<HistoryPoint>, Vec<ComparisonLine>), store::StoreError> {
         if let Some((today, ..)) = live {
             snapshots.retain(|s| s.day != today);
         }
-        let custom = store.custom_comparisons(&tenant.id).await?;
         let tallies = match (snapshots.first(), snapshots.last()) {
             (Some(first), Some(last)) => {
-                let groups = comparison_groups(&snapshots, &tenant.industry, &custom);
+                let groups = comparison_groups(&snapshots, &tenant.industry, custom);
                 store.comparison_tallies_of(first.day, last.day, &groups).await?
             }
             _ => Vec::new(),
         };
-        let mut lines = comparison_lines(&snapshots, &tenant.industry, &custom, &tallies);
+        let mut lines = comparison_lines(&snapshots, &tenant.industry, custom, &tallies);
         let mut points: Vec<HistoryPoint> =
             snapshots.iter().map(|s| HistoryPoint { day: s.day, current: s.current, max: s.max }).collect();
         if let Some((day, current, max)) = live {
