@@ -58,8 +58,8 @@ pub struct OverviewData {
     pub live: Points,
     pub live_max: Points,
     pub projected: Points,
-    /// Licensed view: how many actions were left out for want of a license; `None` when
-    /// the tenant's licenses are not recorded (nothing is left out then).
+    /// Licensed view: how many actions were left out for want of a license; `None` in the
+    /// other views and when the tenant's licenses are not recorded (nothing is left out).
     pub unlicensed: Option<usize>,
     pub planned: usize,
     pub history: Vec<HistoryPoint>,
@@ -115,26 +115,28 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
         })
         .collect();
     let projected = score::SecureScore::from_scores(&projected_scores);
-    // Licensed only: actions needing a license the tenant lacks are left out.
-    let held = live.tenant.licenses.as_deref();
-    let licensed_scores: Vec<score::ActionScore> = live
-        .scores
-        .iter()
-        .filter(|s| match (held, live.action(&s.id)) {
-            (Some(held), Some(a)) => a.licensed_by(held),
-            _ => true,
-        })
-        .cloned()
-        .collect();
+    // Licensed only: actions needing a license the tenant lacks are left out. Worked out
+    // for that view alone, so the other views pay nothing for it.
+    let held = live.tenant.licenses.as_deref().filter(|_| view == ScoreView::Licensed);
+    let licensed_scores: Vec<score::ActionScore> = match held {
+        Some(held) => live
+            .scores
+            .iter()
+            .filter(|s| live.action(&s.id).is_none_or(|a| a.licensed_by(held)))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
     let unlicensed = held.map(|_| {
-        live.scores.iter().filter(|s| s.applicable).count()
-            - licensed_scores.iter().filter(|s| s.applicable).count()
+        let applicable = |scores: &[score::ActionScore]| scores.iter().filter(|s| s.applicable).count();
+        applicable(&live.scores) - applicable(&licensed_scores)
     });
-    let licensed = score::SecureScore::from_scores(&licensed_scores);
+    let licensed = held.map(|_| score::SecureScore::from_scores(&licensed_scores));
     let shown = match view {
         ScoreView::Current => &live.score,
         ScoreView::Projected => &projected,
-        ScoreView::Licensed => &licensed,
+        // Licenses not recorded: nothing is left out.
+        ScoreView::Licensed => licensed.as_ref().unwrap_or(&live.score),
     };
     let top_actions = live
         .ranking

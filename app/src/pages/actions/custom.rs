@@ -212,22 +212,13 @@ pub async fn add_custom_action(
 /// Browsers go back to `page` with the error code; other clients get a 400 naming the field.
 #[cfg(feature = "ssr")]
 pub(crate) async fn refuse(page: &str, code: &'static str) -> Result<(), AppError> {
-    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
-    let html = headers
-        .get(http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if html {
-        leptos_axum::redirect(&super::edit::with_param(page, "error", code));
-        return Ok(());
-    }
     let field = match code.trim_start_matches("custom_") {
         "exists" => "title",
         "level" => "cost",
         "built_in" => "action_id",
         other => other,
     };
-    Err(AppError::invalid(field, error_message(code).unwrap_or("invalid")))
+    crate::pages::refusal::refuse(page, code, field, error_message(code).unwrap_or("invalid")).await
 }
 
 /// The add form, folded away until wanted.

@@ -135,11 +135,7 @@ pub fn back_url(tenant_id: &str, action_id: &str, back: Option<&str>) -> String 
     }
 }
 
-/// `url` with `key=value` added to its query.
-pub fn with_param(url: &str, key: &str, value: &str) -> String {
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}{key}={value}")
-}
+pub use crate::pages::refusal::with_param;
 
 #[server(endpoint = "update_action")]
 pub async fn update_action(
@@ -187,22 +183,12 @@ pub async fn update_action(
 /// Browsers go back to the form with the error code; other clients get a 400 naming the field.
 #[cfg(feature = "ssr")]
 async fn refuse(back: &str, code: &'static str) -> Result<(), AppError> {
-    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
-    let html = headers
-        .get(http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
-    if html {
-        leptos_axum::redirect(&with_param(back, "error", code));
-        Ok(())
-    } else {
-        let field = match code {
-            "locked" => "status",
-            "note_required" => "note",
-            other => other,
-        };
-        Err(AppError::invalid(field, error_message(code)))
-    }
+    let field = match code {
+        "locked" => "status",
+        "note_required" => "note",
+        other => other,
+    };
+    crate::pages::refusal::refuse(back, code, field, error_message(code)).await
 }
 
 #[cfg(test)]
