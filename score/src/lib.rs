@@ -4,6 +4,7 @@
 pub mod action;
 pub mod catalog;
 pub mod comparison;
+pub mod day_trend;
 pub mod points;
 pub mod ranking;
 pub mod roles;

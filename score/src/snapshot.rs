@@ -146,6 +146,17 @@ impl ScoreChanges {
         self.net += change.delta;
     }
 
+    /// Adds another range's changes, such as the next day's.
+    pub fn merge(&mut self, other: &ScoreChanges) {
+        self.achieved += other.achieved;
+        self.regressed += other.regressed;
+        self.lowered_by_status += other.lowered_by_status;
+        self.from_new_actions += other.from_new_actions;
+        self.max_from_new_actions += other.max_from_new_actions;
+        self.removed += other.removed;
+        self.net += other.net;
+    }
+
     pub fn from_changes<'a>(changes: impl IntoIterator<Item = &'a ActionChange>) -> ScoreChanges {
         let mut out = ScoreChanges::default();
         for c in changes {

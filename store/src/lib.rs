@@ -7,6 +7,7 @@ mod codec;
 mod comparisons;
 mod controls;
 mod custom_actions;
+mod day_trends;
 mod error;
 mod measurements;
 mod model;
@@ -154,24 +155,8 @@ pub trait SnapshotStore: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<DatedChange>>;
-    /// The range's per-action changes of one kind only, oldest first: what a trend needs
-    /// without reading every change of the range.
-    async fn action_changes_of(
-        &self,
-        tenant_id: &str,
-        from: NaiveDate,
-        to: NaiveDate,
-        kind: ChangeKind,
-    ) -> Result<Vec<DatedChange>>;
-    /// Sums of the range's changes by cause and direction, leaving out `skip_day` (a first
-    /// snapshot, whose changes are the starting state rather than changes).
-    async fn change_totals(
-        &self,
-        tenant_id: &str,
-        from: NaiveDate,
-        to: NaiveDate,
-        skip_day: Option<NaiveDate>,
-    ) -> Result<Vec<ChangeTotal>>;
+    /// The day trends of the snapshots in `[from, to]`, oldest first.
+    async fn day_trends(&self, tenant_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<DatedTrend>>;
     async fn write_comparison_tallies(&self, day: NaiveDate, tallies: &[ComparisonTally]) -> Result<()>;
     async fn comparison_tallies(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<ComparisonTally>>;
     /// The tallies of the given (basis, group key) pairs only.

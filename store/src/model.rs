@@ -1,7 +1,8 @@
 //! Records the store reads and writes, in the product's words.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use score::snapshot::{ActionChange, Cause};
+use score::day_trend::DayTrend;
+use score::snapshot::ActionChange;
 use score::{Breakdown, ControlState, Measurement, Points, Status};
 use serde::{Deserialize, Serialize};
 
@@ -109,24 +110,11 @@ pub struct DatedChange {
     pub change: ActionChange,
 }
 
-/// Which of a range's per-action changes to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ChangeKind {
-    /// Measurement changes that lost points.
-    Regressions,
-    /// Everything that can move an action in or out of risk acceptance: status changes,
-    /// additions, removals, and any change of an action that is risk accepted after it.
-    RiskAcceptance,
-}
-
-/// The sum of a range's changes of one cause, gains and losses apart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangeTotal {
-    pub cause: Cause,
-    /// Whether these changes added points (`delta > 0`).
-    pub gain: bool,
-    pub delta: Points,
-    pub max_delta: Points,
+/// One day's trend sums, as stored with its snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedTrend {
+    pub day: NaiveDate,
+    pub trend: DayTrend,
 }
 
 /// Sum and count of score percentages over one comparison group on one day.

@@ -154,7 +154,7 @@ async fn open_sqlite_memory() -> Result<DynStore, OpenError> {
 
 async fn migrate_sqlite(pool: sqlx::SqlitePool) -> Result<DynStore, OpenError> {
     sqlx::migrate!("../migrations/sqlite").run(&pool).await.map_err(OpenError::migration)?;
-    Ok(Arc::new(SqlStore { pool: Pool::Sqlite(pool) }))
+    finish(SqlStore { pool: Pool::Sqlite(pool) }).await
 }
 
 fn pg_options(database_url: &str) -> Result<PgConnectOptions, OpenError> {
@@ -196,7 +196,17 @@ async fn open_postgres(database_url: &str, schema: Option<&str>) -> Result<DynSt
     conn.close().await.map_err(|e| OpenError::connect("PostgreSQL", e))?;
     let pool = pool_options.connect_with(options).await.map_err(|e| OpenError::connect("PostgreSQL", e))?;
     sqlx::migrate!("../migrations/postgres").run(&pool).await.map_err(OpenError::migration)?;
-    Ok(Arc::new(SqlStore { pool: Pool::Postgres(pool) }))
+    finish(SqlStore { pool: Pool::Postgres(pool) }).await
+}
+
+/// The data steps that follow the schema migrations: values of new columns that only the
+/// domain code can compute.
+async fn finish(store: SqlStore) -> Result<DynStore, OpenError> {
+    store
+        .fill_day_trends()
+        .await
+        .map_err(|e| OpenError::Migrations(format!("computing the day trends of stored snapshots: {e}")))?;
+    Ok(Arc::new(store))
 }
 
 #[cfg(test)]

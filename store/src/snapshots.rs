@@ -1,15 +1,16 @@
 //! Daily snapshots: a summary row per tenant and day, and per-action points stored only
 //! on the days they change (SPEC §3: keep history forever, compactly).
 
-use crate::codec::{cause, cause_str, day_bound, micros, to_json};
+use crate::codec::{cause_str, day_bound, micros, to_json};
+use crate::day_trends::{TrendValues, SET_TREND};
 use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
 use crate::snapshot_rows::{collect_points, replay, ChangeRow, PointRow, SnapshotRow};
 use crate::snapshot_rows::{CHANGE_COLUMNS, SNAPSHOT_COLUMNS};
-use crate::{ChangeKind, ChangeTotal, ComparisonTally, DatedChange, Result, ScoreSnapshot, SnapshotStore};
+use crate::{ComparisonTally, DatedChange, DatedTrend, Result, ScoreSnapshot, SnapshotStore};
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use score::day_trend::DayTrend;
 use score::snapshot::{diff, ActionChange, ActionPoints};
-use score::Points;
 
 /// Rows per multi-row INSERT: well under both backends' limit on bound values.
 const CHUNK: usize = 500;
@@ -24,20 +25,25 @@ const POINTS_ON_OF_CHANGED: &str = "SELECT c.day, c.action_id, c.cause, c.delta,
           WHERE c2.tenant_id = $1 AND c2.action_id = ids.action_id AND c2.day <= $2) AS last_day \
           FROM (SELECT DISTINCT action_id FROM snapshot_action_changes WHERE tenant_id = $1 AND day > $2) ids) m \
     ON c.action_id = m.id AND c.day = m.last_day WHERE c.tenant_id = $1";
-const CHANGE_TOTALS: &str = "SELECT cause, CAST(CASE WHEN delta > 0 THEN 1 ELSE 0 END AS BIGINT) AS gain, \
-    CAST(SUM(delta) AS BIGINT), CAST(SUM(max_delta) AS BIGINT) FROM snapshot_action_changes \
-    WHERE tenant_id = $1 AND day >= $2 AND day <= $3 AND day <> $4 GROUP BY cause, gain";
 const CHANGED_AFTER: &str =
     "SELECT DISTINCT action_id FROM snapshot_action_changes WHERE tenant_id = $1 AND day > $2";
 const NEXT_DAY: &str = "SELECT MIN(day) FROM score_snapshots WHERE tenant_id = $1 AND day > $2";
 const LATEST_POINTS: &str =
     "SELECT action_id, points, max_points, status FROM latest_action_points WHERE tenant_id = $1";
 const UPSERT_SNAPSHOT: &str = "INSERT INTO score_snapshots (tenant_id, day, current_points, max_points, \
-    categories, licensed_seats, active_users, taken_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+    categories, licensed_seats, active_users, taken_at, achieved_points, regressed_points, \
+    status_lowered_points, added_points, added_max_points, removed_points, drops, largest_drops, \
+    risk_accepted, risk_accepted_points) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
     ON CONFLICT (tenant_id, day) DO UPDATE SET current_points = excluded.current_points, \
     max_points = excluded.max_points, categories = excluded.categories, \
     licensed_seats = excluded.licensed_seats, active_users = excluded.active_users, \
-    taken_at = excluded.taken_at";
+    taken_at = excluded.taken_at, achieved_points = excluded.achieved_points, \
+    regressed_points = excluded.regressed_points, status_lowered_points = excluded.status_lowered_points, \
+    added_points = excluded.added_points, added_max_points = excluded.added_max_points, \
+    removed_points = excluded.removed_points, drops = excluded.drops, \
+    largest_drops = excluded.largest_drops, risk_accepted = excluded.risk_accepted, \
+    risk_accepted_points = excluded.risk_accepted_points";
 const DELETE_DAY_CHANGES: &str = "DELETE FROM snapshot_action_changes WHERE tenant_id = $1 AND day = $2";
 const INSERT_CHANGES: &str = "INSERT INTO snapshot_action_changes (tenant_id, day, action_id, cause, delta, \
     max_delta, present, points, max_points, status) ";
@@ -138,7 +144,17 @@ impl SnapshotStore for SqlStore {
                 };
                 (replay(rows)?, next)
             };
-            sqlx::query(UPSERT_SNAPSHOT)
+            // A first snapshot's points are the tenant's starting state, not changes.
+            let first = if appending {
+                latest.is_none()
+            } else {
+                let first_day: Option<NaiveDate> =
+                    sqlx::query_scalar(FIRST_DAY).bind(tenant).fetch_one(&mut *tx).await?;
+                first_day.is_none_or(|f| f >= day)
+            };
+            let changes = diff(&previous, points);
+            let trend = TrendValues::of(&DayTrend::of(&changes, points, first))?;
+            let upsert = sqlx::query(UPSERT_SNAPSHOT)
                 .bind(tenant)
                 .bind(day)
                 .bind(snapshot.current.0)
@@ -146,17 +162,18 @@ impl SnapshotStore for SqlStore {
                 .bind(&categories)
                 .bind(i64::from(snapshot.licensed_seats))
                 .bind(i64::from(snapshot.active_users))
-                .bind(micros(snapshot.taken_at))
-                .execute(&mut *tx)
-                .await?;
+                .bind(micros(snapshot.taken_at));
+            trend.bind_to(upsert).execute(&mut *tx).await?;
             sqlx::query(DELETE_DAY_CHANGES).bind(tenant).bind(day).execute(&mut *tx).await?;
-            let changes = diff(&previous, points);
             insert_changes!(tx, tenant, day, changes);
             match next {
+                // The next day is now diffed against this one: its changes and trend follow.
                 Some((next_day, next_points)) => {
                     sqlx::query(DELETE_DAY_CHANGES).bind(tenant).bind(next_day).execute(&mut *tx).await?;
                     let changes = diff(points, &next_points);
                     insert_changes!(tx, tenant, next_day, changes);
+                    let trend = TrendValues::of(&DayTrend::of(&changes, &next_points, false))?;
+                    trend.bind_to(sqlx::query(SET_TREND).bind(tenant).bind(next_day)).execute(&mut *tx).await?;
                 }
                 None if appending => update_latest_points!(tx, tenant, changes),
                 // Rewrote the latest day: the cache held that day's old points.
@@ -270,54 +287,8 @@ impl SnapshotStore for SqlStore {
         rows.into_iter().map(ChangeRow::into_dated).collect()
     }
 
-    async fn action_changes_of(
-        &self,
-        tenant_id: &str,
-        from: NaiveDate,
-        to: NaiveDate,
-        kind: ChangeKind,
-    ) -> Result<Vec<DatedChange>> {
-        let filter = match kind {
-            ChangeKind::Regressions => "day >= $2 AND day <= $3 AND cause = 'Measurement' AND delta < 0",
-            ChangeKind::RiskAcceptance => {
-                "day >= $2 AND day <= $3 AND (cause <> 'Measurement' OR status = 'RiskAccepted')"
-            }
-        };
-        let sql = changes_sql(filter);
-        let rows: Vec<ChangeRow> = on_pool!(self, p => {
-            sqlx::query_as(&sql).bind(tenant_id).bind(day_bound(from)).bind(day_bound(to)).fetch_all(p).await?
-        });
-        rows.into_iter().map(ChangeRow::into_dated).collect()
-    }
-
-    async fn change_totals(
-        &self,
-        tenant_id: &str,
-        from: NaiveDate,
-        to: NaiveDate,
-        skip_day: Option<NaiveDate>,
-    ) -> Result<Vec<ChangeTotal>> {
-        // No day is before year 1: with nothing to skip, nothing matches it.
-        let skip = skip_day.map_or(NaiveDate::MIN, day_bound);
-        let rows: Vec<(String, i64, i64, i64)> = on_pool!(self, p => {
-            sqlx::query_as(CHANGE_TOTALS)
-                .bind(tenant_id)
-                .bind(day_bound(from))
-                .bind(day_bound(to))
-                .bind(day_bound(skip))
-                .fetch_all(p)
-                .await?
-        });
-        rows.into_iter()
-            .map(|(c, gain, delta, max_delta)| {
-                Ok(ChangeTotal {
-                    cause: cause(&c)?,
-                    gain: gain == 1,
-                    delta: Points(delta),
-                    max_delta: Points(max_delta),
-                })
-            })
-            .collect()
+    async fn day_trends(&self, tenant_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<DatedTrend>> {
+        self.trends_between(tenant_id, from, to).await
     }
 
     async fn write_comparison_tallies(&self, day: NaiveDate, tallies: &[ComparisonTally]) -> Result<()> {

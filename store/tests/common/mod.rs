@@ -82,6 +82,26 @@ impl TestDb {
         }
     }
 
+    /// Runs one statement with plain SQL, outside the store (e.g. to make data look as an
+    /// older version left it); table names resolve in the test's own schema.
+    pub async fn raw_execute(&self, sql: &str) {
+        match &self.backend {
+            Backend::Sqlite { url, .. } => {
+                let pool = sqlx::SqlitePool::connect(url).await.expect("raw sqlite");
+                sqlx::query(sql).execute(&pool).await.expect("raw statement");
+                pool.close().await;
+            }
+            Backend::Postgres { url, schema } => {
+                let pool = sqlx::PgPool::connect(url).await.expect("raw postgres");
+                let mut tx = pool.begin().await.expect("raw transaction");
+                sqlx::query(&format!("SET LOCAL search_path TO \"{schema}\"")).execute(&mut *tx).await.expect("path");
+                sqlx::query(sql).execute(&mut *tx).await.expect("raw statement");
+                tx.commit().await.expect("raw commit");
+                pool.close().await;
+            }
+        }
+    }
+
     pub async fn finish(self) {
         drop(self.store);
         if let Backend::Postgres { url, schema } = &self.backend {

@@ -9,7 +9,8 @@ crate::on_both_backends!(
     snapshots_store_only_changes,
     rewriting_or_backfilling_a_snapshot_keeps_every_day_exact,
     points_of_every_past_day_match_what_was_written,
-    trend_reads_pick_their_changes_and_sum_them_by_cause,
+    each_snapshot_stores_its_day_trend,
+    trends_of_earlier_snapshots_are_computed_on_open,
     comparison_tallies_round_trip,
 );
 
@@ -103,23 +104,23 @@ async fn points_of_every_past_day_match_what_was_written(db: &TestDb) {
     }
 }
 
-async fn trend_reads_pick_their_changes_and_sum_them_by_cause(db: &TestDb) {
-    use store::{ChangeKind, ChangeTotal};
-    let s = db.store.as_ref();
-    let t = s.create_tenant(new_tenant("Trends"), "alice").await.unwrap();
+/// Three days of a tenant: a regression, a risk acceptance, a measurement gain, an action
+/// added and one leaving risk acceptance.
+async fn three_trend_days(s: &dyn Store, name: &str) -> String {
+    let t = s.create_tenant(new_tenant(name), "alice").await.unwrap();
     let day1 = points(&[
         ("A", point(500, 1000, Status::ToAddress)),
         ("B", point(800, 800, Status::ToAddress)),
         ("C", point(0, 600, Status::RiskAccepted)),
     ]);
-    // Day 2: A regresses, B is risk accepted, C gains points from a measurement.
+    // Day 2: A regresses, B is risk accepted, D is added.
     let day2 = points(&[
         ("A", point(300, 1000, Status::ToAddress)),
         ("B", point(0, 800, Status::RiskAccepted)),
         ("C", point(0, 600, Status::RiskAccepted)),
         ("D", point(100, 200, Status::ToAddress)),
     ]);
-    // Day 3: A improves, C leaves risk acceptance.
+    // Day 3: A improves, C leaves risk acceptance with its points.
     let day3 = points(&[
         ("A", point(900, 1000, Status::ToAddress)),
         ("B", point(0, 800, Status::RiskAccepted)),
@@ -129,47 +130,79 @@ async fn trend_reads_pick_their_changes_and_sum_them_by_cause(db: &TestDb) {
     for (d, p) in [(1, &day1), (2, &day2), (3, &day3)] {
         s.write_snapshot(&summary(&t.id, day(2024, 6, d), p), p).await.unwrap();
     }
-    let (from, to) = (day(2024, 6, 1), day(2024, 6, 3));
-    let tenant = t.id.as_str();
-    let ids = |kind| async move {
-        s.action_changes_of(tenant, from, to, kind)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|c| (c.day, c.change.id))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(ids(ChangeKind::Regressions).await, [(day(2024, 6, 2), "A".to_owned())]);
-    let risk = ids(ChangeKind::RiskAcceptance).await;
-    assert!(
-        risk.contains(&(day(2024, 6, 2), "B".to_owned()))
-            && risk.contains(&(day(2024, 6, 3), "C".to_owned()))
-    );
-    assert!(
-        !risk.iter().any(|(d, id)| id == "A" && *d > from),
-        "A's measurements never touch risk acceptance (its addition on day 1 does): {risk:?}"
-    );
+    t.id
+}
 
-    let mut totals = s.change_totals(&t.id, from, to, Some(from)).await.unwrap();
-    totals.sort_by_key(|t| (format!("{:?}", t.cause), t.gain));
-    let got: Vec<(Cause, bool, i64, i64)> = totals
+/// `(day, achieved, regressed, status, added, max added, net, drops, risk accepted, their points)`.
+type TrendFigures = (u32, i64, i64, i64, i64, i64, i64, u32, u32, i64);
+
+async fn trend_figures(s: &dyn Store, tenant: &str) -> Vec<TrendFigures> {
+    let trends = s.day_trends(tenant, day(2024, 6, 1), day(2024, 6, 30)).await.unwrap();
+    trends
         .iter()
-        .map(|t: &ChangeTotal| (t.cause, t.gain, t.delta.centi(), t.max_delta.centi()))
-        .collect();
-    assert_eq!(
-        got,
-        [
-            (Cause::Added, true, 100, 200),
-            (Cause::Measurement, false, -200, 0),
-            (Cause::Measurement, true, 600, 0),
-            (Cause::Status, false, -800, 0),
-            (Cause::Status, true, 600, 0),
-        ],
-        "day 1 (the starting state) is left out"
-    );
-    let all = s.change_totals(&t.id, from, to, None).await.unwrap();
-    let net: i64 = all.iter().map(|t| t.delta.centi()).sum();
-    assert_eq!(net, 900 + 600 + 100, "with day 1, the sum is the latest score (A, C, D; B earns 0)");
+        .map(|d| {
+            let (t, c) = (&d.trend, &d.trend.changes);
+            (
+                chrono::Datelike::day(&d.day),
+                c.achieved.centi(),
+                c.regressed.centi(),
+                c.lowered_by_status.centi(),
+                c.from_new_actions.centi(),
+                c.max_from_new_actions.centi(),
+                c.net.centi(),
+                t.drops,
+                t.risk_accepted,
+                t.risk_accepted_points.centi(),
+            )
+        })
+        .collect()
+}
+
+const THREE_DAYS: [TrendFigures; 3] = [
+    // Day 1 is the starting state: no changes, C already risk accepted.
+    (1, 0, 0, 0, 0, 0, 0, 0, 1, 600),
+    (2, 0, -200, -800, 100, 200, -900, 1, 2, 1_400),
+    (3, 600 + 600, 0, 0, 0, 0, 1_200, 0, 1, 800),
+];
+
+async fn each_snapshot_stores_its_day_trend(db: &TestDb) {
+    let s = db.store.as_ref();
+    let tenant = three_trend_days(s, "Trends").await;
+    assert_eq!(trend_figures(s, &tenant).await, THREE_DAYS);
+    let day2 = s.day_trends(&tenant, day(2024, 6, 2), day(2024, 6, 2)).await.unwrap();
+    assert_eq!(day2[0].trend.largest_drops, [("A".to_owned(), Points(-200))]);
+
+    // Back-filling a day before day 2 re-diffs day 2 against it: day 2's trend follows.
+    let between = points(&[
+        ("A", point(100, 1000, Status::ToAddress)),
+        ("B", point(800, 800, Status::ToAddress)),
+        ("C", point(0, 600, Status::RiskAccepted)),
+    ]);
+    s.write_snapshot(&summary(&tenant, day(2024, 5, 31), &between), &between).await.unwrap();
+    let got = trend_figures(s, &tenant).await;
+    assert_eq!(got[0], (1, 400, 0, 0, 0, 0, 400, 0, 1, 600), "June 1 gained A's 400 over May 31");
+    assert_eq!(got[1..], THREE_DAYS[1..]);
+    let may = s.day_trends(&tenant, day(2024, 5, 31), day(2024, 5, 31)).await.unwrap();
+    assert_eq!(may[0].trend.changes.net, Points::ZERO, "the new first day is the starting state");
+
+    let none = s.day_trends("no-such-tenant", day(2024, 6, 1), day(2024, 6, 3)).await;
+    assert!(matches!(none, Err(StoreError::NotFound(_))), "{none:?}");
+}
+
+async fn trends_of_earlier_snapshots_are_computed_on_open(db: &TestDb) {
+    let s = db.store.as_ref();
+    let tenant = three_trend_days(s, "Older").await;
+    // As a version before the trend columns left them.
+    db.raw_execute(
+        "UPDATE score_snapshots SET achieved_points = 0, regressed_points = 0, status_lowered_points = 0, \
+         added_points = 0, added_max_points = 0, removed_points = 0, drops = 0, largest_drops = NULL, \
+         risk_accepted = 0, risk_accepted_points = 0",
+    )
+    .await;
+    let unfilled = s.day_trends(&tenant, day(2024, 6, 1), day(2024, 6, 3)).await;
+    assert!(unfilled.is_err(), "an unfilled trend is an error, never zeros: {unfilled:?}");
+    let reopened = db.reopen().await;
+    assert_eq!(trend_figures(reopened.as_ref(), &tenant).await, THREE_DAYS);
 }
 
 async fn rewriting_or_backfilling_a_snapshot_keeps_every_day_exact(db: &TestDb) {

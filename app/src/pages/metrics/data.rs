@@ -1,8 +1,8 @@
 //! What the Metrics & trends page loads for one date range: the score line, the zones, the
 //! comparison lines, regressions, risk acceptance, score changes and the projection. It
-//! reads the day summaries, the day tallies, and of the range's per-action changes only
-//! the drops and those touching risk acceptance; the score changes are summed by the
-//! database. Nothing is read per other tenant, so the page costs the same for any count.
+//! reads the day summaries with their stored trend sums and the day tallies, never the
+//! per-action changes: a range costs one row per day, and nothing is read per other
+//! tenant, so the page costs the same for any tenant count.
 
 use super::comparisons::{ComparisonChoices, ComparisonSummary};
 use super::goal::GoalView;
@@ -91,10 +91,10 @@ mod server_side {
     use crate::error::AppError;
     use crate::live::live_score;
     use crate::pages::history::query::{HistoryQuery, BEGINNING};
-    use chrono::{Duration, NaiveDate};
+    use chrono::NaiveDate;
     use score::{ImprovementAction, Status};
     use std::collections::HashMap;
-    use store::{ChangeKind, Store};
+    use store::Store;
 
     pub async fn load(
         store: &dyn Store,
@@ -129,17 +129,11 @@ mod server_side {
         let titles: HashMap<&str, &str> =
             live.actions.iter().map(|a| (a.id.as_str(), a.title.as_str())).collect();
         let title = |id: &str| titles.get(id).map_or_else(|| id.to_owned(), |t| (*t).to_owned());
-        // Each trend reads only the changes it needs; the score changes are summed by the
-        // database. A first snapshot over nothing is the starting state, not changes.
-        let drops = store.action_changes_of(tenant_id, from, range.to, ChangeKind::Regressions).await?;
-        let regressions = regressions(&drops, title);
-        let start = store.action_points_on(tenant_id, from - Duration::days(1)).await?;
-        let days: Vec<NaiveDate> = snapshots.iter().map(|s| s.day).collect();
-        let risk_changes =
-            store.action_changes_of(tenant_id, from, range.to, ChangeKind::RiskAcceptance).await?;
-        let risk = risk_trend(&start, &risk_changes, &days);
-        let starting = if start.is_empty() { days.first().copied() } else { None };
-        let changes = score_changes(&store.change_totals(tenant_id, from, range.to, starting).await?);
+        // Each day's trend sums were stored with its snapshot: the range reads one row per day.
+        let trends = store.day_trends(tenant_id, from, range.to).await?;
+        let regressions = regressions(&trends, title);
+        let risk = risk_trend(&trends);
+        let changes = score_changes(&trends);
 
         let planned = live
             .scores

@@ -17,16 +17,13 @@ pub struct ComparisonLine {
     pub values: Vec<Option<Percent>>,
 }
 
-/// Actions named per regression day; the rest are summed as "other actions".
-pub const REGRESSION_ACTIONS_NAMED: usize = 5;
-
 /// Points one day's regressions cost, with the actions behind them (largest loss first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegressionDay {
     pub day: NaiveDate,
     /// Negative: the sum of the day's measurement drops.
     pub lost: Points,
-    /// The largest drops, at most [`REGRESSION_ACTIONS_NAMED`].
+    /// The largest drops, at most `score::day_trend::LARGEST_DROPS_KEPT`.
     pub actions: Vec<(String, Points)>,
     /// How many more actions dropped that day, and their points.
     pub more: u32,
@@ -77,10 +74,8 @@ mod server_side {
     use score::comparison::{
         seat_bucket, seat_bucket_label, Basis, CustomComparison, GroupTally, CUSTOM_BASIS,
     };
-    use score::snapshot::{ActionPoints, Cause};
-    use score::Status;
-    use std::collections::{BTreeMap, HashMap};
-    use store::{ChangeTotal, ComparisonTally, DatedChange, ScoreSnapshot};
+    use std::collections::HashMap;
+    use store::{ComparisonTally, DatedTrend, ScoreSnapshot};
 
     /// The (basis, group) pairs the comparison lines of `snapshots` read: all tenants, the
     /// tenant's industry, each seat bucket it was in over the days, and its custom
@@ -181,61 +176,44 @@ mod server_side {
         lines
     }
 
-    /// Days with measurement drops, each with its actions (titles from `title`).
-    pub fn regressions(changes: &[DatedChange], title: impl Fn(&str) -> String) -> Vec<RegressionDay> {
-        let mut days: BTreeMap<NaiveDate, Vec<(String, Points)>> = BTreeMap::new();
-        for c in changes.iter().filter(|c| c.change.is_regression()) {
-            days.entry(c.day).or_default().push((title(&c.change.id), c.change.delta));
-        }
-        days.into_iter()
-            .map(|(day, mut actions)| {
+    /// Days with measurement drops, each with its largest drops named (titles from `title`).
+    pub fn regressions(trends: &[DatedTrend], title: impl Fn(&str) -> String) -> Vec<RegressionDay> {
+        trends
+            .iter()
+            .filter(|d| d.trend.drops > 0)
+            .map(|d| {
+                let mut actions: Vec<(String, Points)> =
+                    d.trend.largest_drops.iter().map(|(id, delta)| (title(id), *delta)).collect();
                 actions.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-                let lost = actions.iter().map(|a| a.1).sum();
-                let rest = actions.split_off(actions.len().min(REGRESSION_ACTIONS_NAMED));
-                let more = u32::try_from(rest.len()).unwrap_or(u32::MAX);
-                RegressionDay { day, lost, actions, more, more_points: rest.iter().map(|a| a.1).sum() }
+                let lost = d.trend.changes.regressed;
+                let named: Points = actions.iter().map(|a| a.1).sum();
+                let more = d.trend.drops.saturating_sub(u32::try_from(actions.len()).unwrap_or(u32::MAX));
+                RegressionDay { day: d.day, lost, actions, more, more_points: lost - named }
             })
             .collect()
     }
 
-    /// Risk-accepted actions on each snapshot day: the state as of the first day, then the
-    /// range's changes applied in order.
-    pub fn risk_trend(start: &ActionPoints, changes: &[DatedChange], days: &[NaiveDate]) -> Vec<RiskDay> {
-        let mut state: HashMap<&str, (Status, Points)> =
-            start.iter().map(|(id, p)| (id.as_str(), (p.status, p.max))).collect();
-        let mut pending = changes.iter().peekable();
-        days.iter()
-            .map(|day| {
-                while let Some(c) = pending.next_if(|c| c.day <= *day) {
-                    match &c.change.after {
-                        Some(p) => state.insert(c.change.id.as_str(), (p.status, p.max)),
-                        None => state.remove(c.change.id.as_str()),
-                    };
-                }
-                let accepted = state.values().filter(|(s, _)| *s == Status::RiskAccepted);
-                let (actions, points) =
-                    accepted.fold((0, Points::ZERO), |(n, p), (_, max)| (n + 1, p + *max));
-                RiskDay { day: *day, actions, points }
-            })
+    /// Risk-accepted actions at the end of each snapshot day.
+    pub fn risk_trend(trends: &[DatedTrend]) -> Vec<RiskDay> {
+        trends
+            .iter()
+            .map(|d| RiskDay { day: d.day, actions: d.trend.risk_accepted, points: d.trend.risk_accepted_points })
             .collect()
     }
 
-    /// The range's change totals by cause, as the page lists them.
-    pub fn score_changes(totals: &[ChangeTotal]) -> ScoreChanges {
-        let mut out = ScoreChanges::default();
-        for t in totals {
-            match (t.cause, t.gain) {
-                (Cause::Added, _) => {
-                    out.from_new_actions += t.delta;
-                    out.max_added += t.max_delta;
-                }
-                (Cause::Measurement | Cause::Status, true) => out.achieved += t.delta,
-                (Cause::Measurement, false) => out.regressed += t.delta,
-                (Cause::Status | Cause::Removed, _) => out.other += t.delta,
-            }
-            out.net += t.delta;
+    /// The range's changes by cause, as the page lists them: the sum of its days (a
+    /// tenant's first day adds nothing, being its starting state).
+    pub fn score_changes(trends: &[DatedTrend]) -> ScoreChanges {
+        let mut sum = score::snapshot::ScoreChanges::default();
+        trends.iter().for_each(|d| sum.merge(&d.trend.changes));
+        ScoreChanges {
+            achieved: sum.achieved,
+            regressed: sum.regressed,
+            from_new_actions: sum.from_new_actions,
+            max_added: sum.max_from_new_actions,
+            other: sum.lowered_by_status + sum.removed,
+            net: sum.net,
         }
-        out
     }
 
     /// What a planned action is worth, and when it is due.
@@ -279,23 +257,22 @@ mod server_side {
 mod tests {
     use super::*;
     use score::comparison::{CustomComparison, CUSTOM_BASIS};
-    use score::snapshot::{ActionChange, ActionPoint, ActionPoints, Cause};
-    use score::Status;
-    use store::{ComparisonTally, DatedChange, ScoreSnapshot};
+    use score::day_trend::DayTrend;
+    use store::{ComparisonTally, DatedTrend, ScoreSnapshot};
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 5, d).unwrap_or_default()
     }
 
-    fn change(d: u32, id: &str, cause: Cause, delta: i64, after: Option<(Status, i64)>) -> DatedChange {
-        DatedChange {
+    fn trend(d: u32, changes: score::snapshot::ScoreChanges, drops: &[(&str, i64)], count: u32) -> DatedTrend {
+        DatedTrend {
             day: day(d),
-            change: ActionChange {
-                id: id.into(),
-                cause,
-                delta: Points(delta),
-                max_delta: Points(0),
-                after: after.map(|(status, max)| ActionPoint { points: Points(0), max: Points(max), status }),
+            trend: DayTrend {
+                changes,
+                drops: count,
+                largest_drops: drops.iter().map(|(id, p)| ((*id).to_owned(), Points(*p))).collect(),
+                risk_accepted: 0,
+                risk_accepted_points: Points::ZERO,
             },
         }
     }
@@ -369,59 +346,50 @@ mod tests {
     }
 
     #[test]
-    fn regressions_are_measurement_drops_only_grouped_by_day() {
-        let changes = [
-            change(1, "A", Cause::Measurement, -250, Some((Status::ToAddress, 1_000))),
-            change(1, "B", Cause::Measurement, -400, Some((Status::ToAddress, 1_000))),
-            change(1, "C", Cause::Status, -900, Some((Status::RiskAccepted, 900))),
-            change(2, "A", Cause::Measurement, 250, Some((Status::ToAddress, 1_000))),
-        ];
-        let days = regressions(&changes, |id| format!("Action {id}"));
-        assert_eq!(days.len(), 1);
-        assert_eq!(days[0].lost, Points(-650));
-        assert_eq!(
-            days[0].actions,
-            [("Action B".to_owned(), Points(-400)), ("Action A".to_owned(), Points(-250))]
-        );
-    }
-
-    #[test]
-    fn risk_trend_follows_status_changes_and_removals() {
-        let start: ActionPoints = [(
-            "A".to_owned(),
-            ActionPoint { points: Points(0), max: Points(800), status: Status::RiskAccepted },
-        )]
-        .into_iter()
-        .collect();
-        let changes = [
-            change(2, "B", Cause::Status, -300, Some((Status::RiskAccepted, 300))),
-            change(3, "A", Cause::Status, 0, Some((Status::ToAddress, 800))),
-            change(4, "B", Cause::Removed, 0, None),
-        ];
-        let trend = risk_trend(&start, &changes, &[day(1), day(2), day(3), day(4)]);
-        let got: Vec<(u32, i64)> = trend.iter().map(|r| (r.actions, r.points.centi())).collect();
-        assert_eq!(got, [(1, 800), (2, 1_100), (1, 300), (0, 0)]);
-    }
-
-    #[test]
-    fn score_changes_split_totals_by_cause_and_direction() {
-        let total = |cause, gain, delta, max_delta| store::ChangeTotal {
-            cause,
-            gain,
-            delta: Points(delta),
-            max_delta: Points(max_delta),
+    fn regression_days_name_their_largest_drops_by_title_and_sum_the_rest() {
+        let lost = |regressed| score::snapshot::ScoreChanges {
+            regressed: Points(regressed),
+            net: Points(regressed),
+            ..Default::default()
         };
-        let c = score_changes(&[
-            total(Cause::Measurement, true, 300, 0),
-            total(Cause::Measurement, false, -100, 0),
-            total(Cause::Status, true, 400, 0),
-            total(Cause::Status, false, -50, 0),
-            total(Cause::Added, true, 200, 500),
-            total(Cause::Removed, false, -70, -300),
-        ]);
+        let trends = [
+            // Seven drops, the five largest kept; "B" and "A" tie and sort by title.
+            trend(1, lost(-1_000), &[("A", -300), ("B", -300), ("C", -150), ("D", -100), ("E", -50)], 7),
+            trend(2, score::snapshot::ScoreChanges::default(), &[], 0),
+            trend(3, lost(-40), &[("A", -40)], 1),
+        ];
+        let title = |id: &str| if id == "A" { "Zulu".to_owned() } else { format!("Action {id}") };
+        let days = regressions(&trends, title);
+        assert_eq!(days.iter().map(|d| d.day).collect::<Vec<_>>(), [day(1), day(3)], "no drops, no day");
+        let first = &days[0];
+        assert_eq!(first.lost, Points(-1_000));
+        let names: Vec<&str> = first.actions.iter().map(|a| a.0.as_str()).collect();
+        assert_eq!(names, ["Action B", "Zulu", "Action C", "Action D", "Action E"]);
+        assert_eq!((first.more, first.more_points), (2, Points(-1_000 + 900)));
+        assert_eq!((days[1].more, days[1].more_points), (0, Points::ZERO));
+    }
+
+    #[test]
+    fn score_changes_sum_the_days_and_fold_status_losses_and_removals_into_other() {
+        let day1 = score::snapshot::ScoreChanges {
+            achieved: Points(700),
+            regressed: Points(-100),
+            lowered_by_status: Points(-50),
+            from_new_actions: Points(200),
+            max_from_new_actions: Points(500),
+            removed: Points(-70),
+            net: Points(680),
+        };
+        let day2 = score::snapshot::ScoreChanges {
+            achieved: Points(30),
+            regressed: Points(-10),
+            net: Points(20),
+            ..Default::default()
+        };
+        let c = score_changes(&[trend(1, day1, &[], 0), trend(2, day2, &[], 0)]);
         assert_eq!(
             (c.achieved, c.regressed, c.from_new_actions, c.max_added, c.other, c.net),
-            (Points(700), Points(-100), Points(200), Points(500), Points(-120), Points(680))
+            (Points(730), Points(-110), Points(200), Points(500), Points(-120), Points(700))
         );
     }
 

@@ -1,0 +1,19 @@
+-- Each day's trend sums (score::day_trend), written with its snapshot so that a range's
+-- Metrics & trends read one row per day instead of every per-action change of the range.
+-- net is the sum of the six point columns. largest_drops is JSON: up to five
+-- [action id, delta] pairs. It is NULL on rows written before this migration; the store
+-- computes those when it is opened, replaying each tenant's stored changes.
+ALTER TABLE score_snapshots ADD COLUMN achieved_points INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE score_snapshots ADD COLUMN regressed_points INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE score_snapshots ADD COLUMN status_lowered_points INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE score_snapshots ADD COLUMN added_points INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE score_snapshots ADD COLUMN added_max_points INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE score_snapshots ADD COLUMN removed_points INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE score_snapshots ADD COLUMN drops INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE score_snapshots ADD COLUMN largest_drops TEXT;
+ALTER TABLE score_snapshots ADD COLUMN risk_accepted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE score_snapshots ADD COLUMN risk_accepted_points INTEGER NOT NULL DEFAULT 0;
+
+-- The trends no longer read drops or risk-acceptance changes from the per-action table.
+DROP INDEX snapshot_action_changes_drops;
+DROP INDEX snapshot_action_changes_risk;
