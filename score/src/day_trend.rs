@@ -92,7 +92,10 @@ mod tests {
         assert_eq!(trend.changes.regressed, Points(-1_050));
         assert_eq!(trend.changes.lowered_by_status, Points(-800));
         assert_eq!(trend.changes.removed, Points(-100));
-        assert_eq!((trend.changes.from_new_actions, trend.changes.max_from_new_actions), (Points(50), Points(400)));
+        assert_eq!(
+            (trend.changes.from_new_actions, trend.changes.max_from_new_actions),
+            (Points(50), Points(400))
+        );
         assert_eq!(trend.changes.net, Points(-1_050 - 800 - 100 + 50));
         assert_eq!((trend.risk_accepted, trend.risk_accepted_points), (1, Points(800)));
         assert_eq!(trend.changes.achieved, Points::ZERO);

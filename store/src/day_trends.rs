@@ -4,7 +4,7 @@
 use crate::codec::{day_bound, from_json, to_json, to_u32};
 use crate::pool::{lock_tenant, on_pool, Begin, SqlStore};
 use crate::snapshot_rows::{ChangeRow, CHANGE_COLUMNS};
-use crate::{DatedTrend, Result};
+use crate::{DatedChange, DatedTrend, Result};
 use chrono::NaiveDate;
 use score::day_trend::DayTrend;
 use score::snapshot::{apply, ActionChange, ActionPoints, ScoreChanges};
@@ -93,7 +93,10 @@ impl TrendRow {
     fn into_dated(self) -> Result<DatedTrend> {
         // Filled when the store is opened, so a NULL here means the filling failed.
         let Some(largest) = self.largest_drops else {
-            return Err(crate::error::other(format_args!("the day trend of {} was never computed", self.day)));
+            return Err(crate::error::other(format_args!(
+                "the day trend of {} was never computed",
+                self.day
+            )));
         };
         let parts = [
             self.achieved_points,
@@ -181,13 +184,14 @@ impl SqlStore {
 /// The trends of the `days` marked unfilled, replaying `rows` (every change of the tenant,
 /// oldest first) through the snapshot days.
 fn trends_of(days: &[(NaiveDate, bool)], rows: Vec<ChangeRow>) -> Result<Vec<(NaiveDate, TrendValues)>> {
-    let mut changes = rows.into_iter().map(ChangeRow::into_dated).peekable();
+    let changes: Vec<DatedChange> = rows.into_iter().map(ChangeRow::into_dated).collect::<Result<_>>()?;
+    let mut changes = changes.into_iter().peekable();
     let mut state = ActionPoints::new();
     let mut out = Vec::new();
     for (i, (day, unfilled)) in days.iter().enumerate() {
         let mut of_day: Vec<ActionChange> = Vec::new();
-        while let Some(next) = changes.next_if(|c| c.as_ref().map_or(true, |c| c.day <= *day)) {
-            of_day.push(next?.change);
+        while let Some(next) = changes.next_if(|c| c.day <= *day) {
+            of_day.push(next.change);
         }
         apply(&mut state, &of_day);
         if *unfilled {

@@ -94,7 +94,10 @@ impl TestDb {
             Backend::Postgres { url, schema } => {
                 let pool = sqlx::PgPool::connect(url).await.expect("raw postgres");
                 let mut tx = pool.begin().await.expect("raw transaction");
-                sqlx::query(&format!("SET LOCAL search_path TO \"{schema}\"")).execute(&mut *tx).await.expect("path");
+                sqlx::query(&format!("SET LOCAL search_path TO \"{schema}\""))
+                    .execute(&mut *tx)
+                    .await
+                    .expect("path");
                 sqlx::query(sql).execute(&mut *tx).await.expect("raw statement");
                 tx.commit().await.expect("raw commit");
                 pool.close().await;

@@ -197,7 +197,11 @@ mod server_side {
     pub fn risk_trend(trends: &[DatedTrend]) -> Vec<RiskDay> {
         trends
             .iter()
-            .map(|d| RiskDay { day: d.day, actions: d.trend.risk_accepted, points: d.trend.risk_accepted_points })
+            .map(|d| RiskDay {
+                day: d.day,
+                actions: d.trend.risk_accepted,
+                points: d.trend.risk_accepted_points,
+            })
             .collect()
     }
 
@@ -264,7 +268,12 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 5, d).unwrap_or_default()
     }
 
-    fn trend(d: u32, changes: score::snapshot::ScoreChanges, drops: &[(&str, i64)], count: u32) -> DatedTrend {
+    fn trend(
+        d: u32,
+        changes: score::snapshot::ScoreChanges,
+        drops: &[(&str, i64)],
+        count: u32,
+    ) -> DatedTrend {
         DatedTrend {
             day: day(d),
             trend: DayTrend {
