@@ -321,3 +321,44 @@ async fn refusals_from_the_targets_store_nothing() {
         "each was asked"
     );
 }
+
+#[tokio::test]
+async fn shares_past_the_hourly_limit_are_refused_and_nothing_is_sent() {
+    let hook = Receiver::start(StatusCode::OK, "ok").await;
+    let s = demo_server_with(config(&[
+        ("RAMPART_WEBHOOK_URL", hook.url("/hook")),
+        ("RAMPART_SHARE_LIMIT", "2".to_owned()),
+    ]))
+    .await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    for _ in 0..2 {
+        let r = s.post_form(&share_url(ACTION), "target=webhook&message=go", Some(&admin)).await;
+        assert_eq!(r.location.as_deref(), Some(format!("{}?done=shared_webhook", page_url()).as_str()));
+    }
+    // A browser is sent back to the form with its text and the reason.
+    let r = s.post_form(&share_url(ACTION), "target=webhook&message=third", Some(&admin)).await;
+    let back = r.location.expect("back to the form");
+    assert!(back.contains("error=share_rate_limited") && back.contains("message=third"), "{back}");
+    let page = s.get(&back, Some(&admin)).await.body;
+    assert!(page.contains("as often as the operator allows in an hour"), "the reason is shown");
+    // A script gets 429 with when to try again: within the hour the first share frees.
+    let script = axum::http::Request::post(share_url(ACTION))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::HOST, "rampart.test")
+        .header(header::ORIGIN, "http://rampart.test")
+        .header(header::COOKIE, admin.as_str())
+        .body(axum::body::Body::from("target=webhook&message=fourth"))
+        .expect("request");
+    let r = s.send(script).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    let wait: i64 = r.retry_after.as_deref().and_then(|v| v.parse().ok()).expect("a Retry-After in seconds");
+    assert!((3_000..=3_600).contains(&wait), "{wait}");
+    assert_eq!(hook.requests().len(), 2, "only the shares within the limit were posted");
+    assert_eq!(shares_in_audit(&s).await.len(), 2);
+
+    // The limit is per person: another read-write user still shares.
+    let other = s.sign_in("msp@provider.example", DEMO_PASSWORD).await;
+    let r = s.post_form(&share_url(ACTION), "target=webhook", Some(&other)).await;
+    assert_eq!(r.location.as_deref(), Some(format!("{}?done=shared_webhook", page_url()).as_str()));
+    assert_eq!(hook.requests().len(), 3);
+}

@@ -25,7 +25,7 @@ pub use comparisons::ComparisonStore;
 pub use error::OpenError;
 pub use model::*;
 pub use open::{drop_postgres_schema, open, open_postgres_in_schema};
-pub use tickets::{ActionShare, ActionTicket, ShareStore};
+pub use tickets::{ActionShare, ActionTicket, ShareStore, SharesSince};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -208,8 +208,14 @@ pub trait PeopleStore: Send + Sync {
     /// The session if it exists and has not expired at `now`.
     async fn session(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Session>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
-    /// Appends a failed sign-in for a throttling key (`email:…` or `ip:…`).
-    async fn record_sign_in_failure(&self, key: &str, at: chrono::DateTime<chrono::Utc>) -> Result<()>;
+    /// Appends a failed sign-in for a throttling key (`email:…` or `ip:…`) and forgets every
+    /// key's failures before `forget_before` (older than any throttling window reads).
+    async fn record_sign_in_failure(
+        &self,
+        key: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        forget_before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()>;
     /// Failed sign-ins for the key since `since`.
     async fn sign_in_failures_since(&self, key: &str, since: chrono::DateTime<chrono::Utc>) -> Result<u32>;
     async fn clear_sign_in_failures(&self, key: &str) -> Result<()>;

@@ -236,13 +236,25 @@ impl PeopleStore for SqlStore {
         Ok(())
     }
 
-    async fn record_sign_in_failure(&self, key: &str, at: DateTime<Utc>) -> Result<()> {
+    async fn record_sign_in_failure(
+        &self,
+        key: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<()> {
         on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
             sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)")
                 .bind(key)
                 .bind(micros(at))
-                .execute(p)
+                .execute(&mut *tx)
                 .await?;
+            // Swept here, as sessions are: a key that never signs in again leaves nothing behind.
+            sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+                .bind(micros(forget_before))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
         });
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! a share opened in ServiceNow.
 
 use crate::audit::{write_audit, AuditLine};
-use crate::codec::micros;
+use crate::codec::{micros, to_u32};
 use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
 use crate::Result;
 use async_trait::async_trait;
@@ -39,6 +39,16 @@ pub trait ShareStore: Send + Sync {
     async fn record_share(&self, share: &ActionShare, ticket: Option<&ActionTicket>) -> Result<()>;
     /// The action's tickets in the tenant, newest first.
     async fn action_tickets(&self, tenant_id: &str, action_id: &str) -> Result<Vec<ActionTicket>>;
+    /// How many shares `actor` made since `since`, in every tenant, and when the oldest of
+    /// them was made: what a rate limit on shares needs.
+    async fn shares_since(&self, actor: &str, since: DateTime<Utc>) -> Result<SharesSince>;
+}
+
+/// The shares of one person in a recent window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SharesSince {
+    pub count: u32,
+    pub oldest: Option<DateTime<Utc>>,
 }
 
 /// What the audit trail shows of a share: never a credential, only where it went.
@@ -53,6 +63,8 @@ struct ShareAudit<'a> {
     url: Option<&'a str>,
 }
 
+const SHARES_SINCE: &str = "SELECT COUNT(*), MIN(occurred_at) FROM audit_log \
+    WHERE actor = $1 AND kind = 'action.share' AND occurred_at >= $2";
 const INSERT_TICKET: &str = "INSERT INTO action_tickets \
     (tenant_id, action_id, number, url, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
 const SELECT_TICKETS: &str = "SELECT tenant_id, action_id, number, url, created_by, created_at \
@@ -117,5 +129,12 @@ impl ShareStore for SqlStore {
                 created_at: r.created_at,
             })
             .collect())
+    }
+
+    async fn shares_since(&self, actor: &str, since: DateTime<Utc>) -> Result<SharesSince> {
+        let (count, oldest): (i64, Option<DateTime<Utc>>) = on_pool!(self, p => {
+            sqlx::query_as(SHARES_SINCE).bind(actor).bind(micros(since)).fetch_one(p).await?
+        });
+        Ok(SharesSince { count: to_u32(count, "shares counted")?, oldest })
     }
 }

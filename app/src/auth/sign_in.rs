@@ -82,8 +82,8 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     let ok = verify_password(&password, hash) && user.is_some();
     let Some(user) = user.filter(|_| ok) else {
         tracing::warn!(%email, %address, "sign-in failed: wrong email or password");
-        store.record_sign_in_failure(&account_key, now).await?;
-        store.record_sign_in_failure(&address_key, now).await?;
+        store.record_sign_in_failure(&account_key, now, since).await?;
+        store.record_sign_in_failure(&address_key, now, since).await?;
         return fail("credentials");
     };
     store.clear_sign_in_failures(&account_key).await?;

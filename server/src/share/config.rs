@@ -11,6 +11,10 @@ pub const WEBHOOK_URL: &str = "RAMPART_WEBHOOK_URL";
 pub const SERVICENOW_URL: &str = "RAMPART_SERVICENOW_URL";
 pub const SERVICENOW_USER: &str = "RAMPART_SERVICENOW_USER";
 pub const SERVICENOW_PASSWORD: &str = "RAMPART_SERVICENOW_PASSWORD";
+pub const SHARE_LIMIT: &str = "RAMPART_SHARE_LIMIT";
+/// Shares one person may make per hour unless the operator says otherwise: plenty for
+/// handing out work, too few to turn the server into a mail or webhook cannon.
+pub const DEFAULT_SHARES_PER_HOUR: u32 = 20;
 
 /// Email through an SMTP server; the URL may hold a password.
 #[derive(Clone)]
@@ -34,6 +38,8 @@ pub struct ShareConfig {
     /// A Teams or Slack incoming webhook; its URL is itself a secret.
     pub webhook_url: Option<String>,
     pub servicenow: Option<ServiceNow>,
+    /// Shares one person may make in any hour, over all tenants; `None`: no limit.
+    pub per_hour: Option<u32>,
 }
 
 /// Secrets stay out of logs: only which targets are set is shown.
@@ -43,6 +49,7 @@ impl std::fmt::Debug for ShareConfig {
             .field("email", &self.smtp.is_some())
             .field("webhook", &self.webhook_url.is_some())
             .field("servicenow", &self.servicenow.is_some())
+            .field("per_hour", &self.per_hour)
             .finish()
     }
 }
@@ -91,7 +98,19 @@ impl ShareConfig {
                 ))
             }
         };
-        Ok(ShareConfig { smtp, webhook_url, servicenow })
+        let per_hour = match get(SHARE_LIMIT) {
+            None => Some(DEFAULT_SHARES_PER_HOUR),
+            Some(v) => match v.parse::<u32>() {
+                Ok(0) => None,
+                Ok(n) => Some(n),
+                Err(_) => {
+                    return Err(format!(
+                        "{SHARE_LIMIT} must be a whole number of shares per person per hour (0: no limit)"
+                    ))
+                }
+            },
+        };
+        Ok(ShareConfig { smtp, webhook_url, servicenow, per_hour })
     }
 
     /// What pages may know: which targets are there, nothing else.
@@ -162,5 +181,17 @@ mod tests {
         }
         let c = config(&[(WEBHOOK_URL, "https://hooks.example/hunter2")]).expect("valid");
         assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_share_limit_defaults_to_twenty_an_hour_and_zero_lifts_it() {
+        let per_hour = |v: &str| config(&[(SHARE_LIMIT, v)]).map(|c| c.per_hour);
+        assert_eq!(config(&[]).map(|c| c.per_hour), Ok(Some(DEFAULT_SHARES_PER_HOUR)));
+        assert_eq!(per_hour("5"), Ok(Some(5)));
+        assert_eq!(per_hour("0"), Ok(None));
+        for bad in ["-1", "ten", "2.5"] {
+            let e = per_hour(bad).expect_err("refused");
+            assert!(e.starts_with(SHARE_LIMIT), "{e}");
+        }
     }
 }

@@ -71,6 +71,22 @@ fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "improvement action was not found").into_response()
 }
 
+const RATE_LIMITED: &str = "share_rate_limited";
+
+/// Seconds until `actor` may share again, when the last hour already holds `per_hour` of
+/// their shares (counted in the audit trail, so the limit holds across restarts and
+/// servers; two shares racing each other may both get in at the edge).
+async fn wait_for_limit(store: &dyn store::Store, actor: &str, per_hour: u32) -> store::Result<Option<i64>> {
+    let now = chrono::Utc::now();
+    let hour = chrono::Duration::hours(1);
+    let recent = store.shares_since(actor, now - hour).await?;
+    if recent.count < per_hour {
+        return Ok(None);
+    }
+    let frees_at = recent.oldest.map_or(now + hour, |oldest| oldest + hour);
+    Ok(Some((frees_at - now).num_seconds().max(1)))
+}
+
 /// `POST /tenants/{tenant}/actions/{action}/share`
 pub async fn share_action(
     State(state): State<ServerState>,
@@ -99,6 +115,18 @@ pub async fn share_action(
         Err(code) if browser => return back_with_error(&back, code, &input),
         Err(code) => return (StatusCode::BAD_REQUEST, error_message(code)).into_response(),
     };
+    if let Some(per_hour) = config.per_hour {
+        match wait_for_limit(store, &viewer.email, per_hour).await {
+            Ok(None) => {}
+            Ok(Some(_)) if browser => return back_with_error(&back, RATE_LIMITED, &input),
+            Ok(Some(wait)) => {
+                let retry_after = [(header::RETRY_AFTER, wait.to_string())];
+                return (StatusCode::TOO_MANY_REQUESTS, retry_after, error_message(RATE_LIMITED))
+                    .into_response();
+            }
+            Err(e) => return internal(e).into_response(),
+        }
+    }
     let content = ShareContent {
         title: action.title.clone(),
         tenant: live.tenant.name.clone(),

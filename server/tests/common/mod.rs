@@ -74,6 +74,7 @@ pub struct Reply {
     pub status: StatusCode,
     pub location: Option<String>,
     pub set_cookie: Option<String>,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -87,8 +88,15 @@ impl TestServer {
         let status = resp.status();
         let get = |h| resp.headers().get(h).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let (location, set_cookie) = (get(header::LOCATION), get(header::SET_COOKIE));
+        let retry_after = get(header::RETRY_AFTER);
         let bytes = axum::body::to_bytes(resp.into_body(), 10 * 1024 * 1024).await.expect("body");
-        Reply { status, location, set_cookie, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply {
+            status,
+            location,
+            set_cookie,
+            retry_after,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// A page load as a browser makes it (browsers accept HTML, which is what makes the

@@ -98,15 +98,21 @@ async fn sessions_expire_and_can_be_deleted(db: &TestDb) {
 
 async fn sign_in_failures_are_counted_in_a_window(db: &TestDb) {
     let s = &db.store;
+    let midnight = at(2026, 1, 1, 0);
     for h in [1, 2, 3] {
-        s.record_sign_in_failure("email:ann@example.com", at(2026, 1, 1, h)).await.unwrap();
+        s.record_sign_in_failure("email:ann@example.com", at(2026, 1, 1, h), midnight).await.unwrap();
     }
-    s.record_sign_in_failure("ip:10.0.0.1", at(2026, 1, 1, 3)).await.unwrap();
+    s.record_sign_in_failure("ip:10.0.0.1", at(2026, 1, 1, 3), midnight).await.unwrap();
     assert_eq!(s.sign_in_failures_since("email:ann@example.com", at(2026, 1, 1, 2)).await.unwrap(), 2);
     assert_eq!(s.sign_in_failures_since("ip:10.0.0.1", at(2026, 1, 1, 0)).await.unwrap(), 1);
     s.clear_sign_in_failures("email:ann@example.com").await.unwrap();
     assert_eq!(s.sign_in_failures_since("email:ann@example.com", at(2026, 1, 1, 0)).await.unwrap(), 0);
     assert_eq!(s.sign_in_failures_since("ip:10.0.0.1", at(2026, 1, 1, 0)).await.unwrap(), 1);
+
+    // A later failure forgets every key's failures older than what any window reads.
+    s.record_sign_in_failure("email:bo@example.com", at(2026, 1, 2, 9), at(2026, 1, 2, 8)).await.unwrap();
+    assert_eq!(s.sign_in_failures_since("ip:10.0.0.1", at(2000, 1, 1, 0)).await.unwrap(), 0, "swept");
+    assert_eq!(s.sign_in_failures_since("email:bo@example.com", at(2000, 1, 1, 0)).await.unwrap(), 1);
 }
 
 async fn tokens_are_stored_by_hash_and_revoked_only_by_their_owner(db: &TestDb) {

@@ -37,7 +37,7 @@ async fn secrets_never_reach_the_audit_log(db: &TestDb) {
     s.create_api_token(&tok, "ann@example.com").await.unwrap();
     s.revoke_api_token(&ann.id, "tok1", "ann@example.com").await.unwrap();
     // Sessions and sign-in failures are not audited.
-    s.record_sign_in_failure("email:ann@example.com", at(2026, 1, 1, 9)).await.unwrap();
+    s.record_sign_in_failure("email:ann@example.com", at(2026, 1, 1, 9), at(2026, 1, 1, 8)).await.unwrap();
 
     let log = db.raw_audit_log().await;
     for (_, kind, subject, before, after) in &log {

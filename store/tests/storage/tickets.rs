@@ -3,7 +3,10 @@
 use crate::common::{at, new_tenant, TestDb};
 use store::{ActionShare, ActionTicket, StoreError};
 
-crate::on_both_backends!(shares_are_audited_and_tickets_kept_per_tenant);
+crate::on_both_backends!(
+    shares_are_audited_and_tickets_kept_per_tenant,
+    shares_are_counted_per_person_and_window
+);
 
 fn share(tenant_id: &str, target: &str, recipients: &[&str]) -> ActionShare {
     ActionShare {
@@ -58,4 +61,24 @@ async fn shares_are_audited_and_tickets_kept_per_tenant(db: &TestDb) {
     let orphan = s.record_share(&share(unknown, "servicenow", &[]), Some(&ticket(unknown, "CHG1", 9))).await;
     assert!(matches!(orphan, Err(StoreError::NotFound(_))), "{orphan:?}");
     assert!(matches!(s.action_tickets(unknown, "AdminMFAV2").await, Err(StoreError::NotFound(_))));
+}
+
+async fn shares_are_counted_per_person_and_window(db: &TestDb) {
+    let s = &db.store;
+    let contoso = s.create_tenant(new_tenant("Contoso"), "setup").await.unwrap();
+    let fabrikam = s.create_tenant(new_tenant("Fabrikam"), "setup").await.unwrap();
+    let before = chrono::Utc::now() - chrono::Duration::seconds(1);
+    s.record_share(&share(&contoso.id, "email", &["sam@contoso.example"]), None).await.unwrap();
+    s.record_share(&share(&fabrikam.id, "webhook", &[]), None).await.unwrap();
+    let mut bob = share(&contoso.id, "webhook", &[]);
+    bob.actor = "bob@contoso.example".into();
+    s.record_share(&bob, None).await.unwrap();
+
+    let alice = s.shares_since("alice@contoso.example", before).await.unwrap();
+    assert_eq!(alice.count, 2, "both tenants count");
+    let oldest = alice.oldest.expect("the oldest share's time");
+    assert!(oldest >= before && oldest <= chrono::Utc::now(), "{oldest}");
+    assert_eq!(s.shares_since("bob@contoso.example", before).await.unwrap().count, 1);
+    let later = s.shares_since("alice@contoso.example", chrono::Utc::now() + chrono::Duration::minutes(1));
+    assert_eq!(later.await.unwrap(), store::SharesSince { count: 0, oldest: None });
 }

@@ -176,6 +176,10 @@ pub fn error_message(code: &str) -> &'static str {
             "ServiceNow did not answer or refused the request; no ticket was created. Your text is kept \
              below; try again later."
         }
+        "share_rate_limited" => {
+            "Share: you have shared as often as the operator allows in an hour; nothing was sent. \
+             Your text is kept below; try again later."
+        }
         _ => "The share was refused.",
     }
 }
