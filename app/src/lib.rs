@@ -5,6 +5,8 @@ pub mod chart;
 pub mod error;
 pub mod format;
 #[cfg(feature = "ssr")]
+pub mod links;
+#[cfg(feature = "ssr")]
 pub mod live;
 pub mod pages;
 #[cfg(feature = "ssr")]

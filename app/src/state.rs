@@ -10,6 +10,9 @@ pub struct AppState {
     /// The built-in catalog as stored (retired actions included, marked deprecated),
     /// read once at startup after the catalog file was synced.
     pub catalog: Arc<Vec<ImprovementAction>>,
+    /// The address users reach the server at, for links read elsewhere (shares, the Graph
+    /// API); `None`: taken from each request (see [`crate::links::base_url`]).
+    pub public_url: Option<Arc<str>>,
 }
 
 /// The app state, or an internal error when the server forgot to provide it.

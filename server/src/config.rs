@@ -75,6 +75,10 @@ pub struct Serve {
     /// Time of day (UTC, HH:MM) of the daily snapshot.
     #[arg(long, env = "RAMPART_SNAPSHOT_AT", default_value = "00:00", value_parser = parse_time)]
     pub snapshot_at: chrono::NaiveTime,
+    /// The address users reach the server at (e.g. https://rampart.contoso.example), for
+    /// links in shared actions and the Graph API; by default each request's Host header.
+    #[arg(long, env = "RAMPART_PUBLIC_URL", value_parser = app::links::parse_public_url)]
+    pub public_url: Option<String>,
 }
 
 impl Default for Serve {
@@ -84,6 +88,7 @@ impl Default for Serve {
             site_root: PathBuf::from("target/site"),
             demo: false,
             snapshot_at: chrono::NaiveTime::MIN,
+            public_url: None,
         }
     }
 }

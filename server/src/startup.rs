@@ -61,7 +61,7 @@ async fn open_with_catalog(common: &Common, catalog: Catalog) -> Result<AppState
         );
     }
     let actions = store.catalog_actions().await.map_err(|e| StartupError::Database(e.to_string()))?;
-    Ok(AppState { store, catalog: Arc::new(actions) })
+    Ok(AppState { store, catalog: Arc::new(actions), public_url: None })
 }
 
 pub async fn seed_demo(state: &AppState) -> Result<crate::demo::DemoReport, StartupError> {
@@ -90,7 +90,8 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
             e.to_string()
         },
     })?;
-    let state = open_with_catalog(common, catalog).await?;
+    let mut state = open_with_catalog(common, catalog).await?;
+    state.public_url = serve.public_url.as_deref().map(Into::into);
     if serve.demo && state.store.tenant_count().await.map_err(|e| StartupError::Database(e.to_string()))? == 0
     {
         let report = seed_demo(&state).await?;

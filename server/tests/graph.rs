@@ -468,3 +468,18 @@ async fn the_openapi_document_describes_every_endpoint_that_answers() {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {uri}: {}", r.body);
     }
 }
+
+#[tokio::test]
+async fn the_operators_public_url_is_the_base_of_every_odata_link() {
+    let s = common::demo_server_at(
+        server::share::ShareConfig::default(),
+        Some("https://rampart.contoso.example"),
+    )
+    .await;
+    let t = token(&s, "reader@contoso.example", CONTOSO_ID, SCOPE_READ).await;
+    let page = get_json(&s, &format!("{SCORES}?$select=id"), &t).await;
+    let context = page["@odata.context"].as_str().expect("a context");
+    assert!(context.starts_with("https://rampart.contoso.example/v1.0/"), "{context}");
+    let next = page["@odata.nextLink"].as_str().expect("a next link");
+    assert!(next.starts_with("https://rampart.contoso.example/v1.0/security/secureScores?"), "{next}");
+}

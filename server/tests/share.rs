@@ -7,7 +7,7 @@ mod common;
 mod receivers;
 
 use axum::http::{header, StatusCode};
-use common::{demo_server_with, TestServer};
+use common::{demo_server_at, demo_server_with, TestServer};
 use receivers::{closed_port, Receiver, SmtpServer};
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 use server::share::ShareConfig;
@@ -361,4 +361,20 @@ async fn shares_past_the_hourly_limit_are_refused_and_nothing_is_sent() {
     let r = s.post_form(&share_url(ACTION), "target=webhook", Some(&other)).await;
     assert_eq!(r.location.as_deref(), Some(format!("{}?done=shared_webhook", page_url()).as_str()));
     assert_eq!(hook.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn the_operators_public_url_makes_the_links_whatever_the_host_header_says() {
+    let hook = Receiver::start(StatusCode::OK, "ok").await;
+    let public = "https://rampart.contoso.example";
+    let s = demo_server_at(config(&[("RAMPART_WEBHOOK_URL", hook.url("/hook"))]), Some(public)).await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let r = s.post_form(&share_url(ACTION), "target=webhook", Some(&admin)).await;
+    assert!(r.location.is_some_and(|l| l.ends_with("done=shared_webhook")));
+    let got = hook.requests();
+    let text = got[0].body["text"].as_str().expect("a text field");
+    let link = format!("{public}/tenants/{CONTOSO_ID}/actions/{ACTION}");
+    assert!(text.contains(&link) && !text.contains("rampart.test"), "{text}");
+    let page = s.get(&page_url(), Some(&admin)).await.body;
+    assert!(page.contains(&link), "the page's copy box shows the same link");
 }

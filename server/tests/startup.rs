@@ -55,3 +55,14 @@ fn malformed_catalog_names_file_entry_and_field() {
     );
     assert!(!db.exists(), "no database file was created");
 }
+
+#[test]
+fn a_public_url_that_is_not_an_http_root_is_refused() {
+    let out = server()
+        .args(["serve", "--addr", "127.0.0.1:0", "--public-url", "rampart.contoso.example/app"])
+        .output()
+        .expect("server runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--public-url") && stderr.contains("the public URL needs http"), "{stderr}");
+}

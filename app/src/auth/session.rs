@@ -24,14 +24,6 @@ pub fn session_secret(headers: &HeaderMap) -> Option<String> {
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Whether the browser reached us over HTTPS (directly or through a proxy that says so).
-pub fn is_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
-}
-
 pub fn set_cookie(secret: &str, https: bool) -> String {
     let secure = if https { "; Secure" } else { "" };
     format!(

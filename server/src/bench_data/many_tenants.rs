@@ -35,6 +35,7 @@ impl BenchDb {
         let state = app::state::AppState {
             store: self.store.clone(),
             catalog: std::sync::Arc::new(self.actions.clone()),
+            public_url: None,
         };
         super::serve(state).await
     }

@@ -51,19 +51,10 @@ pub async fn respond(body: impl Future<Output = Result<Response, GraphError>>) -
     body.await.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// The address clients reached this server at, for `@odata.context` and `@odata.nextLink`.
-/// Behind a TLS proxy, `X-Forwarded-Proto: https` makes the links `https`.
-pub fn base_url(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| h.bytes().all(|c| c.is_ascii_alphanumeric() || b".-:[]".contains(&c)))
-        .unwrap_or("localhost");
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
-    format!("{}://{host}", if https { "https" } else { "http" })
+/// The base of `@odata.context` and `@odata.nextLink`: the operator's public URL, or the
+/// address the client reached (see [`app::links::base_url`]).
+pub fn base_url(state: &ServerState, headers: &HeaderMap) -> String {
+    app::links::base_url(state.app.public_url.as_deref(), headers)
 }
 
 /// A collection page in Graph's envelope.

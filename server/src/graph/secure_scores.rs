@@ -114,7 +114,7 @@ pub async fn list(
             };
             value.push(entity_json(&state, &cache, &tenant, &mut builder, snapshot).await?);
         }
-        let base = base_url(&headers);
+        let base = base_url(&state, &headers);
         let next_link =
             page.next_skip.map(|skip| options.next_link(&format!("{base}/v1.0/security/secureScores"), skip));
         if options.select.is_none() {
@@ -170,7 +170,7 @@ pub async fn get(
             store.snapshots(&tenant.id, day, day).await.map_err(internal)?.pop().ok_or_else(not_found)?;
         let json = entity_json(&state, &cache, &tenant, &mut None, &snapshot).await?;
         let entity = serde_json::from_str(&json).map_err(internal)?;
-        Ok(reply_entity(&base_url(&headers), &format!("{CONTEXT}/$entity"), options.project(entity)))
+        Ok(reply_entity(&base_url(&state, &headers), &format!("{CONTEXT}/$entity"), options.project(entity)))
     })
     .await
 }

@@ -133,7 +133,11 @@ pub async fn share_action(
         status: row.effective.label().to_owned(),
         points: format!("{} of {}", row.points, row.max),
         rank: row.rank_label(),
-        link: app::pages::actions::share::action_link(&headers, &tenant, &action_id),
+        link: app::pages::actions::share::action_link(
+            &app::links::base_url(state.app.public_url.as_deref(), &headers),
+            &tenant,
+            &action_id,
+        ),
         remediation: action.remediation.clone(),
         sharer: viewer.email.clone(),
         message: share.message.clone(),

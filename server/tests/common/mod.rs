@@ -53,6 +53,11 @@ pub async fn demo_server() -> TestServer {
 
 /// A demo server whose shares go where `share` says.
 pub async fn demo_server_with(share: server::share::ShareConfig) -> TestServer {
+    demo_server_at(share, None).await
+}
+
+/// The demo server with share targets and the operator's public URL (`RAMPART_PUBLIC_URL`).
+pub async fn demo_server_at(share: server::share::ShareConfig, public_url: Option<&str>) -> TestServer {
     let template = template().clone();
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("rampart.db");
@@ -64,7 +69,8 @@ pub async fn demo_server_with(share: server::share::ShareConfig) -> TestServer {
         std::fs::copy(&wal, path.with_extension("db-wal")).expect("copy template log");
     }
     let common = Common { database_url: format!("sqlite://{}", path.display()), catalog: None };
-    let state = server::startup::open_app_state(&common).await.expect("store opens");
+    let mut state = server::startup::open_app_state(&common).await.expect("store opens");
+    state.public_url = public_url.map(Into::into);
     let leptos = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
     let app = server::share::with_share(router(ServerState { leptos, app: state.clone() }), share);
     TestServer { app, state, _dir: dir }

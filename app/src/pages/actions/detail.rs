@@ -151,7 +151,11 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
         why: score::ranking::explain(score),
         history: replay(&action, events),
         undo,
-        link: super::share::action_link(&headers, &live.tenant.id, &action_id),
+        link: super::share::action_link(
+            &crate::links::base_url(state.public_url.as_deref(), &headers),
+            &live.tenant.id,
+            &action_id,
+        ),
         // The server layers the targets onto every request; none when it did not.
         share: leptos_axum::extract::<axum::Extension<ShareTargets>>().await.map(|e| e.0).unwrap_or_default(),
         tickets,

@@ -138,21 +138,11 @@ pub fn validate_share(input: &ShareInput, targets: ShareTargets) -> Result<Valid
     Ok(ValidShare { target, to, message: message.trim().to_owned() })
 }
 
-/// The address of an action's own page as the client reached this server (behind a TLS
-/// proxy, `X-Forwarded-Proto: https` makes it `https`).
+/// The address of an action's own page, from the base of absolute links
+/// ([`crate::links::base_url`]).
 #[cfg(feature = "ssr")]
-pub fn action_link(headers: &http::HeaderMap, tenant_id: &str, action_id: &str) -> String {
-    let host = headers
-        .get(http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(|c| c.is_ascii_alphanumeric() || b".-:[]".contains(&c)))
-        .unwrap_or("localhost");
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
-    let scheme = if https { "https" } else { "http" };
-    format!("{scheme}://{host}/tenants/{tenant_id}/actions/{}", encode(action_id))
+pub fn action_link(base: &str, tenant_id: &str, action_id: &str) -> String {
+    format!("{base}/tenants/{tenant_id}/actions/{}", encode(action_id))
 }
 
 /// The message for a `share_…` error code.
