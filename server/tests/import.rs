@@ -175,6 +175,30 @@ async fn a_newer_status_set_in_rampart_is_not_undone_by_an_old_export() {
 }
 
 #[tokio::test]
+async fn a_deleted_custom_action_named_by_an_export_comes_back() {
+    const CUSTOM: &str = "dlp_print_labelled_documents";
+    let s = demo_server().await;
+    add_fabrikam(&s).await;
+    let store = s.state.store.as_ref();
+    let files = [fixture(SCORES), fixture(PROFILES)];
+    import(&s, None, &files).await.expect("first import");
+    assert!(store.delete_custom_action(FABRIKAM, CUSTOM, "admin@fabrikam.example").await.expect("delete"));
+
+    let again = import(&s, None, &files).await.expect("the export imports again");
+    assert_eq!(again.custom_actions_restored, [CUSTOM]);
+    assert!(again.custom_actions_added.is_empty());
+    assert!(
+        again.summary().contains("0 custom actions added, 1 custom actions restored"),
+        "{}",
+        again.summary()
+    );
+    let custom = store.custom_actions(FABRIKAM).await.expect("custom actions");
+    assert!(custom.iter().any(|a| a.id == CUSTOM), "listed again");
+    let points = store.action_points_on(FABRIKAM, day(4)).await.expect("points");
+    assert!(points.contains_key(CUSTOM), "and scored in the imported history");
+}
+
+#[tokio::test]
 async fn bad_files_name_the_file_and_the_place_and_change_nothing() {
     let s = demo_server().await;
     add_fabrikam(&s).await;

@@ -53,6 +53,8 @@ pub struct ImportReport {
     /// Measurements of the newest day that differed from the stored ones.
     pub measurements: usize,
     pub custom_actions_added: Vec<String>,
+    /// Custom actions deleted here that the files name: brought back, as they were.
+    pub custom_actions_restored: Vec<String>,
     pub status_changes: usize,
 }
 
@@ -63,8 +65,12 @@ impl ImportReport {
             (Some(a), Some(b)) => format!(" ({a} to {b})"),
             _ => String::new(),
         };
+        let restored = match self.custom_actions_restored.len() {
+            0 => String::new(),
+            n => format!(", {n} custom actions restored"),
+        };
         format!(
-            "{} days of history{range}, {} measurements changed, {} custom actions added, {} status changes",
+            "{} days of history{range}, {} measurements changed, {} custom actions added{restored}, {} status changes",
             self.days,
             self.measurements,
             self.custom_actions_added.len(),
@@ -81,6 +87,14 @@ struct Parsed {
     profiles: Vec<ControlProfile>,
     /// Each tenant id found, with where it was found.
     tenant_ids: Vec<(String, String)>,
+}
+
+impl Parsed {
+    /// Every control id the files name, in profiles or in a day's control scores.
+    fn named_controls(&self) -> HashSet<&str> {
+        let in_days = self.days.values().flat_map(|d| &d.controls).map(|c| c.name.as_str());
+        self.profiles.iter().map(|p| p.id.as_str()).chain(in_days).collect()
+    }
 }
 
 fn parse(files: &[ImportFile]) -> Result<Parsed, FileError> {
@@ -172,15 +186,30 @@ pub async fn import_graph(
     };
 
     // Controls Rampart does not know become custom actions; all are built and checked first.
+    // A custom action deleted here that the files name comes back as it was (its id is
+    // taken, and the history the files carry is its history).
     let existing = store.custom_actions(&tenant_id).await?;
-    let known: HashSet<&str> = catalog.iter().chain(&existing).map(|a| a.id.as_str()).collect();
+    let named = parsed.named_controls();
+    let deleted: Vec<ImprovementAction> = store
+        .deleted_custom_actions(&tenant_id)
+        .await?
+        .into_iter()
+        .filter(|a| named.contains(a.id.as_str()))
+        .collect();
+    let known: HashSet<&str> =
+        catalog.iter().chain(&existing).chain(&deleted).map(|a| a.id.as_str()).collect();
     let new_actions = custom_action::new_actions(&parsed.profiles, &parsed.days, &known)?;
+    for a in &deleted {
+        store.restore_custom_action(&tenant_id, &a.id, actor).await?;
+        report.custom_actions_restored.push(a.id.clone());
+    }
     for a in &new_actions {
         store.add_custom_action(&tenant_id, a, actor).await?;
         report.custom_actions_added.push(a.id.clone());
     }
     let mut actions: Vec<ImprovementAction> = catalog.to_vec();
     actions.extend(existing);
+    actions.extend(deleted);
     actions.extend(new_actions);
     let by_id: HashMap<&str, &ImprovementAction> = actions.iter().map(|a| (a.id.as_str(), a)).collect();
 
