@@ -14,6 +14,10 @@ ALTER TABLE score_snapshots ADD COLUMN largest_drops TEXT;
 ALTER TABLE score_snapshots ADD COLUMN risk_accepted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE score_snapshots ADD COLUMN risk_accepted_points INTEGER NOT NULL DEFAULT 0;
 
+-- What opening the store looks for: empty once every row is filled, and never touched by
+-- the snapshots written since (they always carry their trend), so a start costs nothing.
+CREATE INDEX score_snapshots_unfilled ON score_snapshots (tenant_id) WHERE largest_drops IS NULL;
+
 -- The trends no longer read drops or risk-acceptance changes from the per-action table.
 DROP INDEX snapshot_action_changes_drops;
 DROP INDEX snapshot_action_changes_risk;
