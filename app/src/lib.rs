@@ -1,6 +1,8 @@
 //! Rampart's pages: server-rendered, then hydrated by the `frontend` crate.
 
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod benchmarks;
 pub mod chart;
 pub mod error;
 pub mod format;

@@ -32,6 +32,7 @@ impl LiveScore {
             licensed_seats: self.tenant.licensed_seats,
             active_users: self.tenant.active_users,
             taken_at,
+            imported: false,
         }
     }
 }

@@ -1,10 +1,7 @@
-//! Benchmarks against other tenants (SPEC §4). An average is only ever shown when it
-//! covers at least five other tenants, so no tenant can read another's score.
+//! Benchmarks against other tenants (SPEC §4): the fixed seat buckets, the kinds of
+//! comparison, and custom comparisons. What may be shown of them is `crate::benchmark`'s.
 
-use crate::points::{div_round_half_away, Percent};
 use serde::{Deserialize, Serialize};
-
-pub const MIN_TENANTS_FOR_AVERAGE: u32 = 5;
 
 /// The seat-count buckets used by the `TotalSeats` comparison.
 pub const SEAT_BUCKETS: [(u32, u32); 8] = [
@@ -65,43 +62,32 @@ impl Basis {
 /// comparison's id is its group key.
 pub const CUSTOM_BASIS: &str = "Custom";
 
-/// A comparison group a read-write user defined for one tenant (SPEC §4): other tenants
-/// within a seat range, of some industries, or from a chosen list. Every criterion given
-/// must hold; the tenant it belongs to is never part of its own average.
+/// A comparison group a read-write user defined for one tenant (SPEC §4): the tenants of
+/// some seat buckets and industries — a union of whole cells of the comparison grid, never
+/// free bounds — or a list of tenants the user holds a role in. Which tenants it shows, and
+/// to whom, is the business of [`crate::benchmark`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomComparison {
     pub id: String,
     /// The tenant whose pages show the comparison.
     pub tenant_id: String,
     pub name: String,
-    pub seats_min: Option<u32>,
-    pub seats_max: Option<u32>,
+    /// Indexes into [`SEAT_BUCKETS`]; empty: any seat count.
+    pub seat_buckets: Vec<u8>,
     /// Empty: any industry.
     pub industries: Vec<String>,
-    /// Empty: any tenant.
+    /// Chosen tenants; when any are given, the comparison is their average alone.
     pub tenants: Vec<String>,
 }
 
 impl CustomComparison {
-    /// Whether a tenant with these attributes counts in the comparison's average.
-    pub fn covers(&self, tenant_id: &str, licensed_seats: u32, industry: &str) -> bool {
-        tenant_id != self.tenant_id
-            && self.seats_min.is_none_or(|lo| licensed_seats >= lo)
-            && self.seats_max.is_none_or(|hi| licensed_seats <= hi)
-            && (self.industries.is_empty() || self.industries.iter().any(|i| i == industry))
-            && (self.tenants.is_empty() || self.tenants.iter().any(|t| t == tenant_id))
-    }
-
-    /// The criteria in words, e.g. "101–500 seats · Finance or Retail · 6 chosen tenants".
+    /// The criteria in words, e.g. "11–50 or 51–100 seats · Finance or Retail".
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
-        match (self.seats_min, self.seats_max) {
-            (Some(lo), Some(hi)) => {
-                parts.push(format!("{}–{} seats", group_thousands(lo), group_thousands(hi)))
-            }
-            (Some(lo), None) => parts.push(format!("at least {} seats", group_thousands(lo))),
-            (None, Some(hi)) => parts.push(format!("at most {} seats", group_thousands(hi))),
-            (None, None) => {}
+        if !self.seat_buckets.is_empty() {
+            let labels: Vec<String> =
+                self.seat_buckets.iter().map(|b| seat_bucket_label(usize::from(*b))).collect();
+            parts.push(format!("{} seats", labels.join(" or ")));
         }
         if !self.industries.is_empty() {
             parts.push(self.industries.join(" or "));
@@ -119,30 +105,20 @@ impl CustomComparison {
     }
 }
 
-/// Sum and count of score percentages over one group of tenants on one day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct GroupTally {
-    /// Sum of percentages in hundredths of a percent.
-    pub sum: i64,
-    pub count: u32,
-}
-
-impl GroupTally {
-    pub fn add(&mut self, p: Percent) {
-        self.sum += p.0;
-        self.count += 1;
+/// The seat buckets a seat range of the first custom comparisons touched: those stored
+/// before comparisons were made of cells read as the buckets their range overlapped.
+pub fn buckets_overlapping(min: Option<u32>, max: Option<u32>) -> Vec<u8> {
+    if min.is_none() && max.is_none() {
+        return Vec::new();
     }
-
-    /// The group's average without `own` (the viewing tenant, when it is a member);
-    /// `None` when fewer than [`MIN_TENANTS_FOR_AVERAGE`] other tenants remain.
-    pub fn average_excluding(&self, own: Option<Percent>) -> Option<Percent> {
-        let (sum, count) = match own {
-            Some(p) => (self.sum - p.0, self.count.checked_sub(1)?),
-            None => (self.sum, self.count),
-        };
-        (count >= MIN_TENANTS_FOR_AVERAGE)
-            .then(|| Percent(div_round_half_away(i128::from(sum), i128::from(count)) as i64))
-    }
+    let (lo, hi) = (min.unwrap_or(0), max.unwrap_or(u32::MAX));
+    SEAT_BUCKETS
+        .iter()
+        .enumerate()
+        // The first bucket also holds tenants with no seats recorded.
+        .filter(|(i, (b_lo, b_hi))| lo <= *b_hi && hi >= if *i == 0 { 0 } else { *b_lo })
+        .filter_map(|(i, _)| u8::try_from(i).ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -161,48 +137,33 @@ mod tests {
         assert_eq!(seat_bucket_label(5), "1,001–5,000");
     }
 
-    fn custom(min: Option<u32>, max: Option<u32>, industries: &[&str], tenants: &[&str]) -> CustomComparison {
+    fn custom(buckets: &[u8], industries: &[&str], tenants: &[&str]) -> CustomComparison {
         CustomComparison {
             id: "c1".into(),
             tenant_id: "me".into(),
             name: "Peers".into(),
-            seats_min: min,
-            seats_max: max,
+            seat_buckets: buckets.to_vec(),
             industries: industries.iter().map(|s| s.to_string()).collect(),
             tenants: tenants.iter().map(|s| s.to_string()).collect(),
         }
     }
 
     #[test]
-    fn a_custom_comparison_needs_every_criterion_and_never_covers_its_own_tenant() {
-        let c = custom(Some(100), Some(500), &["Finance", "Retail"], &[]);
-        assert!(c.covers("a", 100, "Finance"));
-        assert!(c.covers("a", 500, "Retail"));
-        assert!(!c.covers("a", 99, "Finance"));
-        assert!(!c.covers("a", 501, "Finance"));
-        assert!(!c.covers("a", 200, "Health"));
-        assert!(!c.covers("me", 200, "Finance"));
-        let listed = custom(None, None, &[], &["a", "b"]);
-        assert!(listed.covers("b", 1, "Health"));
-        assert!(!listed.covers("c", 1, "Health"));
-        assert_eq!(c.describe(), "100–500 seats · Finance or Retail");
+    fn a_custom_comparison_says_its_cells_in_words() {
         assert_eq!(
-            custom(Some(1_000), None, &[], &["a"]).describe(),
-            "at least 1,000 seats · 1 chosen tenant"
+            custom(&[1, 2], &["Finance", "Retail"], &[]).describe(),
+            "11–50 or 51–100 seats · Finance or Retail"
         );
-        assert_eq!(custom(None, None, &[], &[]).describe(), "every other tenant");
+        assert_eq!(custom(&[7], &[], &["a"]).describe(), "10,001+ seats · 1 chosen tenant");
+        assert_eq!(custom(&[], &[], &[]).describe(), "every other tenant");
     }
 
     #[test]
-    fn average_needs_five_other_tenants_and_excludes_self() {
-        let mut g = GroupTally::default();
-        for p in [5000, 6000, 7000, 8000, 9000] {
-            g.add(Percent(p));
-        }
-        // Five members, one of them the viewer: only four others remain.
-        assert_eq!(g.average_excluding(Some(Percent(9000))), None);
-        assert_eq!(g.average_excluding(None), Some(Percent(7000)));
-        g.add(Percent(1000));
-        assert_eq!(g.average_excluding(Some(Percent(1000))), Some(Percent(7000)));
+    fn an_old_seat_range_reads_as_the_buckets_it_overlaps() {
+        assert_eq!(buckets_overlapping(Some(100), Some(500)), vec![2, 3]);
+        assert_eq!(buckets_overlapping(None, Some(10)), vec![0]);
+        assert_eq!(buckets_overlapping(Some(0), Some(0)), vec![0]);
+        assert_eq!(buckets_overlapping(Some(6_000), None), vec![6, 7]);
+        assert!(buckets_overlapping(None, None).is_empty());
     }
 }

@@ -2,14 +2,14 @@
 //! seat bucket, so every page and comparison has something real to show. The same
 //! seed always produces the same data relative to the day it is loaded.
 
-use crate::jobs::DayTallies;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use score::benchmark::Cell;
 use score::comparison::CustomComparison;
 use score::roles::Role;
 use score::snapshot::action_points;
 use score::{evaluate, ControlState, ImprovementAction, Measurement, Status};
 use std::collections::BTreeMap;
-use store::{MeasurementInput, NewTenant, ScoreSnapshot, StatusChange, Store, StoreError};
+use store::{BenchmarkEntry, MeasurementInput, NewTenant, ScoreSnapshot, StatusChange, Store, StoreError};
 
 /// The password of every demo account. Demo data is for trying Rampart out, never production.
 pub const DEMO_PASSWORD: &str = "rampart-demo";
@@ -428,7 +428,7 @@ pub async fn seed(
     for day_index in 0..=HISTORY_DAYS {
         let day = first_day + Duration::days(i64::from(day_index));
         let observed: DateTime<Utc> = day.and_hms_opt(6, 0, 0).map(|t| t.and_utc()).unwrap_or_default();
-        let mut tallies = DayTallies::new(Vec::new());
+        let mut entries = Vec::with_capacity(sims.len());
         for (sim, state) in sims.iter().zip(states.iter_mut()) {
             let mut batch = Vec::new();
             if day_index == 0 {
@@ -477,26 +477,25 @@ pub async fn seed(
                 licensed_seats: sim.tenant.licensed_seats,
                 active_users: sim.tenant.active_users,
                 taken_at: observed + Duration::hours(18),
+                imported: false,
             };
             store.write_snapshot(&snapshot, &action_points(&scores)).await?;
-            tallies.add(
-                sim.tenant.id.as_deref().unwrap_or_default(),
-                sim.tenant.licensed_seats,
-                &sim.tenant.industry,
-                score.percent(),
-            );
+            entries.push(BenchmarkEntry {
+                tenant_id: sim.id.clone(),
+                cell: Cell::of(sim.tenant.licensed_seats, &sim.tenant.industry),
+                percent: score.percent(),
+            });
         }
-        store.write_comparison_tallies(day, &tallies.rows(day)).await?;
+        store.write_benchmark_day(day, &entries).await?;
         progress(day_index + 1, HISTORY_DAYS + 1);
     }
-    // One custom comparison, so the demo shows one beside the built-in lines; creating it
-    // fills its history from the snapshots just written.
+    // One custom comparison, so the demo shows one beside the built-in lines; its history
+    // is read from the tallies just written.
     let mid_size = CustomComparison {
         id: String::new(),
         tenant_id: CONTOSO_ID.into(),
         name: "Mid-size organisations".into(),
-        seats_min: Some(101),
-        seats_max: Some(5_000),
+        seat_buckets: vec![3, 4, 5],
         industries: Vec::new(),
         tenants: Vec::new(),
     };

@@ -1,58 +1,11 @@
-//! The daily snapshot: freezes every tenant's score and the day's comparison tallies.
+//! The daily snapshot: freezes every tenant's score and tallies the day's benchmark cells.
 
 use app::live::live_score;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use score::comparison::{seat_bucket, Basis, CustomComparison, CUSTOM_BASIS};
+use score::benchmark::Cell;
 use score::snapshot::action_points;
-use score::{ImprovementAction, Percent};
-use std::collections::BTreeMap;
-use store::{ComparisonTally, Store, StoreError};
-
-/// Accumulates one day's comparison groups (SPEC §4) as sums and counts: the built-in
-/// ones, and each custom comparison over the tenants it covers.
-#[derive(Debug, Default)]
-pub struct DayTallies {
-    groups: BTreeMap<(String, String), (i64, u32)>,
-    custom: Vec<CustomComparison>,
-}
-
-impl DayTallies {
-    pub fn new(custom: Vec<CustomComparison>) -> DayTallies {
-        DayTallies { groups: BTreeMap::new(), custom }
-    }
-
-    pub fn add(&mut self, tenant_id: &str, licensed_seats: u32, industry: &str, percent: Percent) {
-        let mut keys = vec![
-            (Basis::AllTenants.as_str().to_owned(), String::new()),
-            (Basis::TotalSeats.as_str().to_owned(), seat_bucket(licensed_seats).to_string()),
-            (Basis::IndustryTypes.as_str().to_owned(), industry.to_owned()),
-        ];
-        keys.extend(
-            self.custom
-                .iter()
-                .filter(|c| c.covers(tenant_id, licensed_seats, industry))
-                .map(|c| (CUSTOM_BASIS.to_owned(), c.id.clone())),
-        );
-        for key in keys {
-            let g = self.groups.entry(key).or_default();
-            g.0 += percent.0;
-            g.1 += 1;
-        }
-    }
-
-    pub fn rows(&self, day: NaiveDate) -> Vec<ComparisonTally> {
-        self.groups
-            .iter()
-            .map(|((basis, key), (sum, count))| ComparisonTally {
-                day,
-                basis: basis.clone(),
-                group_key: key.clone(),
-                sum: *sum,
-                count: *count,
-            })
-            .collect()
-    }
-}
+use score::ImprovementAction;
+use store::{BenchmarkEntry, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SnapshotRun {
@@ -60,7 +13,8 @@ pub struct SnapshotRun {
     pub tenants: u32,
 }
 
-/// Snapshots every tenant's live score under `day`, then the day's comparison tallies.
+/// Snapshots every tenant's live score under `day`, then tallies each into its benchmark
+/// cell: only what Rampart measured itself feeds other tenants' averages.
 pub async fn snapshot_all(
     store: &dyn Store,
     catalog: &[ImprovementAction],
@@ -68,13 +22,17 @@ pub async fn snapshot_all(
     taken_at: DateTime<Utc>,
 ) -> Result<SnapshotRun, StoreError> {
     let tenants = store.tenants().await?;
-    let mut tallies = DayTallies::new(store.all_custom_comparisons().await?);
+    let mut entries = Vec::with_capacity(tenants.len());
     for t in &tenants {
         let live = live_score(store, catalog, &t.id).await?;
         store.write_snapshot(&live.snapshot(day, taken_at), &action_points(&live.scores)).await?;
-        tallies.add(&t.id, t.licensed_seats, &t.industry, live.score.percent());
+        entries.push(BenchmarkEntry {
+            tenant_id: t.id.clone(),
+            cell: Cell::of(t.licensed_seats, &t.industry),
+            percent: live.score.percent(),
+        });
     }
-    store.write_comparison_tallies(day, &tallies.rows(day)).await?;
+    store.write_benchmark_day(day, &entries).await?;
     Ok(SnapshotRun { day, tenants: u32::try_from(tenants.len()).unwrap_or(u32::MAX) })
 }
 
@@ -161,32 +119,5 @@ mod tests {
         assert_eq!(until_next(now, NaiveTime::MIN).as_secs(), 3600);
         let noon = NaiveTime::from_hms_opt(12, 0, 0).expect("noon");
         assert_eq!(until_next(now, noon).as_secs(), 13 * 3600);
-    }
-
-    #[test]
-    fn tallies_group_by_all_seats_industry_and_each_custom_comparison() {
-        let peers = CustomComparison {
-            id: "c1".into(),
-            tenant_id: "owner".into(),
-            name: "Large".into(),
-            seats_min: Some(1_000),
-            seats_max: None,
-            industries: Vec::new(),
-            tenants: Vec::new(),
-        };
-        let mut t = DayTallies::new(vec![peers]);
-        t.add("a", 5, "Retail", Percent(5000));
-        t.add("b", 20_000, "Retail", Percent(7000));
-        t.add("owner", 20_000, "Retail", Percent(9000));
-        let day = NaiveDate::from_ymd_opt(2026, 1, 1).expect("day");
-        let rows = t.rows(day);
-        let all = rows.iter().find(|r| r.basis == "AllTenants").expect("all");
-        assert_eq!((all.sum, all.count), (21_000, 3));
-        assert_eq!(rows.iter().filter(|r| r.basis == "TotalSeats").count(), 2);
-        let retail = rows.iter().find(|r| r.basis == "IndustryTypes").expect("industry");
-        assert_eq!((retail.group_key.as_str(), retail.count), ("Retail", 3));
-        // Only "b": "a" is too small, and a comparison never counts its own tenant.
-        let custom = rows.iter().find(|r| r.basis == CUSTOM_BASIS).expect("custom");
-        assert_eq!((custom.group_key.as_str(), custom.sum, custom.count), ("c1", 7000, 1));
     }
 }

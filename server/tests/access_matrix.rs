@@ -51,7 +51,7 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
         (
             "/api/add_comparison",
             Needs::TenantWrite,
-            format!("tenant_id={CONTOSO_ID}&name=Matrix+peers&seats_min=101&seats_max=5000"),
+            format!("tenant_id={CONTOSO_ID}&name=Matrix+peers&seat_buckets%5B%5D=3&seat_buckets%5B%5D=4&seat_buckets%5B%5D=5"),
         ),
         // An id no tenant has: writers get a 400 naming the field, everyone else a refusal.
         (

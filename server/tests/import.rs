@@ -93,6 +93,14 @@ async fn every_day_becomes_history_and_importing_again_changes_nothing() {
     let snapshots = store.snapshots(FABRIKAM, day(1), day(4)).await.expect("snapshots");
     assert_eq!(snapshots.iter().map(|s| s.day).collect::<Vec<_>>(), [day(1), day(2), day(3), day(4)]);
     assert_eq!(snapshots[0].licensed_seats, 60);
+    assert!(snapshots.iter().all(|s| s.imported), "imported days are marked, so they feed no benchmark");
+    // Tallying those days leaves them out: another tenant's averages never see them.
+    let entry = store::BenchmarkEntry {
+        tenant_id: FABRIKAM.into(),
+        cell: score::benchmark::Cell::of(60, "Retail"),
+        percent: score::Percent(10_000),
+    };
+    assert_eq!(store.write_benchmark_day(day(2), &[entry]).await.expect("tally"), 0);
     let mfa_points = |d| async move {
         let points = store.action_points_on(FABRIKAM, d).await.expect("points");
         points.get("MFARegistrationV2").map(|p| p.points.to_string())

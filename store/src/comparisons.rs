@@ -1,7 +1,6 @@
-//! Custom comparisons: groups of other tenants a read-write user defined for a tenant.
-//! Creating one also fills its past daily tallies from the stored snapshots, so its line
-//! has the same history as the built-in ones from the first view; the daily run adds a
-//! day's tally for it like for every other group.
+//! Custom comparisons: groups of whole cells (seat buckets × industries), or of chosen
+//! tenants, a read-write user defined for a tenant. Their averages are worked out when read,
+//! from the benchmark tallies, so a new comparison has its whole history at once.
 
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{from_json, micros, to_json, to_u32};
@@ -9,7 +8,8 @@ use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
 use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::Utc;
-use score::comparison::{CustomComparison, CUSTOM_BASIS};
+use score::comparison::CustomComparison;
+use score::comparison::{buckets_overlapping, SEAT_BUCKETS};
 
 #[async_trait]
 pub trait ComparisonStore: Send + Sync {
@@ -33,14 +33,13 @@ pub trait ComparisonStore: Send + Sync {
     async fn all_custom_comparisons(&self) -> Result<Vec<CustomComparison>>;
 }
 
-const COLUMNS: &str =
-    "SELECT id, tenant_id, name, seats_min, seats_max, industries, tenants FROM custom_comparisons";
+const COLUMNS: &str = "SELECT id, tenant_id, name, seats_min, seats_max, seat_buckets, industries, tenants \
+    FROM custom_comparisons";
 const INSERT: &str = "INSERT INTO custom_comparisons \
-    (id, tenant_id, name, seats_min, seats_max, industries, tenants, created_by, created_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    (id, tenant_id, name, seat_buckets, industries, tenants, created_by, created_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 const RENAME: &str = "UPDATE custom_comparisons SET name = $3 WHERE tenant_id = $1 AND id = $2";
 const DELETE: &str = "DELETE FROM custom_comparisons WHERE tenant_id = $1 AND id = $2";
-const DELETE_TALLIES: &str = "DELETE FROM comparison_tallies WHERE basis = $1 AND group_key = $2";
 
 #[derive(sqlx::FromRow)]
 struct ComparisonRow {
@@ -49,6 +48,7 @@ struct ComparisonRow {
     name: String,
     seats_min: Option<i64>,
     seats_max: Option<i64>,
+    seat_buckets: String,
     industries: String,
     tenants: String,
 }
@@ -56,9 +56,16 @@ struct ComparisonRow {
 impl ComparisonRow {
     fn into_comparison(self) -> Result<CustomComparison> {
         let seats = |v: Option<i64>, column| v.map(|v| to_u32(v, column)).transpose();
+        let mut seat_buckets: Vec<u8> = from_json(&self.seat_buckets)?;
+        if seat_buckets.is_empty() {
+            // Saved before comparisons were made of cells: the buckets its range touched.
+            seat_buckets = buckets_overlapping(
+                seats(self.seats_min, "custom_comparisons.seats_min")?,
+                seats(self.seats_max, "custom_comparisons.seats_max")?,
+            );
+        }
         Ok(CustomComparison {
-            seats_min: seats(self.seats_min, "custom_comparisons.seats_min")?,
-            seats_max: seats(self.seats_max, "custom_comparisons.seats_max")?,
+            seat_buckets,
             industries: from_json(&self.industries)?,
             tenants: from_json(&self.tenants)?,
             id: self.id,
@@ -72,53 +79,10 @@ fn check(c: &CustomComparison) -> Result<()> {
     if c.name.trim().is_empty() {
         return Err(StoreError::Invalid("custom comparison: the name must not be empty".into()));
     }
-    if let (Some(lo), Some(hi)) = (c.seats_min, c.seats_max) {
-        if lo > hi {
-            return Err(StoreError::Invalid(format!(
-                "custom comparison: seats from {lo} is above seats to {hi}"
-            )));
-        }
+    if let Some(b) = c.seat_buckets.iter().find(|b| usize::from(**b) >= SEAT_BUCKETS.len()) {
+        return Err(StoreError::Invalid(format!("custom comparison: there is no seat bucket {b}")));
     }
     Ok(())
-}
-
-/// The past daily tallies of a new comparison, summed by the database from the stored
-/// snapshots. The percentage is rounded half away from zero like `Points::percent_of`
-/// (ROUND does so on both backends, and the division is exact at .5).
-fn push_backfill<'a, DB: sqlx::Database>(qb: &mut sqlx::QueryBuilder<'a, DB>, c: &'a CustomComparison)
-where
-    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    qb.push(
-        "INSERT INTO comparison_tallies (day, basis, group_key, score_sum, tenant_count) \
-         SELECT s.day, ",
-    );
-    qb.push_bind(CUSTOM_BASIS).push(", ").push_bind(c.id.as_str());
-    qb.push(
-        ", SUM(CASE WHEN s.max_points = 0 THEN 0 \
-         ELSE CAST(ROUND(s.current_points * 10000.0 / s.max_points) AS BIGINT) END), COUNT(*) \
-         FROM score_snapshots s JOIN tenants t ON t.id = s.tenant_id WHERE s.tenant_id <> ",
-    );
-    qb.push_bind(c.tenant_id.as_str());
-    if let Some(lo) = c.seats_min {
-        qb.push(" AND s.licensed_seats >= ").push_bind(i64::from(lo));
-    }
-    if let Some(hi) = c.seats_max {
-        qb.push(" AND s.licensed_seats <= ").push_bind(i64::from(hi));
-    }
-    for (column, values) in [("t.industry", &c.industries), ("s.tenant_id", &c.tenants)] {
-        if values.is_empty() {
-            continue;
-        }
-        qb.push(format!(" AND {column} IN ("));
-        let mut list = qb.separated(", ");
-        for v in values {
-            list.push_bind(v.as_str());
-        }
-        qb.push(")");
-    }
-    qb.push(" GROUP BY s.day");
 }
 
 #[async_trait]
@@ -128,7 +92,10 @@ impl ComparisonStore for SqlStore {
         check(comparison)?;
         let mut c = comparison.clone();
         c.id = uuid::Uuid::new_v4().hyphenated().to_string();
-        let (industries, tenants) = (to_json(&c.industries)?, to_json(&c.tenants)?);
+        c.seat_buckets.sort_unstable();
+        c.seat_buckets.dedup();
+        let (buckets, industries, tenants) =
+            (to_json(&c.seat_buckets)?, to_json(&c.industries)?, to_json(&c.tenants)?);
         let audit = AuditLine::new(Some(&c.tenant_id), actor, "comparison.create", &c.id).after(&c)?;
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
@@ -137,17 +104,13 @@ impl ComparisonStore for SqlStore {
                 .bind(&c.id)
                 .bind(&c.tenant_id)
                 .bind(c.name.trim())
-                .bind(c.seats_min.map(i64::from))
-                .bind(c.seats_max.map(i64::from))
+                .bind(&buckets)
                 .bind(&industries)
                 .bind(&tenants)
                 .bind(actor)
                 .bind(micros(Utc::now()))
                 .execute(&mut *tx)
                 .await?;
-            let mut qb = sqlx::QueryBuilder::new("");
-            push_backfill(&mut qb, &c);
-            qb.build().execute(&mut *tx).await?;
             write_audit!(tx, audit)?;
             tx.commit().await?;
         });
@@ -194,7 +157,6 @@ impl ComparisonStore for SqlStore {
             if done.rows_affected() == 0 {
                 return Err(no_comparison(id));
             }
-            sqlx::query(DELETE_TALLIES).bind(CUSTOM_BASIS).bind(id).execute(&mut *tx).await?;
             write_audit!(tx, audit)?;
             tx.commit().await?;
         });

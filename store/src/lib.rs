@@ -2,6 +2,7 @@
 //! SQLite and a PostgreSQL backend chosen once at startup from the database URL.
 
 mod audit;
+mod benchmarks;
 mod catalog;
 mod codec;
 mod comparisons;
@@ -17,10 +18,10 @@ mod people_rows;
 mod pool;
 mod snapshot_rows;
 mod snapshots;
-mod tallies;
 mod tenants;
 mod tickets;
 
+pub use benchmarks::{BenchmarkEntry, BenchmarkStore};
 pub use comparisons::ComparisonStore;
 pub use error::OpenError;
 pub use model::*;
@@ -157,15 +158,6 @@ pub trait SnapshotStore: Send + Sync {
     ) -> Result<Vec<DatedChange>>;
     /// The day trends of the snapshots in `[from, to]`, oldest first.
     async fn day_trends(&self, tenant_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<DatedTrend>>;
-    async fn write_comparison_tallies(&self, day: NaiveDate, tallies: &[ComparisonTally]) -> Result<()>;
-    async fn comparison_tallies(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<ComparisonTally>>;
-    /// The tallies of the given (basis, group key) pairs only.
-    async fn comparison_tallies_of(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        groups: &[(String, String)],
-    ) -> Result<Vec<ComparisonTally>>;
 }
 
 #[async_trait]
@@ -240,6 +232,7 @@ pub trait Store:
     + PeopleStore
     + ShareStore
     + ComparisonStore
+    + BenchmarkStore
 {
     /// Which backend this is: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -101,6 +101,8 @@ pub struct ScoreSnapshot {
     pub licensed_seats: u32,
     pub active_users: u32,
     pub taken_at: DateTime<Utc>,
+    /// Loaded from an export, not measured here: never part of another tenant's benchmark.
+    pub imported: bool,
 }
 
 /// An action change recorded on the day it first showed in a snapshot.
@@ -115,19 +117,6 @@ pub struct DatedChange {
 pub struct DatedTrend {
     pub day: NaiveDate,
     pub trend: DayTrend,
-}
-
-/// Sum and count of score percentages over one comparison group on one day.
-/// Per-tenant averages are derived from it without the tenant itself (see `score::comparison`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ComparisonTally {
-    pub day: NaiveDate,
-    /// `AllTenants`, `TotalSeats` or `IndustryTypes`.
-    pub basis: String,
-    /// The group within the basis: `""` for all tenants, the seat-bucket index, the industry.
-    pub group_key: String,
-    pub sum: i64,
-    pub count: u32,
 }
 
 /// One line of the append-only audit trail.

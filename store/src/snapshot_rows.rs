@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use score::snapshot::{apply, ActionChange, ActionPoint, ActionPoints};
 use score::Points;
 
-pub(crate) const SNAPSHOT_COLUMNS: &str = "tenant_id, day, current_points, max_points, categories, \
+pub(crate) const SNAPSHOT_COLUMNS: &str =
+    "tenant_id, day, current_points, max_points, categories, imported, \
     licensed_seats, active_users, taken_at";
 
 #[derive(sqlx::FromRow)]
@@ -20,6 +21,7 @@ pub(crate) struct SnapshotRow {
     licensed_seats: i64,
     active_users: i64,
     taken_at: DateTime<Utc>,
+    imported: bool,
 }
 
 impl SnapshotRow {
@@ -33,6 +35,7 @@ impl SnapshotRow {
             licensed_seats: to_u32(self.licensed_seats, "score_snapshots.licensed_seats")?,
             active_users: to_u32(self.active_users, "score_snapshots.active_users")?,
             taken_at: self.taken_at,
+            imported: self.imported,
         })
     }
 }

@@ -6,7 +6,7 @@ use crate::day_trends::{TrendValues, SET_TREND};
 use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
 use crate::snapshot_rows::{collect_points, replay, ChangeRow, PointRow, SnapshotRow};
 use crate::snapshot_rows::{CHANGE_COLUMNS, SNAPSHOT_COLUMNS};
-use crate::{ComparisonTally, DatedChange, DatedTrend, Result, ScoreSnapshot, SnapshotStore};
+use crate::{DatedChange, DatedTrend, Result, ScoreSnapshot, SnapshotStore};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use score::day_trend::DayTrend;
@@ -33,8 +33,8 @@ const LATEST_POINTS: &str =
 const UPSERT_SNAPSHOT: &str = "INSERT INTO score_snapshots (tenant_id, day, current_points, max_points, \
     categories, licensed_seats, active_users, taken_at, achieved_points, regressed_points, \
     status_lowered_points, added_points, added_max_points, removed_points, drops, largest_drops, \
-    risk_accepted, risk_accepted_points) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+    risk_accepted, risk_accepted_points, imported) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
     ON CONFLICT (tenant_id, day) DO UPDATE SET current_points = excluded.current_points, \
     max_points = excluded.max_points, categories = excluded.categories, \
     licensed_seats = excluded.licensed_seats, active_users = excluded.active_users, \
@@ -43,7 +43,7 @@ const UPSERT_SNAPSHOT: &str = "INSERT INTO score_snapshots (tenant_id, day, curr
     added_points = excluded.added_points, added_max_points = excluded.added_max_points, \
     removed_points = excluded.removed_points, drops = excluded.drops, \
     largest_drops = excluded.largest_drops, risk_accepted = excluded.risk_accepted, \
-    risk_accepted_points = excluded.risk_accepted_points";
+    risk_accepted_points = excluded.risk_accepted_points, imported = excluded.imported";
 const DELETE_DAY_CHANGES: &str = "DELETE FROM snapshot_action_changes WHERE tenant_id = $1 AND day = $2";
 const INSERT_CHANGES: &str = "INSERT INTO snapshot_action_changes (tenant_id, day, action_id, cause, delta, \
     max_delta, present, points, max_points, status) ";
@@ -163,7 +163,7 @@ impl SnapshotStore for SqlStore {
                 .bind(i64::from(snapshot.licensed_seats))
                 .bind(i64::from(snapshot.active_users))
                 .bind(micros(snapshot.taken_at));
-            trend.bind_to(upsert).execute(&mut *tx).await?;
+            trend.bind_to(upsert).bind(snapshot.imported).execute(&mut *tx).await?;
             sqlx::query(DELETE_DAY_CHANGES).bind(tenant).bind(day).execute(&mut *tx).await?;
             insert_changes!(tx, tenant, day, changes);
             match next {
@@ -289,22 +289,5 @@ impl SnapshotStore for SqlStore {
 
     async fn day_trends(&self, tenant_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<DatedTrend>> {
         self.trends_between(tenant_id, from, to).await
-    }
-
-    async fn write_comparison_tallies(&self, day: NaiveDate, tallies: &[ComparisonTally]) -> Result<()> {
-        self.replace_tallies(day, tallies).await
-    }
-
-    async fn comparison_tallies(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<ComparisonTally>> {
-        self.tallies_between(from, to).await
-    }
-
-    async fn comparison_tallies_of(
-        &self,
-        from: NaiveDate,
-        to: NaiveDate,
-        groups: &[(String, String)],
-    ) -> Result<Vec<ComparisonTally>> {
-        self.tallies_of_groups(from, to, groups).await
     }
 }

@@ -84,6 +84,7 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
     use score::Status;
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
     let (state, tenant_id) = (access.state, access.tenant_id);
+    let held = crate::benchmarks::held_by(state.store.as_ref(), &access.viewer.user_id).await?;
     let view = ScoreView::parse(view.as_deref());
     let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &tenant_id).await?;
     let today = chrono::Utc::now().date_naive();
@@ -93,6 +94,7 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
     let custom = state.store.custom_comparisons(&tenant_id).await?;
     let (history, comparisons) = crate::pages::metrics::trends::score_line(
         state.store.as_ref(),
+        &held,
         &live.tenant,
         &custom,
         snapshots,

@@ -3,12 +3,13 @@
 //! today's snapshot of every tenant.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use score::benchmark::{BenchmarkDay, Cell, CellTally, Move};
 use score::catalog::Catalog;
 use score::snapshot::{ActionPoint, ActionPoints};
 use score::{ImprovementAction, Measurement, Points, Status};
 use std::path::PathBuf;
 use std::time::Instant;
-use store::{ComparisonTally, DynStore, MeasurementInput, NewTenant, ScoreSnapshot};
+use store::{DynStore, MeasurementInput, NewTenant, ScoreSnapshot};
 
 pub const ACTIONS: u32 = 300;
 
@@ -76,18 +77,25 @@ fn history_points(catalog: &Catalog, d: i64) -> ActionPoints {
 
 /// The day's comparison tallies as the daily job writes them, for `tenants` tenants
 /// around `mean` percent.
-fn tallies(day: NaiveDate, tenants: u32, mean: i64) -> Vec<ComparisonTally> {
-    let row = |basis: &str, key: String, count: u32| ComparisonTally {
-        day,
-        basis: basis.into(),
-        group_key: key,
-        sum: mean * i64::from(count),
-        count,
-    };
-    let mut rows = vec![row("AllTenants", String::new(), tenants)];
-    rows.extend((0..8).map(|b| row("TotalSeats", b.to_string(), tenants / 8)));
-    rows.extend(["Retail", "Healthcare", "Technology"].map(|i| row("IndustryTypes", i.into(), tenants / 3)));
-    rows
+/// A day of benchmark cells: the tenants spread evenly over the eight seat buckets and
+/// three industries, every one where it was the day before.
+fn benchmark_day(day: NaiveDate, tenants: u32, mean: i64) -> BenchmarkDay {
+    let mut cells = Vec::new();
+    for bucket in 0..8u8 {
+        for industry in ["Retail", "Healthcare", "Technology"] {
+            let count = tenants / 24;
+            cells.push(CellTally {
+                cell: Cell { bucket, industry: industry.into() },
+                sum: mean * i64::from(count),
+                count,
+            });
+        }
+    }
+    let moves = cells
+        .iter()
+        .map(|c| Move { from: Some(c.cell.clone()), to: Some(c.cell.clone()), count: c.count })
+        .collect();
+    BenchmarkDay { day, cells, moves }
 }
 
 /// Builds the database, printing how long each part took.
@@ -147,9 +155,10 @@ pub async fn many_tenants(catalog: &Catalog, tenants: u32, history_days: i64) ->
             licensed_seats: 10,
             active_users: 10,
             taken_at: day.and_hms_opt(0, 5, 0).unwrap_or_default().and_utc(),
+            imported: false,
         };
         store.write_snapshot(&snapshot, &points).await?;
-        store.write_comparison_tallies(day, &tallies(day, tenants, 5_000 + d % 700)).await?;
+        store.put_benchmark_day(&benchmark_day(day, tenants, 5_000 + d % 700)).await?;
     }
     // Ten planned actions with due dates: the projection has steps to draw.
     for a in 0..10u32 {

@@ -8,17 +8,19 @@ use super::error::GraphError;
 use super::odata::{FieldType, Schema};
 use super::{authorize, base_url, internal, reply_entity, reply_page};
 use crate::http::ServerState;
+use app::benchmarks::ViewerBenchmarks;
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
-use score::comparison::{seat_bucket, Basis, GroupTally, SEAT_BUCKETS};
+use score::benchmark::CellGroup;
+use score::comparison::{seat_bucket, Basis, SEAT_BUCKETS};
 use score::roles::Access;
 use score::snapshot::ActionPoint;
 use score::{ImprovementAction, Measurement, Status};
 use std::collections::HashMap;
 use std::sync::Arc;
-use store::{ComparisonTally, ScoreSnapshot, Store, Tenant};
+use store::{ScoreSnapshot, Store, Tenant};
 
 /// Days per page: a day carries one control score per action, so pages stay small.
 pub const PAGE_SIZE: usize = 50;
@@ -95,6 +97,7 @@ pub async fn list(
         let options = super::odata::parse(query.as_deref(), &SCHEMA)?;
         let store = state.app.store.as_ref();
         let tenant = store.tenant(&caller.tenant_id).await.map_err(internal)?;
+        let viewer = Viewer::of(store, &caller.user_id).await?;
         // Scripts mostly ask for the newest day or days: read only those unless the query
         // needs every day (a filter, an order or a count).
         let days = if options.is_plain() && !options.count {
@@ -112,7 +115,7 @@ pub async fn list(
             let Some(snapshot) = item.get("id").and_then(|v| v.as_str()).and_then(|id| by_id.get(id)) else {
                 continue;
             };
-            value.push(entity_json(&state, &cache, &tenant, &mut builder, snapshot).await?);
+            value.push(entity_json(&state, &cache, &tenant, &viewer, &mut builder, snapshot).await?);
         }
         let base = base_url(&state, &headers);
         let next_link =
@@ -168,7 +171,8 @@ pub async fn get(
         let tenant = store.tenant(&caller.tenant_id).await.map_err(internal)?;
         let snapshot =
             store.snapshots(&tenant.id, day, day).await.map_err(internal)?.pop().ok_or_else(not_found)?;
-        let json = entity_json(&state, &cache, &tenant, &mut None, &snapshot).await?;
+        let viewer = Viewer::of(store, &caller.user_id).await?;
+        let json = entity_json(&state, &cache, &tenant, &viewer, &mut None, &snapshot).await?;
         let entity = serde_json::from_str(&json).map_err(internal)?;
         Ok(reply_entity(&base_url(&state, &headers), &format!("{CONTEXT}/$entity"), options.project(entity)))
     })
@@ -206,23 +210,41 @@ async fn newest_days(store: &dyn Store, tenant: &Tenant, n: usize) -> Result<Vec
     }
 }
 
-/// The day's entity as JSON, from the cache or built (and then cached).
+/// Whose averages these are: the token's user, with every tenant they hold a role in
+/// (SPEC §4 — the same release as their pages show).
+struct Viewer {
+    user_id: String,
+    held: Vec<String>,
+}
+
+impl Viewer {
+    async fn of(store: &dyn Store, user_id: &str) -> Result<Viewer, GraphError> {
+        let held = app::benchmarks::held_by(store, user_id).await.map_err(internal)?;
+        Ok(Viewer { user_id: user_id.to_owned(), held })
+    }
+}
+
+/// The day's entity as JSON, from the cache or built (and then cached). The averages in it
+/// are the viewer's, so the cache keeps one entity per viewer.
 async fn entity_json<'a>(
     state: &'a ServerState,
     cache: &ScoreCache,
     tenant: &'a Tenant,
+    viewer: &'a Viewer,
     builder: &mut Option<Builder<'a>>,
     snapshot: &ScoreSnapshot,
 ) -> Result<Arc<str>, GraphError> {
-    if let Some(json) = cache.get(&tenant.id, snapshot.day, snapshot.taken_at) {
+    let key = format!("{} {}", tenant.id, viewer.user_id);
+    if let Some(json) = cache.get(&key, snapshot.day, snapshot.taken_at) {
         return Ok(json);
     }
     if builder.is_none() {
-        *builder = Some(Builder::new(state.app.store.as_ref(), &state.app.catalog, tenant).await?);
+        *builder =
+            Some(Builder::new(state.app.store.as_ref(), &state.app.catalog, tenant, &viewer.held).await?);
     }
     let Some(b) = builder.as_ref() else { return Err(GraphError::internal()) };
     let json: Arc<str> = serde_json::to_string(&b.secure_score(snapshot).await?).map_err(internal)?.into();
-    cache.put(&tenant.id, snapshot.day, snapshot.taken_at, json.clone());
+    cache.put(&key, snapshot.day, snapshot.taken_at, json.clone());
     Ok(json)
 }
 
@@ -230,6 +252,7 @@ async fn entity_json<'a>(
 struct Builder<'a> {
     store: &'a dyn Store,
     tenant: &'a Tenant,
+    held: &'a [String],
     actions: HashMap<String, ImprovementAction>,
 }
 
@@ -238,6 +261,7 @@ impl<'a> Builder<'a> {
         store: &'a dyn Store,
         catalog: &[ImprovementAction],
         tenant: &'a Tenant,
+        held: &'a [String],
     ) -> Result<Builder<'a>, GraphError> {
         let mut actions: HashMap<String, ImprovementAction> =
             catalog.iter().map(|a| (a.id.clone(), a.clone())).collect();
@@ -247,7 +271,7 @@ impl<'a> Builder<'a> {
         for a in custom {
             actions.insert(a.id.clone(), a);
         }
-        Ok(Builder { store, tenant, actions })
+        Ok(Builder { store, tenant, held, actions })
     }
 
     async fn secure_score(&self, s: &ScoreSnapshot) -> Result<SecureScore, GraphError> {
@@ -259,7 +283,9 @@ impl<'a> Builder<'a> {
             .iter()
             .map(|(id, point)| control_score(id, self.actions.get(id), point, measured.get(id), &on))
             .collect();
-        let tallies = store.comparison_tallies(s.day, s.day).await.map_err(internal)?;
+        let benchmarks = app::benchmarks::ViewerBenchmarks::read(store, self.held, s.day, s.day)
+            .await
+            .map_err(internal)?;
         Ok(SecureScore {
             id: score_id(&s.tenant_id, s.day),
             azure_tenant_id: s.tenant_id.clone(),
@@ -269,7 +295,7 @@ impl<'a> Builder<'a> {
             enabled_services: self.tenant.enabled_services.clone(),
             licensed_user_count: s.licensed_seats,
             max_score: points(s.max),
-            average_comparative_scores: averages(s, &self.tenant.industry, &tallies),
+            average_comparative_scores: averages(s, &self.tenant.industry, &benchmarks),
             control_scores,
             vendor_information: VendorInformation::rampart(Some(env!("CARGO_PKG_VERSION").into())),
         })
@@ -319,21 +345,21 @@ fn implementation_status(
     }
 }
 
-/// The bases SPEC §4 allows that day: at least five other tenants, the tenant itself left out.
-fn averages(s: &ScoreSnapshot, industry: &str, tallies: &[ComparisonTally]) -> Vec<AverageComparativeScore> {
-    let own = s.current.percent_of(s.max);
+/// The bases the viewer may read that day (SPEC §4); a withheld one is left out.
+fn averages(
+    s: &ScoreSnapshot,
+    industry: &str,
+    benchmarks: &ViewerBenchmarks,
+) -> Vec<AverageComparativeScore> {
     let bucket = seat_bucket(s.licensed_seats);
     let wanted = [
-        (Basis::AllTenants, String::new()),
-        (Basis::TotalSeats, bucket.to_string()),
-        (Basis::IndustryTypes, industry.to_owned()),
+        (Basis::AllTenants, CellGroup::all()),
+        (Basis::TotalSeats, CellGroup::bucket(u8::try_from(bucket).unwrap_or(u8::MAX))),
+        (Basis::IndustryTypes, CellGroup::industry(industry)),
     ];
     let mut out = Vec::new();
-    for (basis, key) in wanted {
-        let Some(t) = tallies.iter().find(|t| t.basis == basis.as_str() && t.group_key == key) else {
-            continue;
-        };
-        let Some(avg) = (GroupTally { sum: t.sum, count: t.count }).average_excluding(Some(own)) else {
+    for (basis, group) in wanted {
+        let Some(avg) = benchmarks.value(s.day, &group) else {
             continue;
         };
         let (lower, upper) = match basis {

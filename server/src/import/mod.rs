@@ -242,6 +242,8 @@ pub async fn import_graph(
             licensed_seats: entry.licensed_users.unwrap_or(tenant_row.licensed_seats),
             active_users: entry.active_users.unwrap_or(tenant_row.active_users),
             taken_at: entry.created.trunc_subsecs(6),
+            // Marked, so a tenant's own export never feeds anyone else's averages.
+            imported: true,
         };
         store.write_snapshot(&snapshot, &action_points(&scores)).await?;
         if (done + 1) % PROGRESS_EVERY_DAYS == 0 || done + 1 == total {

@@ -234,5 +234,6 @@ pub fn summary(tenant_id: &str, on: NaiveDate, p: &ActionPoints) -> ScoreSnapsho
         licensed_seats: 120,
         active_users: 100,
         taken_at: on.and_hms_opt(23, 30, 0).expect("valid time").and_utc(),
+        imported: false,
     }
 }

@@ -1,16 +1,18 @@
-//! Custom comparisons: stored per tenant, their past tallies filled from the snapshots on
-//! creation, renamed and deleted with their tallies, each change audited.
+//! Custom comparisons (stored per tenant as whole cells, renamed and deleted, each change
+//! audited) and the daily benchmark tallies they are read from.
 
 use crate::common::{day, new_tenant, TestDb};
 use chrono::NaiveDate;
-use score::comparison::{CustomComparison, CUSTOM_BASIS};
+use score::benchmark::{Cell, Move};
+use score::comparison::CustomComparison;
 use score::snapshot::ActionPoints;
-use score::Points;
-use store::{ScoreSnapshot, Store, StoreError};
+use score::{Percent, Points};
+use store::{BenchmarkEntry, ScoreSnapshot, Store, StoreError};
 
 crate::on_both_backends!(
-    a_new_comparison_gets_its_past_averages_from_the_snapshots,
+    comparisons_are_stored_as_whole_cells,
     comparisons_are_renamed_and_deleted_per_tenant,
+    a_day_tallies_measured_snapshots_into_cells_and_counts_moves,
 );
 
 async fn tenant(s: &dyn Store, name: &str, seats: u32, industry: &str) -> String {
@@ -21,7 +23,20 @@ async fn tenant(s: &dyn Store, name: &str, seats: u32, industry: &str) -> String
 }
 
 async fn snapshot(s: &dyn Store, tenant_id: &str, on: NaiveDate, seats: u32, current: i64, max: i64) {
+    write(s, tenant_id, on, seats, current, max, false).await;
+}
+
+async fn write(
+    s: &dyn Store,
+    tenant_id: &str,
+    on: NaiveDate,
+    seats: u32,
+    current: i64,
+    max: i64,
+    imported: bool,
+) {
     let snap = ScoreSnapshot {
+        imported,
         tenant_id: tenant_id.into(),
         day: on,
         current: Points(current),
@@ -39,46 +54,21 @@ fn comparison(owner: &str) -> CustomComparison {
         id: String::new(),
         tenant_id: owner.into(),
         name: "Mid-size schools and shops".into(),
-        seats_min: Some(100),
-        seats_max: Some(1_000),
+        seat_buckets: vec![4, 3, 3],
         industries: vec!["Education".into(), "Retail".into()],
         tenants: vec![],
     }
 }
 
-async fn a_new_comparison_gets_its_past_averages_from_the_snapshots(db: &TestDb) {
+async fn comparisons_are_stored_as_whole_cells(db: &TestDb) {
     let s = db.store.as_ref();
     let owner = tenant(s, "Owner", 500, "Education").await;
     let a = tenant(s, "A", 100, "Education").await;
-    let b = tenant(s, "B", 1_000, "Retail").await;
-    let small = tenant(s, "Small", 99, "Retail").await;
-    let bank = tenant(s, "Bank", 500, "Finance").await;
-    let (d1, d2) = (day(2024, 6, 1), day(2024, 6, 2));
-    // (tenant, seats that day, current, max) — percentages rounded half away from zero:
-    // 1/20000 is 0.005 % → 0.01 %, 3/8 is 37.5 %.
-    let rows = [
-        (&owner, d1, 500, 900, 1_000),
-        (&a, d1, 100, 1, 20_000),
-        (&b, d1, 1_000, 3, 8),
-        (&small, d1, 99, 8, 8),
-        (&bank, d1, 500, 8, 8),
-        (&a, d2, 100, 500, 1_000),
-        // B grew out of the range on day 2: that day it does not count.
-        (&b, d2, 1_001, 3, 8),
-    ];
-    for (t, on, seats, current, max) in rows {
-        snapshot(s, t, on, seats, current, max).await;
-    }
     let id = s.create_custom_comparison(&comparison(&owner), "alice").await.unwrap();
-    let tallies = s.comparison_tallies_of(d1, d2, &[(CUSTOM_BASIS.to_owned(), id.clone())]).await.unwrap();
-    let got: Vec<(NaiveDate, i64, u32)> = tallies.iter().map(|t| (t.day, t.sum, t.count)).collect();
-    let pct = |c, m| Points(c).percent_of(Points(m)).0;
-    assert_eq!(got, [(d1, pct(1, 20_000) + pct(3, 8), 2), (d2, pct(500, 1_000), 1)]);
-    assert_eq!(pct(1, 20_000), 1, "the half is rounded away from zero, as in the daily run");
-
     let listed = s.custom_comparisons(&owner).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!((listed[0].id.as_str(), listed[0].name.as_str()), (id.as_str(), "Mid-size schools and shops"));
+    assert_eq!(listed[0].seat_buckets, [3, 4], "sorted, each once");
     assert_eq!(listed[0].industries, ["Education", "Retail"]);
     assert_eq!(s.all_custom_comparisons().await.unwrap(), listed);
     assert!(s.custom_comparisons(&a).await.unwrap().is_empty(), "another tenant has none");
@@ -87,16 +77,18 @@ async fn a_new_comparison_gets_its_past_averages_from_the_snapshots(db: &TestDb)
         .iter()
         .any(|e| e.kind == "comparison.create" && e.subject == id && e.after.contains("Retail")));
 
-    // A chosen list narrows further.
-    let mut listed_only = comparison(&owner);
-    listed_only.name = "Just A".into();
-    listed_only.tenants = vec![a.clone()];
-    let just_a = s.create_custom_comparison(&listed_only, "alice").await.unwrap();
-    let tallies = s.comparison_tallies_of(d1, d2, &[(CUSTOM_BASIS.to_owned(), just_a)]).await.unwrap();
-    assert_eq!(tallies.iter().map(|t| t.count).collect::<Vec<_>>(), [1, 1]);
+    // A comparison saved with a free seat range before cells reads as the buckets it touched.
+    db.raw_execute(&format!(
+        "INSERT INTO custom_comparisons (id, tenant_id, name, seats_min, seats_max, industries, tenants, \
+         created_by, created_at) VALUES ('old', '{owner}', 'Old range', 60, 120, '[]', '[]', 'alice', {now})",
+        now = if db.store.backend() == "sqlite" { "'2024-06-01T00:00:00Z'" } else { "now()" }
+    ))
+    .await;
+    let old = s.custom_comparisons(&owner).await.unwrap().into_iter().find(|c| c.id == "old").unwrap();
+    assert_eq!(old.seat_buckets, [2, 3], "51–100 and 101–500");
 
     let mut bad = comparison(&owner);
-    bad.seats_min = Some(2_000);
+    bad.seat_buckets = vec![8];
     assert!(matches!(s.create_custom_comparison(&bad, "alice").await, Err(StoreError::Invalid(_))));
     bad = comparison(&owner);
     bad.name = "  ".into();
@@ -113,8 +105,6 @@ async fn comparisons_are_renamed_and_deleted_per_tenant(db: &TestDb) {
     let peer = tenant(s, "Peer", 500, "Education").await;
     snapshot(s, &peer, day(2024, 6, 1), 500, 1, 2).await;
     let id = s.create_custom_comparison(&comparison(&owner), "alice").await.unwrap();
-    let group = [(CUSTOM_BASIS.to_owned(), id.clone())];
-    assert_eq!(s.comparison_tallies_of(day(2024, 6, 1), day(2024, 6, 1), &group).await.unwrap().len(), 1);
 
     let wrong = s.rename_custom_comparison(&other, &id, "Mine now", "mallory").await;
     assert!(matches!(wrong, Err(StoreError::NotFound(_))), "{wrong:?}");
@@ -126,13 +116,84 @@ async fn comparisons_are_renamed_and_deleted_per_tenant(db: &TestDb) {
     assert_eq!(s.custom_comparisons(&owner).await.unwrap()[0].name, "Schools");
     s.delete_custom_comparison(&owner, &id, "bob").await.unwrap();
     assert!(s.custom_comparisons(&owner).await.unwrap().is_empty());
-    assert!(
-        s.comparison_tallies_of(day(2024, 6, 1), day(2024, 6, 1), &group).await.unwrap().is_empty(),
-        "its tallies go with it"
-    );
     let again = s.delete_custom_comparison(&owner, &id, "bob").await;
     assert!(matches!(again, Err(StoreError::NotFound(_))), "{again:?}");
     let kinds: Vec<String> = s.audit_trail(&owner, 10).await.unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds[..3], ["comparison.delete", "comparison.rename", "comparison.create"]);
     assert!(s.audit_trail(&other, 10).await.unwrap().iter().all(|e| !e.kind.starts_with("comparison.")));
+}
+
+async fn a_day_tallies_measured_snapshots_into_cells_and_counts_moves(db: &TestDb) {
+    let s = db.store.as_ref();
+    let (a, b, c, d) = (
+        tenant(s, "A", 500, "Education").await,
+        tenant(s, "B", 500, "Education").await,
+        tenant(s, "C", 20, "Retail").await,
+        tenant(s, "D", 500, "Education").await,
+    );
+    let (d1, d2) = (day(2024, 6, 1), day(2024, 6, 2));
+    for t in [&a, &b, &c] {
+        snapshot(s, t, d1, 500, 1, 2).await;
+    }
+    // D's day came from an export: it never feeds a benchmark.
+    write(s, &d, d1, 500, 2, 2, true).await;
+    let entry = |t: &str, seats, industry, p| BenchmarkEntry {
+        tenant_id: t.to_owned(),
+        cell: Cell::of(seats, industry),
+        percent: Percent(p),
+    };
+    let nobody = "00000000-0000-4000-8000-000000000000";
+    let day1 = [
+        entry(&a, 500, "Education", 5_000),
+        entry(&b, 500, "Education", 7_000),
+        entry(&c, 20, "Retail", 9_000),
+        entry(&d, 500, "Education", 10_000),
+        entry(nobody, 500, "Education", 1),
+    ];
+    assert_eq!(s.write_benchmark_day(d1, &day1).await.unwrap(), 3, "only measured snapshots of that day");
+    let got = s.benchmark_days(d1, d1).await.unwrap();
+    assert_eq!(got.len(), 1);
+    let cells: Vec<(Cell, i64, u32)> =
+        got[0].cells.iter().map(|c| (c.cell.clone(), c.sum, c.count)).collect();
+    assert_eq!(
+        cells,
+        [(Cell::of(20, "Retail"), 9_000, 1), (Cell::of(500, "Education"), 12_000, 2)],
+        "D and the unknown tenant are left out"
+    );
+    assert!(got[0].moves.iter().all(|m| m.from.is_none()), "nothing the day before");
+
+    // Day 2: A grows into the next bucket, B stays, C has no snapshot.
+    snapshot(s, &a, d2, 600, 1, 2).await;
+    snapshot(s, &b, d2, 500, 1, 2).await;
+    s.write_benchmark_day(d2, &[entry(&a, 600, "Education", 5_500), entry(&b, 500, "Education", 7_000)])
+        .await
+        .unwrap();
+    let mv = |from: Option<Cell>, to: Option<Cell>, count| Move { from, to, count };
+    let (edu3, edu4, retail) =
+        (Cell::of(500, "Education"), Cell::of(600, "Education"), Cell::of(20, "Retail"));
+    let mut moves = s.benchmark_days(d2, d2).await.unwrap()[0].moves.clone();
+    moves.sort_by(|x, y| (&x.from, &x.to).cmp(&(&y.from, &y.to)));
+    assert_eq!(
+        moves,
+        [
+            mv(Some(retail.clone()), None, 1),
+            mv(Some(edu3.clone()), Some(edu3.clone()), 1),
+            mv(Some(edu3.clone()), Some(edu4.clone()), 1),
+        ]
+    );
+    let held = s.benchmark_entries(std::slice::from_ref(&a), d1, d2).await.unwrap();
+    let seen: Vec<(NaiveDate, Cell, Percent)> =
+        held.iter().map(|h| (h.day, h.cell.clone(), h.percent)).collect();
+    assert_eq!(seen, [(d1, edu3.clone(), Percent(5_000)), (d2, edu4.clone(), Percent(5_500))]);
+
+    // Day 1 tallied again without B: day 2's moves follow.
+    s.write_benchmark_day(d1, &day1[..1]).await.unwrap();
+    let mut moves = s.benchmark_days(d2, d2).await.unwrap()[0].moves.clone();
+    moves.sort_by(|x, y| (&x.from, &x.to).cmp(&(&y.from, &y.to)));
+    assert_eq!(moves, [mv(None, Some(edu3.clone()), 1), mv(Some(edu3.clone()), Some(edu4), 1)]);
+    assert!(
+        s.benchmark_entries(std::slice::from_ref(&b), d1, d1).await.unwrap().is_empty(),
+        "B's day-1 tally is gone"
+    );
+    assert!(s.benchmark_days(day(2024, 6, 3), day(2024, 6, 9)).await.unwrap().is_empty());
 }

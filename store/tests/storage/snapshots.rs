@@ -1,9 +1,9 @@
-//! Daily snapshots stored as changes, and comparison tallies.
+//! Daily snapshots stored as changes.
 
 use crate::common::{day, new_tenant, point, points, summary, TestDb};
 use score::snapshot::Cause;
 use score::{Points, Status};
-use store::{ComparisonTally, Store, StoreError};
+use store::{Store, StoreError};
 
 crate::on_both_backends!(
     snapshots_store_only_changes,
@@ -11,7 +11,6 @@ crate::on_both_backends!(
     points_of_every_past_day_match_what_was_written,
     each_snapshot_stores_its_day_trend,
     trends_of_earlier_snapshots_are_computed_on_open,
-    comparison_tallies_round_trip,
 );
 
 async fn snapshots_store_only_changes(db: &TestDb) {
@@ -66,7 +65,6 @@ async fn snapshots_store_only_changes(db: &TestDb) {
     assert_eq!(s.snapshots(&t.id, NaiveDate::MIN, NaiveDate::MAX).await.unwrap().len(), 3);
     assert_eq!(s.action_changes(&t.id, NaiveDate::MIN, NaiveDate::MAX).await.unwrap(), changes);
     assert!(s.action_points_on(&t.id, NaiveDate::MIN).await.unwrap().is_empty());
-    assert!(s.comparison_tallies(NaiveDate::MIN, NaiveDate::MAX).await.is_ok());
     assert!(s.measurements_on(&t.id, NaiveDate::MIN).await.unwrap().is_empty());
     let other = s.create_tenant(new_tenant("Empty"), "alice").await.unwrap();
     assert_eq!(s.latest_snapshot(&other.id).await.unwrap(), None);
@@ -242,41 +240,6 @@ async fn rewriting_or_backfilling_a_snapshot_keeps_every_day_exact(db: &TestDb) 
     let kept: usize = changes.iter().filter(|c| c.day == day(2024, 3, 4)).count();
     assert_eq!(kept, 0, "no snapshot, no changes on March 4");
     assert_eq!(s.snapshots(&t.id, day(2024, 3, 1), day(2024, 3, 31)).await.unwrap().len(), 4);
-}
-
-async fn comparison_tallies_round_trip(db: &TestDb) {
-    let s = &db.store;
-    let tally = |d: chrono::NaiveDate, basis: &str, key: &str, sum: i64, count: u32| ComparisonTally {
-        day: d,
-        basis: basis.into(),
-        group_key: key.into(),
-        sum,
-        count,
-    };
-    let (d1, d2) = (day(2024, 3, 1), day(2024, 3, 2));
-    let first = vec![
-        tally(d1, "AllTenants", "", 31_000, 6),
-        tally(d1, "IndustryTypes", "Education", 12_000, 2),
-        tally(d1, "TotalSeats", "3", 19_000, 4),
-    ];
-    s.write_comparison_tallies(d1, &first).await.unwrap();
-    s.write_comparison_tallies(d2, &[tally(d2, "AllTenants", "", 33_000, 6)]).await.unwrap();
-    let mut all = first.clone();
-    all.push(tally(d2, "AllTenants", "", 33_000, 6));
-    assert_eq!(s.comparison_tallies(d1, d2).await.unwrap(), all);
-    // A page reads only its groups.
-    let groups = [("AllTenants".to_owned(), String::new()), ("TotalSeats".to_owned(), "3".to_owned())];
-    assert_eq!(
-        s.comparison_tallies_of(d1, d2, &groups).await.unwrap(),
-        vec![all[0].clone(), all[2].clone(), all[3].clone()]
-    );
-    assert!(s.comparison_tallies_of(d1, d2, &[]).await.unwrap().is_empty());
-
-    // The daily job may rerun: a day's tallies replace that day's.
-    s.write_comparison_tallies(d1, &first[..1]).await.unwrap();
-    assert_eq!(s.comparison_tallies(d1, d1).await.unwrap(), first[..1].to_vec());
-    let wrong_day = s.write_comparison_tallies(d2, &first[..1]).await;
-    assert!(matches!(wrong_day, Err(StoreError::Invalid(_))), "{wrong_day:?}");
 }
 
 async fn all_changes(s: &dyn Store, tenant_id: &str) -> Vec<store::DatedChange> {

@@ -385,6 +385,7 @@ mod build_tests {
             licensed_seats: 1,
             active_users: 1,
             taken_at: Utc.with_ymd_and_hms(2026, 3, d, 23, 59, 0).single().expect("time"),
+            imported: false,
         }
     }
 

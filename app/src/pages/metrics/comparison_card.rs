@@ -1,7 +1,7 @@
 //! The custom comparisons card of the Metrics & trends page: the list with rename and
 //! delete for read-write roles, and the add form folded away until wanted.
 
-use super::comparisons::{ComparisonChoices, ComparisonSummary, MAX_PER_TENANT, NAME_MAX_CHARS, SEATS_MAX};
+use super::comparisons::{ComparisonChoices, ComparisonSummary, MAX_PER_TENANT, NAME_MAX_CHARS};
 use super::data::MetricsData;
 use super::page::ViewFields;
 use crate::pages::history::query::HistoryQuery;
@@ -22,7 +22,7 @@ pub fn CustomComparisonsCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
             <h2 id="custom-comparisons-heading">"Custom comparisons"</h2>
             <p class="subtle">
                 "Your own groups of other tenants on this server, drawn as lines in the comparison trend above and on the Overview. "
-                "A group's average is shown only on days it covers at least 5 other tenants, so that no single tenant's score can be read from it."
+                "A group's average is shown only on days no single tenant's score can be read from it; the tenants you hold a role in are never part of it."
             </p>
             {if d.custom.is_empty() {
                 view! { <p id="no-custom-comparisons">"No custom comparisons yet."</p> }.into_any()
@@ -79,6 +79,12 @@ fn ComparisonRow(c: ComparisonSummary, tenant_id: String, q: HistoryQuery, can_w
 
 #[component]
 fn AddComparison(tenant_id: String, q: HistoryQuery, choices: ComparisonChoices) -> impl IntoView {
+    let buckets = (0..score::comparison::SEAT_BUCKETS.len())
+        .map(|b| {
+            let label = score::comparison::seat_bucket_label(b);
+            view! { <label class="check"><input type="checkbox" name="seat_buckets[]" value=b.to_string()/> {label}</label> }
+        })
+        .collect_view();
     let industries = choices
         .industries
         .into_iter()
@@ -99,11 +105,8 @@ fn AddComparison(tenant_id: String, q: HistoryQuery, choices: ComparisonChoices)
                 <input type="hidden" name="tenant_id" value=tenant_id/>
                 <ViewFields q/>
                 <label>"Name" <input type="text" name="name" id="comparison-name" maxlength=NAME_MAX_CHARS required/></label>
-                <p class="subtle">"Every criterion you give must hold; leave one empty to leave it out."</p>
-                <div class="row-form">
-                    <label>"Seats from" <input type="number" name="seats_min" id="comparison-seats-min" min="0" max=SEATS_MAX/></label>
-                    <label>"Seats to" <input type="number" name="seats_max" id="comparison-seats-max" min="0" max=SEATS_MAX/></label>
-                </div>
+                <p class="subtle">"Tenants in any of the seat ranges ticked and any of the industries ticked; leave a list empty to take them all. Averages leave out the tenants you hold a role in, and are only shown where no single tenant's score can be read from them."</p>
+                <fieldset><legend>"Seat counts"</legend>{buckets}</fieldset>
                 <fieldset><legend>"Industries"</legend>{industries}</fieldset>
                 {tenants}
                 <button type="submit" id="add-comparison-submit">"Add comparison"</button>

@@ -1,17 +1,16 @@
-//! Custom comparisons on the Metrics & trends page: read-write roles create them (a seat
-//! range, industries, tenants they can see), rename and delete them. Plain form posts
-//! answered by a redirect back to the same view, so they work without JavaScript.
+//! Custom comparisons on the Metrics & trends page: read-write roles create them (whole
+//! seat buckets and industries, or tenants they hold a role in), rename and delete them.
+//! Plain form posts answered by a redirect back to the same view, so they work without
+//! JavaScript.
 
 use crate::error::AppError;
 use leptos::prelude::*;
-use score::comparison::{CustomComparison, MIN_TENANTS_FOR_AVERAGE};
+use score::comparison::{CustomComparison, SEAT_BUCKETS};
 use serde::{Deserialize, Serialize};
 
 /// At most this many per tenant: each is one more line and one more tally per day.
 pub const MAX_PER_TENANT: usize = 10;
 pub const NAME_MAX_CHARS: usize = 80;
-/// Far above any real organisation, so a typo in a seat count is caught.
-pub const SEATS_MAX: u32 = 10_000_000;
 
 /// A custom comparison as the page lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,8 +40,8 @@ pub struct ComparisonChoices {
 #[serde(default)]
 pub struct ComparisonInput {
     pub name: String,
-    pub seats_min: String,
-    pub seats_max: String,
+    /// Seat bucket indexes, as the boxes send them.
+    pub seat_buckets: Vec<String>,
     pub industries: Vec<String>,
     pub tenants: Vec<String>,
 }
@@ -53,17 +52,15 @@ pub fn error_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "comparison_name" => "Name: 1 to 80 characters, no control characters.",
         "comparison_name_taken" => "Name: this tenant already has a custom comparison with that name.",
-        "seats_min" => "Seats from: a whole number from 0 to 10,000,000, not above seats to.",
-        "seats_max" => "Seats to: a whole number from 0 to 10,000,000, not below seats from.",
+        "seat_buckets" => "Seat counts: pick from the seat ranges listed.",
         "industries" => "Industries: pick from the industries listed.",
         "tenants" => "Tenants: pick from the other tenants you hold a role in.",
         "comparison_empty" => {
-            "Give a seat range, industries or tenants: without any, the comparison is the same as All tenants."
+            "Give seat ranges, industries or tenants: without any, the comparison is the same as All tenants."
         }
         "comparison_too_few" => {
-            "Not saved: the comparison would cover fewer than 5 other tenants today. An average is only \
-             shown over at least 5 tenants, so that no single tenant's score can be read from it; widen \
-             the seat range, add industries or choose more tenants."
+            "Not saved: too small. An average is only shown where no single tenant's score can be \
+             read from it; add seat ranges or industries, or choose more tenants."
         }
         "comparison_unknown" => "That custom comparison is not in this tenant; it may have been deleted.",
         "comparison_limit" => "A tenant has at most 10 custom comparisons; delete one first.",
@@ -75,8 +72,7 @@ pub fn error_message(code: &str) -> Option<&'static str> {
 pub fn field_of(code: &str) -> &'static str {
     match code {
         "comparison_name" | "comparison_name_taken" => "name",
-        "seats_min" => "seats_min",
-        "seats_max" => "seats_max",
+        "seat_buckets" => "seat_buckets",
         "industries" => "industries",
         "tenants" => "tenants",
         "comparison_unknown" => "comparison_id",
@@ -92,29 +88,22 @@ pub fn clean_name(name: &str) -> Option<String> {
     ok.then(|| name.to_owned())
 }
 
-fn seats(text: &str) -> Result<Option<u32>, ()> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    text.parse::<u32>().ok().filter(|n| *n <= SEATS_MAX).map(Some).ok_or(())
+fn bucket(text: &str) -> Option<u8> {
+    text.trim().parse::<u8>().ok().filter(|b| usize::from(*b) < SEAT_BUCKETS.len())
 }
 
 /// Checks the form against what the viewer may pick; the comparison (without an id yet)
-/// or the code of the field to fix. Coverage is checked by the caller, against the store.
+/// or the code of the field to fix. Whether it is too small is checked by the caller.
 pub fn validate(
     input: &ComparisonInput,
     tenant_id: &str,
     choices: &ComparisonChoices,
 ) -> Result<CustomComparison, &'static str> {
     let name = clean_name(&input.name).ok_or("comparison_name")?;
-    let seats_min = seats(&input.seats_min).map_err(|()| "seats_min")?;
-    let seats_max = seats(&input.seats_max).map_err(|()| "seats_max")?;
-    if let (Some(lo), Some(hi)) = (seats_min, seats_max) {
-        if lo > hi {
-            return Err("seats_min");
-        }
-    }
+    let mut seat_buckets =
+        input.seat_buckets.iter().map(|b| bucket(b)).collect::<Option<Vec<u8>>>().ok_or("seat_buckets")?;
+    seat_buckets.sort_unstable();
+    seat_buckets.dedup();
     let mut industries: Vec<String> = input.industries.iter().map(|i| i.trim().to_owned()).collect();
     industries.sort();
     industries.dedup();
@@ -127,29 +116,17 @@ pub fn validate(
     if tenants.iter().any(|t| !choices.tenants.iter().any(|(id, _)| id == t)) {
         return Err("tenants");
     }
-    if seats_min.is_none() && seats_max.is_none() && industries.is_empty() && tenants.is_empty() {
+    if seat_buckets.is_empty() && industries.is_empty() && tenants.is_empty() {
         return Err("comparison_empty");
     }
     Ok(CustomComparison {
         id: String::new(),
         tenant_id: tenant_id.to_owned(),
         name,
-        seats_min,
-        seats_max,
+        seat_buckets,
         industries,
         tenants,
     })
-}
-
-/// How many tenants `c` covers among `(id, licensed seats, industry)`.
-pub fn coverage<'a>(c: &CustomComparison, tenants: impl IntoIterator<Item = (&'a str, u32, &'a str)>) -> u32 {
-    let n = tenants.into_iter().filter(|(id, seats, industry)| c.covers(id, *seats, industry)).count();
-    u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// Whether an average over `covered` tenants may be shown at all (SPEC §4).
-pub fn enough(covered: u32) -> bool {
-    covered >= MIN_TENANTS_FOR_AVERAGE
 }
 
 /// What the viewer may pick in the form for `tenant_id`.
@@ -170,8 +147,24 @@ pub async fn choices(
     Ok(ComparisonChoices { industries, tenants })
 }
 
-/// Creates a custom comparison for the tenant (read-write roles). Refused when it would
-/// cover fewer than five other tenants today; its past days are filled from snapshots.
+/// Whether the comparison has a value on the latest tallied day, as the viewer would see
+/// it: the refusal says no more than the line itself would.
+#[cfg(feature = "ssr")]
+async fn shown_today(
+    store: &dyn store::Store,
+    viewer_id: &str,
+    c: &CustomComparison,
+) -> Result<bool, AppError> {
+    let today = chrono::Utc::now().date_naive();
+    let recent = store.benchmark_days(today - chrono::Duration::days(7), today).await?;
+    let Some(latest) = recent.last().map(|d| d.day) else { return Ok(false) };
+    let held = crate::benchmarks::held_by(store, viewer_id).await?;
+    let b = crate::benchmarks::ViewerBenchmarks::read(store, &held, latest, latest).await?;
+    Ok(b.custom(latest, c).is_some())
+}
+
+/// Creates a custom comparison for the tenant (read-write roles). Refused, as "too small",
+/// when the viewer would see no value on the latest tallied day.
 #[server(endpoint = "add_comparison")]
 pub async fn add_comparison(
     tenant_id: String,
@@ -202,16 +195,11 @@ pub async fn add_comparison(
     if existing.iter().any(|c| c.name.eq_ignore_ascii_case(&comparison.name)) {
         return no("comparison_name_taken").await;
     }
-    let everyone = store.tenants().await?;
-    let covered = coverage(
-        &comparison,
-        everyone.iter().map(|t| (t.id.as_str(), t.licensed_seats, t.industry.as_str())),
-    );
-    if !enough(covered) {
+    if !shown_today(store, &access.viewer.user_id, &comparison).await? {
         return no("comparison_too_few").await;
     }
     let id = store.create_custom_comparison(&comparison, &access.viewer.email).await?;
-    tracing::info!(tenant = %access.tenant_id, comparison = %id, covered, "custom comparison created");
+    tracing::info!(tenant = %access.tenant_id, comparison = %id, "custom comparison created");
     leptos_axum::redirect(&back(&access.tenant_id, &view, "done=comparison_added"));
     Ok(())
 }
@@ -293,28 +281,26 @@ mod tests {
         }
     }
 
-    fn input(name: &str, min: &str, max: &str) -> ComparisonInput {
+    fn input(name: &str, buckets: &[&str]) -> ComparisonInput {
         ComparisonInput {
             name: name.into(),
-            seats_min: min.into(),
-            seats_max: max.into(),
+            seat_buckets: buckets.iter().map(|b| b.to_string()).collect(),
             ..Default::default()
         }
     }
 
     #[test]
     fn each_field_is_checked_and_named() {
-        let c = validate(&input(" Peers ", "100", "500"), "t1", &choices()).expect("valid");
-        assert_eq!((c.name.as_str(), c.seats_min, c.seats_max), ("Peers", Some(100), Some(500)));
-        assert_eq!(validate(&input("", "100", ""), "t1", &choices()), Err("comparison_name"));
-        assert_eq!(validate(&input("a\u{7}b", "100", ""), "t1", &choices()), Err("comparison_name"));
-        assert_eq!(validate(&input(&"x".repeat(81), "1", ""), "t1", &choices()), Err("comparison_name"));
-        assert_eq!(validate(&input("P", "ten", ""), "t1", &choices()), Err("seats_min"));
-        assert_eq!(validate(&input("P", "-1", ""), "t1", &choices()), Err("seats_min"));
-        assert_eq!(validate(&input("P", "", "10000001"), "t1", &choices()), Err("seats_max"));
-        assert_eq!(validate(&input("P", "600", "500"), "t1", &choices()), Err("seats_min"));
-        assert_eq!(validate(&input("P", "", ""), "t1", &choices()), Err("comparison_empty"));
-        let mut i = input("P", "", "");
+        let c = validate(&input(" Peers ", &["3", "2", "3"]), "t1", &choices()).expect("valid");
+        assert_eq!((c.name.as_str(), c.seat_buckets.as_slice()), ("Peers", &[2u8, 3][..]));
+        assert_eq!(validate(&input("", &["1"]), "t1", &choices()), Err("comparison_name"));
+        assert_eq!(validate(&input("a\u{7}b", &["1"]), "t1", &choices()), Err("comparison_name"));
+        assert_eq!(validate(&input(&"x".repeat(81), &["1"]), "t1", &choices()), Err("comparison_name"));
+        assert_eq!(validate(&input("P", &["ten"]), "t1", &choices()), Err("seat_buckets"));
+        assert_eq!(validate(&input("P", &["8"]), "t1", &choices()), Err("seat_buckets"), "no ninth bucket");
+        assert_eq!(validate(&input("P", &["-1"]), "t1", &choices()), Err("seat_buckets"));
+        assert_eq!(validate(&input("P", &[]), "t1", &choices()), Err("comparison_empty"));
+        let mut i = input("P", &[]);
         i.industries = vec!["Retail".into(), "Mining".into()];
         assert_eq!(validate(&i, "t1", &choices()), Err("industries"));
         i.industries = vec!["Retail".into(), "Retail".into()];
@@ -323,21 +309,16 @@ mod tests {
         assert_eq!(validate(&i, "t1", &choices()), Err("tenants"), "a tenant the viewer cannot see");
         i.tenants = vec!["T3".into()];
         assert_eq!(validate(&i, "t1", &choices()).expect("valid").tenants, ["t3"]);
-        for code in
-            ["comparison_name", "seats_min", "seats_max", "industries", "tenants", "comparison_too_few"]
-        {
+        for code in ["comparison_name", "seat_buckets", "industries", "tenants", "comparison_too_few"] {
             assert!(error_message(code).is_some(), "{code}");
         }
         assert_eq!(error_message("okay_from"), None, "the zones form's codes are not this form's");
     }
 
     #[test]
-    fn coverage_counts_other_tenants_only() {
-        let c = validate(&input("P", "100", ""), "t1", &choices()).expect("valid");
-        let tenants =
-            [("t1", 200, "Retail"), ("t2", 150, "Retail"), ("t3", 99, "Retail"), ("t4", 100, "Finance")];
-        assert_eq!(coverage(&c, tenants), 2);
-        assert!(!enough(4));
-        assert!(enough(5));
+    fn a_refusal_says_too_small_and_no_count() {
+        let text = error_message("comparison_too_few").expect("a message");
+        assert!(text.contains("too small"), "{text}");
+        assert!(!text.chars().any(|c| c.is_ascii_digit()), "no numbers in the refusal: {text}");
     }
 }

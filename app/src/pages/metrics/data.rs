@@ -70,7 +70,9 @@ pub async fn metrics(
     let q = HistoryQuery::of_range(range, from, to);
     let today = chrono::Utc::now().date_naive();
     let state = &access.state;
-    let mut d = server_side::load(state.store.as_ref(), &state.catalog, &access.tenant_id, &q, today).await?;
+    let held = crate::benchmarks::held_by(state.store.as_ref(), &access.viewer.user_id).await?;
+    let mut d =
+        server_side::load(state.store.as_ref(), &state.catalog, &held, &access.tenant_id, &q, today).await?;
     d.can_write = access.role.can_write();
     if d.can_write {
         let choices =
@@ -99,6 +101,7 @@ mod server_side {
     pub async fn load(
         store: &dyn Store,
         catalog: &[ImprovementAction],
+        viewer_tenants: &[String],
         tenant_id: &str,
         q: &HistoryQuery,
         today: NaiveDate,
@@ -155,7 +158,8 @@ mod server_side {
 
         let live_today = (range.to == today).then_some((today, live.score.current, live.score.max));
         let custom = store.custom_comparisons(tenant_id).await?;
-        let (points, comparisons) = score_line(store, &live.tenant, &custom, snapshots, live_today).await?;
+        let (points, comparisons) =
+            score_line(store, viewer_tenants, &live.tenant, &custom, snapshots, live_today).await?;
         Ok(MetricsData {
             tenant_id: live.tenant.id.clone(),
             tenant_name: live.tenant.name.clone(),

@@ -254,7 +254,7 @@ pub fn ComparisonTrend(
         lines.iter().map(|l| view! { <th data-basis=l.basis.clone()>{l.label.clone()}</th> }).collect_view();
     let days = points.len();
     view! {
-        <p class="subtle">"Averages over other tenants on this server, shown only where at least five others are in the group; your own score is never part of them. Click a legend entry to hide or show its line."</p>
+        <p class="subtle">"Averages over other tenants on this server, leaving out every tenant you hold a role in, and shown only where no single tenant's score can be read from them (a gap means too small that day). Click a legend entry to hide or show its line."</p>
         <DrawnChart id label="Your score against comparison averages; the data table below has the numbers".into()
             options=move || comparison_chart(&points, &lines)>
             <details class="chart-data">

@@ -7,7 +7,7 @@ use score::{Percent, Points};
 use serde::{Deserialize, Serialize};
 
 /// One comparison line: its label and one average per day of the score line (`None` where
-/// fewer than five other tenants were in the group that day).
+/// the group was too small to show that day).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComparisonLine {
     /// `AllTenants`, `TotalSeats`, `IndustryTypes`, or `Custom:{id}`: a stable key for
@@ -70,38 +70,19 @@ pub use server_side::*;
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::*;
+    use crate::benchmarks::ViewerBenchmarks;
     use crate::chart::HistoryPoint;
-    use score::comparison::{
-        seat_bucket, seat_bucket_label, Basis, CustomComparison, GroupTally, CUSTOM_BASIS,
-    };
-    use std::collections::HashMap;
-    use store::{ComparisonTally, DatedTrend, ScoreSnapshot};
+    use score::benchmark::{Cell, CellGroup};
+    use score::comparison::{seat_bucket, seat_bucket_label, Basis, CustomComparison, CUSTOM_BASIS};
+    use store::{DatedTrend, ScoreSnapshot};
 
-    /// The (basis, group) pairs the comparison lines of `snapshots` read: all tenants, the
-    /// tenant's industry, each seat bucket it was in over the days, and its custom
-    /// comparisons.
-    pub fn comparison_groups(
-        snapshots: &[ScoreSnapshot],
-        industry: &str,
-        custom: &[CustomComparison],
-    ) -> Vec<(String, String)> {
-        let mut groups = vec![
-            (Basis::AllTenants.as_str().to_owned(), String::new()),
-            (Basis::IndustryTypes.as_str().to_owned(), industry.to_owned()),
-        ];
-        let mut buckets: Vec<usize> = snapshots.iter().map(|s| seat_bucket(s.licensed_seats)).collect();
-        buckets.sort_unstable();
-        buckets.dedup();
-        groups.extend(buckets.into_iter().map(|b| (Basis::TotalSeats.as_str().to_owned(), b.to_string())));
-        groups.extend(custom.iter().map(|c| (CUSTOM_BASIS.to_owned(), c.id.clone())));
-        groups
-    }
-
-    /// The score line over `snapshots` with its comparison lines, read from the store. With
-    /// `live` (today and the live score), today's point is the live score, so the line ends
-    /// where the headline number is; today has no comparison averages until its snapshot.
+    /// The score line over `snapshots` with the comparison lines a viewer holding roles in
+    /// `viewer_tenants` may read. With `live` (today and the live score), today's point is
+    /// the live score, so the line ends where the headline number is; today has no
+    /// comparison averages until its snapshot.
     pub async fn score_line(
         store: &dyn store::Store,
+        viewer_tenants: &[String],
         tenant: &store::Tenant,
         custom: &[CustomComparison],
         mut snapshots: Vec<ScoreSnapshot>,
@@ -110,14 +91,13 @@ mod server_side {
         if let Some((today, ..)) = live {
             snapshots.retain(|s| s.day != today);
         }
-        let tallies = match (snapshots.first(), snapshots.last()) {
+        let benchmarks = match (snapshots.first(), snapshots.last()) {
             (Some(first), Some(last)) => {
-                let groups = comparison_groups(&snapshots, &tenant.industry, custom);
-                store.comparison_tallies_of(first.day, last.day, &groups).await?
+                Some(ViewerBenchmarks::read(store, viewer_tenants, first.day, last.day).await?)
             }
-            _ => Vec::new(),
+            _ => None,
         };
-        let mut lines = comparison_lines(&snapshots, &tenant.industry, custom, &tallies);
+        let mut lines = comparison_lines(&snapshots, &tenant.industry, custom, benchmarks.as_ref());
         let mut points: Vec<HistoryPoint> =
             snapshots.iter().map(|s| HistoryPoint { day: s.day, current: s.current, max: s.max }).collect();
         if let Some((day, current, max)) = live {
@@ -127,21 +107,15 @@ mod server_side {
         Ok((points, lines))
     }
 
-    /// The comparison lines over the snapshot days. A built-in line is each day's average
-    /// of the group the tenant was in that day, without the tenant itself (SPEC §4); a
-    /// custom comparison's tallies never count its own tenant, so they are used as stored.
+    /// The comparison lines over the snapshot days: all tenants, the seat bucket the tenant
+    /// was in that day, its industry, and its custom comparisons — each as released to the
+    /// viewer (`None` where withheld, and everywhere without tallies).
     pub fn comparison_lines(
         snapshots: &[ScoreSnapshot],
         industry: &str,
         custom: &[CustomComparison],
-        tallies: &[ComparisonTally],
+        benchmarks: Option<&ViewerBenchmarks>,
     ) -> Vec<ComparisonLine> {
-        let by_key: HashMap<(NaiveDate, &str, &str), GroupTally> = tallies
-            .iter()
-            .map(|t| {
-                ((t.day, t.basis.as_str(), t.group_key.as_str()), GroupTally { sum: t.sum, count: t.count })
-            })
-            .collect();
         let bucket_now = snapshots.last().map(|s| seat_bucket(s.licensed_seats)).unwrap_or_default();
         let built_in = [
             (Basis::AllTenants, "All tenants".to_owned()),
@@ -154,23 +128,21 @@ mod server_side {
                 let values = snapshots
                     .iter()
                     .map(|s| {
-                        let key = match basis {
-                            Basis::AllTenants => String::new(),
-                            Basis::TotalSeats => seat_bucket(s.licensed_seats).to_string(),
-                            Basis::IndustryTypes => industry.to_owned(),
+                        let group = match basis {
+                            Basis::AllTenants => CellGroup::all(),
+                            Basis::TotalSeats => {
+                                CellGroup::bucket(Cell::of(s.licensed_seats, industry).bucket)
+                            }
+                            Basis::IndustryTypes => CellGroup::industry(industry),
                         };
-                        let tally = by_key.get(&(s.day, basis.as_str(), key.as_str()))?;
-                        tally.average_excluding(Some(s.current.percent_of(s.max)))
+                        benchmarks?.value(s.day, &group)
                     })
                     .collect();
                 ComparisonLine { basis: basis.as_str().to_owned(), label, values }
             })
             .collect();
         lines.extend(custom.iter().map(|c| {
-            let values = snapshots
-                .iter()
-                .map(|s| by_key.get(&(s.day, CUSTOM_BASIS, c.id.as_str()))?.average_excluding(None))
-                .collect();
+            let values = snapshots.iter().map(|s| benchmarks?.custom(s.day, c)).collect();
             ComparisonLine { basis: format!("{CUSTOM_BASIS}:{}", c.id), label: c.name.clone(), values }
         }));
         lines
@@ -260,9 +232,9 @@ mod server_side {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
-    use score::comparison::{CustomComparison, CUSTOM_BASIS};
+    use score::comparison::CustomComparison;
     use score::day_trend::DayTrend;
-    use store::{ComparisonTally, DatedTrend, ScoreSnapshot};
+    use store::{DatedTrend, ScoreSnapshot};
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 5, d).unwrap_or_default()
@@ -296,62 +268,85 @@ mod tests {
             licensed_seats: seats,
             active_users: seats,
             taken_at: chrono::Utc::now(),
+            imported: false,
+        }
+    }
+
+    fn bench_day(d: u32, cells: &[(score::benchmark::Cell, i64, u32)]) -> score::benchmark::BenchmarkDay {
+        use score::benchmark::{CellTally, Move};
+        score::benchmark::BenchmarkDay {
+            day: day(d),
+            cells: cells
+                .iter()
+                .map(|(c, sum, count)| CellTally { cell: c.clone(), sum: *sum, count: *count })
+                .collect(),
+            moves: cells
+                .iter()
+                .map(|(c, _, count)| Move {
+                    from: (d > 1).then(|| c.clone()),
+                    to: Some(c.clone()),
+                    count: *count,
+                })
+                .collect(),
         }
     }
 
     #[test]
-    fn comparison_averages_leave_the_tenant_out_and_need_five_others() {
-        // Day 1: six tenants in all, the tenant (50 %) among them → five others average 60 %.
-        // Day 2: the seat bucket has only five members with the tenant → no average.
-        let tally = |d, basis: &str, key: &str, sum, count| ComparisonTally {
+    fn comparison_lines_leave_the_viewers_tenants_out_and_follow_the_seat_bucket() {
+        use score::benchmark::{Cell, HeldEntry};
+        // The tenant (50 %) and five others at 60 % in 101–500 seats, Retail; in the same
+        // bucket two Finance tenants at 80 % and three Health ones at 70 %.
+        let retail = Cell::of(200, "Retail");
+        let finance = Cell::of(200, "Finance");
+        let health = Cell::of(200, "Health");
+        let cells = [(retail.clone(), 5_000 + 5 * 6_000, 6), (finance, 2 * 8_000, 2), (health, 3 * 7_000, 3)];
+        let days: Vec<_> = (1..=3).map(|d| bench_day(d, &cells)).collect();
+        let own = |d| HeldEntry {
+            tenant_id: "t".into(),
             day: day(d),
-            basis: basis.into(),
-            group_key: key.into(),
-            sum,
-            count,
+            cell: retail.clone(),
+            percent: Percent(5_000),
         };
-        let tallies = [
-            tally(1, "AllTenants", "", 5_000 + 5 * 6_000, 6),
-            tally(2, "AllTenants", "", 5_500 + 5 * 6_000, 6),
-            tally(2, "TotalSeats", "3", 5_500 + 4 * 7_000, 5),
-            tally(1, "IndustryTypes", "Retail", 5_000 + 7 * 8_000, 8),
-        ];
-        let snapshots = [snapshot(1, 5_000, 200), snapshot(2, 5_500, 200)];
-        let lines = comparison_lines(&snapshots, "Retail", &[], &tallies);
-        let by = |b: &str| lines.iter().find(|l| l.basis == b).map(|l| l.values.clone()).unwrap_or_default();
-        assert_eq!(by("AllTenants"), [Some(Percent(6_000)), Some(Percent(6_000))]);
-        assert_eq!(by("TotalSeats"), [None, None]);
-        assert_eq!(by("IndustryTypes"), [Some(Percent(8_000)), None]);
+        let b =
+            crate::benchmarks::ViewerBenchmarks::new(&days, vec![own(1), own(2), own(3)], &["t".to_owned()]);
+        let snapshots = [snapshot(2, 5_000, 200), snapshot(3, 5_000, 200)];
+        let lines = comparison_lines(&snapshots, "Retail", &[], Some(&b));
+        let by = |basis: &str| {
+            lines.iter().find(|l| l.basis == basis).map(|l| l.values.clone()).unwrap_or_default()
+        };
+        // Ten others: (5 × 60 + 2 × 80 + 3 × 70) / 10 = 67 %.
+        assert_eq!(by("AllTenants"), [Some(Percent(6_700)), Some(Percent(6_700))]);
+        assert_eq!(by("TotalSeats"), by("AllTenants"), "the bucket pools its small cells");
+        // Retail alone, without the tenant itself.
+        assert_eq!(by("IndustryTypes"), [Some(Percent(6_000)), Some(Percent(6_000))]);
+        let finance_view = comparison_lines(&snapshots, "Finance", &[], Some(&b));
+        assert_eq!(finance_view[2].values, [None, None], "two Finance tenants are never shown apart");
         assert!(lines[1].label.contains("101–500"), "{}", lines[1].label);
+        assert!(comparison_lines(&snapshots, "Retail", &[], None).iter().all(|l| l.values == [None, None]));
     }
 
     #[test]
-    fn a_custom_comparison_line_is_its_tally_as_stored_with_at_least_five_tenants() {
+    fn a_custom_comparison_line_is_its_cells_as_released() {
+        use score::benchmark::Cell;
         let peers = CustomComparison {
             id: "c9".into(),
             tenant_id: "me".into(),
             name: "Peers".into(),
-            seats_min: Some(100),
-            seats_max: None,
+            seat_buckets: vec![4],
             industries: Vec::new(),
             tenants: Vec::new(),
         };
-        let tally = |d, count: u32| ComparisonTally {
-            day: day(d),
-            basis: CUSTOM_BASIS.into(),
-            group_key: "c9".into(),
-            sum: 7_000 * i64::from(count),
-            count,
-        };
-        // Five others on day 1 (the tenant's own score is never in a custom tally), four on day 2.
-        let snapshots = [snapshot(1, 5_000, 200), snapshot(2, 5_500, 200), snapshot(3, 5_500, 200)];
-        let lines =
-            comparison_lines(&snapshots, "Retail", std::slice::from_ref(&peers), &[tally(1, 5), tally(2, 4)]);
+        let big = Cell::of(800, "Retail");
+        let days: Vec<_> = (1..=3).map(|d| bench_day(d, &[(big.clone(), 5 * 7_000, 5)])).collect();
+        let b = crate::benchmarks::ViewerBenchmarks::new(&days, Vec::new(), &[]);
+        let snapshots = [snapshot(2, 5_000, 200), snapshot(3, 5_500, 200)];
+        let lines = comparison_lines(&snapshots, "Retail", std::slice::from_ref(&peers), Some(&b));
         let line = lines.iter().find(|l| l.basis == "Custom:c9").expect("the custom line");
         assert_eq!(line.label, "Peers");
-        assert_eq!(line.values, [Some(Percent(7_000)), None, None]);
-        let groups = comparison_groups(&snapshots, "Retail", std::slice::from_ref(&peers));
-        assert!(groups.contains(&(CUSTOM_BASIS.to_owned(), "c9".to_owned())), "{groups:?}");
+        assert_eq!(line.values, [Some(Percent(7_000)), Some(Percent(7_000))]);
+        let other = CustomComparison { seat_buckets: vec![3], ..peers };
+        let lines = comparison_lines(&snapshots, "Retail", std::slice::from_ref(&other), Some(&b));
+        assert_eq!(lines[3].values, [None, None], "no tenant in 101–500 seats");
     }
 
     #[test]

@@ -1,0 +1,477 @@
+//! What a viewer may read of other tenants' scores (SPEC §4): the one place every average
+//! shown on a page, in a CSV or through the Graph API is released from.
+//!
+//! The daily run tallies each measured tenant into a fixed *cell* (seat bucket × industry)
+//! and records how many tenants moved between cells since the day before. For one viewer,
+//! the tenants they hold a role in are taken out first, so only *hidden* tenants remain.
+//! The hidden tenants of each day are then split into *blocks* of at least
+//! [`MIN_BLOCK`] tenants, built from whole cells and from nothing else: every value
+//! released to the viewer that day is an average over whole blocks. Any combination of
+//! released values is therefore a combination of block sums, and no block sum singles out
+//! one tenant.
+//!
+//! Across two consecutive days a tenant that moved, arrived or left could still be singled
+//! out by subtracting one day's block sum from the other's, if scores stay put. The blocks
+//! of the later day are merged (or withheld) until, in the graph whose nodes are the two
+//! days' blocks and whose edges are the hidden tenants, no tenant is the only tie between
+//! two parts that are not both fixed (see `docs/privacy.md` for why that is exactly the
+//! condition for a score to be derivable). On top of that a group whose membership differs
+//! by 1 to 4 tenants from the day before is withheld that day, and every average is rounded
+//! to a tenth of a percent.
+
+use crate::comparison::{seat_bucket, CustomComparison};
+use crate::points::{div_round_half_away, Percent};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The fewest hidden tenants any released value stands on.
+pub const MIN_BLOCK: u32 = 5;
+
+/// One fixed cell of the comparison grid.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Cell {
+    /// Index into [`crate::comparison::SEAT_BUCKETS`].
+    pub bucket: u8,
+    pub industry: String,
+}
+
+impl Cell {
+    pub fn of(licensed_seats: u32, industry: &str) -> Cell {
+        Cell {
+            bucket: u8::try_from(seat_bucket(licensed_seats)).unwrap_or(u8::MAX),
+            industry: industry.to_owned(),
+        }
+    }
+}
+
+/// Every measured tenant of one cell on one day: the sum of their score percentages
+/// (hundredths of a percent) and how many they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellTally {
+    pub cell: Cell,
+    pub sum: i64,
+    pub count: u32,
+}
+
+/// How many tenants were tallied in `from` the day before and in `to` on this day (`None`:
+/// not tallied that day).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Move {
+    pub from: Option<Cell>,
+    pub to: Option<Cell>,
+    pub count: u32,
+}
+
+/// One day's tallies, as the daily run stores them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BenchmarkDay {
+    pub day: NaiveDate,
+    pub cells: Vec<CellTally>,
+    pub moves: Vec<Move>,
+}
+
+/// A tenant the viewer holds a role in, as it was tallied on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldEntry {
+    pub tenant_id: String,
+    pub day: NaiveDate,
+    pub cell: Cell,
+    pub percent: Percent,
+}
+
+/// A comparison group as a set of cells: the seat buckets and industries it takes (empty:
+/// any). All tenants, a seat bucket, an industry and a custom comparison are all of this
+/// shape, so no group can be drawn finer than a cell.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+pub struct CellGroup {
+    pub buckets: Vec<u8>,
+    pub industries: Vec<String>,
+}
+
+impl CellGroup {
+    pub fn all() -> CellGroup {
+        CellGroup::default()
+    }
+
+    pub fn bucket(bucket: u8) -> CellGroup {
+        CellGroup { buckets: vec![bucket], industries: Vec::new() }
+    }
+
+    pub fn industry(industry: &str) -> CellGroup {
+        CellGroup { buckets: Vec::new(), industries: vec![industry.to_owned()] }
+    }
+
+    pub fn of_custom(c: &CustomComparison) -> CellGroup {
+        CellGroup { buckets: c.seat_buckets.clone(), industries: c.industries.clone() }
+    }
+
+    pub fn covers(&self, cell: &Cell) -> bool {
+        (self.buckets.is_empty() || self.buckets.contains(&cell.bucket))
+            && (self.industries.is_empty() || self.industries.contains(&cell.industry))
+    }
+}
+
+/// Hidden tenants by (cell the day before, cell this day, how many).
+type Classes = Vec<(Option<Cell>, Option<Cell>, u32)>;
+
+/// Hidden tenants of whole cells, released only together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Block {
+    cells: BTreeSet<Cell>,
+    sum: i64,
+    count: u32,
+}
+
+/// One day's blocks for one viewer: `None` marks the hidden tenants no value may include.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Partition {
+    blocks: Vec<Block>,
+    /// Cell → index into `blocks`, or `None` when the cell's hidden tenants are withheld.
+    of_cell: BTreeMap<Cell, Option<usize>>,
+}
+
+impl Partition {
+    /// The blocks wholly inside `group`, none withheld.
+    fn inside<'a>(&'a self, group: &'a CellGroup) -> impl Iterator<Item = &'a Block> + 'a {
+        self.blocks.iter().filter(move |b| b.cells.iter().all(|c| group.covers(c)))
+    }
+
+    /// Whether a tenant tallied in `cell` counts in `group`'s value that day.
+    fn counts(&self, cell: &Cell, group: &CellGroup) -> bool {
+        match self.of_cell.get(cell) {
+            Some(Some(i)) => self.blocks[*i].cells.iter().all(|c| group.covers(c)),
+            _ => false,
+        }
+    }
+}
+
+/// What one viewer may read: each day's blocks and the hidden tenants' moves.
+#[derive(Debug, Clone, Default)]
+pub struct Release {
+    days: BTreeMap<NaiveDate, ReleasedDay>,
+}
+
+#[derive(Debug, Clone)]
+struct ReleasedDay {
+    partition: Partition,
+    /// The day before's blocks as released (empty when that day was not tallied).
+    before: Partition,
+    classes: Classes,
+}
+
+/// A released value and the cells whose hidden tenants it averages (for tests and audits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Released {
+    pub average: Percent,
+    pub cells: BTreeSet<Cell>,
+}
+
+impl Release {
+    /// Works out the blocks of every day in `days` but the first, which is only the day
+    /// before of the second: callers read from two days before the first day they show.
+    pub fn new(days: &[BenchmarkDay], held: &[HeldEntry]) -> Release {
+        let mut held_by_day: BTreeMap<NaiveDate, BTreeMap<&str, &HeldEntry>> = BTreeMap::new();
+        for h in held {
+            held_by_day.entry(h.day).or_default().insert(h.tenant_id.as_str(), h);
+        }
+        let empty = BTreeMap::new();
+        let mut days: Vec<&BenchmarkDay> = days.iter().collect();
+        days.sort_by_key(|d| d.day);
+        days.dedup_by_key(|d| d.day);
+        let initial: Vec<Partition> = days
+            .iter()
+            .map(|d| initial_partition(&hidden_cells(d, held_by_day.get(&d.day).unwrap_or(&empty))))
+            .collect();
+        // Each day's released blocks against the day before's initial ones; a finer
+        // partition releases more, so that is the safe side of the day before as released.
+        let mut released: Vec<Option<Partition>> = vec![None; days.len()];
+        let mut classes_of: Vec<Classes> = vec![Vec::new(); days.len()];
+        for i in 1..days.len() {
+            let d = days[i];
+            let prev_day = days[i - 1];
+            let consecutive = d.day.pred_opt() == Some(prev_day.day);
+            let held_today = held_by_day.get(&d.day).unwrap_or(&empty);
+            let held_before =
+                if consecutive { held_by_day.get(&prev_day.day).unwrap_or(&empty) } else { &empty };
+            let classes = hidden_moves(d, held_before, held_today);
+            let before = if consecutive { initial[i - 1].clone() } else { Partition::default() };
+            released[i] = Some(settle(&before, &initial[i], &classes));
+            classes_of[i] = classes;
+        }
+        let mut out = BTreeMap::new();
+        for i in 1..days.len() {
+            let Some(partition) = released[i].clone() else { continue };
+            let consecutive = days[i].day.pred_opt() == Some(days[i - 1].day);
+            let before = match (consecutive, &released[i - 1]) {
+                (true, Some(p)) => p.clone(),
+                // The day before is the first day read: its own day before is unknown, so
+                // its initial blocks stand in (finer, so the check below is stricter).
+                (true, None) => initial[i - 1].clone(),
+                (false, _) => Partition::default(),
+            };
+            out.insert(
+                days[i].day,
+                ReleasedDay { partition, before, classes: std::mem::take(&mut classes_of[i]) },
+            );
+        }
+        Release { days: out }
+    }
+
+    /// The average of `group` on `day` over the viewer's hidden tenants, if it may be shown.
+    pub fn value(&self, day: NaiveDate, group: &CellGroup) -> Option<Percent> {
+        self.released(day, group).map(|r| r.average)
+    }
+
+    /// [`Release::value`] with the cells it stands on.
+    pub fn released(&self, day: NaiveDate, group: &CellGroup) -> Option<Released> {
+        let d = self.days.get(&day)?;
+        let (mut sum, mut count, mut cells) = (0i64, 0u32, BTreeSet::new());
+        for b in d.partition.inside(group) {
+            sum += b.sum;
+            count += b.count;
+            cells.extend(b.cells.iter().cloned());
+        }
+        if count < MIN_BLOCK {
+            return None;
+        }
+        // Overlap control: a membership 1 to 4 tenants away from the day before is withheld.
+        let changed: u32 = d
+            .classes
+            .iter()
+            .filter(|(from, to, _)| {
+                let was = from.as_ref().is_some_and(|c| d.before.counts(c, group));
+                let is = to.as_ref().is_some_and(|c| d.partition.counts(c, group));
+                was != is
+            })
+            .map(|(_, _, n)| *n)
+            .sum();
+        if (1..MIN_BLOCK).contains(&changed) {
+            return None;
+        }
+        Some(Released { average: tenth(sum, count), cells })
+    }
+}
+
+/// An average rounded to a tenth of a percent, half away from zero.
+fn tenth(sum: i64, count: u32) -> Percent {
+    let tenths = div_round_half_away(i128::from(sum), i128::from(count) * 10);
+    Percent(i64::try_from(tenths * 10).unwrap_or(i64::MAX))
+}
+
+/// The day's cells without the viewer's tenants: (sum, count) of hidden tenants.
+fn hidden_cells(day: &BenchmarkDay, held: &BTreeMap<&str, &HeldEntry>) -> BTreeMap<Cell, (i64, u32)> {
+    let mut cells: BTreeMap<Cell, (i64, u32)> =
+        day.cells.iter().map(|c| (c.cell.clone(), (c.sum, c.count))).collect();
+    for h in held.values() {
+        if let Some(c) = cells.get_mut(&h.cell) {
+            c.0 -= h.percent.0;
+            c.1 = c.1.saturating_sub(1);
+        }
+    }
+    cells.retain(|_, (_, n)| *n > 0);
+    cells
+}
+
+/// The day's moves without the viewer's tenants.
+fn hidden_moves(
+    day: &BenchmarkDay,
+    held_before: &BTreeMap<&str, &HeldEntry>,
+    held_today: &BTreeMap<&str, &HeldEntry>,
+) -> Classes {
+    let mut moves: BTreeMap<(Option<Cell>, Option<Cell>), u32> = BTreeMap::new();
+    for m in &day.moves {
+        *moves.entry((m.from.clone(), m.to.clone())).or_default() += m.count;
+    }
+    let ids: BTreeSet<&str> = held_before.keys().chain(held_today.keys()).copied().collect();
+    for id in ids {
+        let key = (held_before.get(id).map(|h| h.cell.clone()), held_today.get(id).map(|h| h.cell.clone()));
+        if let Some(n) = moves.get_mut(&key) {
+            *n = n.saturating_sub(1);
+        }
+    }
+    moves.into_iter().filter(|(_, n)| *n > 0).map(|((f, t), n)| (f, t, n)).collect()
+}
+
+/// One day's blocks on its own: a cell of at least [`MIN_BLOCK`] hidden tenants stands
+/// alone; the smaller cells of a seat bucket are pooled (so the bucket's own average keeps
+/// them); what is still too small is pooled across buckets, and withheld below the minimum.
+fn initial_partition(cells: &BTreeMap<Cell, (i64, u32)>) -> Partition {
+    let mut p = Partition::default();
+    let mut small_by_bucket: BTreeMap<u8, Vec<(&Cell, i64, u32)>> = BTreeMap::new();
+    for (cell, (sum, count)) in cells {
+        if *count >= MIN_BLOCK {
+            p.add(Block { cells: BTreeSet::from([cell.clone()]), sum: *sum, count: *count });
+        } else {
+            small_by_bucket.entry(cell.bucket).or_default().push((cell, *sum, *count));
+        }
+    }
+    let mut rest = Block { cells: BTreeSet::new(), sum: 0, count: 0 };
+    for small in small_by_bucket.into_values() {
+        let pooled = Block {
+            cells: small.iter().map(|(c, ..)| (*c).clone()).collect(),
+            sum: small.iter().map(|s| s.1).sum(),
+            count: small.iter().map(|s| s.2).sum(),
+        };
+        if pooled.count >= MIN_BLOCK {
+            p.add(pooled);
+        } else {
+            rest.cells.extend(pooled.cells);
+            rest.sum += pooled.sum;
+            rest.count += pooled.count;
+        }
+    }
+    if rest.count >= MIN_BLOCK {
+        p.add(rest);
+    } else {
+        for c in rest.cells {
+            p.of_cell.insert(c, None);
+        }
+    }
+    p
+}
+
+impl Partition {
+    fn add(&mut self, block: Block) {
+        let i = self.blocks.len();
+        for c in &block.cells {
+            self.of_cell.insert(c.clone(), Some(i));
+        }
+        self.blocks.push(block);
+    }
+
+    fn node_of(&self, cell: &Option<Cell>) -> Option<usize> {
+        cell.as_ref().and_then(|c| self.of_cell.get(c).copied().flatten())
+    }
+
+    /// Merges block `b` into block `a`, or withholds `b` when `a` is `None`.
+    fn fold(&self, a: Option<usize>, b: usize) -> Partition {
+        let mut out = Partition::default();
+        let mut merged = self.blocks[b].clone();
+        for (i, block) in self.blocks.iter().enumerate() {
+            if i == b {
+                continue;
+            }
+            if Some(i) == a {
+                merged.cells.extend(block.cells.iter().cloned());
+                merged.sum += block.sum;
+                merged.count += block.count;
+                out.add(merged.clone());
+            } else {
+                out.add(block.clone());
+            }
+        }
+        for (c, i) in &self.of_cell {
+            if i.is_none() || (*i == Some(b) && a.is_none()) {
+                out.of_cell.insert(c.clone(), None);
+            }
+        }
+        out
+    }
+}
+
+/// Node ids of the two-day graph: the fixed node (tenants not released that day), the day
+/// before's blocks, this day's blocks.
+const FIXED: usize = 0;
+
+/// This day's blocks, merged or withheld until no hidden tenant can be singled out by
+/// combining them with the day before's.
+fn settle(before: &Partition, today: &Partition, classes: &Classes) -> Partition {
+    let mut today = today.clone();
+    loop {
+        let left = |c: &Option<Cell>| before.node_of(c).map_or(FIXED, |i| 1 + i);
+        let offset = 1 + before.blocks.len();
+        let mut edges: BTreeMap<(usize, usize), u32> = BTreeMap::new();
+        for (from, to, n) in classes {
+            let (u, v) = (left(from), today.node_of(to).map_or(FIXED, |i| offset + i));
+            if (u, v) != (FIXED, FIXED) {
+                *edges.entry((u, v)).or_default() += n;
+            }
+        }
+        let nodes = offset + today.blocks.len();
+        let Some(&(u, v)) =
+            edges.iter().find(|(e, n)| **n == 1 && singles_out(nodes, &edges, **e)).map(|(e, _)| e)
+        else {
+            return today;
+        };
+        let mut rest = edges.clone();
+        rest.remove(&(u, v));
+        let comp = components(nodes, &rest);
+        let pinned = |node: usize| comp[node] == comp[FIXED];
+        let today_blocks = (0..today.blocks.len()).map(|i| offset + i);
+        // Join the tenant's two sides through another block of this day when the day
+        // before's side has one; else tie the loose side to a fixed part, or withhold it.
+        let target = if v != FIXED {
+            match today_blocks.clone().find(|&w| w != v && comp[w] == comp[u]) {
+                Some(w) => (Some(w - offset), v - offset),
+                None => (today_blocks.clone().find(|&w| w != v && pinned(w)).map(|w| w - offset), v - offset),
+            }
+        } else {
+            let Some(loose) = today_blocks.clone().find(|&w| comp[w] == comp[u]) else {
+                // The day before's side has no block of this day: nothing of it is
+                // released today, so it cannot be the leak. Defensive: withhold all.
+                return Partition {
+                    blocks: Vec::new(),
+                    of_cell: today.of_cell.keys().map(|c| (c.clone(), None)).collect(),
+                };
+            };
+            (today_blocks.clone().find(|&w| pinned(w)).map(|w| w - offset), loose - offset)
+        };
+        today = today.fold(target.0, target.1);
+    }
+}
+
+/// Whether the tenant on edge `e` could be singled out: without it, its two ends fall
+/// apart and are not both tied to the fixed node.
+fn singles_out(nodes: usize, edges: &BTreeMap<(usize, usize), u32>, e: (usize, usize)) -> bool {
+    let mut rest = edges.clone();
+    if let Some(n) = rest.get_mut(&e) {
+        *n -= 1;
+        if *n == 0 {
+            rest.remove(&e);
+        }
+    }
+    let comp = components(nodes, &rest);
+    comp[e.0] != comp[e.1] && !(comp[e.0] == comp[FIXED] && comp[e.1] == comp[FIXED])
+}
+
+/// Connected components (a representative per node) by union-find.
+fn components(nodes: usize, edges: &BTreeMap<(usize, usize), u32>) -> Vec<usize> {
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut parent: Vec<usize> = (0..nodes).collect();
+    for &(u, v) in edges.keys() {
+        let (a, b) = (root(&mut parent, u), root(&mut parent, v));
+        if a != b {
+            parent[a.max(b)] = a.min(b);
+        }
+    }
+    (0..nodes).map(|x| root(&mut parent, x)).collect()
+}
+
+/// A custom comparison of chosen tenants is an average of tenants the viewer can read one
+/// by one, so it is shown only to a viewer who holds a role in every one of them.
+pub fn chosen_average(
+    listed: &[String],
+    held_on_day: &[&HeldEntry],
+    holds: impl Fn(&str) -> bool,
+) -> Option<Percent> {
+    if listed.is_empty() || !listed.iter().all(|t| holds(t)) {
+        return None;
+    }
+    let values: Vec<Percent> =
+        held_on_day.iter().filter(|h| listed.contains(&h.tenant_id)).map(|h| h.percent).collect();
+    if values.is_empty() {
+        return None;
+    }
+    let sum: i64 = values.iter().map(|p| p.0).sum();
+    Some(tenth(sum, u32::try_from(values.len()).unwrap_or(u32::MAX)))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,113 @@
+use super::*;
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 4, d).expect("a day of April")
+}
+
+fn cell(bucket: u8, industry: &str) -> Cell {
+    Cell { bucket, industry: industry.to_owned() }
+}
+
+/// A day whose tenants all stayed where they were the day before.
+fn steady(d: u32, cells: &[(Cell, i64, u32)]) -> BenchmarkDay {
+    BenchmarkDay {
+        day: day(d),
+        cells: cells
+            .iter()
+            .map(|(c, sum, count)| CellTally { cell: c.clone(), sum: *sum, count: *count })
+            .collect(),
+        moves: cells
+            .iter()
+            .map(|(c, _, count)| Move {
+                from: (d > 1).then(|| c.clone()),
+                to: Some(c.clone()),
+                count: *count,
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_cell_of_five_hidden_tenants_is_shown_rounded_to_a_tenth() {
+    let finance = cell(3, "Finance");
+    let days: Vec<BenchmarkDay> = (1..=3).map(|d| steady(d, &[(finance.clone(), 30_004, 5)])).collect();
+    let r = Release::new(&days, &[]);
+    // 30,004 / 5 = 6,000.8 hundredths → 60.0 %.
+    assert_eq!(r.value(day(2), &CellGroup::all()), Some(Percent(6_000)));
+    assert_eq!(r.value(day(3), &CellGroup::bucket(3)), Some(Percent(6_000)));
+    assert_eq!(r.value(day(3), &CellGroup::industry("Retail")), None);
+    // The first day read is only the day before of the second.
+    assert_eq!(r.value(day(1), &CellGroup::all()), None);
+}
+
+#[test]
+fn the_viewers_own_tenants_leave_the_average_and_do_not_count_toward_five() {
+    let retail = cell(2, "Retail");
+    let days: Vec<BenchmarkDay> =
+        (1..=2).map(|d| steady(d, &[(retail.clone(), 5 * 7_000 + 1_000, 6)])).collect();
+    let own = |d| HeldEntry {
+        tenant_id: "mine".into(),
+        day: day(d),
+        cell: retail.clone(),
+        percent: Percent(1_000),
+    };
+    // Without the viewer's tenant: five others at 70 %.
+    assert_eq!(Release::new(&days, &[own(1), own(2)]).value(day(2), &CellGroup::all()), Some(Percent(7_000)));
+    let two = |d, id: &str| HeldEntry {
+        tenant_id: id.into(),
+        day: day(d),
+        cell: retail.clone(),
+        percent: Percent(7_000),
+    };
+    let held = [own(1), own(2), two(1, "b"), two(2, "b")];
+    assert_eq!(Release::new(&days, &held).value(day(2), &CellGroup::all()), None, "four hidden: too small");
+}
+
+#[test]
+fn small_cells_of_a_bucket_are_pooled_and_stay_out_of_industry_averages() {
+    let (a, b) = (cell(1, "Finance"), cell(1, "Health"));
+    let days: Vec<BenchmarkDay> =
+        (1..=2).map(|d| steady(d, &[(a.clone(), 3 * 5_000, 3), (b.clone(), 3 * 8_000, 3)])).collect();
+    let r = Release::new(&days, &[]);
+    assert_eq!(r.value(day(2), &CellGroup::bucket(1)), Some(Percent(6_500)));
+    assert_eq!(r.value(day(2), &CellGroup::industry("Finance")), None, "three Finance tenants alone");
+}
+
+#[test]
+fn a_tenant_moving_between_cells_withholds_both_for_the_day() {
+    let (small, large) = (cell(2, "Retail"), cell(3, "Retail"));
+    let d1 = steady(1, &[(small.clone(), 6 * 5_000, 6), (large.clone(), 6 * 8_000, 6)]);
+    let d2 = steady(2, &[(small.clone(), 6 * 5_000, 6), (large.clone(), 6 * 8_000, 6)]);
+    // Day 3: one tenant (score 50 %) moved from the smaller bucket to the larger one.
+    let d3 = BenchmarkDay {
+        day: day(3),
+        cells: vec![
+            CellTally { cell: small.clone(), sum: 5 * 5_000, count: 5 },
+            CellTally { cell: large.clone(), sum: 6 * 8_000 + 5_000, count: 7 },
+        ],
+        moves: vec![
+            Move { from: Some(small.clone()), to: Some(small.clone()), count: 5 },
+            Move { from: Some(small.clone()), to: Some(large.clone()), count: 1 },
+            Move { from: Some(large.clone()), to: Some(large.clone()), count: 6 },
+        ],
+    };
+    let r = Release::new(&[d1, d2, d3], &[]);
+    assert!(r.value(day(2), &CellGroup::bucket(2)).is_some());
+    assert_eq!(r.value(day(3), &CellGroup::bucket(2)), None);
+    assert_eq!(r.value(day(3), &CellGroup::bucket(3)), None);
+    // All tenants did not change: still shown.
+    assert!(r.value(day(3), &CellGroup::all()).is_some());
+}
+
+#[test]
+fn a_chosen_list_is_shown_only_to_a_viewer_holding_every_tenant_in_it() {
+    let c = cell(0, "Retail");
+    let entries = [
+        HeldEntry { tenant_id: "a".into(), day: day(1), cell: c.clone(), percent: Percent(4_000) },
+        HeldEntry { tenant_id: "b".into(), day: day(1), cell: c.clone(), percent: Percent(5_010) },
+    ];
+    let on_day: Vec<&HeldEntry> = entries.iter().collect();
+    let listed = vec!["a".to_owned(), "b".to_owned()];
+    assert_eq!(chosen_average(&listed, &on_day, |_| true), Some(Percent(4_510)));
+    assert_eq!(chosen_average(&listed, &on_day, |t| t == "a"), None);
+}
