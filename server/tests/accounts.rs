@@ -211,6 +211,28 @@ async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions
 }
 
 #[tokio::test]
+async fn an_open_session_is_no_licence_to_guess_the_current_password() {
+    let s = demo_server().await;
+    let here = s.sign_in(READER, DEMO_PASSWORD).await;
+    let new = "a-brand-new-password";
+    let guess =
+        |current: &str| format!("current_password={current}&new_password={new}&confirm_password={new}");
+    for i in 0..app::auth::sign_in::MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS {
+        let r = s.call("/api/change_password", &guess("wrong-guess"), Some(&here)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "guess {i}: {}", r.body);
+    }
+    let r = s.call("/api/change_password", &guess(DEMO_PASSWORD), Some(&here)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    let r = s.post_form("/api/change_password", &guess(DEMO_PASSWORD), Some(&here)).await;
+    assert_eq!(r.location.as_deref(), Some("/account?error=throttled"));
+    assert_eq!(
+        sign_in_from(&s, "192.0.2.12", READER, DEMO_PASSWORD).await,
+        "signed in",
+        "password unchanged"
+    );
+}
+
+#[tokio::test]
 async fn signing_out_everywhere_ends_every_session_of_the_user_only() {
     let s = demo_server().await;
     let (here, elsewhere) = (s.sign_in(READER, DEMO_PASSWORD).await, s.sign_in(READER, DEMO_PASSWORD).await);

@@ -23,6 +23,7 @@ pub async fn change_password(
         hash_password_off_workers, hash_secret, verify_password_off_workers, MAX_PASSWORD_LEN,
         MIN_PASSWORD_LEN,
     };
+    use crate::auth::sign_in::{MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS, THROTTLE_MINUTES};
     use crate::pages::refusal::refuse;
     let (state, viewer) = crate::auth::access::require_viewer().await?;
     let store = state.store.as_ref();
@@ -45,12 +46,24 @@ pub async fn change_password(
         )
         .await;
     }
+    // A session left open is not a licence to guess the password: the same budget as
+    // signing in from one place.
+    let now = chrono::Utc::now();
+    let window_began_after = now - chrono::Duration::minutes(THROTTLE_MINUTES);
+    let key = format!("password-change:{}", viewer.user_id);
+    if store.claim_sign_in_attempt(&key, now, window_began_after).await?
+        > MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS
+    {
+        tracing::warn!(email = %viewer.email, "password change refused: too many attempts");
+        return refuse_throttled().await;
+    }
     let user = store.user(&viewer.user_id).await?;
     if !verify_password_off_workers(current_password, user.password_hash).await {
         tracing::warn!(email = %viewer.email, "password change refused: wrong current password");
         return refuse(ACCOUNT_PAGE, "current_password", "current_password", "the current password is wrong")
             .await;
     }
+    store.clear_sign_in_attempts(&key).await?;
     let hash = hash_password_off_workers(new_password).await.map_err(|_| AppError::Internal)?;
     let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
     let this_session = crate::auth::session::session_secret(&headers).map(|s| hash_secret(&s));
@@ -58,6 +71,18 @@ pub async fn change_password(
     tracing::info!(email = %viewer.email, "password changed; other sessions ended");
     leptos_axum::redirect(&format!("{ACCOUNT_PAGE}?done=password"));
     Ok(())
+}
+
+/// Too many wrong current passwords: browsers go back with the message, scripts get a 429.
+#[cfg(feature = "ssr")]
+async fn refuse_throttled() -> Result<(), AppError> {
+    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    if crate::auth::sign_in::wants_html(&headers) {
+        leptos_axum::redirect(&format!("{ACCOUNT_PAGE}?error=throttled"));
+        Ok(())
+    } else {
+        Err(AppError::TooManyAttempts)
+    }
 }
 
 /// Ends every session of the caller, this one included (a lost laptop, a shared computer).
@@ -88,6 +113,7 @@ fn message(code: Option<String>, done: Option<String>) -> Option<(bool, &'static
                 "current_password" => "Current password: it is wrong, or empty.",
                 "new_password" => "New password: use at least 10 characters.",
                 "confirm_password" => "Repeat new password: it differs from the new password.",
+                "throttled" => "Current password: too many wrong attempts. Wait 15 minutes and try again.",
                 _ => "The change was refused.",
             },
         ));

@@ -104,10 +104,21 @@ async fn client_address(state: &crate::state::AppState, headers: &http::HeaderMa
         .map(|c| c.0.ip());
     let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
     // Without a peer (a router called in-process) every caller shares one budget.
-    state
-        .trusted_proxies
-        .client_address(peer, forwarded)
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    state.trusted_proxies.client_address(peer, forwarded).map_or_else(|| "unknown".to_owned(), throttled_as)
+}
+
+/// The address a budget is kept for. One IPv6 subscriber usually holds a whole /64, so an
+/// IPv6 address counts as its /64: otherwise each of its 2^64 addresses would bring a
+/// fresh budget.
+#[cfg(feature = "ssr")]
+fn throttled_as(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V6(v6) => {
+            let network = std::net::Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64));
+            format!("{network}/64")
+        }
+        v4 => v4.to_string(),
+    }
 }
 
 #[server(endpoint = "sign_in")]
@@ -286,6 +297,16 @@ pub fn UserMenu() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::safe_next;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn an_ipv6_subscriber_has_one_budget_for_its_64() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        assert_eq!(super::throttled_as(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(super::throttled_as(ip("2001:db8:1:2:bbbb::9")), "2001:db8:1:2::/64");
+        assert_ne!(super::throttled_as(ip("2001:db8:1:3::1")), "2001:db8:1:2::/64");
+        assert_eq!(super::throttled_as(ip("192.0.2.1")), "192.0.2.1");
+    }
 
     #[test]
     fn next_is_a_path_of_this_site_or_the_start_page() {
