@@ -376,6 +376,31 @@ async fn tokens_live_no_longer_than_the_servers_maximum() {
     let r = s.send(req).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
     assert!(r.body.contains("expired"), "{}", r.body);
+
+    // A token stored without an expiry (made before tokens had to have one) lives no longer
+    // than a new one could: 30 days here.
+    for (id, age_days, works) in [("old-31", 31, false), ("old-29", 29, true)] {
+        let secret = format!("rmp_{}", app::auth::secrets::new_secret().expect("secret"));
+        let user_id = s.state.store.user_by_email(ADMIN).await.expect("admin").id;
+        let token = store::ApiToken {
+            id: id.into(),
+            token_hash: app::auth::secrets::hash_secret(&secret),
+            user_id,
+            tenant_id: CONTOSO_ID.into(),
+            name: id.into(),
+            scope: "SecurityEvents.Read.All".into(),
+            created_at: now - chrono::Duration::days(age_days),
+            expires_at: None,
+            revoked_at: None,
+        };
+        s.state.store.create_api_token(&token, ADMIN).await.expect("token");
+        let req = axum::http::Request::get("/v1.0/security/secureScores")
+            .header("authorization", format!("Bearer {secret}"))
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let status = s.send(req).await.status;
+        assert_eq!(status == StatusCode::OK, works, "{id}: {status}");
+    }
 }
 
 #[tokio::test]
