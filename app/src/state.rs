@@ -13,7 +13,14 @@ pub struct AppState {
     /// The address users reach the server at, for links read elsewhere (shares, the Graph
     /// API); `None`: taken from each request (see [`crate::links::base_url`]).
     pub public_url: Option<Arc<str>>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: crate::auth::client_address::TrustedProxies,
+    /// Longest lifetime of a new API token, in days (`--token-max-days`).
+    pub token_max_days: u32,
 }
+
+/// Default of `--token-max-days`: a year, so a leaked token does not work forever.
+pub const DEFAULT_TOKEN_MAX_DAYS: u32 = 365;
 
 /// The app state, or an internal error when the server forgot to provide it.
 pub fn app_state() -> Result<AppState, crate::error::AppError> {

@@ -2,13 +2,25 @@
 
 use crate::config::{TenantCommand, UserCommand};
 use crate::startup::StartupError;
-use app::auth::secrets::{hash_password, MIN_PASSWORD_LEN};
+use app::auth::secrets::{hash_password, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
 use app::state::AppState;
 use score::roles::Role;
 use std::io::BufRead;
 use store::NewTenant;
 
-const ACTOR: &str = "cli";
+/// Who the audit trail names for operator commands: `cli:` and the operating-system user
+/// who ran them (`cli` alone when that is unknown or not a plain name).
+pub fn cli_actor() -> String {
+    let user = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_default();
+    let plain = !user.is_empty()
+        && user.chars().count() <= 64
+        && user.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if plain {
+        format!("cli:{user}")
+    } else {
+        "cli".to_owned()
+    }
+}
 
 fn db(e: store::StoreError) -> StartupError {
     StartupError::Other(e.to_string())
@@ -21,17 +33,7 @@ fn parse_role(role: &str) -> Result<Role, StartupError> {
     })
 }
 
-/// A plausible email: one @, something on both sides, a dot in the domain, no spaces.
-pub fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-}
+pub use app::auth::valid_email;
 
 fn read_password() -> Result<String, StartupError> {
     let password = match std::env::var("RAMPART_PASSWORD") {
@@ -46,10 +48,14 @@ fn read_password() -> Result<String, StartupError> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(StartupError::Other(format!("password: use at least {MIN_PASSWORD_LEN} characters")));
     }
+    if password.len() > MAX_PASSWORD_LEN {
+        return Err(StartupError::Other(format!("password: use at most {MAX_PASSWORD_LEN} bytes")));
+    }
     Ok(password)
 }
 
 pub async fn tenant(state: &AppState, cmd: TenantCommand) -> Result<(), StartupError> {
+    let actor = cli_actor();
     match cmd {
         TenantCommand::Add { name, seats, industry, active_users } => {
             if name.trim().is_empty() {
@@ -67,7 +73,7 @@ pub async fn tenant(state: &AppState, cmd: TenantCommand) -> Result<(), StartupE
                         enabled_services: vec![],
                         created_at: chrono::Utc::now(),
                     },
-                    ACTOR,
+                    &actor,
                 )
                 .await
                 .map_err(db)?;
@@ -83,6 +89,7 @@ pub async fn tenant(state: &AppState, cmd: TenantCommand) -> Result<(), StartupE
 }
 
 pub async fn user(state: &AppState, cmd: UserCommand) -> Result<(), StartupError> {
+    let actor = cli_actor();
     match cmd {
         UserCommand::Add { email, name, tenant, role } => {
             let email = email.trim().to_ascii_lowercase();
@@ -92,17 +99,23 @@ pub async fn user(state: &AppState, cmd: UserCommand) -> Result<(), StartupError
             let role = role.as_deref().map(parse_role).transpose()?;
             let hash = hash_password(&read_password()?).map_err(|e| StartupError::Other(e.to_string()))?;
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
-            let user = state.store.create_user(&email, &name, &hash, ACTOR).await.map_err(db)?;
+            let user = state.store.create_user(&email, &name, &hash, &actor).await.map_err(db)?;
             println!("user {email} created");
             if let (Some(tenant), Some(role)) = (tenant, role) {
-                state.store.grant_role(&tenant, &user.id, role, ACTOR).await.map_err(db)?;
+                state.store.grant_role(&tenant, &user.id, role, &actor).await.map_err(db)?;
                 println!("{email} is {} in tenant {tenant}", role.label());
             }
+        }
+        UserCommand::SetPassword { email } => {
+            let user = state.store.user_by_email(&email.trim().to_ascii_lowercase()).await.map_err(db)?;
+            let hash = hash_password(&read_password()?).map_err(|e| StartupError::Other(e.to_string()))?;
+            state.store.set_password_hash(&user.id, &hash, &actor, None).await.map_err(db)?;
+            println!("password of {} set; every session of theirs has ended", user.email);
         }
         UserCommand::Grant { email, tenant, role } => {
             let role = parse_role(&role)?;
             let user = state.store.user_by_email(&email.trim().to_ascii_lowercase()).await.map_err(db)?;
-            state.store.grant_role(&tenant, &user.id, role, ACTOR).await.map_err(db)?;
+            state.store.grant_role(&tenant, &user.id, role, &actor).await.map_err(db)?;
             println!("{} is {} in tenant {tenant}", user.email, role.label());
         }
     }

@@ -42,12 +42,14 @@ pub fn scope_access(scope: &str) -> Option<Access> {
     }
 }
 
-/// Checks the bearer token of a request for `need`.
+/// Checks the bearer token of a request for `need`. A token stored without an expiry (made
+/// before every token had one) expires `max_days` after it was made, like a new one.
 pub async fn authorize_bearer(
     store: &dyn Store,
     headers: &HeaderMap,
     need: Access,
     now: DateTime<Utc>,
+    max_days: u32,
 ) -> Result<TokenGrant, TokenRefusal> {
     let value = headers
         .get(header::AUTHORIZATION)
@@ -74,7 +76,9 @@ pub async fn authorize_bearer(
         tracing::warn!(token = %token.id, "revoked token used");
         return Err(unauthorized("The token has been revoked."));
     }
-    if token.expires_at.is_some_and(|e| e <= now) {
+    let expires_at =
+        token.expires_at.unwrap_or(token.created_at + chrono::Duration::days(i64::from(max_days)));
+    if expires_at <= now {
         tracing::warn!(token = %token.id, "expired token used");
         return Err(unauthorized("The token has expired."));
     }

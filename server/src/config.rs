@@ -1,5 +1,6 @@
 //! Command line and environment settings.
 
+use app::auth::client_address::TrustedProxies;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -79,6 +80,15 @@ pub struct Serve {
     /// links in shared actions and the Graph API; by default each request's Host header.
     #[arg(long, env = "RAMPART_PUBLIC_URL", value_parser = app::links::parse_public_url)]
     pub public_url: Option<String>,
+    /// Reverse proxies (comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.0/8) whose
+    /// X-Forwarded-For header names the client for sign-in throttling. Without it the
+    /// header is ignored and the connecting address counts.
+    #[arg(long, env = "RAMPART_TRUSTED_PROXY", default_value = "", value_parser = TrustedProxies::parse)]
+    pub trusted_proxy: TrustedProxies,
+    /// Longest lifetime of a new API token, in days; a token asked for with no expiry gets this.
+    #[arg(long, env = "RAMPART_TOKEN_MAX_DAYS", default_value_t = app::state::DEFAULT_TOKEN_MAX_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub token_max_days: u32,
 }
 
 impl Default for Serve {
@@ -89,6 +99,8 @@ impl Default for Serve {
             demo: false,
             snapshot_at: chrono::NaiveTime::MIN,
             public_url: None,
+            trusted_proxy: TrustedProxies::default(),
+            token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
         }
     }
 }
@@ -132,6 +144,9 @@ pub enum UserCommand {
         #[arg(long, requires = "tenant")]
         role: Option<String>,
     },
+    /// Set a user's password and end all their sessions. The password comes from
+    /// RAMPART_PASSWORD or one line on standard input.
+    SetPassword { email: String },
     /// Grant (or change) a user's role in a tenant.
     Grant {
         email: String,

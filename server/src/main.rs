@@ -69,7 +69,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
                 &state.catalog,
                 tenant.as_deref(),
                 &loaded,
-                "cli import",
+                &server::admin::cli_actor(),
                 &progress,
             )
             .await

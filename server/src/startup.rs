@@ -61,7 +61,13 @@ async fn open_with_catalog(common: &Common, catalog: Catalog) -> Result<AppState
         );
     }
     let actions = store.catalog_actions().await.map_err(|e| StartupError::Database(e.to_string()))?;
-    Ok(AppState { store, catalog: Arc::new(actions), public_url: None })
+    Ok(AppState {
+        store,
+        catalog: Arc::new(actions),
+        public_url: None,
+        trusted_proxies: Default::default(),
+        token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
+    })
 }
 
 pub async fn seed_demo(state: &AppState) -> Result<crate::demo::DemoReport, StartupError> {
@@ -92,6 +98,8 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
     })?;
     let mut state = open_with_catalog(common, catalog).await?;
     state.public_url = serve.public_url.as_deref().map(Into::into);
+    state.trusted_proxies = serve.trusted_proxy.clone();
+    state.token_max_days = serve.token_max_days;
     if serve.demo && state.store.tenant_count().await.map_err(|e| StartupError::Database(e.to_string()))? == 0
     {
         let report = seed_demo(&state).await?;

@@ -12,8 +12,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use score::roles::Access;
 use serde::Deserialize;
 
-/// Longest lifetime a token may be given, in days.
-pub const MAX_TOKEN_DAYS: u32 = 730;
 /// Audit lines in one export.
 const AUDIT_EXPORT_LIMIT: u32 = 1_000_000;
 
@@ -21,7 +19,7 @@ const AUDIT_EXPORT_LIMIT: u32 = 1_000_000;
 pub struct NewToken {
     pub name: String,
     pub scope: String,
-    /// Days until it expires; empty for no expiry.
+    /// Days until it expires; empty for the longest the server allows (`--token-max-days`).
     #[serde(default)]
     pub expires_days: String,
 }
@@ -32,6 +30,34 @@ fn refuse((status, message): Refusal) -> Response {
 
 fn back_with_error(tenant: &str, code: &str) -> Response {
     Redirect::to(&format!("/tenants/{tenant}/settings?error={code}")).into_response()
+}
+
+/// Browsers go back to Settings with the message; scripts get a 400 naming the field.
+fn refuse_field(headers: &HeaderMap, tenant: &str, code: &str, message: String) -> Response {
+    let html =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    if html {
+        back_with_error(tenant, code)
+    } else {
+        (StatusCode::BAD_REQUEST, message).into_response()
+    }
+}
+
+/// When a new token expires: `days` from now, at most `max_days`; empty means `max_days`.
+/// Nothing lives forever, so a leaked token stops working in time.
+pub fn token_expiry(
+    days: &str,
+    max_days: u32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let days = match days.trim() {
+        "" => max_days,
+        d => match d.parse::<u32>() {
+            Ok(n) if (1..=max_days).contains(&n) => n,
+            _ => return Err(format!("expires_days: a whole number of days from 1 to {max_days}")),
+        },
+    };
+    Ok(now + chrono::Duration::days(i64::from(days)))
 }
 
 /// `POST /tenants/{tenant}/tokens`
@@ -47,19 +73,17 @@ pub async fn create_token(
     };
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return back_with_error(&tenant, "token_name");
+        let message = "name: use 1 to 100 characters, no control characters".to_owned();
+        return refuse_field(&headers, &tenant, "token_name", message);
     }
     if scope_access(&form.scope).is_none() {
-        return back_with_error(&tenant, "token_scope");
+        let message = format!("scope: use {SCOPE_READ} or {}", crate::bearer::SCOPE_READ_WRITE);
+        return refuse_field(&headers, &tenant, "token_scope", message);
     }
-    let expires_at = match form.expires_days.trim() {
-        "" => None,
-        d => match d.parse::<u32>() {
-            Ok(days) if (1..=MAX_TOKEN_DAYS).contains(&days) => {
-                Some(chrono::Utc::now() + chrono::Duration::days(i64::from(days)))
-            }
-            _ => return back_with_error(&tenant, "token_expiry"),
-        },
+    let now = chrono::Utc::now();
+    let expires_at = match token_expiry(&form.expires_days, state.app.token_max_days, now) {
+        Ok(at) => Some(at),
+        Err(message) => return refuse_field(&headers, &tenant, "token_expiry", message),
     };
     let Ok(secret) = new_secret().map(|s| format!("{TOKEN_PREFIX}{s}")) else {
         return refuse((StatusCode::INTERNAL_SERVER_ERROR, "Could not create a random token."));
@@ -71,7 +95,7 @@ pub async fn create_token(
         tenant_id: tenant.clone(),
         name: name.to_owned(),
         scope: form.scope.clone(),
-        created_at: chrono::Utc::now(),
+        created_at: now,
         expires_at,
         revoked_at: None,
     };

@@ -100,7 +100,15 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
             Needs::TenantWrite,
             format!("tenant_id={CONTOSO_ID}&action_id=Custom.MatrixCheck"),
         ),
-        // Last: it ends the caller's session.
+        // A wrong current password (the matrix users have none): signed-in callers get a 400
+        // naming the field, anonymous ones a 401.
+        (
+            "/api/change_password",
+            Needs::SignedIn,
+            "current_password=wrong-password&new_password=a-new-password&confirm_password=a-new-password".into(),
+        ),
+        // Last: these end the caller's session.
+        ("/api/sign_out_everywhere", Needs::SignedIn, String::new()),
         ("/api/sign_out", Needs::Public, String::new()),
     ]
 }

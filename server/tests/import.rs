@@ -135,11 +135,39 @@ async fn every_day_becomes_history_and_importing_again_changes_nothing() {
     assert_eq!(of("BlockLegacyAuthentication"), [RiskAccepted]);
     assert_eq!(of("dlp_print_labelled_documents"), [ThirdParty, ToAddress]);
     assert_eq!(of("SigninRiskPolicy"), [AlternateMitigation]);
+    // Made by whoever imported them; who the export says made them is kept in the note.
     let third = statuses.iter().find(|c| c.status == ThirdParty).expect("third party");
     assert_eq!(
         (third.changed_by.as_str(), third.assignee.as_deref()),
-        ("admin@fabrikam.example", Some("dana@fabrikam.example"))
+        ("test import", Some("dana@fabrikam.example"))
     );
+    assert_eq!(
+        third.note,
+        "Imported: updated by admin@fabrikam.example in Microsoft 365.\nPrint server vendor enforces this"
+    );
+    assert!(statuses.iter().all(|c| c.changed_by == "test import"), "{statuses:?}");
+    // One audit line per file, in the importer's name, saying what the file changed.
+    let lines: Vec<(String, String, serde_json::Value)> = store
+        .audit_trail(FABRIKAM, 1_000)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|a| a.kind == "import.file")
+        .map(|a| (a.actor, a.subject, serde_json::from_str(&a.after).expect("json")))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let of_file = |name: &str| lines.iter().find(|l| l.1 == name).expect("line of the file").clone();
+    let (actor, _, scores_line) = of_file(SCORES);
+    assert_eq!(actor, "test import");
+    assert_eq!((scores_line["days"].as_u64(), scores_line["statusChanges"].as_u64()), (Some(4), Some(0)));
+    assert_eq!(scores_line["measurements"].as_u64(), Some(report.measurements as u64));
+    assert_eq!(
+        scores_line["customActionsAdded"].as_u64(),
+        Some(1),
+        "the unknown control is named there first"
+    );
+    let (_, _, profiles_line) = of_file(PROFILES);
+    assert_eq!((profiles_line["days"].as_u64(), profiles_line["statusChanges"].as_u64()), (Some(0), Some(5)));
     // The day the third party took over, the action counted in full.
     let on_day_3 = store.action_points_on(FABRIKAM, day(3)).await.expect("points");
     assert_eq!(
@@ -158,6 +186,56 @@ async fn every_day_becomes_history_and_importing_again_changes_nothing() {
     assert_eq!(everything(&s, FABRIKAM).await, before);
     let again = import(&s, Some(FABRIKAM), &[fixture(SCORES)]).await.expect("re-import scores");
     assert_eq!(again.summary(), "4 days of history (2026-03-01 to 2026-03-04), 0 measurements changed, 0 custom actions added, 0 status changes");
+    assert_eq!(everything(&s, FABRIKAM).await, before);
+}
+
+/// A control profiles export with one state update of the given fields.
+fn one_update(state: &str, comment: &str, updated_by: &str) -> ImportFile {
+    let json = serde_json::json!({"value": [{
+        "id": "AdminMFAV2", "azureTenantId": FABRIKAM, "title": "MFA for admins",
+        "controlStateUpdates": [{
+            "assignedTo": "", "comment": comment, "state": state,
+            "updatedBy": updated_by, "updatedDateTime": "2026-03-02T10:00:00Z"
+        }]
+    }]});
+    ImportFile { name: "forged.json".into(), bytes: json.to_string().into_bytes() }
+}
+
+#[tokio::test]
+async fn an_export_cannot_put_words_in_someone_elses_mouth() {
+    let s = demo_server().await;
+    add_fabrikam(&s).await;
+    let store = s.state.store.as_ref();
+    let ciso = "=HYPERLINK(\"http://evil.example\",\"ciso@fabrikam.example\")";
+    let report = import(&s, Some(FABRIKAM), &[one_update("Ignored", "", ciso)]).await.expect("imports");
+    assert_eq!(report.status_changes, 1);
+    let statuses = store.tenant_status_history(FABRIKAM).await.expect("statuses");
+    let mfa = statuses.iter().find(|c| c.action_id == "AdminMFAV2").expect("imported");
+    assert_eq!(mfa.status, score::Status::RiskAccepted);
+    assert_eq!(mfa.changed_by, "test import", "the importer made the change, not the file's updatedBy");
+    assert_eq!(mfa.note, format!("Imported: updated by {ciso} in Microsoft 365.\nimported without a note"));
+    let trail = store.audit_trail(FABRIKAM, 100).await.expect("audit");
+    assert!(
+        trail.iter().all(|a| !a.actor.contains("ciso")),
+        "no audit line names the file's author as actor"
+    );
+    assert!(trail
+        .iter()
+        .any(|a| a.kind == "import.file" && a.actor == "test import" && a.subject == "forged.json"));
+
+    // Text the edit form would refuse is refused here too, naming the place, and nothing changes.
+    let before = everything(&s, FABRIKAM).await;
+    let long = "x".repeat(201);
+    let bad = [
+        (one_update("Default", "fine", "bad\u{7}name"), "controlStateUpdates[0].updatedBy"),
+        (one_update("Default", "fine", &long), "controlStateUpdates[0].updatedBy"),
+        (one_update("Default", "line\u{1b}[31m", "a@b.example"), "controlStateUpdates[0].comment"),
+        (one_update("Default", &"y".repeat(4_000), "a@b.example"), "controlStateUpdates[0].comment"),
+    ];
+    for (file, place) in bad {
+        let err = import(&s, Some(FABRIKAM), &[file]).await.expect_err("refused");
+        assert!(err.to_string().contains(place), "{err}");
+    }
     assert_eq!(everything(&s, FABRIKAM).await, before);
 }
 

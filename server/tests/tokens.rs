@@ -43,14 +43,18 @@ async fn a_token_is_shown_once_kept_as_a_hash_and_acts_within_its_limits() {
     );
 
     let now = chrono::Utc::now();
-    let grant = authorize_bearer(store, &bearer(&secret), Access::Write, now).await.expect("valid token");
+    let grant =
+        authorize_bearer(store, &bearer(&secret), Access::Write, now, 365).await.expect("valid token");
     assert_eq!((grant.tenant_id.as_str(), grant.access), (CONTOSO_ID, Access::Write));
-    let wrong = authorize_bearer(store, &bearer("rmp_0000"), Access::Read, now).await.expect_err("unknown");
+    let wrong =
+        authorize_bearer(store, &bearer("rmp_0000"), Access::Read, now, 365).await.expect_err("unknown");
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    let missing = authorize_bearer(store, &HeaderMap::new(), Access::Read, now).await.expect_err("missing");
+    let missing =
+        authorize_bearer(store, &HeaderMap::new(), Access::Read, now, 365).await.expect_err("missing");
     assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
     let later = now + chrono::Duration::days(31);
-    let expired = authorize_bearer(store, &bearer(&secret), Access::Read, later).await.expect_err("expired");
+    let expired =
+        authorize_bearer(store, &bearer(&secret), Access::Read, later, 365).await.expect_err("expired");
     assert_eq!(expired.message, "The token has expired.");
 
     // Revoked through the page: refused from then on.
@@ -60,7 +64,8 @@ async fn a_token_is_shown_once_kept_as_a_hash_and_acts_within_its_limits() {
         r.location.as_deref(),
         Some(format!("/tenants/{CONTOSO_ID}/settings?done=token_revoked").as_str())
     );
-    let revoked = authorize_bearer(store, &bearer(&secret), Access::Read, now).await.expect_err("revoked");
+    let revoked =
+        authorize_bearer(store, &bearer(&secret), Access::Read, now, 365).await.expect_err("revoked");
     assert_eq!(revoked.message, "The token has been revoked.");
 }
 
@@ -78,9 +83,10 @@ async fn a_read_only_user_s_write_token_only_reads() {
     let secret = token_from(&r.body);
     let store = s.state.store.as_ref();
     let now = chrono::Utc::now();
-    let read = authorize_bearer(store, &bearer(&secret), Access::Read, now).await.expect("reads");
+    let read = authorize_bearer(store, &bearer(&secret), Access::Read, now, 365).await.expect("reads");
     assert_eq!(read.access, Access::Read, "the lesser of scope and role");
-    let write = authorize_bearer(store, &bearer(&secret), Access::Write, now).await.expect_err("no writes");
+    let write =
+        authorize_bearer(store, &bearer(&secret), Access::Write, now, 365).await.expect_err("no writes");
     assert_eq!(write.status, StatusCode::FORBIDDEN);
 }
 

@@ -1,8 +1,8 @@
 //! The append-only audit trail: every write adds its line inside its own transaction.
 
 use crate::codec::{micros, to_json};
-use crate::pool::{ensure_tenant, on_pool, SqlStore};
-use crate::{AuditEntry, AuditStore, Result};
+use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
+use crate::{AuditEntry, AuditStore, ImportedChanges, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -104,5 +104,23 @@ impl AuditStore for SqlStore {
             ensure_tenant(self, tenant_id).await?;
         }
         Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn record_import(
+        &self,
+        tenant_id: &str,
+        actor: &str,
+        file: &str,
+        changes: &ImportedChanges,
+    ) -> Result<()> {
+        let line = AuditLine::new(Some(tenant_id), actor, "import.file", file).after(changes)?;
+        on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            lock_tenant!(p, tx, tenant_id);
+            write_audit!(tx, line)?;
+            tx.commit().await?;
+        });
+        Ok(())
     }
 }

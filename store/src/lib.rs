@@ -16,6 +16,7 @@ mod open;
 mod people;
 mod people_rows;
 mod pool;
+mod sign_in_attempts;
 mod snapshot_rows;
 mod snapshots;
 mod tenants;
@@ -164,6 +165,15 @@ pub trait SnapshotStore: Send + Sync {
 pub trait AuditStore: Send + Sync {
     /// The tenant's audit trail, newest first.
     async fn audit_trail(&self, tenant_id: &str, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// Records that `actor` imported one file into the tenant and what it changed
+    /// (audit line `import.file`, subject the file's name).
+    async fn record_import(
+        &self,
+        tenant_id: &str,
+        actor: &str,
+        file: &str,
+        changes: &ImportedChanges,
+    ) -> Result<()>;
 }
 
 /// People, their roles per tenant, sessions, API tokens and sign-in throttling.
@@ -180,8 +190,15 @@ pub trait PeopleStore: Send + Sync {
     async fn user(&self, id: &str) -> Result<User>;
     /// By email, case-insensitively; unknown → NotFound.
     async fn user_by_email(&self, email: &str) -> Result<User>;
-    /// Sets a new password hash and ends every session of the user.
-    async fn set_password_hash(&self, user_id: &str, password_hash: &str, actor: &str) -> Result<()>;
+    /// Sets a new password hash and ends every session of the user except `keep_session`
+    /// (the hash of the session that made the change, which stays signed in).
+    async fn set_password_hash(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        actor: &str,
+        keep_session: Option<&str>,
+    ) -> Result<()>;
     /// Grants (or changes) the user's one role in the tenant, with an audit line.
     async fn grant_role(
         &self,
@@ -200,17 +217,22 @@ pub trait PeopleStore: Send + Sync {
     /// The session if it exists and has not expired at `now`.
     async fn session(&self, token_hash: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Session>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
-    /// Appends a failed sign-in for a throttling key (`email:…` or `ip:…`) and forgets every
-    /// key's failures before `forget_before` (older than any throttling window reads).
-    async fn record_sign_in_failure(
+    /// Ends every session of the user, with an audit line; answers how many ended.
+    async fn end_sessions(&self, user_id: &str, actor: &str) -> Result<u64>;
+    /// Counts one sign-in attempt for a throttling key and answers the attempts in the key's
+    /// current window, this one included. A window that began before `window_began_after`
+    /// is over: the count starts again at 1. Atomic: concurrent attempts each get their own
+    /// number, so no burst gets past a budget.
+    async fn claim_sign_in_attempt(
         &self,
         key: &str,
         at: chrono::DateTime<chrono::Utc>,
-        forget_before: chrono::DateTime<chrono::Utc>,
-    ) -> Result<()>;
-    /// Failed sign-ins for the key since `since`.
-    async fn sign_in_failures_since(&self, key: &str, since: chrono::DateTime<chrono::Utc>) -> Result<u32>;
-    async fn clear_sign_in_failures(&self, key: &str) -> Result<()>;
+        window_began_after: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u32>;
+    /// Takes back one counted attempt of the key (a sign-in that succeeded).
+    async fn forgive_sign_in_attempt(&self, key: &str) -> Result<()>;
+    /// Forgets the key's attempts.
+    async fn clear_sign_in_attempts(&self, key: &str) -> Result<()>;
     /// Stores a new token (audit line `token.create`).
     async fn create_api_token(&self, token: &ApiToken, actor: &str) -> Result<()>;
     /// The token by the hash of its secret, revoked or not (callers check expiry and revocation).

@@ -189,3 +189,21 @@ pub struct ApiToken {
     pub expires_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
 }
+
+/// What importing one file changed, as its audit line shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedChanges {
+    /// Days of history written or rewritten.
+    pub days: u32,
+    pub measurements: u32,
+    pub status_changes: u32,
+    pub custom_actions_added: u32,
+    pub custom_actions_restored: u32,
+}
+
+impl ImportedChanges {
+    pub fn is_empty(&self) -> bool {
+        *self == ImportedChanges::default()
+    }
+}

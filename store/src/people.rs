@@ -9,6 +9,7 @@ use crate::people_rows::{
     UserAudit, UserRow, SELECT_MEMBERSHIP, SELECT_SESSION, SELECT_TOKEN, SELECT_USER, TOKEN_SCOPES,
 };
 use crate::pool::{lock_tenant, on_pool, Begin, SqlStore};
+use crate::sign_in_attempts;
 use crate::{ApiToken, Membership, PeopleStore, Result, Session, StoreError, User};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -84,7 +85,13 @@ impl PeopleStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all, err)]
-    async fn set_password_hash(&self, user_id: &str, password_hash: &str, actor: &str) -> Result<()> {
+    async fn set_password_hash(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        actor: &str,
+        keep_session: Option<&str>,
+    ) -> Result<()> {
         // The audit line says that the password changed, never what it is.
         let audit = AuditLine::new(None, actor, "user.password", user_id);
         on_pool!(self, p => {
@@ -98,8 +105,12 @@ impl PeopleStore for SqlStore {
                 return Err(no_user(user_id));
             }
             // A new password is often a response to a leaked one: every browser signed in
-            // with the old one is signed out.
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            // with the old one is signed out, except the one that just proved it knew it.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(keep_session.unwrap_or(""))
+                .execute(&mut *tx)
+                .await?;
             write_audit!(tx, audit)?;
             tx.commit().await?;
         });
@@ -236,45 +247,26 @@ impl PeopleStore for SqlStore {
         Ok(())
     }
 
-    async fn record_sign_in_failure(
+    #[tracing::instrument(skip_all, err)]
+    async fn end_sessions(&self, user_id: &str, actor: &str) -> Result<u64> {
+        sign_in_attempts::end_sessions(self, user_id, actor).await
+    }
+
+    async fn claim_sign_in_attempt(
         &self,
         key: &str,
         at: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
-    ) -> Result<()> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)")
-                .bind(key)
-                .bind(micros(at))
-                .execute(&mut *tx)
-                .await?;
-            // Swept here, as sessions are: a key that never signs in again leaves nothing behind.
-            sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
-                .bind(micros(forget_before))
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-        });
-        Ok(())
+        window_began_after: DateTime<Utc>,
+    ) -> Result<u32> {
+        sign_in_attempts::claim(self, key, at, window_began_after).await
     }
 
-    async fn sign_in_failures_since(&self, key: &str, since: DateTime<Utc>) -> Result<u32> {
-        let n: i64 = on_pool!(self, p => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM sign_in_failures WHERE key = $1 AND at >= $2")
-                .bind(key)
-                .bind(micros(since))
-                .fetch_one(p)
-                .await?
-        });
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    async fn forgive_sign_in_attempt(&self, key: &str) -> Result<()> {
+        sign_in_attempts::forgive(self, key).await
     }
 
-    async fn clear_sign_in_failures(&self, key: &str) -> Result<()> {
-        on_pool!(self, p => {
-            sqlx::query("DELETE FROM sign_in_failures WHERE key = $1").bind(key).execute(p).await?;
-        });
-        Ok(())
+    async fn clear_sign_in_attempts(&self, key: &str) -> Result<()> {
+        sign_in_attempts::clear(self, key).await
     }
 
     #[tracing::instrument(skip_all, err)]

@@ -2,6 +2,9 @@
 //! tenant access is decided.
 
 pub mod access;
+pub mod account;
+#[cfg(feature = "ssr")]
+pub mod client_address;
 #[cfg(feature = "ssr")]
 pub mod secrets;
 #[cfg(feature = "ssr")]
@@ -16,4 +19,16 @@ pub struct Viewer {
     pub user_id: String,
     pub email: String,
     pub display_name: String,
+}
+
+/// A plausible email: one @, something on both sides, a dot in the domain, no spaces.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }

@@ -7,17 +7,65 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// Failed sign-ins allowed per account, and per client address, in the throttling window.
-pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: u32 = 30;
+/// Sign-in attempts allowed in the throttling window for one account from one address,
+/// and from one address for all accounts. Separate budgets: guesses from one place use up
+/// that place's budget, never the account's, so they cannot lock the real user out.
+pub const MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS: u32 = 5;
+pub const MAX_ATTEMPTS_PER_ADDRESS: u32 = 30;
 pub const THROTTLE_MINUTES: i64 = 15;
 
-/// Only same-site paths, so the sign-in form cannot be used to bounce people elsewhere.
+/// Only a same-site path of visible ASCII, so the sign-in form cannot bounce people to
+/// another site (`//host`, `/\host`, or a tab or newline a browser drops to make one) nor
+/// put a control character in the Location header. Checked again after each round of
+/// percent-decoding; anything else goes to the start page.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if is_same_site_path(n) => n.to_owned(),
         _ => "/".to_owned(),
     }
+}
+
+fn is_same_site_path(next: &str) -> bool {
+    let plain = |p: &str| {
+        p.starts_with('/')
+            && !p.contains("//")
+            && !p.contains('\\')
+            && p.bytes().all(|b| b.is_ascii_graphic())
+    };
+    let mut candidate = next.to_owned();
+    // Three rounds cover any encoding a browser or proxy would undo; more is refused.
+    for _ in 0..3 {
+        if !plain(&candidate) {
+            return false;
+        }
+        match percent_decode(&candidate) {
+            Some(decoded) if decoded == candidate => return true,
+            Some(decoded) => candidate = decoded,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// `%XX` sequences decoded; a `%` without two hex digits stays. `None`: not UTF-8 after.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).ok()?);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 fn encode_query(s: &str) -> String {
@@ -40,54 +88,99 @@ pub fn sign_in_url(next: &str, error: Option<&str>) -> String {
     url
 }
 
+/// Whether the caller is a browser (it asks for HTML): browsers are answered with a
+/// redirect to a page carrying the message, scripts with a 4xx.
+#[cfg(feature = "ssr")]
+pub(crate) fn wants_html(headers: &http::HeaderMap) -> bool {
+    headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
+/// The client's address for throttling: the connecting peer, or what trusted proxies say.
+#[cfg(feature = "ssr")]
+async fn client_address(state: &crate::state::AppState, headers: &http::HeaderMap) -> String {
+    let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|c| c.0.ip());
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    // Without a peer (a router called in-process) every caller shares one budget.
+    state.trusted_proxies.client_address(peer, forwarded).map_or_else(|| "unknown".to_owned(), throttled_as)
+}
+
+/// The address a budget is kept for. One IPv6 subscriber usually holds a whole /64, so an
+/// IPv6 address counts as its /64: otherwise each of its 2^64 addresses would bring a
+/// fresh budget.
+#[cfg(feature = "ssr")]
+fn throttled_as(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V6(v6) => {
+            let network = std::net::Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64));
+            format!("{network}/64")
+        }
+        v4 => v4.to_string(),
+    }
+}
+
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::auth::secrets::{dummy_hash, hash_secret, new_secret, verify_password};
+    use crate::auth::secrets::{
+        dummy_hash, hash_secret, new_secret, verify_password_off_workers, MAX_PASSWORD_LEN,
+    };
     use crate::auth::session::{set_cookie, set_cookie_header, SESSION_HOURS};
     use crate::links::is_https;
     let state = crate::state::app_state()?;
     let next = safe_next(next.as_deref());
-    let fail = |code: &str| {
-        leptos_axum::redirect(&sign_in_url(&next, Some(code)));
-        Ok(())
+    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let html = wants_html(&headers);
+    let fail = |code: &str, error: AppError| {
+        if html {
+            leptos_axum::redirect(&sign_in_url(&next, Some(code)));
+            Ok(())
+        } else {
+            Err(error)
+        }
     };
     let email = email.trim().to_ascii_lowercase();
     if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
-        return fail("email");
+        return fail("email", AppError::invalid("email", "enter an email address such as name@example.com"));
     }
-    if password.is_empty() || password.len() > 1024 {
-        return fail("password");
+    if password.is_empty() || password.len() > MAX_PASSWORD_LEN {
+        return fail("password", AppError::invalid("password", "enter your password"));
     }
-    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
-    // Behind no proxy the peer address is the client; without it (tests) throttle by account only.
-    let address = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|_| "unknown".into());
+    let address = client_address(&state, &headers).await;
     let now = chrono::Utc::now();
-    let since = now - chrono::Duration::minutes(THROTTLE_MINUTES);
-    let (account_key, address_key) = (format!("email:{email}"), format!("ip:{address}"));
+    let window_began_after = now - chrono::Duration::minutes(THROTTLE_MINUTES);
+    let (pair_key, address_key) = (format!("account:{email}|from:{address}"), format!("from:{address}"));
     let store = state.store.as_ref();
-    if store.sign_in_failures_since(&account_key, since).await? >= MAX_FAILURES_PER_ACCOUNT
-        || store.sign_in_failures_since(&address_key, since).await? >= MAX_FAILURES_PER_ADDRESS
-    {
-        tracing::warn!(%email, %address, "sign-in refused: too many failures");
-        return fail("throttled");
+    // Counted before the password is checked, in one atomic step each: a burst of parallel
+    // guesses gets numbers 1, 2, 3, … and only those within the budget reach Argon2.
+    let from_pair = store.claim_sign_in_attempt(&pair_key, now, window_began_after).await?;
+    let from_address = store.claim_sign_in_attempt(&address_key, now, window_began_after).await?;
+    if from_pair > MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS || from_address > MAX_ATTEMPTS_PER_ADDRESS {
+        tracing::warn!(%email, %address, "sign-in refused: too many attempts");
+        if !html {
+            if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+                let wait = (THROTTLE_MINUTES * 60).to_string();
+                if let Ok(v) = http::HeaderValue::from_str(&wait) {
+                    resp.insert_header(http::header::RETRY_AFTER, v);
+                }
+            }
+        }
+        return fail("throttled", AppError::TooManyAttempts);
     }
     let user = match store.user_by_email(&email).await {
         Ok(u) => Some(u),
         Err(store::StoreError::NotFound(_)) => None,
         Err(e) => return Err(e.into()),
     };
-    let hash = user.as_ref().map_or(dummy_hash(), |u| u.password_hash.as_str());
-    let ok = verify_password(&password, hash) && user.is_some();
+    let hash = user.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let ok = verify_password_off_workers(password, hash).await && user.is_some();
     let Some(user) = user.filter(|_| ok) else {
         tracing::warn!(%email, %address, "sign-in failed: wrong email or password");
-        store.record_sign_in_failure(&account_key, now, since).await?;
-        store.record_sign_in_failure(&address_key, now, since).await?;
-        return fail("credentials");
+        return fail("credentials", AppError::invalid("password", "the email or password is wrong"));
     };
-    store.clear_sign_in_failures(&account_key).await?;
+    store.clear_sign_in_attempts(&pair_key).await?;
+    store.forgive_sign_in_attempt(&address_key).await?;
     let secret = new_secret().map_err(|_| AppError::Internal)?;
     let session = store::Session {
         token_hash: hash_secret(&secret),
@@ -144,7 +237,7 @@ fn error_message(code: &str) -> &'static str {
         "email" => "Email: enter an email address such as name@example.com.",
         "password" => "Password: enter your password.",
         "credentials" => "The email or password is wrong.",
-        "throttled" => "Too many failed sign-ins. Wait 15 minutes and try again.",
+        "throttled" => "Too many sign-in attempts from here. Wait 15 minutes and try again.",
         _ => "Sign-in failed. Try again.",
     }
 }
@@ -189,7 +282,7 @@ pub fn UserMenu() -> impl IntoView {
             {move || Suspend::new(async move {
                 match who.await {
                     Ok(Some(v)) => view! {
-                        <span class="user" id="signed-in-as">{v.email}</span>
+                        <a href="/account" class="user" id="signed-in-as">{v.email}</a>
                         <form method="post" action="/api/sign_out" class="inline">
                             <button type="submit" class="link">"Sign out"</button>
                         </form>
@@ -198,5 +291,51 @@ pub fn UserMenu() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn an_ipv6_subscriber_has_one_budget_for_its_64() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        assert_eq!(super::throttled_as(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(super::throttled_as(ip("2001:db8:1:2:bbbb::9")), "2001:db8:1:2::/64");
+        assert_ne!(super::throttled_as(ip("2001:db8:1:3::1")), "2001:db8:1:2::/64");
+        assert_eq!(super::throttled_as(ip("192.0.2.1")), "192.0.2.1");
+    }
+
+    #[test]
+    fn next_is_a_path_of_this_site_or_the_start_page() {
+        for good in ["/", "/tenants/x/actions?range=90d&q=100%25", "/tenants/x/actions/A.B-C_D"] {
+            assert_eq!(safe_next(Some(good)), good);
+        }
+        let bad = [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example/",
+            "/\u{1}",
+            "/a b",
+            "https://evil.example",
+            "evil.example",
+            "/%2F%2Fevil.example",
+            "/%5Cevil.example",
+            "/%09/evil.example",
+            "/%252F%252Fevil",
+            "/%25252F%25252Fevil",
+            "/%FF",
+            "/é",
+            "",
+            // A space, even encoded, is refused like a control character: a search with a
+            // space lands on the start page instead.
+            "/tenants/x/actions?q=a%20b",
+        ];
+        for b in bad {
+            assert_eq!(safe_next(Some(b)), "/", "{b:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }

@@ -54,6 +54,8 @@ pub struct SettingsData {
     /// The licenses the tenant holds (`None`: not recorded), and those the catalog names.
     pub licenses: Option<Vec<String>>,
     pub license_names: Vec<String>,
+    /// Longest lifetime of a new API token, in days (the server's setting).
+    pub token_max_days: u32,
 }
 
 #[server(endpoint = "settings")]
@@ -112,6 +114,7 @@ pub async fn settings(tenant_id: String) -> Result<SettingsData, AppError> {
     Ok(SettingsData {
         licenses: tenant.licenses,
         license_names: crate::pages::licenses::license_names(&access.state.catalog),
+        token_max_days: access.state.token_max_days,
         tenant_name: tenant.name,
         viewer_email: access.viewer.email,
         can_write,
@@ -141,20 +144,46 @@ pub async fn grant_access(tenant_id: String, email: String, role: String) -> Res
         return back(&tenant_id, "error=role_write");
     }
     let email = email.trim().to_ascii_lowercase();
+    if !crate::auth::valid_email(&email) {
+        let back_to = format!("/tenants/{tenant_id}/settings");
+        return crate::pages::refusal::refuse(
+            &back_to,
+            "email",
+            "email",
+            "enter an email address such as name@example.com",
+        )
+        .await;
+    }
     if email == access.viewer.email {
         return back(&tenant_id, "error=self");
     }
-    let user = match access.state.store.user_by_email(&email).await {
-        Ok(u) => u,
-        Err(store::StoreError::NotFound(_)) => return back(&tenant_id, "error=email"),
-        Err(e) => return Err(e.into()),
-    };
+    let user = account_for(access.state.store.as_ref(), &email, &access.viewer.email).await?;
     let current = access.state.store.members_of_tenant(&tenant_id).await?;
     if current.iter().any(|m| m.user_id == user.id && m.role.can_write()) {
         return back(&tenant_id, "error=demote");
     }
     access.state.store.grant_role(&tenant_id, &user.id, role, &access.viewer.email).await?;
     back(&tenant_id, "done=granted")
+}
+
+/// The account with this address, made (with no password yet) when there is none. Granting
+/// access then answers the same whether or not the address had an account, so the form
+/// cannot be used to find out who has one; the operator sets the new account's password.
+#[cfg(feature = "ssr")]
+async fn account_for(store: &dyn store::Store, email: &str, actor: &str) -> Result<store::User, AppError> {
+    use crate::auth::secrets::NO_PASSWORD_YET;
+    match store.user_by_email(email).await {
+        Ok(u) => return Ok(u),
+        Err(store::StoreError::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let name = email.split('@').next().unwrap_or_default();
+    match store.create_user(email, name, NO_PASSWORD_YET, actor).await {
+        Ok(u) => Ok(u),
+        // Made by someone else in the meantime: theirs is the account.
+        Err(store::StoreError::Conflict(_)) => Ok(store.user_by_email(email).await?),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Revokes a read-only role.
@@ -178,13 +207,16 @@ fn message(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static s
         "role" => "Role: choose one of the read-only roles.",
         "role_write" => "Role: read-write roles are granted by the server operator; choose a read-only role.",
         "self" => "Email: you cannot change your own access.",
-        "email" => "Email: there is no account with this address; ask the operator to create it.",
+        "email" => "Email: enter an email address such as name@example.com.",
         "demote" => "Email: this person holds a read-write role, which only the operator can change.",
         "member" => "That person holds no role in this tenant.",
         "revoke_write" => "Read-write roles are revoked by the server operator.",
         "token_name" => "Token name: use 1 to 100 characters, no control characters.",
         "token_scope" => "Scope: choose SecurityEvents.Read.All or SecurityEvents.ReadWrite.All.",
-        "token_expiry" => "Expires in: a whole number of days from 1 to 730, or empty for no expiry.",
+        "token_expiry" => {
+            "Expires in: a whole number of days from 1 to the server's maximum (shown on the form), or \
+             empty for the maximum."
+        }
         "token" => "That token was not found among yours.",
         "licenses" => "Licenses: pick from the licenses listed.",
         _ => "The change was refused.",
@@ -193,7 +225,11 @@ fn message(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static s
         return Some((false, e));
     }
     query.get("done").map(|d| match d.as_str() {
-        "granted" => (true, "Access granted."),
+        "granted" => (
+            true,
+            "Access granted. Someone who has never signed in here needs a password from the server \
+             operator (server user set-password) first.",
+        ),
         "revoked" => (true, "Access revoked."),
         "token_revoked" => (true, "Token revoked."),
         "licenses" => (true, "Licenses saved: the Overview's licensed-only view follows them."),
@@ -313,7 +349,10 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'stat
                         <option value="SecurityEvents.ReadWrite.All">"SecurityEvents.ReadWrite.All"</option>
                     </select>
                 </label>
-                <label>"Expires in (days)" <input type="number" name="expires_days" min="1" max="730" value="90"/></label>
+                <label>{format!("Expires in (days, at most {})", d.token_max_days)}
+                    <input type="number" name="expires_days" min="1" max=d.token_max_days.to_string()
+                        value=d.token_max_days.min(90).to_string()/>
+                </label>
                 <button type="submit">"Create token"</button>
             </form>
         </section>

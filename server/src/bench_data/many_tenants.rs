@@ -37,6 +37,8 @@ impl BenchDb {
             store: self.store.clone(),
             catalog: std::sync::Arc::new(self.actions.clone()),
             public_url: None,
+            trusted_proxies: Default::default(),
+            token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
         };
         super::serve(state).await
     }

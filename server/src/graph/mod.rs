@@ -30,13 +30,13 @@ pub struct Caller {
 /// Checks the bearer token for `need`; the tenant is always the token's.
 pub async fn authorize(state: &ServerState, headers: &HeaderMap, need: Access) -> Result<Caller, GraphError> {
     let store = state.app.store.as_ref();
-    let grant = authorize_bearer(store, headers, need, chrono::Utc::now()).await.map_err(|r| {
-        match r.status.as_u16() {
+    let grant = authorize_bearer(store, headers, need, chrono::Utc::now(), state.app.token_max_days)
+        .await
+        .map_err(|r| match r.status.as_u16() {
             401 => GraphError::unauthorized(r.message),
             403 => GraphError::forbidden(r.message),
             _ => GraphError::internal(),
-        }
-    })?;
+        })?;
     Ok(Caller { tenant_id: grant.tenant_id, user_id: grant.user_id, token_id: grant.token_id })
 }
 

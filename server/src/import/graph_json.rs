@@ -2,6 +2,7 @@
 //! come out of real tenants: counts as strings, nulls, `-1` averages, HTML in text, states
 //! in any case, and fields this reader has never heard of (ignored).
 
+use app::pages::actions::edit::{MAX_ASSIGNEE_CHARS, MAX_NOTE_CHARS};
 use chrono::{DateTime, Utc};
 use score::Status;
 use serde_json::Value;
@@ -317,15 +318,40 @@ fn state_update(r: &Reader, v: &Value, path: &str) -> Result<StateUpdate, FileEr
             format!("`{state}` is not a control state; expected Default, Ignored, ThirdParty or Reviewed"),
         )
     })?;
+    // Who and why come from the file, not from anyone signed in here: they are kept as
+    // data, checked as the edit form checks them.
+    let one_line = |key: &str| -> Result<Option<String>, FileError> {
+        let value = text(v, key).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+        match value {
+            Some(t) if t.chars().count() > MAX_ASSIGNEE_CHARS || t.chars().any(char::is_control) => Err(r
+                .error(
+                    &format!("{path}.{key}"),
+                    format!("use at most {MAX_ASSIGNEE_CHARS} characters, without control characters"),
+                )),
+            t => Ok(t),
+        }
+    };
+    let comment = text(v, "comment").unwrap_or_default().replace("\r\n", "\n");
+    if comment.chars().count() > MAX_IMPORTED_COMMENT_CHARS
+        || comment.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(r.error(
+            &format!("{path}.comment"),
+            format!("use at most {MAX_IMPORTED_COMMENT_CHARS} characters, without control characters"),
+        ));
+    }
     Ok(StateUpdate {
         path: path.to_owned(),
         status,
-        assigned_to: text(v, "assignedTo"),
-        comment: text(v, "comment").unwrap_or_default(),
-        updated_by: text(v, "updatedBy"),
+        assigned_to: one_line("assignedTo")?,
+        comment: comment.trim().to_owned(),
+        updated_by: one_line("updatedBy")?,
         updated_at: r.time(v, "updatedDateTime", path)?,
     })
 }
+
+/// Longest `comment` imported: the note's limit, less room for the line saying where it came from.
+pub const MAX_IMPORTED_COMMENT_CHARS: usize = MAX_NOTE_CHARS - 400;
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,7 @@ use graph_json::{read_export, ControlProfile, ControlScore, FileError, GraphExpo
 use score::snapshot::action_points;
 use score::{evaluate, ControlState, ImprovementAction, Measurement, Scoring, Status};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use store::{MeasurementInput, ScoreSnapshot, StatusChange, Store, StoreError};
+use store::{ImportedChanges, MeasurementInput, ScoreSnapshot, StatusChange, Store, StoreError};
 
 /// A progress line is worth printing every this many days.
 pub const PROGRESS_EVERY_DAYS: usize = 30;
@@ -84,7 +84,11 @@ impl ImportReport {
 struct Parsed {
     /// The newest entry of each day.
     days: BTreeMap<NaiveDate, ScoreDay>,
+    /// Which file (index into the files) each kept day came from.
+    day_file: BTreeMap<NaiveDate, usize>,
     profiles: Vec<ControlProfile>,
+    /// Which file each profile came from.
+    profile_file: Vec<usize>,
     /// Each tenant id found, with where it was found.
     tenant_ids: Vec<(String, String)>,
 }
@@ -95,11 +99,27 @@ impl Parsed {
         let in_days = self.days.values().flat_map(|d| &d.controls).map(|c| c.name.as_str());
         self.profiles.iter().map(|p| p.id.as_str()).chain(in_days).collect()
     }
+
+    /// The first file naming a control, which the audit line of a custom action added or
+    /// restored for it is written under.
+    fn first_file_naming(&self) -> HashMap<&str, usize> {
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        let in_profiles = self.profiles.iter().zip(&self.profile_file).map(|(p, f)| (p.id.as_str(), *f));
+        let in_days = self.days.iter().flat_map(|(day, d)| {
+            let file = self.day_file.get(day).copied().unwrap_or_default();
+            d.controls.iter().map(move |c| (c.name.as_str(), file))
+        });
+        for (id, file) in in_profiles.chain(in_days) {
+            let at = first.entry(id).or_insert(file);
+            *at = (*at).min(file);
+        }
+        first
+    }
 }
 
 fn parse(files: &[ImportFile]) -> Result<Parsed, FileError> {
     let mut parsed = Parsed::default();
-    for f in files {
+    for (index, f) in files.iter().enumerate() {
         match read_export(&f.name, &f.bytes)? {
             GraphExport::SecureScores(days) => {
                 for d in days {
@@ -109,6 +129,7 @@ fn parse(files: &[ImportFile]) -> Result<Parsed, FileError> {
                     match parsed.days.get(&d.created.date_naive()) {
                         Some(kept) if kept.created >= d.created => {}
                         _ => {
+                            parsed.day_file.insert(d.created.date_naive(), index);
                             parsed.days.insert(d.created.date_naive(), d);
                         }
                     }
@@ -120,6 +141,7 @@ fn parse(files: &[ImportFile]) -> Result<Parsed, FileError> {
                         parsed.tenant_ids.push((t.clone(), f.name.clone()));
                     }
                 }
+                parsed.profile_file.extend(std::iter::repeat_n(index, profiles.len()));
                 parsed.profiles.extend(profiles);
             }
         }
@@ -199,13 +221,19 @@ pub async fn import_graph(
     let known: HashSet<&str> =
         catalog.iter().chain(&existing).chain(&deleted).map(|a| a.id.as_str()).collect();
     let new_actions = custom_action::new_actions(&parsed.profiles, &parsed.days, &known)?;
+    // What each file changed, for its audit line.
+    let mut changed = vec![ImportedChanges::default(); files.len()];
+    let first_file = parsed.first_file_naming();
+    let file_of = |id: &str| first_file.get(id).copied().unwrap_or_default();
     for a in &deleted {
         store.restore_custom_action(&tenant_id, &a.id, actor).await?;
         report.custom_actions_restored.push(a.id.clone());
+        bump(&mut changed, file_of(&a.id), |c| &mut c.custom_actions_restored);
     }
     for a in &new_actions {
         store.add_custom_action(&tenant_id, a, actor).await?;
         report.custom_actions_added.push(a.id.clone());
+        bump(&mut changed, file_of(&a.id), |c| &mut c.custom_actions_added);
     }
     let mut actions: Vec<ImprovementAction> = catalog.to_vec();
     actions.extend(existing);
@@ -213,12 +241,26 @@ pub async fn import_graph(
     actions.extend(new_actions);
     let by_id: HashMap<&str, &ImprovementAction> = actions.iter().map(|a| (a.id.as_str(), a)).collect();
 
-    report.status_changes = import_state_updates(store, &tenant_id, &parsed.profiles, actor).await?;
+    for (i, n) in
+        import_state_updates(store, &tenant_id, &parsed, files.len(), actor).await?.into_iter().enumerate()
+    {
+        if let Some(c) = changed.get_mut(i) {
+            c.status_changes += u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        report.status_changes += n;
+    }
 
     // Each day's history, scored the way Rampart scores (so it lines up with the live score).
     let history = store.tenant_status_history(&tenant_id).await?;
     let tenant_row = store.tenant(&tenant_id).await?;
     let total = parsed.days.len();
+    // Days already stored as the files have them are not counted as changed.
+    let stored: HashMap<NaiveDate, ScoreSnapshot> = match (report.first_day, report.last_day) {
+        (Some(a), Some(b)) => {
+            store.snapshots(&tenant_id, a, b).await?.into_iter().map(|s| (s.day, s)).collect()
+        }
+        _ => HashMap::new(),
+    };
     for (done, (day, entry)) in parsed.days.iter().enumerate() {
         let measured: HashMap<&str, Measurement> = entry
             .controls
@@ -245,6 +287,9 @@ pub async fn import_graph(
             // Marked, so a tenant's own export never feeds anyone else's averages.
             imported: true,
         };
+        if stored.get(day) != Some(&snapshot) {
+            bump(&mut changed, parsed.day_file.get(day).copied().unwrap_or_default(), |c| &mut c.days);
+        }
         store.write_snapshot(&snapshot, &action_points(&scores)).await?;
         if (done + 1) % PROGRESS_EVERY_DAYS == 0 || done + 1 == total {
             progress(done + 1, total);
@@ -268,27 +313,57 @@ pub async fn import_graph(
         if !batch.is_empty() {
             store.record_measurements(&tenant_id, &batch, actor).await?;
             report.measurements = batch.len();
+            if let Some(c) = changed.get_mut(parsed.day_file.get(day).copied().unwrap_or_default()) {
+                c.measurements += u32::try_from(batch.len()).unwrap_or(u32::MAX);
+            }
+        }
+    }
+    // One line per file that changed something, in the importer's name: imported days and
+    // the rest are in the audit trail even where no line of their own is written.
+    for (file, changes) in files.iter().zip(&changed) {
+        if !changes.is_empty() {
+            store.record_import(&tenant_id, actor, &audit_file_name(&file.name), changes).await?;
         }
     }
     Ok(report)
 }
 
+fn bump(changed: &mut [ImportedChanges], file: usize, count: impl Fn(&mut ImportedChanges) -> &mut u32) {
+    if let Some(c) = changed.get_mut(file) {
+        *count(c) += 1;
+    }
+}
+
+/// A file's name as the audit trail shows it: no control characters, at most 200 characters
+/// (a browser sends whatever name the uploader's file has).
+fn audit_file_name(name: &str) -> String {
+    let clean: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
+    if clean.trim().is_empty() {
+        "unnamed file".to_owned()
+    } else {
+        clean
+    }
+}
+
 /// Appends each profile's state updates newer than the action's latest status change, oldest
-/// first. Older ones are history Rampart already has (a re-import) or was overtaken by a
-/// decision made in Rampart since, which an old export must not undo.
+/// first; answers how many each file brought. Older ones are history Rampart already has (a
+/// re-import) or was overtaken by a decision made in Rampart since, which an old export must
+/// not undo. The change is made by `actor`, who imported it: the file's `updatedBy` is only
+/// what the file says, so it goes into the note, never into the audit trail's "who".
 async fn import_state_updates(
     store: &dyn Store,
     tenant_id: &str,
-    profiles: &[ControlProfile],
+    parsed: &Parsed,
+    files: usize,
     actor: &str,
-) -> Result<usize, StoreError> {
+) -> Result<Vec<usize>, StoreError> {
     let mut latest: HashMap<String, DateTime<Utc>> = HashMap::new();
     for c in store.tenant_status_history(tenant_id).await? {
         let at = latest.entry(c.action_id).or_insert(c.changed_at);
         *at = (*at).max(c.changed_at);
     }
-    let mut applied = 0;
-    for p in profiles {
+    let mut applied = vec![0; files];
+    for (p, file) in parsed.profiles.iter().zip(&parsed.profile_file) {
         let mut updates: Vec<_> = p.updates.iter().collect();
         updates.sort_by_key(|u| u.updated_at);
         for u in updates {
@@ -300,19 +375,42 @@ async fn import_state_updates(
             let change = StatusChange {
                 action_id: p.id.clone(),
                 status: u.status,
-                note: u.comment.clone(),
+                note: imported_note(u),
                 assignee: u.assigned_to.clone(),
                 due_date: None,
                 tags: Vec::new(),
-                changed_by: u.updated_by.clone().unwrap_or_else(|| actor.to_owned()),
+                changed_by: actor.to_owned(),
                 changed_at: at,
             };
             store.set_status(tenant_id, &change).await?;
             latest.insert(p.id.clone(), at);
-            applied += 1;
+            if let Some(n) = applied.get_mut(*file) {
+                *n += 1;
+            }
         }
     }
     Ok(applied)
+}
+
+/// Placeholder for a risk acceptance the export gives no reason for: Rampart never
+/// stores one with an empty note.
+pub const NO_IMPORTED_NOTE: &str = "imported without a note";
+
+/// The note of an imported status change: where it came from, then the file's comment.
+fn imported_note(u: &graph_json::StateUpdate) -> String {
+    let source = match &u.updated_by {
+        Some(by) => format!("Imported: updated by {by} in Microsoft 365."),
+        None => "Imported from Microsoft 365.".to_owned(),
+    };
+    let comment = match u.comment.as_str() {
+        "" if u.status == Status::RiskAccepted => NO_IMPORTED_NOTE,
+        c => c,
+    };
+    if comment.is_empty() {
+        source
+    } else {
+        format!("{source}\n{comment}")
+    }
 }
 
 /// The status in effect at the end of `day`.

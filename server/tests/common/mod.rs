@@ -58,6 +58,14 @@ pub async fn demo_server_with(share: server::share::ShareConfig) -> TestServer {
 
 /// The demo server with share targets and the operator's public URL (`RAMPART_PUBLIC_URL`).
 pub async fn demo_server_at(share: server::share::ShareConfig, public_url: Option<&str>) -> TestServer {
+    demo_server_configured(share, |state| state.public_url = public_url.map(Into::into)).await
+}
+
+/// The demo server with settings changed by `configure` (as `serve` sets them from flags).
+pub async fn demo_server_configured(
+    share: server::share::ShareConfig,
+    configure: impl FnOnce(&mut app::state::AppState),
+) -> TestServer {
     let template = template().clone();
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("rampart.db");
@@ -70,7 +78,7 @@ pub async fn demo_server_at(share: server::share::ShareConfig, public_url: Optio
     }
     let common = Common { database_url: format!("sqlite://{}", path.display()), catalog: None };
     let mut state = server::startup::open_app_state(&common).await.expect("store opens");
-    state.public_url = public_url.map(Into::into);
+    configure(&mut state);
     let leptos = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
     let app = server::share::with_share(router(ServerState { leptos, app: state.clone() }), share);
     TestServer { app, state, _dir: dir }
@@ -126,6 +134,26 @@ impl TestServer {
             req = req.header(header::COOKIE, c);
         }
         self.send(req.body(Body::from(form.to_owned())).expect("request")).await
+    }
+
+    /// Posts a form the way a browser on this site does (unless `headers` say what to
+    /// accept), from the client address `peer` (what axum's ConnectInfo gives a served
+    /// request).
+    pub async fn post_form_from(&self, peer: &str, uri: &str, form: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "rampart.test")
+            .header(header::ORIGIN, "http://rampart.test");
+        if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("accept")) {
+            req = req.header(header::ACCEPT, "text/html");
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let mut req = req.body(Body::from(form.to_owned())).expect("request");
+        let addr: std::net::SocketAddr = format!("{peer}:50000").parse().expect("peer address");
+        req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        self.send(req).await
     }
 
     /// Calls a server function as a script or the hydrated app does (no HTML wanted).

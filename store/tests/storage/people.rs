@@ -8,7 +8,9 @@ crate::on_both_backends!(
     users_have_unique_case_insensitive_emails,
     roles_are_granted_changed_listed_and_revoked_with_audit,
     sessions_expire_and_can_be_deleted,
-    sign_in_failures_are_counted_in_a_window,
+    a_password_change_keeps_the_changing_session_and_signing_out_everywhere_ends_all,
+    sign_in_attempts_are_counted_per_key_in_a_window,
+    a_burst_of_attempts_gets_one_number_each,
     tokens_are_stored_by_hash_and_revoked_only_by_their_owner,
 );
 
@@ -22,7 +24,7 @@ async fn users_have_unique_case_insensitive_emails(db: &TestDb) {
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(s.user_by_email("bob@example.com").await, Err(StoreError::NotFound(_))));
-    s.set_password_hash(&u.id, "$argon2id$secret-new-hash", "cli").await.unwrap();
+    s.set_password_hash(&u.id, "$argon2id$secret-new-hash", "cli", None).await.unwrap();
     assert_eq!(s.user(&u.id).await.unwrap().password_hash, "$argon2id$secret-new-hash");
 }
 
@@ -89,30 +91,80 @@ async fn sessions_expire_and_can_be_deleted(db: &TestDb) {
             .await
             .unwrap();
     }
-    s.set_password_hash(&u.id, "$argon2id$new", "ann@example.com").await.unwrap();
+    s.set_password_hash(&u.id, "$argon2id$new", "ann@example.com", None).await.unwrap();
     for gone in ["ann-1", "ann-2"] {
         assert_eq!(s.session(gone, at(2026, 1, 1, 9)).await.unwrap(), None, "{gone} ended");
     }
     assert!(s.session("bob-1", at(2026, 1, 1, 9)).await.unwrap().is_some(), "other users stay signed in");
 }
 
-async fn sign_in_failures_are_counted_in_a_window(db: &TestDb) {
+async fn a_password_change_keeps_the_changing_session_and_signing_out_everywhere_ends_all(db: &TestDb) {
     let s = &db.store;
-    let midnight = at(2026, 1, 1, 0);
-    for h in [1, 2, 3] {
-        s.record_sign_in_failure("email:ann@example.com", at(2026, 1, 1, h), midnight).await.unwrap();
+    let ann = s.create_user("ann@example.com", "Ann", "h", "cli").await.unwrap();
+    let bob = s.create_user("bob@example.com", "Bob", "h", "cli").await.unwrap();
+    let session = |hash: &str, user: &str| Session {
+        token_hash: hash.into(),
+        user_id: user.into(),
+        created_at: at(2026, 1, 1, 8),
+        expires_at: at(2026, 1, 1, 20),
+    };
+    for (hash, user) in
+        [("ann-here", &ann.id), ("ann-phone", &ann.id), ("ann-laptop", &ann.id), ("bob-1", &bob.id)]
+    {
+        s.create_session(&session(hash, user)).await.unwrap();
     }
-    s.record_sign_in_failure("ip:10.0.0.1", at(2026, 1, 1, 3), midnight).await.unwrap();
-    assert_eq!(s.sign_in_failures_since("email:ann@example.com", at(2026, 1, 1, 2)).await.unwrap(), 2);
-    assert_eq!(s.sign_in_failures_since("ip:10.0.0.1", at(2026, 1, 1, 0)).await.unwrap(), 1);
-    s.clear_sign_in_failures("email:ann@example.com").await.unwrap();
-    assert_eq!(s.sign_in_failures_since("email:ann@example.com", at(2026, 1, 1, 0)).await.unwrap(), 0);
-    assert_eq!(s.sign_in_failures_since("ip:10.0.0.1", at(2026, 1, 1, 0)).await.unwrap(), 1);
+    let alive =
+        |hash: &'static str| async move { s.session(hash, at(2026, 1, 1, 9)).await.unwrap().is_some() };
 
-    // A later failure forgets every key's failures older than what any window reads.
-    s.record_sign_in_failure("email:bo@example.com", at(2026, 1, 2, 9), at(2026, 1, 2, 8)).await.unwrap();
-    assert_eq!(s.sign_in_failures_since("ip:10.0.0.1", at(2000, 1, 1, 0)).await.unwrap(), 0, "swept");
-    assert_eq!(s.sign_in_failures_since("email:bo@example.com", at(2000, 1, 1, 0)).await.unwrap(), 1);
+    s.set_password_hash(&ann.id, "$argon2id$new", "ann@example.com", Some("ann-here")).await.unwrap();
+    assert!(alive("ann-here").await, "the session that changed the password stays");
+    assert!(!alive("ann-phone").await && !alive("ann-laptop").await, "every other session ended");
+
+    s.create_session(&session("ann-phone", &ann.id)).await.unwrap();
+    assert_eq!(s.end_sessions(&ann.id, "ann@example.com").await.unwrap(), 2);
+    assert!(!alive("ann-here").await && !alive("ann-phone").await, "signed out everywhere");
+    assert!(alive("bob-1").await, "nobody else is signed out");
+    assert!(matches!(s.end_sessions("no-such-user", "cli").await, Err(StoreError::NotFound(_))));
+    let log = db.raw_audit_log().await;
+    let ended: Vec<&str> =
+        log.iter().filter(|l| l.1 == "user.sign_out_everywhere").map(|l| l.4.as_str()).collect();
+    assert_eq!(ended.len(), 1, "one audit line for signing out everywhere");
+    assert!(ended[0].contains('2'), "{}", ended[0]);
+}
+
+async fn sign_in_attempts_are_counted_per_key_in_a_window(db: &TestDb) {
+    let s = &db.store;
+    let window_from = |h| at(2026, 1, 1, h);
+    for expected in 1..=3 {
+        let n = s.claim_sign_in_attempt("ann|10.0.0.1", at(2026, 1, 1, 9), window_from(8)).await.unwrap();
+        assert_eq!(n, expected);
+    }
+    assert_eq!(s.claim_sign_in_attempt("10.0.0.1", at(2026, 1, 1, 9), window_from(8)).await.unwrap(), 1);
+    s.forgive_sign_in_attempt("ann|10.0.0.1").await.unwrap();
+    assert_eq!(s.claim_sign_in_attempt("ann|10.0.0.1", at(2026, 1, 1, 9), window_from(8)).await.unwrap(), 3);
+    s.clear_sign_in_attempts("ann|10.0.0.1").await.unwrap();
+    assert_eq!(s.claim_sign_in_attempt("ann|10.0.0.1", at(2026, 1, 1, 9), window_from(8)).await.unwrap(), 1);
+    // The window began at 9; an attempt whose window must begin after 10 starts a new one.
+    assert_eq!(s.claim_sign_in_attempt("10.0.0.1", at(2026, 1, 1, 11), window_from(10)).await.unwrap(), 1);
+    assert_eq!(s.claim_sign_in_attempt("10.0.0.1", at(2026, 1, 1, 11), window_from(10)).await.unwrap(), 2);
+}
+
+async fn a_burst_of_attempts_gets_one_number_each(db: &TestDb) {
+    let s = &db.store;
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                s.claim_sign_in_attempt("burst", at(2026, 1, 1, 9), at(2026, 1, 1, 8)).await
+            })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.unwrap().unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=20).collect::<Vec<u32>>(), "no two concurrent attempts share a number");
 }
 
 async fn tokens_are_stored_by_hash_and_revoked_only_by_their_owner(db: &TestDb) {

@@ -30,14 +30,14 @@ async fn secrets_never_reach_the_audit_log(db: &TestDb) {
     let s = &db.store;
     let t = s.create_tenant(new_tenant("Acme"), "cli").await.unwrap();
     let ann = s.create_user("ann@example.com", "Ann", "$argon2id$SECRET-first", "cli").await.unwrap();
-    s.set_password_hash(&ann.id, "$argon2id$SECRET-second", "ann@example.com").await.unwrap();
+    s.set_password_hash(&ann.id, "$argon2id$SECRET-second", "ann@example.com", None).await.unwrap();
     s.grant_role(&t.id, &ann.id, Role::GlobalAdministrator, "cli").await.unwrap();
     let mut tok = token("tok1", "SECRET-token-hash", &ann.id, &t.id, 8);
     tok.expires_at = Some(at(2026, 3, 1, 0));
     s.create_api_token(&tok, "ann@example.com").await.unwrap();
     s.revoke_api_token(&ann.id, "tok1", "ann@example.com").await.unwrap();
-    // Sessions and sign-in failures are not audited.
-    s.record_sign_in_failure("email:ann@example.com", at(2026, 1, 1, 9), at(2026, 1, 1, 8)).await.unwrap();
+    // Sessions and sign-in attempts are not audited.
+    s.claim_sign_in_attempt("ann@example.com|10.0.0.1", at(2026, 1, 1, 9), at(2026, 1, 1, 8)).await.unwrap();
 
     let log = db.raw_audit_log().await;
     for (_, kind, subject, before, after) in &log {
@@ -85,7 +85,7 @@ async fn refusals_change_nothing(db: &TestDb) {
     };
 
     not_found(s.user(unknown).await.map(drop), "user by id");
-    not_found(s.set_password_hash(unknown, "h2", "cli").await, "password of nobody");
+    not_found(s.set_password_hash(unknown, "h2", "cli", None).await, "password of nobody");
     not_found(s.grant_role(&t.id, unknown, Role::GlobalReader, "cli").await.map(drop), "grant to nobody");
     not_found(
         s.grant_role(unknown, &ann.id, Role::GlobalReader, "cli").await.map(drop),
