@@ -172,6 +172,9 @@ pub trait SnapshotStore: Send + Sync {
 pub trait AuditStore: Send + Sync {
     /// The tenant's audit trail, newest first.
     async fn audit_trail(&self, tenant_id: &str, limit: u32) -> Result<Vec<AuditEntry>>;
+    /// Up to `limit` lines of the trail, newest first, older than the line `before` (from
+    /// the newest when `None`): an export reads the whole trail a page at a time.
+    async fn audit_page(&self, tenant_id: &str, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>>;
 }
 
 /// People, their roles per tenant, sessions, API tokens and sign-in throttling.
