@@ -15,7 +15,7 @@ E2E_DB_DIR := target/e2e
 
 ## make run: build in release and serve on http://127.0.0.1:3000 with the demo data.
 run: build
-	./target/release/server serve --demo
+	./target/release/server serve --demo --public-url http://127.0.0.1:3000
 
 build: tools frontend assets server
 

@@ -55,7 +55,9 @@ export default defineConfig({
       reuseExistingServer: false,
     },
     {
-      command: `${serverBin} serve --demo --addr 127.0.0.1:${port} --site-root ${root}/target/site`,
+      // The public URL is the address the browser uses: shares need it, and writes must come
+      // from its origin.
+      command: `${serverBin} serve --demo --addr 127.0.0.1:${port} --site-root ${root}/target/site --public-url http://127.0.0.1:${port}`,
       env: {
         DATABASE_URL: databaseUrl,
         RUST_LOG: 'warn',

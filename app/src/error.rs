@@ -63,7 +63,37 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // The request's arguments could not be read: the caller's mistake, a 400.
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => bad_arguments(&detail),
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}
+
+/// A refusal for arguments the framework could not read, naming the field when its
+/// message does. The message is only searched for the field's name; what is shown is ours.
+fn bad_arguments(detail: &str) -> AppError {
+    let named = |marker: &str| {
+        let rest = &detail[detail.find(marker)? + marker.len()..];
+        let name = rest.strip_prefix('`')?.split('`').next()?;
+        (!name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .then(|| name.to_owned())
+    };
+    if let Some(field) = named("missing field ") {
+        return AppError::invalid(&field, "this field is required.");
+    }
+    if let Some(field) = named("unknown field ") {
+        return AppError::invalid(&field, "this is not a field of this request.");
+    }
+    let message = "the arguments could not be read; send the documented fields as a form \
+                   (application/x-www-form-urlencoded).";
+    match named("field ") {
+        Some(field) => AppError::invalid(&field, "this value is not valid here."),
+        None if detail.contains("invalid type") || detail.contains("invalid value") => {
+            AppError::invalid("request", "a value has the wrong type; check the documented fields.")
+        }
+        None => AppError::invalid("request", message),
     }
 }
 
@@ -78,5 +108,26 @@ impl From<store::StoreError> for AppError {
                 AppError::Internal
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_arguments_are_refused_naming_the_field() {
+        let missing = ServerFnErrorErr::Args("missing field `okay_from`".into());
+        assert_eq!(
+            AppError::from_server_fn_error(missing),
+            AppError::invalid("okay_from", "this field is required.")
+        );
+        let unknown = ServerFnErrorErr::Args("unknown field `x`, expected `tenant_id`".into());
+        assert_eq!(AppError::from_server_fn_error(unknown).status(), 400);
+        let garbled =
+            AppError::from_server_fn_error(ServerFnErrorErr::Args("invalid digit found in string".into()));
+        assert!(matches!(&garbled, AppError::Invalid { field, .. } if field == "request"), "{garbled:?}");
+        let transport = AppError::from_server_fn_error(ServerFnErrorErr::Request("offline".into()));
+        assert_eq!(transport.status(), 500);
     }
 }

@@ -19,8 +19,22 @@ use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
+/// The per-response nonce the server's Content-Security-Policy allows inline scripts by:
+/// the server puts it in the request, the shell hands it to Leptos, which writes it on the
+/// hydration script and on the scripts that carry resolved data.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone)]
+pub struct ScriptNonce(pub std::sync::Arc<str>);
+
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) =
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<ScriptNonce>().cloned())
+    {
+        // Replaces the nonce Leptos made for this render with the one in the response's policy.
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -1,5 +1,5 @@
-//! Absolute links to this server, for text read outside the browser: shared actions
-//! (email, chat, tickets) and the Graph API's `@odata` links.
+//! Links to this server in text read outside the page: shared actions (email, chat,
+//! tickets), the copy box, and the Graph API's `@odata` links.
 
 use http::HeaderMap;
 
@@ -29,20 +29,15 @@ fn is_host_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || b".-:[]".contains(&c)
 }
 
-/// The base of absolute links: the operator's public URL when set, otherwise the address
-/// the client reached (its Host header; `https` when a proxy sends
-/// `X-Forwarded-Proto: https`).
-pub fn base_url(public: Option<&str>, headers: &HeaderMap) -> String {
-    if let Some(public) = public {
-        return public.to_owned();
-    }
-    let host = headers
-        .get(http::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(is_host_byte))
-        .unwrap_or("localhost");
-    let scheme = if forwarded_https(headers) { "https" } else { "http" };
-    format!("{scheme}://{host}")
+// Links that leave the browser (email, chat, tickets) come only from the public URL
+// (`AppState::public_url`): the request's Host header is never used, since any client can
+// set it, and a link to another host mailed from the organisation's own sender is phishing.
+
+/// The base of links a client follows against the server it already talks to (the Graph
+/// API's `@odata` links, the copy box on the page): the public URL, or nothing — the
+/// links are then relative to the server the client reached (`/v1.0/…`).
+pub fn link_base(public: Option<&str>) -> &str {
+    public.unwrap_or("")
 }
 
 /// Whether users reach the server over HTTPS: the public URL says so, or the request came
@@ -72,14 +67,13 @@ mod tests {
     }
 
     #[test]
-    fn the_public_url_wins_over_what_the_request_says() {
+    fn links_never_follow_what_the_request_says() {
         let public = parse_public_url(" https://rampart.contoso.example/ ").expect("valid");
         assert_eq!(public, "https://rampart.contoso.example");
-        let forged = headers("evil.example", None);
-        assert_eq!(base_url(Some(&public), &forged), public);
-        assert!(is_https(Some(&public), &forged));
-        assert_eq!(base_url(None, &headers("r.test:8080", Some("https"))), "https://r.test:8080");
-        assert_eq!(base_url(None, &headers("bad host<>", None)), "http://localhost");
+        assert_eq!(link_base(Some(&public)), public);
+        assert_eq!(link_base(None), "");
+        assert!(is_https(Some(&public), &headers("evil.example", None)));
+        assert!(is_https(None, &headers("r.test", Some("https"))));
         assert!(!is_https(None, &headers("r.test", None)));
     }
 

@@ -1,4 +1,26 @@
-import { Page, expect } from '@playwright/test';
+import { Page, expect, test as base } from '@playwright/test';
+
+export { expect };
+export type { Page };
+
+// Every test fails on a Content-Security-Policy violation: the server's policy allows only
+// its own scripts, wasm and styles, and a page that needs more is broken for users. The
+// browser reports violations as console errors and as `securitypolicyviolation` events.
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content[- ]Security[- ]Policy/i.test(m.text())) violations.push(m.text());
+    });
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`);
+      });
+    });
+    await use(page);
+    expect(violations, 'Content-Security-Policy violations').toEqual([]);
+  },
+});
 
 export const CONTOSO = 'c0a7e5f0-0000-4000-8000-000000000001';
 export const DEMO_PASSWORD = 'rampart-demo';

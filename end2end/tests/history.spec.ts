@@ -1,5 +1,4 @@
-import { test, expect, Page } from '@playwright/test';
-import { CONTOSO, signIn } from './helpers';
+import { CONTOSO, signIn, expect, test, Page } from './helpers';
 
 const HISTORY = `/tenants/${CONTOSO}/history`;
 

@@ -1,7 +1,6 @@
-import { test, expect, Page } from '@playwright/test';
 import { execFileSync } from 'child_process';
 import { databaseUrl, serverBin } from '../playwright.config';
-import { CONTOSO, signIn } from './helpers';
+import { CONTOSO, signIn, expect, test, Page } from './helpers';
 
 type ServerScore = {
   current: string; max: string; percent: string;

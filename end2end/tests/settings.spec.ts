@@ -1,6 +1,5 @@
-import { test, expect } from '@playwright/test';
 import * as path from 'path';
-import { CONTOSO, signIn } from './helpers';
+import { CONTOSO, signIn, expect, test } from './helpers';
 
 test('a read-only user sees who has access but no edit controls and no audit trail', async ({ page }) => {
   await signIn(page, 'reader@contoso.example', `/tenants/${CONTOSO}/settings`);

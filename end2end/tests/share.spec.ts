@@ -1,8 +1,7 @@
-import { test, expect } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 import { mailDir } from '../playwright.config';
-import { CONTOSO, signIn } from './helpers';
+import { CONTOSO, signIn, expect, test } from './helpers';
 
 type Mail = { rcpt_tos: string[]; subject: string; body: string };
 

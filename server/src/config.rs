@@ -77,7 +77,8 @@ pub struct Serve {
     #[arg(long, env = "RAMPART_SNAPSHOT_AT", default_value = "00:00", value_parser = parse_time)]
     pub snapshot_at: chrono::NaiveTime,
     /// The address users reach the server at (e.g. https://rampart.contoso.example), for
-    /// links in shared actions and the Graph API; by default each request's Host header.
+    /// links in shared actions and the Graph API. Sharing needs it; without it Graph links
+    /// are relative. Never taken from a request's Host header.
     #[arg(long, env = "RAMPART_PUBLIC_URL", value_parser = app::links::parse_public_url)]
     pub public_url: Option<String>,
     /// Reverse proxies (comma-separated IP addresses or CIDR ranges, e.g. 10.0.0.0/8) whose
@@ -89,6 +90,30 @@ pub struct Serve {
     #[arg(long, env = "RAMPART_TOKEN_MAX_DAYS", default_value_t = app::state::DEFAULT_TOKEN_MAX_DAYS,
         value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub token_max_days: u32,
+    /// Seconds a client has to send a request's header (slow clients holding connections).
+    #[arg(long, env = "RAMPART_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Seconds to read and answer a request (the import upload has its own limit).
+    #[arg(long, env = "RAMPART_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout: u64,
+    /// Seconds to receive an import upload and start the import.
+    #[arg(long, env = "RAMPART_UPLOAD_TIMEOUT", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub upload_timeout: u64,
+    /// Imports running at once on this server (one per tenant in any case).
+    #[arg(long, env = "RAMPART_IMPORTS_AT_ONCE", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub imports_at_once: u64,
+}
+
+impl Serve {
+    pub fn limits(&self) -> crate::http::HttpLimits {
+        let secs = std::time::Duration::from_secs;
+        crate::http::HttpLimits {
+            header_read_timeout: secs(self.header_timeout),
+            request_timeout: secs(self.request_timeout),
+            upload_timeout: secs(self.upload_timeout),
+            imports_at_once: usize::try_from(self.imports_at_once).unwrap_or(1),
+        }
+    }
 }
 
 impl Default for Serve {
@@ -101,6 +126,10 @@ impl Default for Serve {
             public_url: None,
             trusted_proxy: TrustedProxies::default(),
             token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
+            header_timeout: 10,
+            request_timeout: 30,
+            upload_timeout: 600,
+            imports_at_once: 4,
         }
     }
 }

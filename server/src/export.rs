@@ -1,11 +1,12 @@
 //! CSV exports of the Improvement actions list and the History events: the same query,
-//! rows and columns as the page.
+//! rows and columns as the page, written by [`crate::csv_export`].
 
+use crate::csv_export::{download, in_chunks};
 use crate::http::ServerState;
 use crate::web_access::{internal, session_access};
 use app::pages::actions::{csv, filter, query::ActionQuery, row::rows_of};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use score::roles::Access;
 use std::collections::HashMap;
@@ -18,15 +19,7 @@ pub async fn actions_csv(
     headers: HeaderMap,
 ) -> Response {
     match export(&state, &tenant, &params, &headers).await {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"improvement-actions.csv\""),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            body,
-        )
-            .into_response(),
+        Ok(lines) => download("improvement-actions.csv", &csv::HEADER, in_chunks(lines)),
         Err((status, message)) => (status, message).into_response(),
     }
 }
@@ -36,7 +29,7 @@ async fn export(
     tenant: &str,
     params: &HashMap<String, String>,
     headers: &HeaderMap,
-) -> Result<String, (StatusCode, &'static str)> {
+) -> Result<Vec<Vec<csv::Cell>>, (StatusCode, &'static str)> {
     // The same session and tenant check as every other handler: 401, or 404 for a
     // tenant without a role, exactly like an unknown one.
     let (_, _, tenant) = session_access(state, headers, tenant, Access::Read).await?;
@@ -48,7 +41,7 @@ async fn export(
     let rows = rows_of(&live, state.app.catalog.len());
     let query = ActionQuery::from_lookup(|k| params.get(k).cloned());
     let view = filter::apply(&rows, &query);
-    Ok(csv::to_csv(view.rows_in_order()))
+    Ok(view.rows_in_order().into_iter().map(csv::values).collect())
 }
 
 /// `GET /tenants/{tenant}/history.csv?<the History page's query>`: every matching event of
@@ -67,15 +60,9 @@ pub async fn history_csv(
     let query = HistoryQuery::from_lookup(|k| params.get(k).cloned()).unpaged();
     let today = chrono::Utc::now().date_naive();
     match data::load(state.app.store.as_ref(), &state.app.catalog, &tenant, &query, today).await {
-        Ok(history) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"history.csv\""),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            csv::to_csv(&history.events),
-        )
-            .into_response(),
+        Ok(history) => {
+            download("history.csv", &csv::HEADER, in_chunks(history.events.iter().map(csv::values).collect()))
+        }
         // The app's errors are safe to show: bad dates name their field, internals are logged.
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

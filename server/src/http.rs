@@ -1,11 +1,12 @@
 //! The HTTP router: Leptos pages and server functions, static assets, health, and the
-//! guards every request passes (body limit, cross-site check, error statuses).
+//! guards every request passes (time and body limits, cross-site check, security headers,
+//! error statuses).
 
 use app::error::AppError;
 use app::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
-use axum::extract::{FromRef, Request};
+use axum::extract::{FromRef, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +14,8 @@ use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 
 /// Largest request body accepted anywhere (server function arguments are small).
@@ -32,7 +35,43 @@ impl FromRef<ServerState> for LeptosOptions {
     }
 }
 
+/// Time limits and caps the operator may tune (`serve --help` lists their settings).
+#[derive(Debug, Clone, Copy)]
+pub struct HttpLimits {
+    /// A client must send a request's whole header within this (slow-header attacks).
+    pub header_read_timeout: Duration,
+    /// A request must be read and answered within this; a streamed body (an import's
+    /// progress, a CSV download) may go on afterwards.
+    pub request_timeout: Duration,
+    /// The same for the import upload, whose body may be tens of megabytes.
+    pub upload_timeout: Duration,
+    /// Imports running at once on this server (one per tenant in any case).
+    pub imports_at_once: usize,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            upload_timeout: Duration::from_secs(600),
+            imports_at_once: 4,
+        }
+    }
+}
+
+/// What the guards need to know: where users reach the server, and the limits.
+#[derive(Clone)]
+struct Guards {
+    public_url: Option<Arc<str>>,
+    limits: HttpLimits,
+}
+
 pub fn router(state: ServerState) -> Router {
+    router_with(state, HttpLimits::default())
+}
+
+pub fn router_with(state: ServerState, limits: HttpLimits) -> Router {
     let routes = generate_route_list(App);
     let app_state = state.app.clone();
     let context = move || provide_context(app_state.clone());
@@ -41,6 +80,9 @@ pub fn router(state: ServerState) -> Router {
     let document = std::sync::Arc::new(document);
     let tenant_routes =
         tenant_routes().into_iter().fold(Router::new(), |r, (path, route)| r.route(path, route));
+    let guards = Guards { public_url: state.app.public_url.clone(), limits };
+    let https = state.app.public_url.as_deref().is_some_and(|p| p.starts_with("https://"));
+    let imports = Arc::new(crate::import::slots::ImportSlots::new(limits.imports_at_once));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(tenant_routes)
@@ -55,11 +97,14 @@ pub fn router(state: ServerState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
         .layer(axum::Extension(std::sync::Arc::new(crate::graph::cache::ScoreCache::default())))
+        .layer(axum::Extension(imports))
         .layer(middleware::from_fn(server_fn_status))
-        .layer(middleware::from_fn(same_origin_writes))
+        .layer(middleware::from_fn_with_state(guards.clone(), same_origin_writes))
         .layer(middleware::from_fn(limit_body))
         .layer(middleware::from_fn(crate::ingest::graph_style_too_large))
+        .layer(middleware::from_fn_with_state(guards.clone(), time_limit))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(https, crate::security_headers::add))
         .with_state(state)
 }
 
@@ -103,28 +148,92 @@ async fn limit_body(req: Request, next: Next) -> Response {
     next.run(req.map(|body| Body::new(http_body_util::Limited::new(body, limit)))).await
 }
 
-/// Refuses state-changing requests that a browser sent from another site (CSRF). Session
-/// cookies are SameSite=Lax as well; this check also covers sign-in itself.
-async fn same_origin_writes(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+/// A request must be answered within its time limit; the upload gets a longer one.
+async fn time_limit(State(guards): State<Guards>, req: Request, next: Next) -> Response {
+    let limit = if crate::import::upload::is_upload_path(req.uri().path()) {
+        guards.limits.upload_timeout
+    } else {
+        guards.limits.request_timeout
+    };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => (
+            StatusCode::REQUEST_TIMEOUT,
+            "The request was not received and answered in time; nothing more was done. Try again.",
+        )
+            .into_response(),
+    }
+}
+
+/// Routes that only ever authenticate by bearer token (the Graph API, ingest): a browser
+/// cannot send a token cross-site, and they never read the session cookie.
+fn is_token_only(path: &str) -> bool {
+    path.starts_with("/v1.0/") || path.starts_with("/api/v1/")
+}
+
+/// Refuses state-changing requests that did not come from a page of this server (CSRF),
+/// sign-in and server functions included. A write needs an `Origin` equal to this
+/// server's own (the public URL's scheme, host and port; without one, the scheme in use
+/// and the request's Host), or the browser's `Sec-Fetch-Site: same-origin`. A request with
+/// neither is refused: failing open is what cross-site forms rely on. Token-authenticated
+/// calls are not affected: no browser attaches a token to a cross-site request.
+async fn same_origin_writes(State(guards): State<Guards>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        || is_token_only(req.uri().path())
+        || req.headers().contains_key(header::AUTHORIZATION)
+    {
         return next.run(req).await;
     }
     let headers = req.headers();
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let source =
-        headers.get(header::ORIGIN).or_else(|| headers.get(header::REFERER)).and_then(|v| v.to_str().ok());
-    if let (Some(source), Some(host)) = (source, host) {
-        let source_host = source.split("://").nth(1).and_then(|rest| rest.split('/').next());
-        if source_host != Some(host) {
-            tracing::warn!(%source, %host, path = %req.uri().path(), "cross-site write refused");
-            return (
-                StatusCode::FORBIDDEN,
-                "Cross-site request refused: the Origin does not match this server.",
-            )
-                .into_response();
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let expected = own_origin(guards.public_url.as_deref(), headers);
+    let same_origin_fetch = headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("same-origin"));
+    let origin_matches =
+        matches!((origin.and_then(normalised_origin), &expected), (Some(o), Some(e)) if &o == e);
+    if origin_matches || same_origin_fetch {
+        return next.run(req).await;
+    }
+    tracing::warn!(origin = origin.unwrap_or("(none)"), expected = expected.as_deref().unwrap_or("(unknown)"),
+        path = %req.uri().path(), "cross-site write refused");
+    let message = if origin.is_none() {
+        "Cross-site request refused: a change must come from a page of this server (no Origin was sent)."
+    } else {
+        "Cross-site request refused: the Origin does not match this server."
+    };
+    (StatusCode::FORBIDDEN, message).into_response()
+}
+
+/// This server's origin as browsers write it: the public URL's, or (without one) the
+/// scheme in use and the Host the request was sent to.
+fn own_origin(public: Option<&str>, headers: &axum::http::HeaderMap) -> Option<String> {
+    match public {
+        Some(public) => normalised_origin(public),
+        None => {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok())?;
+            let scheme = if app::links::is_https(None, headers) { "https" } else { "http" };
+            normalised_origin(&format!("{scheme}://{host}"))
         }
     }
-    next.run(req).await
+}
+
+/// `scheme://host[:port]` in lower case, without a default port, or `None` when `origin`
+/// is not one (`null`, a path, another scheme).
+fn normalised_origin(origin: &str) -> Option<String> {
+    let origin = origin.trim().to_ascii_lowercase();
+    let (scheme, rest) = origin.split_once("://")?;
+    let host = rest.strip_suffix('/').unwrap_or(rest);
+    let default_port = match scheme {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return None,
+    };
+    if host.is_empty() || host.contains(['/', '?', '#', '@']) {
+        return None;
+    }
+    Some(format!("{scheme}://{}", host.strip_suffix(default_port).unwrap_or(host)))
 }
 
 /// Server functions answer every error with 500; give each the status its kind deserves
@@ -143,4 +252,19 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
         parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_compare_by_scheme_host_and_port() {
+        assert_eq!(normalised_origin("HTTPS://Rampart.Example:443"), Some("https://rampart.example".into()));
+        assert_eq!(normalised_origin("http://r.test:3000/"), Some("http://r.test:3000".into()));
+        assert_ne!(normalised_origin("https://r.test"), normalised_origin("http://r.test"));
+        for bad in ["null", "r.test", "ftp://r.test", "http://", "http://r.test/path", "http://u@r.test"] {
+            assert_eq!(normalised_origin(bad), None, "{bad}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::catalog_file;
 use crate::config::{Common, Serve, DEFAULT_DATABASE_URL};
-use crate::http::{router, ServerState};
+use crate::http::{router_with, ServerState};
 use app::state::AppState;
 use leptos::prelude::LeptosOptions;
 use score::catalog::Catalog;
@@ -116,7 +116,9 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
         .build();
     tokio::spawn(crate::jobs::run_daily(state.clone(), serve.snapshot_at));
     tracing::info!(targets = ?share, "share targets");
-    let app = crate::share::with_share(router(ServerState { leptos, app: state.clone() }), share);
+    let limits = serve.limits();
+    let app =
+        crate::share::with_share(router_with(ServerState { leptos, app: state.clone() }, limits), share);
     let url = format!("http://{}", serve.addr);
     println!("Rampart is serving on {url}");
     if has_demo_users(&state).await {
@@ -132,13 +134,62 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
         println!("    server tenant add \"Your organisation\" --seats 500 --industry Technology");
         println!("    server user add you@example.com --tenant TENANT_ID --role GlobalAdministrator");
     }
-    let served = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| StartupError::Other(format!("server stopped: {e}")));
+    let served = serve_connections(listener, app, limits.header_read_timeout, shutdown_signal()).await;
     // Close the pool before the runtime goes: SQLite then checkpoints its log cleanly.
     state.store.close().await;
     served
+}
+
+/// Accepts connections and serves `app` on each until `shutdown` completes, then lets the
+/// requests in flight finish. Unlike `axum::serve`, a client that has not sent a request's
+/// whole header within `header_read_timeout` is cut off, so slow clients cannot hold every
+/// connection open.
+pub async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    header_read_timeout: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), StartupError> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let builder = Arc::new(builder);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "could not accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        // Sign-in throttling reads the client's address as axum's ConnectInfo.
+        let service =
+            hyper::service::service_fn(move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(axum::extract::ConnectInfo(remote));
+                app.clone().oneshot(req.map(axum::body::Body::new))
+            });
+        let builder = Arc::clone(&builder);
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            if let Err(e) = watcher.watch(conn).await {
+                tracing::debug!(error = %e, %remote, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -2,18 +2,20 @@
 //! a page that shows the secret once; only its hash is kept.
 
 use crate::bearer::{scope_access, SCOPE_READ, TOKEN_PREFIX};
+use crate::csv_export;
 use crate::http::ServerState;
 use crate::plain_page::{self, escape};
 use crate::web_access::{internal, session_access, Refusal};
 use app::auth::secrets::{hash_secret, new_secret};
+use app::pages::actions::csv::Cell;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use score::roles::Access;
 use serde::Deserialize;
 
-/// Audit lines in one export.
-const AUDIT_EXPORT_LIMIT: u32 = 1_000_000;
+/// Audit lines read from the store at a time while an export streams.
+const AUDIT_PAGE_LINES: u32 = 1_000;
 
 #[derive(Debug, Deserialize)]
 pub struct NewToken {
@@ -136,15 +138,8 @@ pub async fn revoke_token(
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
-/// `GET /tenants/{tenant}/audit.csv`: the whole audit trail, for read-write roles.
+/// `GET /tenants/{tenant}/audit.csv`: the whole audit trail, for read-write roles, read
+/// from the store a page at a time as the download goes.
 pub async fn audit_csv(
     State(state): State<ServerState>,
     Path(tenant): Path<String>,
@@ -154,23 +149,29 @@ pub async fn audit_csv(
         Ok(v) => v,
         Err(r) => return refuse(r),
     };
-    let trail = match state.app.store.audit_trail(&tenant, AUDIT_EXPORT_LIMIT).await {
-        Ok(t) => t,
-        Err(e) => return refuse(internal(e)),
-    };
-    let mut out = String::from("when,who,what,subject,before,after\r\n");
-    for a in trail {
-        let fields = [a.at.to_rfc3339(), a.actor, a.kind, a.subject, a.before, a.after];
-        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"audit-trail.csv\""),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        out,
-    )
-        .into_response()
+    let store = state.app.store.clone();
+    // (the oldest line sent so far, whether the trail is done)
+    let pages = futures::stream::unfold((None, false), move |(before, done): (Option<i64>, bool)| {
+        let (store, tenant) = (store.clone(), tenant.clone());
+        async move {
+            if done {
+                return None;
+            }
+            match store.audit_page(&tenant, before, AUDIT_PAGE_LINES).await {
+                Ok(page) if page.is_empty() => None,
+                Ok(page) => {
+                    let next = (page.last().map(|a| a.id), page.len() < AUDIT_PAGE_LINES as usize);
+                    Some((Ok(page.into_iter().map(audit_line).collect()), next))
+                }
+                Err(e) => Some((Err(e), (before, true))),
+            }
+        }
+    });
+    csv_export::download("audit-trail.csv", &AUDIT_HEADER, pages)
+}
+
+const AUDIT_HEADER: [&str; 6] = ["when", "who", "what", "subject", "before", "after"];
+
+fn audit_line(a: store::AuditEntry) -> Vec<Cell> {
+    [a.at.to_rfc3339(), a.actor, a.kind, a.subject, a.before, a.after].into_iter().map(Cell::Text).collect()
 }

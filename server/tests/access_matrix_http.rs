@@ -130,7 +130,8 @@ fn every_tenant_route_is_in_the_matrix() {
 
 #[tokio::test]
 async fn session_routes_answer_each_role_as_spec_says() {
-    let s = demo_server().await;
+    // With a public URL, so sharing gets as far as its (unconfigured) target.
+    let s = common::demo_server_at(server::share::ShareConfig::default(), Some(common::SITE)).await;
     let mut failures = Vec::new();
     for c in callers(&s).await {
         for (route, method, query, needs, form) in session_routes() {

@@ -35,9 +35,12 @@ fn form(pairs: &[(&str, &str)]) -> String {
     pairs.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
 }
 
-/// Posts a form the way a script does (no `Accept: text/html`): errors come back as statuses.
+/// Posts a form the way the hydrated page does (no `Accept: text/html`): errors come back
+/// as statuses.
 async fn post_api(s: &TestServer, uri: &str, body: String, cookie: Option<&str>) -> common::Reply {
-    let mut req = axum::http::Request::post(uri).header("content-type", "application/x-www-form-urlencoded");
+    let mut req = s
+        .request_from_page(axum::http::Method::POST, uri)
+        .header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }

@@ -74,7 +74,8 @@ async fn secure_scores_carry_graphs_fields_newest_first() {
     let latest = s.state.store.latest_snapshot(CONTOSO_ID).await.expect("read").expect("demo history");
 
     let page = get_json(&s, &format!("{SCORES}?$top=1"), &t).await;
-    assert_eq!(page["@odata.context"], "http://rampart.test/v1.0/$metadata#security/secureScores");
+    // Without a public URL the links are relative: never built from the Host header.
+    assert_eq!(page["@odata.context"], "/v1.0/$metadata#security/secureScores");
     let days = page["value"].as_array().expect("value");
     assert_eq!(days.len(), 1);
     let day = &days[0];
@@ -150,7 +151,8 @@ async fn every_day_is_reached_once_by_following_next_links() {
             );
             match page["@odata.nextLink"].as_str() {
                 Some(next) => {
-                    uri = next.strip_prefix("http://rampart.test").expect("absolute link").to_owned()
+                    assert!(next.starts_with("/v1.0/security/"), "a relative link: {next}");
+                    uri = next.to_owned()
                 }
                 None => break,
             }

@@ -430,7 +430,7 @@ async fn the_settings_upload_imports_once_for_read_write_roles_only() {
             "broken.json: $: not valid JSON",
         ),
         (
-            Request::post(format!("/tenants/{CONTOSO_ID}/import"))
+            s.request_from_page(axum::http::Method::POST, &format!("/tenants/{CONTOSO_ID}/import"))
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .header(header::COOKIE, &admin)
                 .body(Body::from("files=x"))
@@ -444,7 +444,8 @@ async fn the_settings_upload_imports_once_for_read_write_roles_only() {
         assert_eq!(r.status, status, "{says}: {}", r.body);
         assert!(r.body.contains(says), "{says}: {}", r.body);
     }
-    let huge = Request::post(format!("/tenants/{CONTOSO_ID}/import"))
+    let huge = s
+        .request_from_page(axum::http::Method::POST, &format!("/tenants/{CONTOSO_ID}/import"))
         .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
         .header(header::CONTENT_LENGTH, (65 * 1024 * 1024).to_string())
         .header(header::COOKIE, &admin)

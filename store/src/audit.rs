@@ -94,8 +94,19 @@ impl From<AuditRow> for AuditEntry {
 const AUDIT_TRAIL: &str = "SELECT id, tenant_id, actor, occurred_at, kind, subject, before_json, after_json \
     FROM audit_log WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2";
 
+const AUDIT_PAGE: &str = "SELECT id, tenant_id, actor, occurred_at, kind, subject, before_json, after_json \
+    FROM audit_log WHERE tenant_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
+
 #[async_trait]
 impl AuditStore for SqlStore {
+    async fn audit_page(&self, tenant_id: &str, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>> {
+        let before = before.unwrap_or(i64::MAX);
+        let rows: Vec<AuditRow> = on_pool!(self, p => {
+            sqlx::query_as(AUDIT_PAGE).bind(tenant_id).bind(before).bind(i64::from(limit)).fetch_all(p).await?
+        });
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+
     async fn audit_trail(&self, tenant_id: &str, limit: u32) -> Result<Vec<AuditEntry>> {
         let rows: Vec<AuditRow> = on_pool!(self, p => {
             sqlx::query_as(AUDIT_TRAIL).bind(tenant_id).bind(i64::from(limit)).fetch_all(p).await?

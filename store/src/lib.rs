@@ -174,6 +174,9 @@ pub trait AuditStore: Send + Sync {
         file: &str,
         changes: &ImportedChanges,
     ) -> Result<()>;
+    /// Up to `limit` lines of the trail, newest first, older than the line `before` (from
+    /// the newest when `None`): an export reads the whole trail a page at a time.
+    async fn audit_page(&self, tenant_id: &str, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>>;
 }
 
 /// People, their roles per tenant, sessions, API tokens and sign-in throttling.

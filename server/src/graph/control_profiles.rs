@@ -196,7 +196,7 @@ pub async fn list(
         let values = all.into_iter().map(serde_json::to_value).collect::<Result<Vec<_>, _>>();
         let page = options.apply(values.map_err(internal)?, PAGE_SIZE);
         let value = page.items.into_iter().map(|v| options.project(v)).collect();
-        let base = base_url(&state, &headers);
+        let base = base_url(&state);
         let next_link = page
             .next_skip
             .map(|skip| options.next_link(&format!("{base}/v1.0/security/secureScoreControlProfiles"), skip));
@@ -234,7 +234,7 @@ pub async fn get(
         super::only_select(&options)?;
         let entity = one(&state, &caller.tenant_id, &id).await?;
         let value = serde_json::to_value(entity).map_err(internal)?;
-        Ok(reply_entity(&base_url(&state, &headers), &format!("{CONTEXT}/$entity"), options.project(value)))
+        Ok(reply_entity(&base_url(&state), &format!("{CONTEXT}/$entity"), options.project(value)))
     })
     .await
 }
@@ -302,7 +302,7 @@ pub async fn patch(
             return Ok(StatusCode::NO_CONTENT.into_response());
         }
         let value = serde_json::to_value(one(&state, &caller.tenant_id, &id).await?).map_err(internal)?;
-        let mut resp = reply_entity(&base_url(&state, &headers), &format!("{CONTEXT}/$entity"), value);
+        let mut resp = reply_entity(&base_url(&state), &format!("{CONTEXT}/$entity"), value);
         resp.headers_mut().insert("preference-applied", header::HeaderValue::from_static("return=representation"));
         Ok(resp)
     })

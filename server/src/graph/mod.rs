@@ -51,10 +51,11 @@ pub async fn respond(body: impl Future<Output = Result<Response, GraphError>>) -
     body.await.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// The base of `@odata.context` and `@odata.nextLink`: the operator's public URL, or the
-/// address the client reached (see [`app::links::base_url`]).
-pub fn base_url(state: &ServerState, headers: &HeaderMap) -> String {
-    app::links::base_url(state.app.public_url.as_deref(), headers)
+/// The base of `@odata.context` and `@odata.nextLink`: the operator's public URL, or
+/// nothing, which makes them relative to the server the client called (never the
+/// request's Host header, which the caller controls).
+pub fn base_url(state: &ServerState) -> String {
+    app::links::link_base(state.app.public_url.as_deref()).to_owned()
 }
 
 /// A collection page in Graph's envelope.

@@ -101,8 +101,8 @@ pub async fn list(
         // Scripts mostly ask for the newest day or days: read only those unless the query
         // needs every day (a filter, an order or a count).
         let days = if options.is_plain() && !options.count {
-            let wanted = options.skip + options.top.unwrap_or(PAGE_SIZE).min(PAGE_SIZE);
-            newest_days(store, &tenant, wanted + 1).await?
+            let wanted = options.skip.saturating_add(options.top.unwrap_or(PAGE_SIZE).min(PAGE_SIZE));
+            newest_days(store, &tenant, wanted.saturating_add(1)).await?
         } else {
             newest_days(store, &tenant, usize::MAX).await?
         };
@@ -117,7 +117,7 @@ pub async fn list(
             };
             value.push(entity_json(&state, &cache, &tenant, &viewer, &mut builder, snapshot).await?);
         }
-        let base = base_url(&state, &headers);
+        let base = base_url(&state);
         let next_link =
             page.next_skip.map(|skip| options.next_link(&format!("{base}/v1.0/security/secureScores"), skip));
         if options.select.is_none() {
@@ -174,7 +174,7 @@ pub async fn get(
         let viewer = Viewer::of(store, &caller.user_id).await?;
         let json = entity_json(&state, &cache, &tenant, &viewer, &mut None, &snapshot).await?;
         let entity = serde_json::from_str(&json).map_err(internal)?;
-        Ok(reply_entity(&base_url(&state, &headers), &format!("{CONTEXT}/$entity"), options.project(entity)))
+        Ok(reply_entity(&base_url(&state), &format!("{CONTEXT}/$entity"), options.project(entity)))
     })
     .await
 }

@@ -5,6 +5,7 @@
 
 pub mod custom_action;
 pub mod graph_json;
+pub mod slots;
 pub mod upload;
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};

@@ -4,16 +4,18 @@
 //! the answer is an HTML page streamed as the import goes, so long imports show progress
 //! even without JavaScript.
 
+use super::slots::{ImportSlot, ImportSlots, RETRY_AFTER_SECS};
 use super::{check_files, import_graph, ImportFile};
 use crate::http::ServerState;
 use crate::plain_page::{self, escape};
 use crate::web_access::session_access;
 use axum::body::Body;
 use axum::extract::multipart::{Multipart, MultipartError};
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{Extension, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use score::roles::Access;
+use std::sync::Arc;
 
 /// Largest upload accepted: two years of daily `secureScores` with 300 controls each is
 /// about 40 MiB of JSON.
@@ -64,12 +66,22 @@ fn multipart_refusal(tenant: &str, e: &MultipartError) -> Response {
 pub async fn upload(
     State(state): State<ServerState>,
     Path(tenant): Path<String>,
+    Extension(slots): Extension<Arc<ImportSlots>>,
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let (viewer, _, tenant) = match session_access(&state, &headers, &tenant, Access::Write).await {
         Ok(v) => v,
         Err((status, message)) => return (status, message).into_response(),
+    };
+    // Taken before the body is read, and held by the import until it ends.
+    let slot = match slots.try_start(&tenant) {
+        Ok(slot) => slot,
+        Err(busy) => {
+            let mut resp = refusal(StatusCode::TOO_MANY_REQUESTS, &tenant, busy.message());
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+            return resp;
+        }
     };
     let mut multipart = match multipart {
         Ok(m) => m,
@@ -115,11 +127,17 @@ pub async fn upload(
     if let Err(e) = check_files(&files) {
         return refusal(StatusCode::BAD_REQUEST, &tenant, &e.to_string());
     }
-    stream_import(state, tenant, viewer.email, files)
+    stream_import(state, tenant, viewer.email, files, slot)
 }
 
 /// Runs the import on its own task and streams its progress lines, then the outcome.
-fn stream_import(state: ServerState, tenant: String, actor: String, files: Vec<ImportFile>) -> Response {
+fn stream_import(
+    state: ServerState,
+    tenant: String,
+    actor: String,
+    files: Vec<ImportFile>,
+    slot: ImportSlot,
+) -> Response {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let names = files.iter().map(|f| escape(&f.name)).collect::<Vec<_>>().join(", ");
     let _ = tx.send(format!(
@@ -152,6 +170,7 @@ fn stream_import(state: ServerState, tenant: String, actor: String, files: Vec<I
             }
         };
         let _ = tx.send(last + &tail);
+        drop(slot);
     });
     // Fused: the compression layer polls once more after the end, which a bare unfold
     // stream does not allow.

@@ -72,6 +72,7 @@ fn not_found() -> Response {
 }
 
 const RATE_LIMITED: &str = "share_rate_limited";
+const NO_PUBLIC_URL: &str = "share_no_public_url";
 
 /// Seconds until `actor` may share again, when the last hour already holds `per_hour` of
 /// their shares (counted in the audit trail, so the limit holds across restarts and
@@ -110,6 +111,15 @@ pub async fn share_action(
     let Some(row) = rows.into_iter().find(|r| r.id == action_id) else { return not_found() };
     let back = without_answer(&back_url(&tenant, &action_id, input.back.as_deref()));
     let browser = wants_html(&headers);
+    // The link in a share comes only from the operator's public URL, never from the
+    // request's Host header, which the sharer controls.
+    let Some(base) = state.app.public_url.as_deref() else {
+        return if browser {
+            back_with_error(&back, NO_PUBLIC_URL, &input)
+        } else {
+            (StatusCode::CONFLICT, error_message(NO_PUBLIC_URL)).into_response()
+        };
+    };
     let share = match validate_share(&input, config.targets()) {
         Ok(s) => s,
         Err(code) if browser => return back_with_error(&back, code, &input),
@@ -133,11 +143,7 @@ pub async fn share_action(
         status: row.effective.label().to_owned(),
         points: format!("{} of {}", row.points, row.max),
         rank: row.rank_label(),
-        link: app::pages::actions::share::action_link(
-            &app::links::base_url(state.app.public_url.as_deref(), &headers),
-            &tenant,
-            &action_id,
-        ),
+        link: app::pages::actions::share::action_link(base, &tenant, &action_id),
         remediation: action.remediation.clone(),
         sharer: viewer.email.clone(),
         message: share.message.clone(),

@@ -47,13 +47,18 @@ pub struct TestServer {
     _dir: tempfile::TempDir,
 }
 
+/// The demo server without a public URL: Graph links are relative, sharing is refused.
 pub async fn demo_server() -> TestServer {
-    demo_server_with(server::share::ShareConfig::default()).await
+    demo_server_at(server::share::ShareConfig::default(), None).await
 }
 
-/// A demo server whose shares go where `share` says.
+/// Where test requests say they reach the server (their Host and Origin).
+pub const SITE: &str = "http://rampart.test";
+
+/// A demo server whose shares go where `share` says, with [`SITE`] as its public URL
+/// (sharing needs one).
 pub async fn demo_server_with(share: server::share::ShareConfig) -> TestServer {
-    demo_server_at(share, None).await
+    demo_server_at(share, Some(SITE)).await
 }
 
 /// The demo server with share targets and the operator's public URL (`RAMPART_PUBLIC_URL`).
@@ -123,13 +128,26 @@ impl TestServer {
         self.send(req.body(Body::empty()).expect("request")).await
     }
 
+    /// The Origin a page of this server sends: its public URL, or [`SITE`].
+    pub fn origin(&self) -> String {
+        self.state.public_url.as_deref().unwrap_or(SITE).to_owned()
+    }
+
+    /// A request as a page of this server sends it: the Host and Origin a browser there sets.
+    pub fn request_from_page(&self, method: axum::http::Method, uri: &str) -> axum::http::request::Builder {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::HOST, SITE.trim_start_matches("http://"))
+            .header(header::ORIGIN, self.origin())
+    }
+
     /// Posts a form the way a browser on this site does.
     pub async fn post_form(&self, uri: &str, form: &str, cookie: Option<&str>) -> Reply {
-        let mut req = Request::post(uri)
+        let mut req = self
+            .request_from_page(axum::http::Method::POST, uri)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "text/html")
-            .header(header::HOST, "rampart.test")
-            .header(header::ORIGIN, "http://rampart.test");
+            .header(header::ACCEPT, "text/html");
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
         }
@@ -140,10 +158,9 @@ impl TestServer {
     /// accept), from the client address `peer` (what axum's ConnectInfo gives a served
     /// request).
     pub async fn post_form_from(&self, peer: &str, uri: &str, form: &str, headers: &[(&str, &str)]) -> Reply {
-        let mut req = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::HOST, "rampart.test")
-            .header(header::ORIGIN, "http://rampart.test");
+        let mut req = self
+            .request_from_page(axum::http::Method::POST, uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("accept")) {
             req = req.header(header::ACCEPT, "text/html");
         }
@@ -158,7 +175,8 @@ impl TestServer {
 
     /// Calls a server function as a script or the hydrated app does (no HTML wanted).
     pub async fn call(&self, uri: &str, form: &str, cookie: Option<&str>) -> Reply {
-        let mut req = Request::post(uri)
+        let mut req = self
+            .request_from_page(axum::http::Method::POST, uri)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json");
         if let Some(c) = cookie {

@@ -1,6 +1,26 @@
-//! The list as CSV (RFC 4180): the page's columns, one line per shown action.
+//! The columns of the Improvement actions CSV: the page's columns, one line per shown
+//! action. The server's one CSV writer quotes the cells and guards the text ones.
 
 use super::row::ActionRow;
+
+/// One cell of an exported line. Text typed by people (custom titles, tags, notes) may
+/// look like a spreadsheet formula, so the writer guards text cells; numbers are our own
+/// formatting and stay numbers a spreadsheet can sum (a leading `-` there is a sign).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    Number(String),
+}
+
+impl Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    pub fn number(n: impl ToString) -> Cell {
+        Cell::Number(n.to_string())
+    }
+}
 
 pub const HEADER: [&str; 12] = [
     "Rank",
@@ -17,76 +37,20 @@ pub const HEADER: [&str; 12] = [
     "Last change",
 ];
 
-/// One field, quoted when it holds a comma, quote or line break. Text a spreadsheet would
-/// run as a formula (custom titles and tags are typed by people) is prefixed with `'`.
-pub fn field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
-pub fn line(fields: &[String]) -> String {
-    let mut s = fields.iter().map(|f| field(f)).collect::<Vec<_>>().join(",");
-    s.push_str("\r\n");
-    s
-}
-
-/// The values of one row, in [`HEADER`] order.
-pub fn values(r: &ActionRow) -> Vec<String> {
+/// The cells of one row, in [`HEADER`] order.
+pub fn values(r: &ActionRow) -> Vec<Cell> {
     vec![
-        r.rank.map(|n| n.to_string()).unwrap_or_default(),
-        r.id.clone(),
-        r.title.clone(),
-        r.points.to_string(),
-        r.max.to_string(),
-        r.effective.label().to_owned(),
-        r.category.as_str().to_owned(),
-        r.product.clone(),
-        r.cost.as_str().to_owned(),
-        r.impact.as_str().to_owned(),
-        r.tags.join("; "),
-        r.last_change_label(),
+        r.rank.map_or_else(|| Cell::text(""), Cell::number),
+        Cell::text(r.id.clone()),
+        Cell::text(r.title.clone()),
+        Cell::number(r.points),
+        Cell::number(r.max),
+        Cell::text(r.effective.label()),
+        Cell::text(r.category.as_str()),
+        Cell::text(r.product.clone()),
+        Cell::text(r.cost.as_str()),
+        Cell::text(r.impact.as_str()),
+        Cell::text(r.tags.join("; ")),
+        Cell::text(r.last_change_label()),
     ]
-}
-
-/// Header and rows, CRLF line ends.
-pub fn to_csv<'a>(rows: impl IntoIterator<Item = &'a ActionRow>) -> String {
-    let mut out = line(&HEADER.map(str::to_owned));
-    for r in rows {
-        out.push_str(&line(&values(r)));
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_are_quoted_only_when_needed() {
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field("a,b"), "\"a,b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(field("two\nlines"), "\"two\nlines\"");
-    }
-
-    #[test]
-    fn formulas_are_defused() {
-        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(field("7.50"), "7.50");
-    }
-
-    #[test]
-    fn lines_end_with_crlf_and_the_header_comes_first() {
-        let csv = to_csv(std::iter::empty());
-        assert_eq!(csv, format!("{}\r\n", HEADER.join(",")));
-    }
 }

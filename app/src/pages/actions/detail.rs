@@ -122,7 +122,6 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
             created: format!("{} on {}", t.created_by, t.created_at.format("%Y-%m-%d %H:%M UTC")),
         })
         .collect();
-    let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
     let prerequisite_actions = action
         .prerequisites
         .actions
@@ -152,7 +151,7 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
         history: replay(&action, events),
         undo,
         link: super::share::action_link(
-            &crate::links::base_url(state.public_url.as_deref(), &headers),
+            crate::links::link_base(state.public_url.as_deref()),
             &live.tenant.id,
             &action_id,
         ),

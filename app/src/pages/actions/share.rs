@@ -138,8 +138,8 @@ pub fn validate_share(input: &ShareInput, targets: ShareTargets) -> Result<Valid
     Ok(ValidShare { target, to, message: message.trim().to_owned() })
 }
 
-/// The address of an action's own page, from the base of absolute links
-/// ([`crate::links::base_url`]).
+/// The address of an action's own page under `base` (the public URL, or empty for a
+/// link relative to this server).
 #[cfg(feature = "ssr")]
 pub fn action_link(base: &str, tenant_id: &str, action_id: &str) -> String {
     format!("{base}/tenants/{tenant_id}/actions/{}", encode(action_id))
@@ -165,6 +165,10 @@ pub fn error_message(code: &str) -> &'static str {
         "share_failed_servicenow" => {
             "ServiceNow did not answer or refused the request; no ticket was created. Your text is kept \
              below; try again later."
+        }
+        "share_no_public_url" => {
+            "Share: the operator has not set this server's public address (RAMPART_PUBLIC_URL), \
+             so no link to this action can be sent; nothing was sent."
         }
         "share_rate_limited" => {
             "Share: you have shared as often as the operator allows in an hour; nothing was sent. \

@@ -104,6 +104,9 @@ pub struct Page {
     pub next_skip: Option<usize>,
 }
 
+/// Largest `$skip` accepted.
+pub const MAX_SKIP: usize = 1_000_000;
+
 const SUPPORTED: [&str; 6] = ["$top", "$skip", "$count", "$select", "$orderby", "$filter"];
 
 /// Parses a raw (percent-encoded) URL query. Parameters without a `$` are not OData
@@ -125,16 +128,12 @@ pub fn parse(raw_query: Option<&str>, schema: &Schema) -> Result<QueryOptions, O
         let value = value.trim();
         match option {
             "$top" => {
-                let top = parse_count(option, value)?;
-                if top > schema.max_top {
-                    return Err(ODataError::new(format!(
-                        "$top: {top} is over the maximum of {}; page with @odata.nextLink instead.",
-                        schema.max_top
-                    )));
-                }
-                options.top = Some(top);
+                let hint = "; page with @odata.nextLink instead";
+                options.top = Some(parse_count(option, value, schema.max_top, hint)?);
             }
-            "$skip" => options.skip = parse_count(option, value)?,
+            // No collection comes near MAX_SKIP; refusing larger values keeps every page and
+            // next-link sum far from overflowing.
+            "$skip" => options.skip = parse_count(option, value, MAX_SKIP, "")?,
             "$count" => {
                 options.count = match value.to_ascii_lowercase().as_str() {
                     "true" => true,
@@ -158,10 +157,16 @@ pub fn parse(raw_query: Option<&str>, schema: &Schema) -> Result<QueryOptions, O
     Ok(options)
 }
 
-fn parse_count(option: &str, value: &str) -> Result<usize, ODataError> {
+fn parse_count(option: &str, value: &str, max: usize, hint: &str) -> Result<usize, ODataError> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ODataError::new(format!("{option}: '{value}' is not a whole number of zero or more.")));
+    }
+    // Digits too many for any number here are over the maximum as well.
     value
         .parse::<usize>()
-        .map_err(|_| ODataError::new(format!("{option}: '{value}' is not a whole number of zero or more.")))
+        .ok()
+        .filter(|n| *n <= max)
+        .ok_or_else(|| ODataError::new(format!("{option}: {value} is over the maximum of {max}{hint}.")))
 }
 
 /// `None` when every property is wanted (`$select=*`).

@@ -1,0 +1,178 @@
+//! Limits that keep one client from wearing the server down: time to send a header and a
+//! request, imports at once, and Graph paging numbers too large to add up.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Method, StatusCode};
+use common::{demo_server, TestServer};
+use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tower::ServiceExt;
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_header_is_cut_off() {
+    let s = demo_server().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let addr = listener.local_addr().expect("address");
+    let limit = Duration::from_secs(1);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(server::startup::serve_connections(listener, s.app.clone(), limit, async {
+        let _ = stopped.await;
+    }));
+
+    // A whole request is answered...
+    let mut whole = tokio::net::TcpStream::connect(addr).await.expect("connects");
+    whole
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: rampart.test\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("sends");
+    let mut answer = String::new();
+    whole.read_to_string(&mut answer).await.expect("reads");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    // ...half a header is not waited for.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.expect("connects");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: rampart.test\r\nX-Slow: ").await.expect("sends");
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), slow.read_to_end(&mut rest)).await;
+    assert!(read.is_ok(), "the server closed the connection");
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(4), "cut off after {took:?}, the limit being {limit:?}");
+    assert!(!String::from_utf8_lossy(&rest).contains("200 OK"), "no answer to half a request");
+
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(10), served)
+        .await
+        .expect("stops")
+        .expect("task")
+        .expect("served");
+}
+
+#[tokio::test]
+async fn a_request_whose_body_trickles_is_answered_408_in_time() {
+    let s = demo_server().await;
+    let limits = server::http::HttpLimits { request_timeout: Duration::from_secs(1), ..Default::default() };
+    let leptos = leptos::prelude::LeptosOptions::builder().output_name("rampart").build();
+    let app = server::http::router_with(server::http::ServerState { leptos, app: s.state.clone() }, limits);
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    // The first bytes of the form, then nothing.
+    let (tx, rx) = futures::channel::mpsc::unbounded::<Result<axum::body::Bytes, std::io::Error>>();
+    tx.unbounded_send(Ok("tenant_id=".into())).expect("first bytes");
+    let req = s
+        .request_from_page(Method::POST, "/api/update_action")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, &admin)
+        .body(Body::from_stream(rx))
+        .expect("request");
+    let started = Instant::now();
+    let resp = tokio::time::timeout(Duration::from_secs(10), app.oneshot(req))
+        .await
+        .expect("answered")
+        .expect("response");
+    assert_eq!(resp.status(), StatusCode::REQUEST_TIMEOUT);
+    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    drop(tx);
+}
+
+const BOUNDARY: &str = "limits-boundary";
+
+fn upload(s: &TestServer, cookie: &str, body: Body) -> axum::http::Request<Body> {
+    s.request_from_page(Method::POST, &format!("/tenants/{CONTOSO_ID}/import"))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::COOKIE, cookie)
+        .body(body)
+        .expect("request")
+}
+
+fn file_part(name: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut part = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n\
+         Content-Type: application/json\r\n\r\n"
+    )
+    .into_bytes();
+    part.extend_from_slice(bytes);
+    part.extend_from_slice(b"\r\n");
+    part
+}
+
+#[tokio::test]
+async fn a_second_import_into_a_tenant_waits_for_the_first() {
+    let s = demo_server().await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let fixture =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/graph-secure-scores.json"))
+            .expect("fixture");
+    let mut whole = file_part("graph-secure-scores.json", &fixture);
+    whole.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+
+    // The first upload is still arriving: its body has begun and not ended.
+    let (tx, rx) = futures::channel::mpsc::unbounded::<Result<axum::body::Bytes, std::io::Error>>();
+    tx.unbounded_send(Ok(file_part("slow.json", b"{\"value\": [").into())).expect("first part");
+    let first = tokio::spawn(s.app.clone().oneshot(upload(&s, &admin, Body::from_stream(rx))));
+
+    let audit_before = s.state.store.audit_trail(CONTOSO_ID, 1_000_000).await.expect("audit").len();
+    // Time for the first upload to pass its access check and take the tenant's place.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(!first.is_finished(), "the first upload is still arriving");
+    let refused = s.send(upload(&s, &admin, Body::from(whole.clone()))).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+    assert!(refused.body.contains("Another import into this tenant is still running"), "{}", refused.body);
+    let wait: u32 = refused.retry_after.as_deref().and_then(|v| v.parse().ok()).expect("Retry-After");
+    assert!(wait > 0);
+    let audit_after = s.state.store.audit_trail(CONTOSO_ID, 1_000_000).await.expect("audit").len();
+    assert_eq!(audit_after, audit_before, "the refused upload changed nothing");
+
+    // The first upload breaks off; its place is freed and the next upload runs.
+    drop(tx);
+    let _ = tokio::time::timeout(Duration::from_secs(10), first).await.expect("first ends");
+    let r = s.send(upload(&s, &admin, Body::from(whole))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"import-result\""), "{}", r.body);
+}
+
+#[tokio::test]
+async fn paging_numbers_too_large_to_add_up_are_refused_naming_the_option() {
+    let s = demo_server().await;
+    let store = s.state.store.as_ref();
+    let user = store.user_by_email("reader@contoso.example").await.expect("demo user");
+    let secret = format!("rmp_{}", app::auth::secrets::new_secret().expect("random"));
+    let token = store::ApiToken {
+        id: uuid::Uuid::new_v4().to_string(),
+        token_hash: app::auth::secrets::hash_secret(&secret),
+        user_id: user.id,
+        tenant_id: CONTOSO_ID.into(),
+        name: "paging".into(),
+        scope: "SecurityEvents.Read.All".into(),
+        created_at: chrono::Utc::now(),
+        expires_at: None,
+        revoked_at: None,
+    };
+    store.create_api_token(&token, "reader@contoso.example").await.expect("token");
+    let get = |query: String| {
+        let req = axum::http::Request::get(format!("/v1.0/security/{query}"))
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .body(Body::empty())
+            .expect("request");
+        s.send(req)
+    };
+    for (query, names) in [
+        (format!("secureScores?$skip={}", usize::MAX), "$skip"),
+        (format!("secureScores?$top=1&$skip={}", usize::MAX), "$skip"),
+        ("secureScoreControlProfiles?$skip=99999999999999999999999999".to_owned(), "$skip"),
+        (format!("secureScores?$top={}", usize::MAX), "$top"),
+    ] {
+        let r = get(query.clone()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}: {}", r.body);
+        assert!(r.body.contains(names), "{query}: {}", r.body);
+    }
+    // Far past the end, yet a number the server takes: an empty page, no next link.
+    let r = get("secureScores?$skip=1000000".to_owned()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page: serde_json::Value = serde_json::from_str(&r.body).expect("JSON");
+    assert_eq!(page["value"].as_array().map(Vec::len), Some(0));
+    assert!(page.get("@odata.nextLink").is_none());
+}
