@@ -20,7 +20,8 @@ test('a read-write user grants read-only access, which then works, and revokes i
   await page.locator('#grant-form input[name=email]').fill('reader@contoso.example');
   await page.locator('#grant-form select[name=role]').selectOption('SecurityReader');
   await page.getByRole('button', { name: 'Grant access' }).click();
-  await expect(page.locator('#settings-notice')).toHaveText('Access granted.');
+  // The answer is the same whether or not the address had an account.
+  await expect(page.locator('#settings-notice')).toContainText('Access granted.');
   await expect(page.locator('#members')).toContainText('reader@contoso.example');
   await expect(page.locator('#audit')).toContainText('membership.grant');
 
