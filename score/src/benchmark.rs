@@ -71,6 +71,22 @@ pub struct BenchmarkDay {
     pub moves: Vec<Move>,
 }
 
+impl BenchmarkDay {
+    /// A day on which every tenant was in the same cell as the day before (`first`: there
+    /// was no day before): what benchmark databases and tests build.
+    pub fn steady(day: NaiveDate, cells: Vec<CellTally>, first: bool) -> BenchmarkDay {
+        let moves = cells
+            .iter()
+            .map(|c| Move {
+                from: (!first).then(|| c.cell.clone()),
+                to: Some(c.cell.clone()),
+                count: c.count,
+            })
+            .collect();
+        BenchmarkDay { day, cells, moves }
+    }
+}
+
 /// A tenant the viewer holds a role in, as it was tallied on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeldEntry {

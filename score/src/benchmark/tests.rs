@@ -10,21 +10,8 @@ fn cell(bucket: u8, industry: &str) -> Cell {
 
 /// A day whose tenants all stayed where they were the day before.
 fn steady(d: u32, cells: &[(Cell, i64, u32)]) -> BenchmarkDay {
-    BenchmarkDay {
-        day: day(d),
-        cells: cells
-            .iter()
-            .map(|(c, sum, count)| CellTally { cell: c.clone(), sum: *sum, count: *count })
-            .collect(),
-        moves: cells
-            .iter()
-            .map(|(c, _, count)| Move {
-                from: (d > 1).then(|| c.clone()),
-                to: Some(c.clone()),
-                count: *count,
-            })
-            .collect(),
-    }
+    let tallies = cells.iter().map(|(c, sum, count)| CellTally { cell: c.clone(), sum: *sum, count: *count });
+    BenchmarkDay::steady(day(d), tallies.collect(), d == 1)
 }
 
 #[test]

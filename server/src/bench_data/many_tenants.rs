@@ -3,7 +3,7 @@
 //! today's snapshot of every tenant.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use score::benchmark::{BenchmarkDay, Cell, CellTally, Move};
+use score::benchmark::{BenchmarkDay, Cell, CellTally};
 use score::catalog::Catalog;
 use score::snapshot::{ActionPoint, ActionPoints};
 use score::{ImprovementAction, Measurement, Points, Status};
@@ -93,11 +93,7 @@ fn benchmark_day(day: NaiveDate, tenants: u32, mean: i64) -> BenchmarkDay {
             });
         }
     }
-    let moves = cells
-        .iter()
-        .map(|c| Move { from: Some(c.cell.clone()), to: Some(c.cell.clone()), count: c.count })
-        .collect();
-    BenchmarkDay { day, cells, moves }
+    BenchmarkDay::steady(day, cells, false)
 }
 
 /// Builds the database, printing how long each part took.

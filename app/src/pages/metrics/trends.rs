@@ -273,22 +273,10 @@ mod tests {
     }
 
     fn bench_day(d: u32, cells: &[(score::benchmark::Cell, i64, u32)]) -> score::benchmark::BenchmarkDay {
-        use score::benchmark::{CellTally, Move};
-        score::benchmark::BenchmarkDay {
-            day: day(d),
-            cells: cells
-                .iter()
-                .map(|(c, sum, count)| CellTally { cell: c.clone(), sum: *sum, count: *count })
-                .collect(),
-            moves: cells
-                .iter()
-                .map(|(c, _, count)| Move {
-                    from: (d > 1).then(|| c.clone()),
-                    to: Some(c.clone()),
-                    count: *count,
-                })
-                .collect(),
-        }
+        use score::benchmark::CellTally;
+        let tallies =
+            cells.iter().map(|(c, sum, count)| CellTally { cell: c.clone(), sum: *sum, count: *count });
+        score::benchmark::BenchmarkDay::steady(day(d), tallies.collect(), d == 1)
     }
 
     #[test]
