@@ -57,12 +57,11 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         Command::User(cmd) => server::admin::user(&startup::open_app_state(&cli.common).await?, cmd).await,
         Command::ImportGraph { tenant, files } => {
             let state = startup::open_app_state(&cli.common).await?;
-            let mut loaded = Vec::with_capacity(files.len());
-            for path in files {
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| StartupError::Other(format!("{}: cannot read: {e}", path.display())))?;
-                loaded.push(server::import::ImportFile { name: path.display().to_string(), bytes });
-            }
+            // Read as streams when the import reads them; a missing file is named then.
+            let loaded: Vec<_> = files
+                .iter()
+                .map(|path| server::import::ImportFile::from_path(path.display().to_string(), path))
+                .collect();
             let progress = |done: usize, total: usize| eprintln!("imported {done}/{total} days");
             let report = server::import::import_graph(
                 state.store.as_ref(),

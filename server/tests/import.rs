@@ -18,8 +18,12 @@ const SCORES: &str = "graph-secure-scores.json";
 const PROFILES: &str = "graph-control-profiles.json";
 
 fn fixture(name: &str) -> ImportFile {
+    ImportFile::from_bytes(name, fixture_bytes(name))
+}
+
+fn fixture_bytes(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
-    ImportFile { name: name.to_owned(), bytes: std::fs::read(path).expect("fixture") }
+    std::fs::read(path).expect("fixture")
 }
 
 fn day(d: u32) -> NaiveDate {
@@ -198,7 +202,7 @@ fn one_update(state: &str, comment: &str, updated_by: &str) -> ImportFile {
             "updatedBy": updated_by, "updatedDateTime": "2026-03-02T10:00:00Z"
         }]
     }]});
-    ImportFile { name: "forged.json".into(), bytes: json.to_string().into_bytes() }
+    ImportFile::from_bytes("forged.json", json.to_string())
 }
 
 #[tokio::test]
@@ -289,7 +293,7 @@ async fn bad_files_name_the_file_and_the_place_and_change_nothing() {
     let s = demo_server().await;
     add_fabrikam(&s).await;
     let before = everything(&s, FABRIKAM).await;
-    let bad = |name: &str, json: &str| ImportFile { name: name.into(), bytes: json.as_bytes().to_vec() };
+    let bad = |name: &str, json: &str| ImportFile::from_bytes(name, json);
 
     let cases = [
         (bad("broken.json", "{\"value\": [ {"), "broken.json: $: not valid JSON"),
@@ -399,8 +403,8 @@ async fn the_settings_upload_imports_once_for_read_write_roles_only() {
     let s = demo_server().await;
     let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
     let reader = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
-    let (scores, profiles) = (fixture(SCORES), fixture(PROFILES));
-    let both: [(&str, &[u8]); 2] = [(SCORES, &scores.bytes), (PROFILES, &profiles.bytes)];
+    let (scores, profiles) = (fixture_bytes(SCORES), fixture_bytes(PROFILES));
+    let both: [(&str, &[u8]); 2] = [(SCORES, &scores), (PROFILES, &profiles)];
     let origin = "http://rampart.test";
 
     // Settings offers the form to read-write roles only.
@@ -422,7 +426,7 @@ async fn the_settings_upload_imports_once_for_read_write_roles_only() {
         (
             upload_request(
                 CONTOSO_ID,
-                &[(SCORES, &scores.bytes), ("broken.json", b"{\"value\": [")],
+                &[(SCORES, &scores), ("broken.json", b"{\"value\": [")],
                 &admin,
                 origin,
             ),
@@ -455,11 +459,10 @@ async fn the_settings_upload_imports_once_for_read_write_roles_only() {
     assert_eq!(everything(&s, CONTOSO_ID).await, before, "refused uploads change nothing");
 
     // Larger than the server's 1 MiB default for forms: the upload route takes it.
-    let mut padded = scores.bytes.clone();
+    let mut padded = scores.clone();
     padded.extend(std::iter::repeat_n(b' ', 2 * 1024 * 1024));
-    let r = s
-        .send(upload_request(CONTOSO_ID, &[(SCORES, &padded), (PROFILES, &profiles.bytes)], &admin, origin))
-        .await;
+    let r =
+        s.send(upload_request(CONTOSO_ID, &[(SCORES, &padded), (PROFILES, &profiles)], &admin, origin)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Imported 4 of 4 days"), "progress is shown: {}", r.body);
     assert!(

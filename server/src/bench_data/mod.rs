@@ -2,10 +2,12 @@
 //! (`server/src/bin/bench*.rs`).
 
 mod connection;
+mod graph_export;
 mod many_actions;
 mod many_tenants;
 
 pub use connection::Connection;
+pub use graph_export::{write_graph_export, ExportSize, CONTROLS_PER_DAY};
 pub use many_actions::{many_actions, ManyActions};
 pub use many_tenants::{many_tenants, BenchDb, ACTIONS};
 

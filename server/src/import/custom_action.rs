@@ -14,10 +14,13 @@ pub const DEFAULT_POINTS: u32 = 5;
 pub const IMPORTED_TAG: &str = "imported";
 
 /// What the files say about one unknown control.
+#[derive(Default)]
 struct Seen<'a> {
     profile: Option<&'a ControlProfile>,
     /// Its scores, oldest day first.
     scores: Vec<&'a ControlScore>,
+    /// The day of the last of them.
+    newest_day: Option<&'a ScoreDay>,
 }
 
 /// The custom actions to add, in the order the files first name them, each checked.
@@ -32,31 +35,37 @@ pub fn new_actions(
         if !seen.contains_key(p.id.as_str()) {
             order.push(&p.id);
         }
-        seen.entry(&p.id).or_insert(Seen { profile: None, scores: Vec::new() }).profile = Some(p);
+        seen.entry(&p.id).or_default().profile = Some(p);
     }
-    for c in days.values().flat_map(|d| &d.controls).filter(|c| !known.contains(c.name.as_str())) {
-        if !seen.contains_key(c.name.as_str()) {
-            order.push(&c.name);
+    for d in days.values() {
+        for c in d.controls.iter().filter(|c| !known.contains(&*c.name)) {
+            if !seen.contains_key(&*c.name) {
+                order.push(&c.name);
+            }
+            let s = seen.entry(&c.name).or_default();
+            s.scores.push(c);
+            s.newest_day = Some(d);
         }
-        seen.entry(&c.name).or_insert(Seen { profile: None, scores: Vec::new() }).scores.push(c);
     }
     order.into_iter().filter_map(|id| seen.get(id).map(|s| (id, s))).map(|(id, s)| build(id, s)).collect()
 }
 
 fn build(id: &str, seen: &Seen) -> Result<ImprovementAction, FileError> {
     let newest = seen.scores.last().copied();
-    let (file, path) = match (seen.profile, newest) {
-        (Some(p), _) => (p.file.as_str(), p.path.as_str()),
-        (None, Some(c)) => (c.file.as_str(), c.path.as_str()),
-        (None, None) => ("", "$"),
+    let (file, path) = match (seen.profile, newest.zip(seen.newest_day)) {
+        (Some(p), _) => (p.file.clone(), p.path.clone()),
+        (None, Some((c, day))) => (day.file.to_string(), day.control_path(c)),
+        (None, None) => (String::new(), "$".to_owned()),
     };
     let error = |field: &str, message: String| FileError {
-        file: file.to_owned(),
-        path: if field.is_empty() { path.to_owned() } else { format!("{path}.{field}") },
+        file: file.clone(),
+        path: if field.is_empty() { path.clone() } else { format!("{path}.{field}") },
         message,
     };
-    let category_text =
-        seen.profile.and_then(|p| p.category.clone()).or_else(|| newest.and_then(|c| c.category.clone()));
+    let category_text = seen
+        .profile
+        .and_then(|p| p.category.clone())
+        .or_else(|| newest.and_then(|c| c.category.as_deref().map(str::to_owned)));
     let category = match category_text {
         None => {
             return Err(error(
@@ -80,7 +89,7 @@ fn build(id: &str, seen: &Seen) -> Result<ImprovementAction, FileError> {
     let action = ImprovementAction {
         id: id.to_owned(),
         title: profile.and_then(|p| p.title.clone()).unwrap_or_else(|| id.to_owned()),
-        description: newest.map(|c| c.description.clone()).unwrap_or_default(),
+        description: newest.map(|c| c.description.to_string()).unwrap_or_default(),
         category,
         product: product(profile.and_then(|p| p.service.as_deref())),
         max_points: max_points(profile, &seen.scores),
@@ -156,11 +165,10 @@ mod tests {
 
     fn score(score: Option<f64>, percent: Option<f64>) -> ControlScore {
         ControlScore {
-            file: "s.json".into(),
-            path: "$.value[0].controlScores[0]".into(),
+            index: 0,
             name: "X".into(),
             category: Some("identity".into()),
-            description: String::new(),
+            description: "".into(),
             score,
             percent,
             units: None,

@@ -9,20 +9,61 @@ pub mod slots;
 pub mod upload;
 
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
-use graph_json::{read_export, ControlProfile, ControlScore, FileError, GraphExport, ScoreDay};
+use graph_json::{read_export_in, ControlProfile, ControlScore, FileError, GraphExport, Reading, ScoreDay};
 use score::snapshot::action_points;
 use score::{evaluate, ControlState, ImprovementAction, Measurement, Scoring, Status};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
 use store::{ImportedChanges, MeasurementInput, ScoreSnapshot, StatusChange, Store, StoreError};
 
 /// A progress line is worth printing every this many days.
 pub const PROGRESS_EVERY_DAYS: usize = 30;
 
-/// One file to import: its name (for messages) and its bytes.
+/// One file to import: its name (for messages) and where its bytes are. Files are read
+/// as streams, never held whole: an upload is spooled to a temporary file first.
 #[derive(Debug, Clone)]
 pub struct ImportFile {
     pub name: String,
-    pub bytes: Vec<u8>,
+    source: Source,
+}
+
+#[derive(Debug, Clone)]
+enum Source {
+    Bytes(Arc<[u8]>),
+    Path(PathBuf),
+    /// Removed when the last copy of the file is dropped.
+    Spooled(Arc<tempfile::TempPath>),
+}
+
+impl ImportFile {
+    pub fn from_bytes(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> ImportFile {
+        ImportFile { name: name.into(), source: Source::Bytes(bytes.into().into()) }
+    }
+
+    /// A file on disk, read when the import reads it.
+    pub fn from_path(name: impl Into<String>, path: impl Into<PathBuf>) -> ImportFile {
+        ImportFile { name: name.into(), source: Source::Path(path.into()) }
+    }
+
+    /// A temporary file holding an upload; deleted once the import is done with it.
+    pub fn spooled(name: impl Into<String>, path: tempfile::TempPath) -> ImportFile {
+        ImportFile { name: name.into(), source: Source::Spooled(Arc::new(path)) }
+    }
+
+    fn open(&self) -> Result<Box<dyn Read + '_>, FileError> {
+        let opened = match &self.source {
+            Source::Bytes(b) => return Ok(Box::new(&b[..])),
+            Source::Path(p) => std::fs::File::open(p),
+            Source::Spooled(p) => std::fs::File::open(&**p),
+        };
+        opened.map(|f| Box::new(f) as Box<dyn Read>).map_err(|e| FileError {
+            file: self.name.clone(),
+            path: "$".to_owned(),
+            message: format!("cannot be read: {e}"),
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +138,7 @@ struct Parsed {
 impl Parsed {
     /// Every control id the files name, in profiles or in a day's control scores.
     fn named_controls(&self) -> HashSet<&str> {
-        let in_days = self.days.values().flat_map(|d| &d.controls).map(|c| c.name.as_str());
+        let in_days = self.days.values().flat_map(|d| &d.controls).map(|c| &*c.name);
         self.profiles.iter().map(|p| p.id.as_str()).chain(in_days).collect()
     }
 
@@ -108,7 +149,7 @@ impl Parsed {
         let in_profiles = self.profiles.iter().zip(&self.profile_file).map(|(p, f)| (p.id.as_str(), *f));
         let in_days = self.days.iter().flat_map(|(day, d)| {
             let file = self.day_file.get(day).copied().unwrap_or_default();
-            d.controls.iter().map(move |c| (c.name.as_str(), file))
+            d.controls.iter().map(move |c| (&*c.name, file))
         });
         for (id, file) in in_profiles.chain(in_days) {
             let at = first.entry(id).or_insert(file);
@@ -120,8 +161,10 @@ impl Parsed {
 
 fn parse(files: &[ImportFile]) -> Result<Parsed, FileError> {
     let mut parsed = Parsed::default();
+    // Shared by the files: texts kept once, and one bound on what the import holds.
+    let mut reading = Reading::default();
     for (index, f) in files.iter().enumerate() {
-        match read_export(&f.name, &f.bytes)? {
+        match read_export_in(&f.name, f.open()?, &mut reading)? {
             GraphExport::SecureScores(days) => {
                 for d in days {
                     if let Some(t) = &d.azure_tenant_id {
@@ -154,6 +197,23 @@ fn parse(files: &[ImportFile]) -> Result<Parsed, FileError> {
 /// file and the JSON path.
 pub fn check_files(files: &[ImportFile]) -> Result<(), FileError> {
     parse(files).map(|_| ())
+}
+
+/// [`parse`] on the blocking pool: reading tens of megabytes of JSON takes a second, which
+/// the async workers serving pages must not spend.
+async fn parse_off_the_workers(files: &[ImportFile]) -> Result<Parsed, FileError> {
+    let owned = files.to_vec();
+    match tokio::task::spawn_blocking(move || parse(&owned)).await {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            Err(FileError { file: String::new(), path: "$".into(), message: format!("reading stopped: {e}") })
+        }
+    }
+}
+
+/// [`check_files`] on the blocking pool.
+pub async fn check_files_off_the_workers(files: &[ImportFile]) -> Result<(), FileError> {
+    parse_off_the_workers(files).await.map(|_| ())
 }
 
 /// `--tenant` when given, else the one tenant the files name.
@@ -198,7 +258,7 @@ pub async fn import_graph(
     actor: &str,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ImportReport, ImportError> {
-    let parsed = parse(files)?;
+    let parsed = parse_off_the_workers(files).await?;
     let tenant_id = resolve_tenant(store, tenant, &parsed).await?;
     let mut report = ImportReport {
         tenant_id: tenant_id.clone(),
@@ -266,9 +326,7 @@ pub async fn import_graph(
         let measured: HashMap<&str, Measurement> = entry
             .controls
             .iter()
-            .filter_map(|c| {
-                Some((c.name.as_str(), measurement_of(c, by_id.get(c.name.as_str())?, entry.created)?))
-            })
+            .filter_map(|c| Some((&*c.name, measurement_of(c, by_id.get(&*c.name)?, entry.created)?)))
             .collect();
         let (score, scores) = evaluate(&actions, |id| {
             Some(ControlState {
@@ -304,11 +362,11 @@ pub async fn import_graph(
             .controls
             .iter()
             .filter_map(|c| {
-                let m = measurement_of(c, by_id.get(c.name.as_str())?, newest.created)?;
-                let same = stored.get(&c.name).is_some_and(|s| {
+                let m = measurement_of(c, by_id.get(&*c.name)?, newest.created)?;
+                let same = stored.get(&*c.name).is_some_and(|s| {
                     s.observed_at.date_naive() == *day && (s.count, s.total) == (m.count, m.total)
                 });
-                (!same).then(|| MeasurementInput { action_id: c.name.clone(), measurement: m })
+                (!same).then(|| MeasurementInput { action_id: c.name.to_string(), measurement: m })
             })
             .collect();
         if !batch.is_empty() {

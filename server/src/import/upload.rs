@@ -5,12 +5,12 @@
 //! even without JavaScript.
 
 use super::slots::{ImportSlot, ImportSlots, RETRY_AFTER_SECS};
-use super::{check_files, import_graph, ImportFile};
+use super::{check_files_off_the_workers, import_graph, ImportFile};
 use crate::http::ServerState;
 use crate::plain_page::{self, escape};
 use crate::web_access::session_access;
 use axum::body::Body;
-use axum::extract::multipart::{Multipart, MultipartError};
+use axum::extract::multipart::{Field, Multipart, MultipartError};
 use axum::extract::{Extension, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -95,7 +95,7 @@ pub async fn upload(
     };
     let mut files = Vec::new();
     loop {
-        let field = match multipart.next_field().await {
+        let mut field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => return multipart_refusal(&tenant, &e),
@@ -104,12 +104,17 @@ pub async fn upload(
             continue;
         }
         let name = field.file_name().map(str::to_owned).unwrap_or_default();
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) => return multipart_refusal(&tenant, &e),
+        let (spooled, size) = match spool(&mut field).await {
+            Ok(s) => s,
+            Err(Spool::Upload(e)) => return multipart_refusal(&tenant, &e),
+            Err(Spool::Disk(e)) => {
+                tracing::error!(error = %e, "an upload could not be spooled to a temporary file");
+                let message = "The server could not store the upload for reading; it has been logged.";
+                return refusal(StatusCode::INTERNAL_SERVER_ERROR, &tenant, message);
+            }
         };
         // A form submitted with no file chosen still sends one empty part.
-        if name.is_empty() && bytes.is_empty() {
+        if name.is_empty() && size == 0 {
             continue;
         }
         if files.len() == MAX_FILES {
@@ -117,17 +122,37 @@ pub async fn upload(
             return refusal(StatusCode::BAD_REQUEST, &tenant, &message);
         }
         let name = if name.is_empty() { format!("file {}", files.len() + 1) } else { name };
-        files.push(ImportFile { name, bytes: bytes.to_vec() });
+        files.push(ImportFile::spooled(name, spooled));
     }
     if files.is_empty() {
         let message = "Files: choose at least one Microsoft Graph export (a secureScores or \
                        secureScoreControlProfiles JSON file).";
         return refusal(StatusCode::BAD_REQUEST, &tenant, message);
     }
-    if let Err(e) = check_files(&files) {
+    if let Err(e) = check_files_off_the_workers(&files).await {
         return refusal(StatusCode::BAD_REQUEST, &tenant, &e.to_string());
     }
     stream_import(state, tenant, viewer.email, files, slot)
+}
+
+enum Spool {
+    Upload(MultipartError),
+    Disk(std::io::Error),
+}
+
+/// Writes one uploaded file to a temporary file as it arrives, so an upload is never held
+/// in memory; answers the file (deleted when dropped) and its size.
+async fn spool(field: &mut Field<'_>) -> Result<(tempfile::TempPath, u64), Spool> {
+    use tokio::io::AsyncWriteExt;
+    let (file, path) = tempfile::NamedTempFile::new().map_err(Spool::Disk)?.into_parts();
+    let mut out = tokio::fs::File::from_std(file);
+    let mut size = 0u64;
+    while let Some(chunk) = field.chunk().await.map_err(Spool::Upload)? {
+        out.write_all(&chunk).await.map_err(Spool::Disk)?;
+        size += chunk.len() as u64;
+    }
+    out.flush().await.map_err(Spool::Disk)?;
+    Ok((path, size))
 }
 
 /// Runs the import on its own task and streams its progress lines, then the outcome.
