@@ -198,12 +198,17 @@ async fn same_origin_writes(State(guards): State<Guards>, req: Request, next: Ne
     }
     tracing::warn!(origin = origin.unwrap_or("(none)"), expected = expected.as_deref().unwrap_or("(unknown)"),
         path = %req.uri().path(), "cross-site write refused");
-    let message = if origin.is_none() {
-        "Cross-site request refused: a change must come from a page of this server (no Origin was sent)."
+    let why = if origin.is_none() {
+        "a change must come from a page of this server (no Origin was sent)"
     } else {
-        "Cross-site request refused: the Origin does not match this server."
+        "the Origin does not match this server"
     };
-    (StatusCode::FORBIDDEN, message).into_response()
+    // Server functions answer in the shape their callers read every other refusal in.
+    if req.uri().path().starts_with("/api/") {
+        let refusal = AppError::Forbidden(format!("cross-site request refused: {why}"));
+        return (StatusCode::FORBIDDEN, axum::Json(refusal)).into_response();
+    }
+    (StatusCode::FORBIDDEN, format!("Cross-site request refused: {why}.")).into_response()
 }
 
 /// This server's origin as browsers write it: the public URL's, or (without one) the

@@ -72,6 +72,12 @@ async fn writes_without_a_matching_origin_are_refused_and_change_nothing() {
         }
         let r = s.send(req.body(Body::from(update("forged"))).expect("request")).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}: {}", r.body);
+        // In the shape a server function's caller reads every refusal in.
+        let refusal: app::error::AppError = serde_json::from_str(&r.body).expect("an AppError");
+        assert!(
+            matches!(&refusal, app::error::AppError::Forbidden(why) if why.starts_with("cross-site request refused")),
+            "{what}: {refusal:?}"
+        );
         let mut req = form_post("/api/sign_in");
         for (k, v) in extra {
             req = req.header(*k, *v);
