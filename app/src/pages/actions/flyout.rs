@@ -58,7 +58,7 @@ pub fn ActionPage() -> impl IntoView {
                             <Title text=super::rcdata(&format!("{} — {}", d.row.title, d.tenant_name))/>
                             <p><a href=list>"← Improvement actions"</a></p>
                             <article class="card action-detail" id="action-detail">
-                                <ActionDetailView d back notice=notice(&query.read())/>
+                                <ActionDetailView d back notice=Signal::derive(move || notice(&query.read()))/>
                             </article>
                         }
                         .into_any()
@@ -90,7 +90,7 @@ pub fn ActionFlyout(d: ActionDetail, back: String, close: String) -> impl IntoVi
                 <a href=close id="close-flyout">"Close ✕"</a>
                 <a href=page id="action-permalink">"Open as a page"</a>
             </p>
-            {view! { <ActionDetailView d back notice=notice(&query.read_untracked())/> }.into_any()}
+            {view! { <ActionDetailView d back notice=Signal::derive(move || notice(&query.read()))/> }.into_any()}
         </aside>
     }
 }
@@ -99,7 +99,9 @@ pub fn ActionFlyout(d: ActionDetail, back: String, close: String) -> impl IntoVi
 pub fn ActionDetailView(
     d: ActionDetail,
     back: String,
-    notice: Option<(bool, &'static str)>,
+    // Read as the URL changes: after an in-place save the router follows the redirect to
+    // `?saved=1` at a moment of its own, and the detail may already have been read again.
+    notice: Signal<Option<(bool, &'static str)>>,
 ) -> impl IntoView {
     let r = d.row.clone();
     let manage = d.manage_url.starts_with("https://").then(|| d.manage_url.clone());
@@ -107,7 +109,7 @@ pub fn ActionDetailView(
     let head = view! {
         <h2 id="action-title">{r.title.clone()}</h2>
         <p class="subtle">{r.id.clone()} {r.custom.then_some(" · custom action")}</p>
-        {notice.map(|(ok, m)| view! {
+        {move || notice.get().map(|(ok, m)| view! {
             <p class=if ok { "notice" } else { "error" } role=if ok { "status" } else { "alert" } id="action-notice">{m}</p>
         })}
         <p class="points-line" id="action-points">{d.points_line()}</p>
