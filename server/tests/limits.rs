@@ -80,7 +80,11 @@ async fn a_request_whose_body_trickles_is_answered_408_in_time() {
 const BOUNDARY: &str = "limits-boundary";
 
 fn upload(s: &TestServer, cookie: &str, body: Body) -> axum::http::Request<Body> {
-    s.request_from_page(Method::POST, &format!("/tenants/{CONTOSO_ID}/import"))
+    upload_into(s, CONTOSO_ID, cookie, body)
+}
+
+fn upload_into(s: &TestServer, tenant: &str, cookie: &str, body: Body) -> axum::http::Request<Body> {
+    s.request_from_page(Method::POST, &format!("/tenants/{tenant}/import"))
         .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
         .header(header::ACCEPT, "text/html")
         .header(header::COOKIE, cookie)
@@ -132,6 +136,75 @@ async fn a_second_import_into_a_tenant_waits_for_the_first() {
     let r = s.send(upload(&s, &admin, Body::from(whole))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("id=\"import-result\""), "{}", r.body);
+}
+
+/// How many days of history a tenant has.
+async fn days_of(store: &dyn store::Store, tenant: &str) -> usize {
+    let day = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).expect("a date");
+    let (from, to) = (day(2000), day(2100));
+    store.snapshots(tenant, from, to).await.expect("history").len()
+}
+
+#[tokio::test]
+async fn the_server_runs_no_more_imports_at_once_than_it_is_set_to() {
+    let s = demo_server().await;
+    let store = s.state.store.as_ref();
+    // A server that runs one import at a time (`RAMPART_IMPORTS_AT_ONCE=1`).
+    let leptos =
+        leptos::prelude::LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
+    let limits = server::http::HttpLimits { imports_at_once: 1, ..Default::default() };
+    let app = server::http::router_with(server::http::ServerState { leptos, app: s.state.clone() }, limits);
+    // A second tenant the admin may import into.
+    let admin_user = store.user_by_email("admin@contoso.example").await.expect("demo admin");
+    let new = store::NewTenant {
+        id: None,
+        name: "Second Ltd".into(),
+        licensed_seats: 10,
+        active_users: 10,
+        industry: "Retail".into(),
+        enabled_services: Vec::new(),
+        created_at: chrono::Utc::now(),
+    };
+    let other = store.create_tenant(new, "test").await.expect("tenant").id;
+    store
+        .grant_role(&other, &admin_user.id, score::roles::Role::GlobalAdministrator, "test")
+        .await
+        .expect("role");
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let fixture =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/graph-secure-scores.json"))
+            .expect("fixture");
+    let mut whole = file_part("graph-secure-scores.json", &fixture);
+    whole.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+
+    // An import into Contoso is still arriving...
+    let (tx, rx) = futures::channel::mpsc::unbounded::<Result<axum::body::Bytes, std::io::Error>>();
+    tx.unbounded_send(Ok(file_part("slow.json", b"{\"value\": [").into())).expect("first part");
+    let first = tokio::spawn(app.clone().oneshot(upload(&s, &admin, Body::from_stream(rx))));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(!first.is_finished(), "the first upload is still arriving");
+
+    // ...so one into another tenant waits, and changes nothing.
+    let snapshots_before = days_of(store, &other).await;
+    let resp = app
+        .clone()
+        .oneshot(upload_into(&s, &other, &admin, Body::from(whole.clone())))
+        .await
+        .expect("answer");
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().get(header::RETRY_AFTER).is_some(), "says when to try again");
+    let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.expect("body");
+    assert!(String::from_utf8_lossy(&body).contains("as many imports as it allows"));
+    assert_eq!(days_of(store, &other).await, snapshots_before);
+
+    // Once the first ends, the place is free.
+    drop(tx);
+    let _ = tokio::time::timeout(Duration::from_secs(10), first).await.expect("first ends");
+    let resp = app.oneshot(upload_into(&s, &other, &admin, Body::from(whole))).await.expect("answer");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.expect("body");
+    assert!(String::from_utf8_lossy(&body).contains("id=\"import-result\""));
+    assert!(days_of(store, &other).await > snapshots_before);
 }
 
 #[tokio::test]

@@ -61,6 +61,20 @@ fn changes_sql(filter: &str) -> String {
     )
 }
 
+/// The last change of each action among those `filter` keeps. Each change row carries the
+/// action's whole state after it, so replaying these alone gives the points on that day,
+/// without reading every change before it (writing days into the past, as an import over
+/// existing history does, would otherwise read the tenant's whole history for each day).
+fn last_changes_sql(filter: &str) -> String {
+    format!(
+        "SELECT {CHANGE_COLUMNS} FROM snapshot_action_changes \
+         WHERE tenant_id = $1 AND (action_id, day) IN ( \
+             SELECT action_id, MAX(day) FROM snapshot_action_changes \
+             WHERE tenant_id = $1 AND {filter} GROUP BY action_id) \
+         ORDER BY day, action_id"
+    )
+}
+
 /// Inserts `$changes` (a slice of [`ActionChange`]) as the changes of `$day`.
 macro_rules! insert_changes {
     ($tx:expr, $tenant:expr, $day:expr, $changes:expr) => {
@@ -117,8 +131,8 @@ impl SnapshotStore for SqlStore {
         let tenant = snapshot.tenant_id.as_str();
         let day = snapshot.day;
         let categories = to_json(&snapshot.categories)?;
-        let before_sql = changes_sql("day < $2");
-        let up_to_sql = changes_sql("day <= $2");
+        let before_sql = last_changes_sql("day < $2");
+        let up_to_sql = last_changes_sql("day <= $2");
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             lock_tenant!(p, tx, tenant);
@@ -215,7 +229,7 @@ impl SnapshotStore for SqlStore {
     }
 
     async fn action_points_on(&self, tenant_id: &str, day: NaiveDate) -> Result<ActionPoints> {
-        let sql = changes_sql("day <= $2");
+        let sql = last_changes_sql("day <= $2");
         let points = on_pool!(self, p => {
             let mut tx = p.begin_read().await?;
             let latest: Option<NaiveDate> =
