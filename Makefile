@@ -10,8 +10,10 @@ WASM_OPT := $(NODE_BIN)/wasm-opt
 CARGO_BIN := $(HOME)/.cargo/bin
 E2E_PORT ?= 3100
 E2E_DB_DIR := target/e2e
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := odata_query ingest_batch graph_import
 
-.PHONY: bench run build tools tools-test assets frontend server test test-rust test-e2e lint fmt clean-data
+.PHONY: bench fuzz run build tools tools-test assets frontend server test test-rust test-e2e lint fmt clean-data
 
 ## make run: build in release and serve on http://127.0.0.1:3000 with the demo data.
 run: build
@@ -87,3 +89,17 @@ bench:
 	cargo run --release -p server --bin bench_graph
 	cargo run --release -p server --bin bench_pages
 	cargo run --release -p server --bin bench_actions
+
+## make fuzz: each fuzz target in fuzz/ for FUZZ_SECONDS (default 600), one after another,
+## on one core (docs/security.md, Fuzzing). Not part of test or lint.
+# cargo fuzz passes nightly-only flags (the sanitizer, coverage passes); RUSTC_BOOTSTRAP lets
+# the stable toolchain take them. Release code with debug assertions, so overflows panic;
+# 16 codegen units keep the first build of the server's dependencies tolerable on 2 cores.
+FUZZ_FLAGS := --fuzz-dir fuzz -O --debug-assertions --codegen-units 16
+fuzz:
+	@[ -x $(CARGO_BIN)/cargo-fuzz ] || cargo install cargo-fuzz --locked
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t; \
+		RUSTC_BOOTSTRAP=1 cargo fuzz run $(FUZZ_FLAGS) $$t fuzz/corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -print_final_stats=1; \
+	done

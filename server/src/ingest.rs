@@ -117,7 +117,28 @@ async fn accept(
             GraphError::bad_request(format!("The request body could not be read: {r}"))
         }
     })?;
-    let batch: Batch = serde_json::from_slice(&body).map_err(|e| {
+    let measurements = decode_batch(&body)?;
+    let mut actions: HashMap<String, ImprovementAction> =
+        state.app.catalog.iter().map(|a| (a.id.clone(), a.clone())).collect();
+    let custom = store.custom_actions(&grant.tenant_id).await.map_err(internal)?;
+    actions.extend(custom.into_iter().map(|a| (a.id.clone(), a)));
+    let inputs = check_batch(measurements, &actions, now)?;
+    let user = store.user(&grant.user_id).await.map_err(internal)?;
+    let changed =
+        store.record_measurements(&grant.tenant_id, &inputs, &user.email).await.map_err(|e| match e {
+            // Another request removed an action between the check and the write.
+            store::StoreError::Invalid(m) => GraphError::bad_request(m),
+            e => internal(e),
+        })?;
+    tracing::info!(tenant = %grant.tenant_id, token = %grant.token_id, items = inputs.len(), changed, "measurements ingested");
+    Ok(IngestReply { accepted: inputs.len(), changed })
+}
+
+/// Reads a request body as a batch and checks its size. Neither this nor [`check_batch`]
+/// needs the store or a token, so everything a body reaches before storage can be run on
+/// its own (the fuzz targets in `fuzz/` do).
+pub fn decode_batch(body: &[u8]) -> Result<Vec<serde_json::Value>, GraphError> {
+    let batch: Batch = serde_json::from_slice(body).map_err(|e| {
         GraphError::bad_request(format!(
             "The body is not a valid measurement batch: {e}. Send {{\"measurements\": [...]}}."
         ))
@@ -131,15 +152,20 @@ async fn accept(
             batch.measurements.len()
         )));
     }
-    let mut actions: HashMap<String, ImprovementAction> =
-        state.app.catalog.iter().map(|a| (a.id.clone(), a.clone())).collect();
-    let custom = store.custom_actions(&grant.tenant_id).await.map_err(internal)?;
-    actions.extend(custom.into_iter().map(|a| (a.id.clone(), a)));
+    Ok(batch.measurements)
+}
 
-    let mut inputs = Vec::with_capacity(batch.measurements.len());
+/// Checks every item of a decoded batch against the actions the tenant has, and turns them
+/// into what the store takes; one error naming every bad item otherwise.
+pub fn check_batch(
+    measurements: Vec<serde_json::Value>,
+    actions: &HashMap<String, ImprovementAction>,
+    now: DateTime<Utc>,
+) -> Result<Vec<MeasurementInput>, GraphError> {
+    let mut inputs = Vec::with_capacity(measurements.len());
     let mut details = Vec::new();
-    for (i, value) in batch.measurements.into_iter().enumerate() {
-        match check_item(i, value, &actions, now) {
+    for (i, value) in measurements.into_iter().enumerate() {
+        match check_item(i, value, actions, now) {
             Ok(input) => inputs.push(input),
             Err(mut problems) => details.append(&mut problems),
         }
@@ -153,15 +179,7 @@ async fn accept(
         ))
         .with_details(details));
     }
-    let user = store.user(&grant.user_id).await.map_err(internal)?;
-    let changed =
-        store.record_measurements(&grant.tenant_id, &inputs, &user.email).await.map_err(|e| match e {
-            // Another request removed an action between the check and the write.
-            store::StoreError::Invalid(m) => GraphError::bad_request(m),
-            e => internal(e),
-        })?;
-    tracing::info!(tenant = %grant.tenant_id, token = %grant.token_id, items = inputs.len(), changed, "measurements ingested");
-    Ok(IngestReply { accepted: inputs.len(), changed })
+    Ok(inputs)
 }
 
 /// The index of `measurements[3].count`, for counting bad items.
