@@ -4,7 +4,7 @@ use crate::common::{
     action, at, base_catalog, catalog, change, day, new_tenant, partial, point, points, summary, TestDb,
 };
 use score::{Category, Measurement, Status};
-use store::{MeasurementInput, NewTenant, ScoreGoal, StoreError};
+use store::{ImportedChanges, MeasurementInput, NewTenant, ScoreGoal, StoreError};
 
 crate::on_both_backends!(
     tenants_are_created_listed_and_found,
@@ -12,6 +12,7 @@ crate::on_both_backends!(
     custom_actions_belong_to_one_tenant,
     data_survives_reopening,
     concurrent_writers_all_succeed,
+    the_audit_trail_is_read_back_a_page_at_a_time,
 );
 
 async fn tenants_are_created_listed_and_found(db: &TestDb) {
@@ -194,4 +195,40 @@ async fn concurrent_writers_all_succeed(db: &TestDb) {
     }
     assert_eq!(s.status_history(&t.id, "A").await.unwrap().len(), 8);
     assert_eq!(s.tenant_count().await.unwrap(), 9);
+}
+
+/// The audit export reads the trail in pages, newest first: every line once, in order, and
+/// only the tenant's own.
+async fn the_audit_trail_is_read_back_a_page_at_a_time(db: &TestDb) {
+    let s = &db.store;
+    let ours = s.create_tenant(new_tenant("Paged"), "alice").await.unwrap();
+    let theirs = s.create_tenant(new_tenant("Other"), "bob").await.unwrap();
+    let changes = ImportedChanges { days: 1, ..ImportedChanges::default() };
+    for i in 0..7 {
+        s.record_import(&ours.id, "alice", &format!("ours-{i}.json"), &changes).await.unwrap();
+        if i % 3 == 0 {
+            s.record_import(&theirs.id, "bob", &format!("theirs-{i}.json"), &changes).await.unwrap();
+        }
+    }
+    // What was written, newest first: the seven files, then the tenant's creation.
+    let mut expected: Vec<String> = (0..7).rev().map(|i| format!("ours-{i}.json")).collect();
+    expected.push(ours.id.clone());
+
+    let (mut read, mut before, mut pages) = (Vec::new(), None, 0);
+    loop {
+        let page = s.audit_page(&ours.id, before, 3).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 3);
+        assert!(pages < 10, "the pages do not move on");
+        assert!(page.iter().all(|e| e.tenant_id.as_deref() == Some(ours.id.as_str())));
+        before = page.last().map(|e| e.id);
+        read.extend(page);
+        pages += 1;
+    }
+    assert_eq!(pages, 3, "8 lines in pages of 3");
+    let subjects: Vec<String> = read.iter().map(|e| e.subject.clone()).collect();
+    assert_eq!(subjects, expected);
+    assert_eq!(read, s.audit_trail(&ours.id, 100).await.unwrap(), "the pages are the whole trail");
 }
