@@ -8,8 +8,6 @@ pub mod error;
 pub mod format;
 #[cfg(feature = "ssr")]
 pub mod links;
-#[cfg(feature = "ssr")]
-pub mod live;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -34,7 +34,7 @@ async fn export(
     // tenant without a role, exactly like an unknown one.
     let (_, _, tenant) = session_access(state, headers, tenant, Access::Read).await?;
     let store = state.app.store.as_ref();
-    let live = app::live::live_score(store, &state.app.catalog, &tenant).await.map_err(|e| match e {
+    let live = service::live::live_score(store, &state.app.catalog, &tenant).await.map_err(|e| match e {
         store::StoreError::NotFound(_) => (StatusCode::NOT_FOUND, "tenant was not found"),
         other => internal(other),
     })?;

@@ -1,9 +1,7 @@
 //! The daily snapshot: freezes every tenant's score and tallies the day's benchmark cells.
 
-use app::live::live_score;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use score::benchmark::Cell;
-use score::snapshot::action_points;
 use score::ImprovementAction;
 use store::{BenchmarkEntry, Store, StoreError};
 
@@ -24,8 +22,7 @@ pub async fn snapshot_all(
     let tenants = store.tenants().await?;
     let mut entries = Vec::with_capacity(tenants.len());
     for t in &tenants {
-        let live = live_score(store, catalog, &t.id).await?;
-        store.write_snapshot(&live.snapshot(day, taken_at), &action_points(&live.scores)).await?;
+        let live = service::snapshot::snapshot_tenant(store, catalog, &t.id, day, taken_at).await?;
         entries.push(BenchmarkEntry {
             tenant_id: t.id.clone(),
             cell: Cell::of(t.licensed_seats, &t.industry),

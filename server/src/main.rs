@@ -78,7 +78,7 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
         }
         Command::Score { tenant } => {
             let state = startup::open_app_state(&cli.common).await?;
-            let live = app::live::live_score(state.store.as_ref(), &state.catalog, &tenant)
+            let live = service::live::live_score(state.store.as_ref(), &state.catalog, &tenant)
                 .await
                 .map_err(|e| StartupError::Other(e.to_string()))?;
             let out = serde_json::json!({

@@ -23,7 +23,7 @@ fn row_ids(html: &str) -> Vec<String> {
 /// What the pure filter says the page should show for `pairs`.
 async fn expected_ids(s: &TestServer, pairs: &[(&str, &str)]) -> Vec<String> {
     let live =
-        app::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
+        service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
     let rows = rows_of(&live, s.state.catalog.len());
     let m: HashMap<&str, &str> = pairs.iter().copied().collect();
     let q = ActionQuery::from_lookup(|k| m.get(k).map(|v| v.to_string()));
@@ -49,14 +49,14 @@ async fn post_api(s: &TestServer, uri: &str, body: String, cookie: Option<&str>)
 
 async fn score_of(s: &TestServer) -> (score::Points, score::Points) {
     let live =
-        app::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
+        service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
     (live.score.current, live.score.max)
 }
 
 /// The top-ranked action: it has points remaining and is not completed.
 async fn top_action(s: &TestServer) -> (String, score::Points) {
     let live =
-        app::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
+        service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
     let r = &live.ranking[0];
     (r.id.clone(), r.remaining)
 }
@@ -78,7 +78,7 @@ async fn the_default_list_is_ranked_and_leaves_out_risk_accepted_actions() {
     assert_eq!(ids, expected_ids(&s, &[]).await);
     assert!(!ids.contains(&RISK_ACCEPTED.to_owned()), "risk-accepted actions leave the default list");
     let live =
-        app::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
+        service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
     assert_eq!(ids[0], live.ranking[0].id, "rank 1 comes first");
     assert!(r.body.contains(&live.score.percent().to_string()), "the live score is shown");
     for header in
@@ -115,7 +115,7 @@ async fn a_copied_query_reproduces_the_filtered_grouped_sorted_view() {
 
     // Points remaining: every row shown has at least that much left, and none is missing.
     let live =
-        app::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
+        service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
     let r = s.get(&list("?remaining=5"), Some(&cookie)).await;
     let ids = row_ids(&r.body);
     assert!(!ids.is_empty());
@@ -184,8 +184,15 @@ async fn an_admin_status_change_moves_the_live_score_and_appends_history() {
     assert_eq!(after, before + remaining, "the remaining points are earned at once");
     assert_eq!(max_after, max);
     assert_eq!(history_len(&s, &action).await, n + 1);
-    let last =
-        s.state.store.status_history(CONTOSO_ID, &action).await.expect("history").pop().expect("change");
+    let last = s
+        .state
+        .store
+        .status_history(CONTOSO_ID, &action)
+        .await
+        .expect("history")
+        .pop()
+        .expect("change")
+        .change;
     assert_eq!((last.status, last.changed_by.as_str()), (Status::ThirdParty, "admin@contoso.example"));
     assert_eq!(last.tags, ["soc", "vendor"]);
     let page = s.get(r.location.as_deref().expect("location"), Some(&cookie)).await;
@@ -300,12 +307,24 @@ async fn risk_acceptance_leaves_the_list_and_undo_puts_the_previous_status_back(
     let page = s.get(&list(&format!("/{action}")), Some(&cookie)).await.body;
     assert!(page.contains("id=\"undo-form\""), "undo is offered");
     let previous = s.state.store.status_history(CONTOSO_ID, &action).await.expect("history");
-    let undo_to = if previous.len() >= 2 { previous[previous.len() - 2].status } else { Status::ToAddress };
+    let undo_to =
+        if previous.len() >= 2 { previous[previous.len() - 2].change.status } else { Status::ToAddress };
     assert!(page.contains(&format!("Undo: back to {}", undo_to.label())));
-    let undo = form(&[("tenant_id", CONTOSO_ID), ("action_id", &action), ("status", undo_to.as_str())]);
-    assert_eq!(s.post_form("/api/update_action", &undo, Some(&cookie)).await.status, StatusCode::FOUND);
+    // Undo names the change it undoes: the latest one.
+    let latest = previous.last().expect("the change just made").id.to_string();
+    assert!(page.contains(&format!("name=\"change_id\" value=\"{latest}\"")), "undo names the latest change");
+    let undo = form(&[("tenant_id", CONTOSO_ID), ("action_id", &action), ("change_id", &latest)]);
+    assert_eq!(s.post_form("/api/undo_status", &undo, Some(&cookie)).await.status, StatusCode::FOUND);
     assert_eq!(score_of(&s).await, before, "the score is back where it was");
     assert!(row_ids(&s.get(&list(""), Some(&cookie)).await.body).contains(&action));
+    let now = s.state.store.status_history(CONTOSO_ID, &action).await.expect("history");
+    assert_eq!(now.last().map(|c| c.change.status), Some(undo_to));
+
+    // The same undo again names a change that is no longer the latest: refused, nothing written.
+    let stale = post_api(&s, "/api/undo_status", undo.clone(), Some(&cookie)).await;
+    assert_eq!(stale.status, StatusCode::BAD_REQUEST, "{}", stale.body);
+    assert!(stale.body.contains("change"), "{}", stale.body);
+    assert_eq!(history_len(&s, &action).await, now.len(), "a stale undo writes nothing");
 }
 
 #[tokio::test]

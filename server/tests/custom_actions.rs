@@ -63,8 +63,8 @@ async fn admin_with_action() -> (TestServer, String) {
     (s, cookie)
 }
 
-async fn live(s: &TestServer) -> app::live::LiveScore {
-    app::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live")
+async fn live(s: &TestServer) -> service::live::LiveScore {
+    service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live")
 }
 
 async fn custom(s: &TestServer) -> Vec<score::ImprovementAction> {

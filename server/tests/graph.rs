@@ -247,7 +247,7 @@ async fn control_profiles_list_every_action_in_rank_order() {
     let t = token(&s, "reader@contoso.example", CONTOSO_ID, SCOPE_READ).await;
     let page = get_json(&s, &format!("{PROFILES}?$count=true"), &t).await;
     let value = page["value"].as_array().unwrap();
-    let live = app::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let live = service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.unwrap();
     assert_eq!(value.len(), live.actions.len());
     assert_eq!(page["@odata.count"], live.actions.len() as u64);
     let ranks: Vec<u64> = value.iter().map(|p| p["rank"].as_u64().unwrap()).collect();
@@ -292,7 +292,7 @@ async fn patch_changes_the_state_like_the_actions_page() {
     let s = demo_server().await;
     let store = s.state.store.as_ref();
     let rw = token(&s, "secops@contoso.example", CONTOSO_ID, SCOPE_READ_WRITE).await;
-    let live = app::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let live = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
     let target = live
         .scores
         .iter()
@@ -333,14 +333,14 @@ async fn patch_changes_the_state_like_the_actions_page() {
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert!(r.body.is_empty());
     let history = store.status_history(CONTOSO_ID, &target).await.unwrap();
-    let last = history.last().unwrap();
+    let last = &history.last().unwrap().change;
     assert_eq!((last.status, last.note.as_str()), (score::Status::RiskAccepted, "Kiosks cannot do it"));
     assert_eq!(last.changed_by, "secops@contoso.example");
     let trail = store.audit_trail(CONTOSO_ID, 5).await.unwrap();
     assert!(trail
         .iter()
         .any(|e| e.kind == "status.set" && e.subject == target && e.actor == "secops@contoso.example"));
-    let after = app::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let after = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
     assert!(after.score.current <= live.score.current, "risk acceptance never adds points");
 
     // The representation comes back on request and shows the change.
@@ -368,7 +368,7 @@ async fn patch_changes_the_state_like_the_actions_page() {
     // Back to Default, as the Graph SDK sends it.
     let r = api(&s, Method::PATCH, &uri, Some(&rw), Some(r#"{"state":"Default","comment":""}"#)).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-    let back = app::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let back = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
     assert_eq!(back.score.current, live.score.current, "undoing restores the score");
     let r = api(
         &s,
@@ -422,7 +422,7 @@ async fn tokens_decide_who_reads_and_who_changes_which_tenant() {
         "Contoso untouched"
     );
     assert_eq!(
-        store.status_history(&peer.tenant_id, "AdminMFAV2").await.unwrap().last().unwrap().note,
+        store.status_history(&peer.tenant_id, "AdminMFAV2").await.unwrap().last().unwrap().change.note,
         "checked"
     );
 

@@ -113,7 +113,7 @@ async fn every_day_becomes_history_and_importing_again_changes_nothing() {
     assert_eq!(mfa_points(day(2)).await.as_deref(), Some("6.75"));
 
     // The newest day is the live state.
-    let live = app::live::live_score(store, &s.state.catalog, FABRIKAM).await.expect("live");
+    let live = service::live::live_score(store, &s.state.catalog, FABRIKAM).await.expect("live");
     let measured =
         |id: &str| live.records.get(id).and_then(|r| r.state.measurement).map(|m| (m.count, m.total));
     assert_eq!(measured("MFARegistrationV2"), Some((52, 60)));
@@ -260,7 +260,7 @@ async fn a_newer_status_set_in_rampart_is_not_undone_by_an_old_export() {
     };
     store.set_status(FABRIKAM, &change).await.expect("status");
     import(&s, None, &[fixture(PROFILES)]).await.expect("import");
-    let live = app::live::live_score(store, &s.state.catalog, FABRIKAM).await.expect("live");
+    let live = service::live::live_score(store, &s.state.catalog, FABRIKAM).await.expect("live");
     assert_eq!(live.records["BlockLegacyAuthentication"].state.status, score::Status::Planned);
 }
 

@@ -4,12 +4,12 @@
 mod common;
 
 use app::auth::secrets::hash_secret;
-use app::live::live_score;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::{demo_server, Reply, TestServer};
 use serde_json::{json, Value};
 use server::demo::CONTOSO_ID;
+use service::live::live_score;
 
 const ADMIN: &str = "admin@contoso.example";
 

@@ -21,7 +21,7 @@ fn text_of(html: &str, id: &str) -> String {
 /// are all in `held`, and how many applicable actions were left out.
 async fn expected(s: &TestServer, held: &[&str]) -> (score::Points, score::Points, usize) {
     let held: Vec<String> = held.iter().map(|h| (*h).to_owned()).collect();
-    let live = app::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let live = service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.unwrap();
     let kept: Vec<score::ActionScore> =
         live.scores.iter().filter(|a| live.action(&a.id).unwrap().licensed_by(&held)).cloned().collect();
     let total = score::SecureScore::from_scores(&kept);

@@ -77,7 +77,7 @@ async fn trends_match_what_the_demo_history_holds() {
 
     // Risk acceptance: what is risk accepted now, and the Teams decision on its day.
     let store = s.state.store.as_ref();
-    let live = app::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let live = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
     let accepted: Vec<_> =
         live.scores.iter().filter(|a| a.applicable && a.status == Status::RiskAccepted).collect();
     let points: score::Points = accepted.iter().map(|a| a.max).sum();
@@ -241,7 +241,7 @@ async fn the_overview_breaks_the_score_down_and_projects_planned_actions() {
     let s = demo_server().await;
     let reader = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
     let store = s.state.store.as_ref();
-    let live = app::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let live = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
     let overview = |view: &'static str| {
         let (s, reader) = (&s, reader.clone());
         async move {
@@ -307,7 +307,7 @@ async fn sync_now_takes_todays_snapshot_so_todays_changes_show() {
 
     let r = s.post_form("/api/sync_now", &format!("tenant_id={CONTOSO_ID}&range=7d"), Some(&admin)).await;
     assert_eq!(r.location.as_deref(), Some(format!("{PAGE}?range=7d&done=synced").as_str()));
-    let live = app::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let live = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
     let taken = store.snapshots(CONTOSO_ID, today, today).await.unwrap();
     assert_eq!(taken.len(), 1);
     assert_eq!((taken[0].current, taken[0].max), (live.score.current, live.score.max));
@@ -342,7 +342,7 @@ async fn a_goal_is_set_checked_against_the_projection_and_cleared() {
         .await;
     assert_eq!(r.location.as_deref(), Some(format!("{PAGE}?range=90d&done=goal").as_str()));
     let page = s.get(&r.location.unwrap(), Some(&admin)).await;
-    let live = app::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let live = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
     let due_by: score::Points = live
         .scores
         .iter()

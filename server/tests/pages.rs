@@ -11,7 +11,7 @@ async fn overview_renders_the_live_score_and_history_without_javascript() {
     let s = demo_server().await;
     let cookie = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
     let live =
-        app::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
+        service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
     let r = s.get(&format!("/tenants/{CONTOSO_ID}"), Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.body;

@@ -37,7 +37,7 @@ async fn missed_days_are_filled_once_with_the_live_score() {
     let runs = server::jobs::catch_up(store, &state.catalog, yesterday, Utc::now()).await.expect("catch up");
     let days: Vec<_> = runs.iter().map(|r| r.day).collect();
     assert_eq!(days, (1..=4).rev().map(|d| today - Duration::days(d)).collect::<Vec<_>>());
-    let live = app::live::live_score(store, &state.catalog, &t.id).await.expect("live");
+    let live = service::live::live_score(store, &state.catalog, &t.id).await.expect("live");
     let snaps = store.snapshots(&t.id, today - Duration::days(10), today).await.expect("snapshots");
     assert_eq!(snaps.len(), 5, "the first day plus four filled ones");
     assert!(snaps.iter().all(|s| s.current == live.score.current && s.max == live.score.max));

@@ -5,7 +5,8 @@ use crate::audit::{write_audit, AuditLine};
 use crate::codec::{from_json, micros, status, to_json, to_u32};
 use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
 use crate::{
-    ControlRecord, ControlStore, DatedMeasurement, MeasurementInput, Result, StatusChange, StoreError,
+    ControlRecord, ControlStore, DatedMeasurement, MeasurementInput, RecordedChange, Result, StatusChange,
+    StoreError,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -26,7 +27,7 @@ const UPSERT_STATUS: &str = "INSERT INTO control_states \
 const INSERT_CHANGE: &str = "INSERT INTO status_changes \
     (tenant_id, action_id, status, note, assignee, due_date, tags, changed_by, changed_at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-const HISTORY: &str = "SELECT action_id, status, note, assignee, due_date, tags, changed_by, changed_at \
+const HISTORY: &str = "SELECT id, action_id, status, note, assignee, due_date, tags, changed_by, changed_at \
     FROM status_changes WHERE tenant_id = $1 AND action_id = $2 ORDER BY changed_at, id";
 const TENANT_HISTORY: &str =
     "SELECT action_id, status, note, assignee, due_date, tags, changed_by, changed_at \
@@ -76,6 +77,13 @@ struct ChangeRow {
     tags: String,
     changed_by: String,
     changed_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RecordedRow {
+    id: i64,
+    #[sqlx(flatten)]
+    change: ChangeRow,
 }
 
 impl ChangeRow {
@@ -208,14 +216,14 @@ impl ControlStore for SqlStore {
         Ok(())
     }
 
-    async fn status_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<StatusChange>> {
-        let rows: Vec<ChangeRow> = on_pool!(self, p => {
+    async fn status_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<RecordedChange>> {
+        let rows: Vec<RecordedRow> = on_pool!(self, p => {
             sqlx::query_as(HISTORY).bind(tenant_id).bind(action_id).fetch_all(p).await?
         });
         if rows.is_empty() {
             ensure_tenant(self, tenant_id).await?;
         }
-        rows.into_iter().map(ChangeRow::into_change).collect()
+        rows.into_iter().map(|r| Ok(RecordedChange { id: r.id, change: r.change.into_change()? })).collect()
     }
 
     async fn tenant_status_history(&self, tenant_id: &str) -> Result<Vec<StatusChange>> {

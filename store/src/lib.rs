@@ -120,7 +120,7 @@ pub trait ControlStore: Send + Sync {
     /// Appends a status change and makes it current, in one transaction with its audit line.
     async fn set_status(&self, tenant_id: &str, change: &StatusChange) -> Result<()>;
     /// Status changes of one action, oldest first.
-    async fn status_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<StatusChange>>;
+    async fn status_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<RecordedChange>>;
     /// Every status change of the tenant, by action, then oldest first.
     async fn tenant_status_history(&self, tenant_id: &str) -> Result<Vec<StatusChange>>;
     /// Measurements of one action, oldest first: one per observed day.

@@ -70,6 +70,14 @@ pub struct StatusChange {
     pub changed_at: DateTime<Utc>,
 }
 
+/// A status change as the history holds it, with the id that names it (undo names the
+/// change it undoes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedChange {
+    pub id: i64,
+    pub change: StatusChange,
+}
+
 /// The current state of one action in one tenant, with the latest status details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ControlRecord {

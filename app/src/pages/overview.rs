@@ -86,7 +86,7 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
     let (state, tenant_id) = (access.state, access.tenant_id);
     let held = crate::benchmarks::held_by(state.store.as_ref(), &access.viewer.user_id).await?;
     let view = ScoreView::parse(view.as_deref());
-    let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &tenant_id).await?;
+    let live = service::live::live_score(state.store.as_ref(), &state.catalog, &tenant_id).await?;
     let today = chrono::Utc::now().date_naive();
     let from = today - chrono::Duration::days(HISTORY_DAYS - 1);
     let snapshots = state.store.snapshots(&tenant_id, from, today).await?;

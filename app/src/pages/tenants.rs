@@ -32,7 +32,7 @@ pub async fn list_tenants() -> Result<Vec<TenantSummary>, AppError> {
     let mut out = Vec::new();
     // Only tenants the viewer holds a role in, whatever else the server hosts.
     for m in state.store.memberships_of_user(&viewer.user_id).await? {
-        let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &m.tenant_id).await?;
+        let live = service::live::live_score(state.store.as_ref(), &state.catalog, &m.tenant_id).await?;
         let t = live.tenant.clone();
         let today = chrono::Utc::now().date_naive();
         let since = today - chrono::Duration::days(PORTFOLIO_DAYS);

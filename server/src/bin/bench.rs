@@ -92,7 +92,7 @@ async fn main() -> anyhow::Result<()> {
     let mut samples = Vec::new();
     for id in ids.iter().take(200) {
         let t = Instant::now();
-        let live = app::live::live_score(store.as_ref(), &actions, id).await?;
+        let live = service::live::live_score(store.as_ref(), &actions, id).await?;
         std::hint::black_box(live.score);
         samples.push(t.elapsed().as_secs_f64() * 1e3);
     }

@@ -110,7 +110,7 @@ async fn main() -> anyhow::Result<()> {
         let (status, page) = exchange(addr, get).await?;
         let total = started.elapsed();
         anyhow::ensure!(status == 200, "overview answered {status}");
-        let live = app::live::live_score(store.as_ref(), &state.catalog, CONTOSO_ID).await?;
+        let live = service::live::live_score(store.as_ref(), &state.catalog, CONTOSO_ID).await?;
         let shown = live.score.current.to_string();
         anyhow::ensure!(page.contains(&shown), "run {run}: the overview does not show the new score {shown}");
         posts.push(posted.as_secs_f64() * 1e3);

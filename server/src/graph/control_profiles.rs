@@ -9,14 +9,15 @@ use super::error::GraphError;
 use super::odata::{FieldType, Schema};
 use super::{authorize, base_url, internal, reply_entity, reply_page};
 use crate::http::ServerState;
-use app::live::{live_score, LiveScore};
-use app::pages::actions::edit::{validate, EditInput, MAX_ASSIGNEE_CHARS};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use score::roles::Access;
-use score::{EffectiveStatus, ImprovementAction, Status};
+use score::{ImprovementAction, Status};
+use service::live::{live_score, LiveScore};
+use service::status_change::{change_status, ChangeError};
+use service::status_edit::{Refusal, StatusEdit};
 use std::collections::HashMap;
 use store::StatusChange;
 
@@ -281,17 +282,33 @@ pub async fn patch(
         let caller = authorize(&state, &headers, Access::Write).await?;
         let update: ControlProfileUpdate = serde_json::from_slice(&body)
             .map_err(|e| GraphError::bad_request(format!("The request body is not a valid update: {e}.")))?;
+        if update.state.is_none() && update.comment.is_none() && update.assigned_to.is_none() {
+            return Err(GraphError::bad_request(
+                "The request changes nothing: give at least one of state, comment or assignedTo.",
+            ));
+        }
+        let status = match &update.state {
+            Some(s) => Some(status_of_graph_state(s).ok_or_else(|| {
+                GraphError::bad_request(format!(
+                    "state: '{s}' is not one of Default, Ignored, ThirdParty or Reviewed."
+                ))
+            })?),
+            None => None,
+        };
         let store = state.app.store.as_ref();
-        let live = live_score(store, &state.app.catalog, &caller.tenant_id).await.map_err(internal)?;
-        let current = live
-            .scores
-            .iter()
-            .find(|s| s.id == id)
-            .ok_or_else(|| GraphError::not_found(format!("No secureScoreControlProfile with id '{id}'.")))?;
         // Recorded under the token's user, like a change made in the app.
         let who = store.user(&caller.user_id).await.map_err(internal)?.email;
-        let change = change_of(&live, current, &update, &who)?;
-        store.set_status(&caller.tenant_id, &change).await.map_err(internal)?;
+        let change = change_status(store, &state.app.catalog, &caller.tenant_id, &id, &who, |current| {
+            Ok(apply(current, status, &update))
+        })
+        .await
+        .map_err(|e| match e {
+            ChangeError::NoSuchAction => {
+                GraphError::not_found(format!("No secureScoreControlProfile with id '{id}'."))
+            }
+            ChangeError::Refused(r) => GraphError::bad_request(graph_wording(r)),
+            ChangeError::Store(e) => internal(e),
+        })?;
         tracing::info!(tenant = %caller.tenant_id, action = %id, status = %change.status, token = %caller.token_id, "status set through the API");
         let wants_entity = headers
             .get_all("prefer")
@@ -309,71 +326,26 @@ pub async fn patch(
     .await
 }
 
-/// The status change a PATCH asks for: fields left out keep their current values, and the
-/// same rules as the Actions page apply (a note to accept a risk, Completed is locked).
-fn change_of(
-    live: &LiveScore,
-    current: &score::ActionScore,
-    update: &ControlProfileUpdate,
-    who: &str,
-) -> Result<StatusChange, GraphError> {
-    if update.state.is_none() && update.comment.is_none() && update.assigned_to.is_none() {
-        return Err(GraphError::bad_request(
-            "The request changes nothing: give at least one of state, comment or assignedTo.",
-        ));
+/// What a PATCH asks for: the fields it names replace the current ones, the others stay.
+/// Unlike the page's form, Graph lets any state carry an assignee.
+fn apply(current: StatusEdit, status: Option<Status>, update: &ControlProfileUpdate) -> StatusEdit {
+    StatusEdit {
+        status: status.unwrap_or(current.status),
+        note: update.comment.clone().unwrap_or(current.note),
+        assignee: update.assigned_to.clone().or(current.assignee),
+        ..current
     }
-    let record = live.records.get(&current.id);
-    let status = match &update.state {
-        Some(s) => status_of_graph_state(s).ok_or_else(|| {
-            GraphError::bad_request(format!(
-                "state: '{s}' is not one of Default, Ignored, ThirdParty or Reviewed."
-            ))
-        })?,
-        None => current.status,
-    };
-    if current.effective == EffectiveStatus::Completed && status != current.status {
-        return Err(GraphError::bad_request(
-            "state: this action is Completed (derived from its measurement), so its state is locked.",
-        ));
+}
+
+/// A refusal in Graph's own words: its fields are `state`, `comment` and `assignedTo`.
+fn graph_wording(r: Refusal) -> &'static str {
+    match r.code {
+        "locked" => "state: this action is Completed (derived from its measurement), so its state is locked.",
+        "note" => "comment: at most 4,000 characters, without control characters.",
+        "note_required" => "comment: setting state to Ignored needs a comment saying why.",
+        "assignee" => "assignedTo: at most 200 characters, without control characters.",
+        _ => r.message,
     }
-    let note = match &update.comment {
-        Some(c) => c.clone(),
-        None => record.map(|r| r.note.clone()).unwrap_or_default(),
-    };
-    let assignee = match &update.assigned_to {
-        Some(a) => a.trim().to_owned(),
-        None => record.and_then(|r| r.assignee.clone()).unwrap_or_default(),
-    };
-    if assignee.chars().count() > MAX_ASSIGNEE_CHARS || assignee.chars().any(char::is_control) {
-        return Err(GraphError::bad_request(
-            "assignedTo: at most 200 characters, without control characters.",
-        ));
-    }
-    let input = EditInput {
-        status: status.as_str().into(),
-        note,
-        due_date: record.and_then(|r| r.due_date).map(|d| d.to_string()).unwrap_or_default(),
-        assignee: String::new(),
-        tags: record.map(|r| r.tags.join(",")).unwrap_or_default(),
-    };
-    let valid = validate(&input).map_err(|code| match code {
-        "note" => GraphError::bad_request("comment: at most 4,000 characters, without control characters."),
-        "note_required" => {
-            GraphError::bad_request("comment: setting state to Ignored needs a comment saying why.")
-        }
-        other => GraphError::bad_request(app::pages::actions::edit::error_message(other)),
-    })?;
-    Ok(StatusChange {
-        action_id: current.id.clone(),
-        status: valid.status,
-        note: valid.note,
-        // Graph lets any state carry an assignee, unlike the page's form.
-        assignee: (!assignee.is_empty()).then_some(assignee),
-        due_date: valid.due_date,
-        tags: valid.tags,
-        changed_by: who.to_owned(),
-        changed_at: chrono::Utc::now(),
-    })
 }
 
 #[cfg(test)]

@@ -337,11 +337,9 @@ fn implementation_status(
         Status::RiskAccepted => return "Risk accepted".into(),
         Status::ToAddress | Status::Planned => {}
     }
-    match (measurement, action.and_then(|a| a.unit())) {
-        (Some(m), Some(unit)) => format!("{} of {} {unit}", m.count, m.total),
-        (Some(m), None) if m.is_full() => "Implemented".into(),
-        (Some(_), None) => "Not implemented".into(),
-        (None, _) => "Not measured yet".into(),
+    match measurement {
+        Some(m) => service::measurement::wording(action.and_then(|a| a.unit()), m),
+        None => "Not measured yet".into(),
     }
 }
 

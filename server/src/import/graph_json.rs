@@ -4,10 +4,10 @@
 
 mod decode;
 
-use app::pages::actions::edit::{MAX_ASSIGNEE_CHARS, MAX_NOTE_CHARS};
 use chrono::{DateTime, Utc};
 use score::Status;
 use serde_json::Value;
+use service::status_edit::{MAX_ASSIGNEE_CHARS, MAX_NOTE_CHARS};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::io::Read;

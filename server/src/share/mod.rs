@@ -102,7 +102,7 @@ pub async fn share_action(
         Err(r) => return r.into_response(),
     };
     let store = state.app.store.as_ref();
-    let live = match app::live::live_score(store, &state.app.catalog, &tenant).await {
+    let live = match service::live::live_score(store, &state.app.catalog, &tenant).await {
         Ok(l) => l,
         Err(e) => return internal(e).into_response(),
     };

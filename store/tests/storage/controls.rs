@@ -94,7 +94,10 @@ async fn status_changes_keep_history_and_audit(db: &TestDb) {
         change("A", Status::RiskAccepted, "Legacy kiosks cannot do MFA", "carol", at(2024, 3, 5, 9));
     s.set_status(&t.id, &accepted).await.unwrap();
 
-    assert_eq!(s.status_history(&t.id, "A").await.unwrap(), vec![planned.clone(), accepted.clone()]);
+    let history = s.status_history(&t.id, "A").await.unwrap();
+    assert!(history[0].id < history[1].id, "each change has its own id, in order");
+    let changes: Vec<StatusChange> = history.into_iter().map(|c| c.change).collect();
+    assert_eq!(changes, vec![planned.clone(), accepted.clone()]);
     let records = s.control_records(&t.id).await.unwrap();
     let a = &records[0];
     assert_eq!(a.state.status, Status::RiskAccepted);

@@ -27,7 +27,7 @@ pub struct ActionsData {
 pub async fn improvement_actions(tenant_id: String) -> Result<ActionsData, AppError> {
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
     let state = &access.state;
-    let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &access.tenant_id).await?;
+    let live = service::live::live_score(state.store.as_ref(), &state.catalog, &access.tenant_id).await?;
     let deleted = if access.role.can_write() {
         let deleted = state.store.deleted_custom_actions(&access.tenant_id).await?;
         deleted.into_iter().map(|a| DeletedAction { id: a.id, title: a.title }).collect()

@@ -9,14 +9,12 @@ use leptos::prelude::*;
 use score::Status;
 use serde::{Deserialize, Serialize};
 
-/// The state undo puts back: the status change before the latest one.
+/// What undo offers: the latest status change, named by its id, and the status undoing it
+/// goes back to (the one before it, or To address before the first change).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UndoTarget {
+    pub change_id: i64,
     pub status: Status,
-    pub note: String,
-    pub due_date: String,
-    pub assignee: String,
-    pub tags: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +64,7 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
     use super::history::{measurement_text, replay, ActionEvent};
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
     let (state, tenant_id) = (&access.state, access.tenant_id.as_str());
-    let live = crate::live::live_score(state.store.as_ref(), &state.catalog, tenant_id).await?;
+    let live = service::live::live_score(state.store.as_ref(), &state.catalog, tenant_id).await?;
     let Some(action) = live.action(&action_id).cloned() else {
         return Err(AppError::NotFound("action".into()));
     };
@@ -82,25 +80,13 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
         .map_or_else(|| "Not measured yet".to_owned(), |m| measurement_text(&action, &m));
     let changes = state.store.status_history(tenant_id, &action_id).await?;
     let measurements = state.store.measurement_history(tenant_id, &action_id).await?;
-    let undo = match changes.len() {
-        0 => None,
-        1 => Some(UndoTarget {
-            status: Status::ToAddress,
-            note: String::new(),
-            due_date: String::new(),
-            assignee: String::new(),
-            tags: String::new(),
-        }),
-        n => changes.get(n - 2).map(|c| UndoTarget {
-            status: c.status,
-            note: c.note.clone(),
-            due_date: c.due_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-            assignee: c.assignee.clone().unwrap_or_default(),
-            tags: c.tags.join(", "),
-        }),
-    };
+    let undo = changes.last().map(|latest| UndoTarget {
+        change_id: latest.id,
+        status: changes.iter().rev().nth(1).map_or(Status::ToAddress, |c| c.change.status),
+    });
     let mut events: Vec<ActionEvent> = changes
         .into_iter()
+        .map(|c| c.change)
         .map(|c| ActionEvent::Status {
             status: c.status,
             note: c.note,

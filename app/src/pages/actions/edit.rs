@@ -7,13 +7,12 @@ use leptos::prelude::*;
 use score::Status;
 use serde::{Deserialize, Serialize};
 
-pub const MAX_NOTE_CHARS: usize = 4_000;
-pub const MAX_TAG_CHARS: usize = 40;
-pub const MAX_TAGS: usize = 20;
-pub const MAX_ASSIGNEE_CHARS: usize = 200;
+use service::status_edit::{Refusal, StatusEdit};
+
+pub use service::status_edit::message as error_message;
 
 /// A status change as the form sends it, not yet checked. Every field but the status may be
-/// left out (the undo form and scripts send only what they change).
+/// left out (scripts send only what they change).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EditInput {
@@ -22,38 +21,6 @@ pub struct EditInput {
     pub due_date: String,
     pub assignee: String,
     pub tags: String,
-}
-
-/// A checked status change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValidEdit {
-    pub status: Status,
-    pub note: String,
-    pub due_date: Option<NaiveDate>,
-    pub assignee: Option<String>,
-    pub tags: Vec<String>,
-}
-
-/// Why a form was refused: the code travels in the URL (`?error=…`), the message names the field.
-pub fn error_message(code: &str) -> &'static str {
-    match code {
-        "status" => {
-            "Status: choose one of To address, Planned, Risk accepted, Resolved through third party or \
-                     Resolved through alternate mitigation."
-        }
-        "locked" => {
-            "Status: this action is Completed (derived from its measurement), so its status is locked."
-        }
-        "due_date" => "Due date: enter a date as YYYY-MM-DD, for example 2026-06-30.",
-        "note" => "Notes: at most 4,000 characters, without control characters.",
-        "note_required" => "Notes: risk accepting an action needs a note saying why.",
-        "assignee" => "Assignee: at most 200 characters, without control characters.",
-        "tags" => {
-            "Tags: separate tags with commas; each tag is 1–40 characters without control characters, \
-                   at most 20 tags."
-        }
-        _ => "The change was refused.",
-    }
 }
 
 fn strict_date(s: &str) -> Option<NaiveDate> {
@@ -65,56 +32,19 @@ fn strict_date(s: &str) -> Option<NaiveDate> {
     shape.then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()).flatten()
 }
 
-/// Comma-separated tags, trimmed; empty pieces (a trailing comma) are skipped, duplicates merged.
-pub fn parse_tags(s: &str) -> Result<Vec<String>, &'static str> {
-    let mut tags: Vec<String> = Vec::new();
-    for t in s.split(',') {
-        if t.chars().any(char::is_control) {
-            return Err("tags");
-        }
-        let t = t.trim();
-        if t.is_empty() {
-            continue;
-        }
-        if t.chars().count() > MAX_TAG_CHARS {
-            return Err("tags");
-        }
-        if !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
-            tags.push(t.to_owned());
-        }
-    }
-    if tags.len() > MAX_TAGS {
-        return Err("tags");
-    }
-    Ok(tags)
-}
-
-/// Checks a form; `Err` is the error code for the URL.
-pub fn validate(input: &EditInput) -> Result<ValidEdit, &'static str> {
-    let status = Status::parse(input.status.trim()).ok_or("status")?;
-    let note = input.note.replace("\r\n", "\n");
-    if note.chars().count() > MAX_NOTE_CHARS || note.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err("note");
-    }
-    let note = note.trim().to_owned();
-    if status == Status::RiskAccepted && note.is_empty() {
-        return Err("note_required");
-    }
-    // A due date and an assignee belong to a plan; other statuses drop them.
+/// The edit a form asks for. The form shows the due date and the assignee for a plan only,
+/// so for any other status they are dropped unread; tags are comma-separated.
+pub fn edit_of(input: &EditInput) -> Result<StatusEdit, Refusal> {
+    let status = Status::parse(input.status.trim()).ok_or(Refusal::of("status"))?;
     let (due_date, assignee) = if status == Status::Planned {
         let due = input.due_date.trim();
-        let due = if due.is_empty() { None } else { Some(strict_date(due).ok_or("due_date")?) };
-        let who = input.assignee.trim();
-        if who.chars().count() > MAX_ASSIGNEE_CHARS || who.chars().any(char::is_control) {
-            return Err("assignee");
-        }
-        (due, (!who.is_empty()).then(|| who.to_owned()))
+        let due = if due.is_empty() { None } else { Some(strict_date(due).ok_or(Refusal::of("due_date"))?) };
+        (due, Some(input.assignee.clone()))
     } else {
         (None, None)
     };
-    let tags = parse_tags(&input.tags)?;
-    Ok(ValidEdit { status, note, due_date, assignee, tags })
+    let tags = input.tags.split(',').map(str::to_owned).collect();
+    Ok(StatusEdit { status, note: input.note.clone(), due_date, assignee, tags })
 }
 
 /// Where to go after the post: the page the form was on, if it is this tenant's actions page.
@@ -146,57 +76,88 @@ pub async fn update_action(
 ) -> Result<(), AppError> {
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
     let state = &access.state;
-    let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &access.tenant_id).await?;
-    let Some(current) = live.scores.iter().find(|s| s.id == action_id) else {
-        return Err(AppError::NotFound("action".into()));
-    };
-    let back = back_url(&access.tenant_id, &action_id, back.as_deref());
-    let checked = validate(&input).and_then(|v| {
-        // Completed is derived: the status of a completed action stays what it is.
-        let locked = current.effective == score::EffectiveStatus::Completed && v.status != current.status;
-        if locked {
-            Err("locked")
-        } else {
-            Ok(v)
+    let who = access.viewer.email.as_str();
+    let changed = service::status_change::change_status(
+        state.store.as_ref(),
+        &state.catalog,
+        &access.tenant_id,
+        &action_id,
+        who,
+        |_| edit_of(&input),
+    )
+    .await;
+    answer(changed, &access.tenant_id, &action_id, back.as_deref()).await
+}
+
+/// Undoes the action's latest status change, named by its id (a page drawn before a newer
+/// change is refused rather than undoing what its user never saw).
+#[server(endpoint = "undo_status")]
+pub async fn undo_status(
+    tenant_id: String,
+    action_id: String,
+    change_id: i64,
+    back: Option<String>,
+) -> Result<(), AppError> {
+    let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
+    let state = &access.state;
+    let who = access.viewer.email.as_str();
+    let undone = service::status_change::undo_change(
+        state.store.as_ref(),
+        &state.catalog,
+        &access.tenant_id,
+        &action_id,
+        change_id,
+        who,
+    )
+    .await;
+    answer(undone, &access.tenant_id, &action_id, back.as_deref()).await
+}
+
+/// A saved change goes back to the page it came from with "Saved."; a refusal goes back
+/// with its code (or, to a script, a 400 naming the field).
+#[cfg(feature = "ssr")]
+async fn answer(
+    result: Result<store::StatusChange, service::status_change::ChangeError>,
+    tenant_id: &str,
+    action_id: &str,
+    back: Option<&str>,
+) -> Result<(), AppError> {
+    use service::status_change::ChangeError;
+    let back = back_url(tenant_id, action_id, back);
+    match result {
+        Ok(change) => {
+            tracing::info!(tenant = %tenant_id, action = %action_id, status = %change.status, by = %change.changed_by, "status set");
+            leptos_axum::redirect(&with_param(&back, "saved", "1"));
+            Ok(())
         }
-    });
-    let edit = match checked {
-        Ok(v) => v,
-        Err(code) => return refuse(&back, code).await,
-    };
-    let change = store::StatusChange {
-        action_id: action_id.clone(),
-        status: edit.status,
-        note: edit.note,
-        assignee: edit.assignee,
-        due_date: edit.due_date,
-        tags: edit.tags,
-        changed_by: access.viewer.email.clone(),
-        changed_at: chrono::Utc::now(),
-    };
-    state.store.set_status(&access.tenant_id, &change).await?;
-    tracing::info!(tenant = %access.tenant_id, action = %action_id, status = %change.status, "status set");
-    leptos_axum::redirect(&with_param(&back, "saved", "1"));
-    Ok(())
+        Err(ChangeError::NoSuchAction) => Err(AppError::NotFound("action".into())),
+        Err(ChangeError::Refused(r)) => refuse(&back, r).await,
+        Err(ChangeError::Store(e)) => Err(e.into()),
+    }
 }
 
 /// Browsers go back to the form with the error code; other clients get a 400 naming the field.
 #[cfg(feature = "ssr")]
-async fn refuse(back: &str, code: &'static str) -> Result<(), AppError> {
-    let field = match code {
-        "locked" => "status",
-        "note_required" => "note",
-        other => other,
-    };
-    crate::pages::refusal::refuse(back, code, field, error_message(code)).await
+async fn refuse(back: &str, r: Refusal) -> Result<(), AppError> {
+    crate::pages::refusal::refuse(back, r.code, r.field, r.message).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use service::status_edit::MAX_NOTE_CHARS;
 
     fn input(status: &str) -> EditInput {
         EditInput { status: status.into(), ..Default::default() }
+    }
+
+    /// The form's edit checked by the rules, a refusal read as its code.
+    fn checked(i: &EditInput) -> Result<StatusEdit, &'static str> {
+        edit_of(i).and_then(StatusEdit::checked).map_err(|r| r.code)
+    }
+
+    fn tags_of(s: &str) -> Result<Vec<String>, &'static str> {
+        checked(&EditInput { tags: s.into(), ..input("ToAddress") }).map(|v| v.tags)
     }
 
     #[test]
@@ -204,34 +165,34 @@ mod tests {
         for s in Status::ALL {
             let mut i = input(s.as_str());
             i.note = "why".into();
-            assert_eq!(validate(&i).map(|v| v.status), Ok(s));
+            assert_eq!(checked(&i).map(|v| v.status), Ok(s));
         }
-        assert_eq!(validate(&input("Completed")), Err("status"));
-        assert_eq!(validate(&input("")), Err("status"));
-        assert_eq!(validate(&input("Ignored")), Err("status"));
+        assert_eq!(checked(&input("Completed")), Err("status"));
+        assert_eq!(checked(&input("")), Err("status"));
+        assert_eq!(checked(&input("Ignored")), Err("status"));
     }
 
     #[test]
     fn risk_acceptance_needs_a_note() {
-        assert_eq!(validate(&input("RiskAccepted")), Err("note_required"));
+        assert_eq!(checked(&input("RiskAccepted")), Err("note_required"));
         let mut i = input("RiskAccepted");
         i.note = "   \n ".into();
-        assert_eq!(validate(&i), Err("note_required"));
+        assert_eq!(checked(&i), Err("note_required"));
         i.note = " Accepted by the CISO ".into();
-        assert_eq!(validate(&i).map(|v| v.note), Ok("Accepted by the CISO".to_owned()));
+        assert_eq!(checked(&i).map(|v| v.note), Ok("Accepted by the CISO".to_owned()));
     }
 
     #[test]
     fn notes_are_bounded_and_free_of_control_characters_but_keep_line_breaks() {
         let mut i = input("ToAddress");
         i.note = "x".repeat(MAX_NOTE_CHARS);
-        assert!(validate(&i).is_ok());
+        assert!(checked(&i).is_ok());
         i.note = "é".repeat(MAX_NOTE_CHARS + 1);
-        assert_eq!(validate(&i), Err("note"));
+        assert_eq!(checked(&i), Err("note"));
         i.note = "line one\r\nline two\ttab".into();
-        assert_eq!(validate(&i).map(|v| v.note), Ok("line one\nline two\ttab".to_owned()));
+        assert_eq!(checked(&i).map(|v| v.note), Ok("line one\nline two\ttab".to_owned()));
         i.note = "bell\u{7}".into();
-        assert_eq!(validate(&i), Err("note"));
+        assert_eq!(checked(&i), Err("note"));
     }
 
     #[test]
@@ -239,30 +200,30 @@ mod tests {
         let mut i = input("Planned");
         i.due_date = "2026-06-30".into();
         i.assignee = " sam@contoso.example ".into();
-        let v = validate(&i).expect("valid plan");
+        let v = checked(&i).expect("valid plan");
         assert_eq!(v.due_date, NaiveDate::from_ymd_opt(2026, 6, 30));
         assert_eq!(v.assignee.as_deref(), Some("sam@contoso.example"));
         for bad in ["30/06/2026", "2026-6-30", "2026-02-30", "tomorrow", "2026-06-30T00:00"] {
             i.due_date = bad.into();
-            assert_eq!(validate(&i), Err("due_date"), "{bad}");
+            assert_eq!(checked(&i), Err("due_date"), "{bad}");
         }
         i.due_date = "".into();
-        assert_eq!(validate(&i).map(|v| v.due_date), Ok(None));
+        assert_eq!(checked(&i).map(|v| v.due_date), Ok(None));
         i.status = "ToAddress".into();
         i.due_date = "garbage".into();
-        let v = validate(&i).expect("dropped for other statuses");
+        let v = checked(&i).expect("dropped for other statuses");
         assert_eq!((v.due_date, v.assignee), (None, None));
     }
 
     #[test]
     fn tags_are_comma_separated_bounded_and_deduplicated() {
-        assert_eq!(parse_tags(" mfa, Admins ,,mfa, "), Ok(vec!["mfa".to_owned(), "Admins".to_owned()]));
-        assert_eq!(parse_tags(""), Ok(vec![]));
-        assert_eq!(parse_tags(&"t".repeat(41)), Err("tags"));
-        assert_eq!(parse_tags("ok, bad\u{0}tag"), Err("tags"));
-        assert_eq!(parse_tags("line\nbreak"), Err("tags"));
+        assert_eq!(tags_of(" mfa, Admins ,,mfa, "), Ok(vec!["mfa".to_owned(), "Admins".to_owned()]));
+        assert_eq!(tags_of(""), Ok(vec![]));
+        assert_eq!(tags_of(&"t".repeat(41)), Err("tags"));
+        assert_eq!(tags_of("ok, bad\u{0}tag"), Err("tags"));
+        assert_eq!(tags_of("line\nbreak"), Err("tags"));
         let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
-        assert_eq!(parse_tags(&many.join(",")), Err("tags"));
+        assert_eq!(tags_of(&many.join(",")), Err("tags"));
     }
 
     #[test]

@@ -1,12 +1,15 @@
-//! The "Edit status and notes" form and the undo button, posting to `update_action`.
+//! The "Edit status and notes" form, posting to `update_action`, and the undo button,
+//! posting to `undo_status`.
 //! Without JavaScript they are plain form posts answered by a redirect. Once the page is
 //! hydrated they call the server function in place: on success the page's data is read
 //! again (score, rank and list change at once, no reload) and the router follows the
 //! redirect; a refusal is shown beside the form.
 
 use super::detail::{ActionDetail, UndoTarget};
-use super::edit::UpdateAction;
+use super::edit::{UndoStatus, UpdateAction};
+use crate::error::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use score::{EffectiveStatus, Status};
 
 /// Bumped after each saved change, so the page's resources read the tenant again.
@@ -22,9 +25,12 @@ impl Refresh {
     }
 }
 
-/// A `ServerAction` for `update_action` that bumps the page's [`Refresh`] once it succeeds.
-fn update_action_here() -> ServerAction<UpdateAction> {
-    let update = ServerAction::<UpdateAction>::new();
+/// A `ServerAction` for `S` that bumps the page's [`Refresh`] once it succeeds.
+fn refreshing<S>() -> ServerAction<S>
+where
+    S: ServerFn<Output = (), Error = AppError> + Send + Sync + Clone + 'static,
+{
+    let update = ServerAction::<S>::new();
     if let Some(Refresh(counter)) = use_context::<Refresh>() {
         Effect::new(move |_| {
             if let Some(Ok(())) = update.value().get() {
@@ -37,7 +43,10 @@ fn update_action_here() -> ServerAction<UpdateAction> {
 
 /// The refusal of the last in-place call, if any (the no-JavaScript path shows it from
 /// the URL instead).
-fn refusal(update: ServerAction<UpdateAction>) -> impl IntoView {
+fn refusal<S>(update: ServerAction<S>) -> impl IntoView
+where
+    S: ServerFn<Output = (), Error = AppError> + Send + Sync + Clone + 'static,
+{
     move || {
         update.value().get().and_then(Result::err).map(|e| {
             view! { <p class="error" role="alert" id="edit-error">{e.to_string()}</p> }
@@ -50,7 +59,7 @@ pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
     let completed = d.row.effective == EffectiveStatus::Completed;
     let current = d.row.status;
     let tags = d.tenant_tags.join(", ");
-    let update = update_action_here();
+    let update = refreshing::<UpdateAction>();
     let undo = d
         .undo
         .clone()
@@ -110,18 +119,14 @@ pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
 #[component]
 fn UndoForm(d: ActionDetail, u: UndoTarget, back: String) -> impl IntoView {
     let label = format!("Undo: back to {}", u.status.label());
-    let undo = update_action_here();
+    let undo = refreshing::<UndoStatus>();
     view! {
         {refusal(undo)}
         <ActionForm action=undo attr:class="inline" attr:id="undo-form">
             <input type="hidden" name="tenant_id" value=d.tenant_id/>
             <input type="hidden" name="action_id" value=d.row.id/>
             <input type="hidden" name="back" value=back/>
-            <input type="hidden" name="status" value=u.status.as_str()/>
-            <input type="hidden" name="note" value=u.note/>
-            <input type="hidden" name="due_date" value=u.due_date/>
-            <input type="hidden" name="assignee" value=u.assignee/>
-            <input type="hidden" name="tags" value=u.tags/>
+            <input type="hidden" name="change_id" value=u.change_id.to_string()/>
             <button type="submit" class="secondary" id="undo-status">{label}</button>
         </ActionForm>
     }

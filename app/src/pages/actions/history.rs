@@ -43,12 +43,7 @@ pub struct HistoryEntry {
 
 /// How a measurement reads: "45 of 60 users", "Implemented", "Nothing to protect".
 pub fn measurement_text(action: &ImprovementAction, m: &Measurement) -> String {
-    match action.unit() {
-        _ if m.total == 0 => "Nothing to protect (not applicable)".to_owned(),
-        Some(unit) => format!("{} of {} {unit}", m.count, m.total),
-        None if m.is_full() => "Implemented".to_owned(),
-        None => "Not implemented".to_owned(),
-    }
+    service::measurement::wording(action.unit(), m)
 }
 
 /// Who a measurement is credited to: it comes from sync, ingest or import, not a person.

@@ -65,7 +65,7 @@ pub use server_side::rows_of;
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::ActionRow;
-    use crate::live::LiveScore;
+    use service::live::LiveScore;
     use std::collections::HashMap;
 
     /// Every action of the live score with its rank and status; `built_in` is how many of

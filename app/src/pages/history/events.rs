@@ -152,13 +152,9 @@ mod server_side {
     }
 
     /// What a measurement said, in words: "45 of 60 users", or whether a binary action was
-    /// in place.
+    /// implemented.
     pub fn measured_text(m: &Measurement, unit: Option<&str>) -> String {
-        match unit {
-            Some(unit) => format!("{} of {} {unit}", m.count, m.total),
-            None if m.count >= m.total && m.total > 0 => "in place".to_owned(),
-            None => "not in place".to_owned(),
-        }
+        service::measurement::wording(unit, m)
     }
 
     /// The measurement behind a change shown on `day`: the latest observed on or before it.
@@ -497,7 +493,7 @@ mod measured_tests {
     fn a_measurement_reads_as_counts_or_in_place() {
         let at = Utc::now();
         assert_eq!(measured_text(&Measurement::partial(45, 60, at), Some("users")), "45 of 60 users");
-        assert_eq!(measured_text(&Measurement::binary(true, at), None), "in place");
-        assert_eq!(measured_text(&Measurement::binary(false, at), None), "not in place");
+        assert_eq!(measured_text(&Measurement::binary(true, at), None), "Implemented");
+        assert_eq!(measured_text(&Measurement::binary(false, at), None), "Not implemented");
     }
 }

@@ -91,10 +91,10 @@ mod server_side {
     use super::super::trends::{projection, regressions, risk_trend, score_changes, score_line, Planned};
     use super::MetricsData;
     use crate::error::AppError;
-    use crate::live::live_score;
     use crate::pages::history::query::{HistoryQuery, BEGINNING};
     use chrono::NaiveDate;
     use score::{ImprovementAction, Status};
+    use service::live::live_score;
     use std::collections::HashMap;
     use store::Store;
 

@@ -16,10 +16,15 @@ pub async fn sync_now(
     use score::roles::Access;
     let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
     let state = &access.state;
-    let live = crate::live::live_score(state.store.as_ref(), &state.catalog, &access.tenant_id).await?;
     let now = chrono::Utc::now();
-    let points = score::snapshot::action_points(&live.scores);
-    state.store.write_snapshot(&live.snapshot(now.date_naive(), now), &points).await?;
+    service::snapshot::snapshot_tenant(
+        state.store.as_ref(),
+        &state.catalog,
+        &access.tenant_id,
+        now.date_naive(),
+        now,
+    )
+    .await?;
     tracing::info!(tenant = %access.tenant_id, by = %access.viewer.email, "sync now: today's snapshot taken");
     let view = HistoryQuery::of_range(range, from, to);
     leptos_axum::redirect(&super::zones::back(&access.tenant_id, &view, "done=synced"));

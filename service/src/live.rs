@@ -1,4 +1,5 @@
-//! The live score of one tenant: catalog + custom actions + current states, evaluated.
+//! The live score of one tenant: the catalog and the tenant's custom actions, with its
+//! current states, evaluated and ranked.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use score::ranking::rank;
@@ -19,6 +20,11 @@ pub struct LiveScore {
 impl LiveScore {
     pub fn action(&self, id: &str) -> Option<&ImprovementAction> {
         self.actions.iter().find(|a| a.id == id)
+    }
+
+    /// The score of one action, as evaluated for this tenant.
+    pub fn score_of(&self, id: &str) -> Option<&ActionScore> {
+        self.scores.iter().find(|s| s.id == id)
     }
 
     /// The live score frozen as the snapshot of `day`.
