@@ -17,7 +17,7 @@ FUZZ_TARGETS := odata_query ingest_batch graph_import
 
 ## make run: build in release and serve on http://127.0.0.1:3000 with the demo data.
 run: build
-	./target/release/server serve --demo --public-url http://127.0.0.1:3000
+	./target/release/rampart serve --demo --public-url http://127.0.0.1:3000
 
 build: tools frontend assets server
 
@@ -60,7 +60,9 @@ server:
 
 ## make test: every test — Rust unit, storage (SQLite, and PostgreSQL when
 ## TEST_DATABASE_URL is set), HTTP, and the browser tests.
-test: tools-test build test-rust test-e2e
+# The tests run on debug builds (the browser tests on the debug `rampart` that `cargo test`
+# builds anyway), so a test run never waits for a release build of the server.
+test: tools-test frontend assets test-rust test-e2e
 
 # One test at a time inside each test binary: the HTTP tests render pages concurrently in
 # one process otherwise, and a rare stall was seen that way.
@@ -68,6 +70,7 @@ test-rust:
 	cargo test --workspace --exclude frontend -- --test-threads=1
 
 test-e2e:
+	cargo build -p server --bin rampart
 	rm -rf $(E2E_DB_DIR) && mkdir -p $(E2E_DB_DIR)
 	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
 

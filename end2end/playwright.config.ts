@@ -6,7 +6,8 @@ import { execFileSync } from 'child_process';
 const port = Number(process.env.E2E_PORT ?? 3100);
 const root = path.resolve(__dirname, '..');
 export const databaseUrl = `sqlite://${root}/target/e2e/rampart.db`;
-export const serverBin = `${root}/target/release/server`;
+// The debug build `cargo test` already made; `E2E_SERVER_BIN` picks another.
+export const serverBin = process.env.E2E_SERVER_BIN ?? `${root}/target/debug/rampart`;
 // Where the browser tests' SMTP server writes the email it receives, one JSON file each.
 export const mailDir = `${root}/target/e2e/mail`;
 const smtpPort = port + 1;

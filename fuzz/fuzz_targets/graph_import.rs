@@ -1,4 +1,4 @@
-//! Microsoft Graph exports as `server import-graph` and the Settings upload read them:
+//! Microsoft Graph exports as `rampart import-graph` and the Settings upload read them:
 //! `read_export` on one file, and `check_files`, which the upload runs on every file before
 //! anything is written.
 //!

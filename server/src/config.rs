@@ -8,7 +8,7 @@ use std::path::PathBuf;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/rampart.db";
 
 #[derive(Debug, Parser)]
-#[command(name = "server", version, about = "Rampart: a self-hosted security posture score")]
+#[command(name = "rampart", version, about = "Rampart: a self-hosted security posture score")]
 pub struct Cli {
     #[command(flatten)]
     pub common: Common,

@@ -1,4 +1,4 @@
-//! `server`: serve Rampart, or run one of its admin commands.
+//! `rampart`: serve Rampart, or run one of its admin commands.
 
 use clap::Parser;
 use server::config::{Cli, Command, Serve};

@@ -131,8 +131,8 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
         }
     } else if state.store.tenant_count().await.unwrap_or(0) == 0 {
         println!("  This server is empty. Create a tenant and its first administrator:");
-        println!("    server tenant add \"Your organisation\" --seats 500 --industry Technology");
-        println!("    server user add you@example.com --tenant TENANT_ID --role GlobalAdministrator");
+        println!("    rampart tenant add \"Your organisation\" --seats 500 --industry Technology");
+        println!("    rampart user add you@example.com --tenant TENANT_ID --role GlobalAdministrator");
     }
     let served = serve_connections(listener, app, limits.header_read_timeout, shutdown_signal()).await;
     // Close the pool before the runtime goes: SQLite then checkpoints its log cleanly.

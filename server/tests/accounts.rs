@@ -254,7 +254,7 @@ fn the_operator_sets_a_password_and_ends_every_session() {
     let url = format!("sqlite://{}", dir.path().join("cli.db").display());
     let server = |args: &[&str], password: Option<&str>, stdin: &str| {
         use std::io::Write;
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"));
         cmd.args(args).env("DATABASE_URL", &url).env("RUST_LOG", "error").env_remove("RAMPART_PASSWORD");
         if let Some(p) = password {
             cmd.env("RAMPART_PASSWORD", p);

@@ -336,7 +336,7 @@ async fn bad_files_name_the_file_and_the_place_and_change_nothing() {
     let err = import(&s, Some("00000000-0000-4000-8000-00000000dead"), &[fixture(SCORES)])
         .await
         .expect_err("no tenant");
-    assert!(err.to_string().contains("server tenant add"), "{err}");
+    assert!(err.to_string().contains("rampart tenant add"), "{err}");
 }
 
 #[test]
@@ -344,7 +344,7 @@ fn the_command_line_imports_into_a_tenant_it_is_told_to_create_first() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("cli.db").display());
     let server = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
             .args(args)
             .env("DATABASE_URL", &url)
             .env("RUST_LOG", "error")
@@ -361,7 +361,7 @@ fn the_command_line_imports_into_a_tenant_it_is_told_to_create_first() {
     let profiles = fixtures.join(PROFILES).display().to_string();
 
     let (ok, _, err) = server(&["import-graph", &scores]);
-    assert!(!ok && err.contains(FABRIKAM) && err.contains("server tenant add"), "{err}");
+    assert!(!ok && err.contains(FABRIKAM) && err.contains("rampart tenant add"), "{err}");
 
     let (ok, id, err) = server(&["tenant", "add", "Fabrikam", "--seats", "60", "--industry", "Retail"]);
     assert!(ok, "{err}");

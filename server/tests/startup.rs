@@ -3,7 +3,7 @@
 use std::process::Command;
 
 fn server() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_server"));
+    let mut c = Command::new(env!("CARGO_BIN_EXE_rampart"));
     c.env("RUST_LOG", "error").env_remove("DATABASE_URL").env_remove("RAMPART_CATALOG");
     c
 }

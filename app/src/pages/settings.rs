@@ -131,7 +131,7 @@ fn back(tenant_id: &str, outcome: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Grants a read-only role; read-write roles are granted by the operator (`server user grant`).
+/// Grants a read-only role; read-write roles are granted by the operator (`rampart user grant`).
 #[server(endpoint = "grant_access")]
 pub async fn grant_access(tenant_id: String, email: String, role: String) -> Result<(), AppError> {
     use score::roles::Access;
@@ -228,7 +228,7 @@ fn message(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static s
         "granted" => (
             true,
             "Access granted. Someone who has never signed in here needs a password from the server \
-             operator (server user set-password) first.",
+             operator (rampart user set-password) first.",
         ),
         "revoked" => (true, "Access revoked."),
         "token_revoked" => (true, "Token revoked."),

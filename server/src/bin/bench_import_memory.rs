@@ -1,5 +1,5 @@
 //! `bench_import_memory`: how much memory the server adds while it takes a 64 MiB Graph
-//! export through the Settings upload and imports it: the release `server` binary serves
+//! export through the Settings upload and imports it: the release `rampart` binary serves
 //! the demo database in a temp directory as its own process, and its resident memory is
 //! read from `/proc` before and at the peak (Linux only).
 //!
@@ -106,7 +106,7 @@ async fn main() -> anyhow::Result<()> {
 
     // The server as operators run it, on its own.
     let addr: SocketAddr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-    let binary = std::env::current_exe()?.with_file_name("server");
+    let binary = std::env::current_exe()?.with_file_name("rampart");
     let served = Served(
         std::process::Command::new(&binary)
             .args(["serve", "--addr", &addr.to_string(), "--site-root", "target/site"])

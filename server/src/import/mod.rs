@@ -1,4 +1,4 @@
-//! Importing Microsoft Graph exports (`server import-graph`, the Settings upload): each
+//! Importing Microsoft Graph exports (`rampart import-graph`, the Settings upload): each
 //! `secureScores` day becomes that day's history, the newest day's control scores become
 //! the live measurements, and control profiles bring their state updates as status
 //! changes. Importing the same files again changes nothing.
@@ -241,7 +241,7 @@ async fn resolve_tenant(
     match store.tenant(&id).await {
         Ok(t) => Ok(t.id),
         Err(StoreError::NotFound(_)) => Err(ImportError::Tenant(format!(
-            "tenant {id} does not exist on this server; create it first with `server tenant add <name> \
+            "tenant {id} does not exist on this server; create it first with `rampart tenant add <name> \
              --seats N --industry X` and pass the id it prints with --tenant"
         ))),
         Err(e) => Err(e.into()),
