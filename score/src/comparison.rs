@@ -62,6 +62,9 @@ impl Basis {
 /// comparison's id is its group key.
 pub const CUSTOM_BASIS: &str = "Custom";
 
+/// The most custom comparisons one tenant may keep: each is one more line on its charts.
+pub const MAX_CUSTOM_PER_TENANT: usize = 10;
+
 /// A comparison group a read-write user defined for one tenant (SPEC §4): the tenants of
 /// some seat buckets and industries — a union of whole cells of the comparison grid, never
 /// free bounds — or a list of tenants the user holds a role in. Which tenants it shows, and

@@ -72,6 +72,12 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
                 "tenant_id={CONTOSO_ID}&action_id=AdminMFAV2&status=Planned&note=matrix&due_date=&assignee=&tags="
             ),
         ),
+        // A change id that is never the latest: writers get a 400 naming the change.
+        (
+            "/api/undo_status",
+            Needs::TenantWrite,
+            format!("tenant_id={CONTOSO_ID}&action_id=AdminMFAV2&change_id=0"),
+        ),
         (
             "/api/add_custom_action",
             Needs::TenantWrite,

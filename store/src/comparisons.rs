@@ -8,15 +8,16 @@ use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
 use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::Utc;
-use score::comparison::CustomComparison;
-use score::comparison::{buckets_overlapping, SEAT_BUCKETS};
+use score::comparison::{buckets_overlapping, CustomComparison, MAX_CUSTOM_PER_TENANT, SEAT_BUCKETS};
 
 #[async_trait]
 pub trait ComparisonStore: Send + Sync {
-    /// Stores a new comparison (its id is drawn here and returned) with its past daily
-    /// tallies and its audit line, all in one transaction.
+    /// Stores a new comparison (its id is drawn here and returned) with its audit line, in
+    /// one transaction that also holds the rules: at most [`MAX_CUSTOM_PER_TENANT`] per
+    /// tenant (`Full` past it), names unique in any letter case (`Conflict`).
     async fn create_custom_comparison(&self, comparison: &CustomComparison, actor: &str) -> Result<String>;
-    /// Renames one of the tenant's comparisons; another tenant's → NotFound.
+    /// Renames one of the tenant's comparisons; another tenant's → NotFound, a name another
+    /// of its comparisons has (in any letter case) → Conflict.
     async fn rename_custom_comparison(
         &self,
         tenant_id: &str,
@@ -40,6 +41,19 @@ const INSERT: &str = "INSERT INTO custom_comparisons \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 const RENAME: &str = "UPDATE custom_comparisons SET name = $3 WHERE tenant_id = $1 AND id = $2";
 const DELETE: &str = "DELETE FROM custom_comparisons WHERE tenant_id = $1 AND id = $2";
+/// The names of the tenant's other comparisons (all of them when `$2` names none).
+const OTHER_NAMES: &str = "SELECT name FROM custom_comparisons WHERE tenant_id = $1 AND id <> $2";
+
+/// Refuses a name one of `others` already has, compared as the unique index does (ASCII
+/// letters in either case).
+fn name_free(others: &[String], name: &str) -> Result<()> {
+    if others.iter().any(|o| o.eq_ignore_ascii_case(name)) {
+        return Err(StoreError::Conflict(format!(
+            "custom comparison: this tenant already has one named `{name}`"
+        )));
+    }
+    Ok(())
+}
 
 #[derive(sqlx::FromRow)]
 struct ComparisonRow {
@@ -100,6 +114,14 @@ impl ComparisonStore for SqlStore {
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             lock_tenant!(p, tx, &c.tenant_id);
+            let others: Vec<String> =
+                sqlx::query_scalar(OTHER_NAMES).bind(&c.tenant_id).bind(&c.id).fetch_all(&mut *tx).await?;
+            if others.len() >= MAX_CUSTOM_PER_TENANT {
+                return Err(StoreError::Full(format!(
+                    "custom comparison: a tenant has at most {MAX_CUSTOM_PER_TENANT}"
+                )));
+            }
+            name_free(&others, c.name.trim())?;
             sqlx::query(INSERT)
                 .bind(&c.id)
                 .bind(&c.tenant_id)
@@ -136,6 +158,9 @@ impl ComparisonStore for SqlStore {
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             lock_tenant!(p, tx, tenant_id);
+            let others: Vec<String> =
+                sqlx::query_scalar(OTHER_NAMES).bind(tenant_id).bind(id).fetch_all(&mut *tx).await?;
+            name_free(&others, name)?;
             let done = sqlx::query(RENAME).bind(tenant_id).bind(id).bind(name).execute(&mut *tx).await?;
             if done.rows_affected() == 0 {
                 return Err(no_comparison(id));

@@ -45,6 +45,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("invalid: {0}")]
     Invalid(String),
+    /// The tenant already holds the most it may of something.
+    #[error("full: {0}")]
+    Full(String),
     #[error("storage failure: {0}")]
     Other(String),
 }

@@ -105,6 +105,14 @@ impl TestDb {
         }
     }
 
+    /// Where the data is: a SQLite URL, or a PostgreSQL URL with the schema this test owns.
+    pub fn location(&self) -> (&str, Option<&str>) {
+        match &self.backend {
+            Backend::Sqlite { url, .. } => (url, None),
+            Backend::Postgres { url, schema } => (url, Some(schema)),
+        }
+    }
+
     pub async fn finish(self) {
         drop(self.store);
         if let Backend::Postgres { url, schema } = &self.backend {

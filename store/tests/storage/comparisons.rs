@@ -4,7 +4,7 @@
 use crate::common::{day, new_tenant, TestDb};
 use chrono::NaiveDate;
 use score::benchmark::{Cell, Move};
-use score::comparison::CustomComparison;
+use score::comparison::{CustomComparison, MAX_CUSTOM_PER_TENANT};
 use score::snapshot::ActionPoints;
 use score::{Percent, Points};
 use store::{BenchmarkEntry, ScoreSnapshot, Store, StoreError};
@@ -12,6 +12,7 @@ use store::{BenchmarkEntry, ScoreSnapshot, Store, StoreError};
 crate::on_both_backends!(
     comparisons_are_stored_as_whole_cells,
     comparisons_are_renamed_and_deleted_per_tenant,
+    a_tenant_keeps_at_most_ten_comparisons_with_unique_names_even_when_written_at_once,
     a_day_tallies_measured_snapshots_into_cells_and_counts_moves,
 );
 
@@ -196,4 +197,66 @@ async fn a_day_tallies_measured_snapshots_into_cells_and_counts_moves(db: &TestD
         "B's day-1 tally is gone"
     );
     assert!(s.benchmark_days(day(2024, 6, 3), day(2024, 6, 9)).await.unwrap().is_empty());
+}
+
+/// Creates comparisons named `names` for `owner` all at once, each from its own task, and
+/// returns each one's result in order.
+async fn create_at_once(db: &TestDb, owner: &str, names: &[String]) -> Vec<Result<String, StoreError>> {
+    let tasks: Vec<_> = names
+        .iter()
+        .map(|name| {
+            let (store, mut c) = (db.store.clone(), comparison(owner));
+            c.name = name.clone();
+            tokio::spawn(async move { store.create_custom_comparison(&c, "alice").await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for t in tasks {
+        results.push(t.await.unwrap());
+    }
+    results
+}
+
+/// The limit and the unique names are held inside the store's transaction: writes racing
+/// each other cannot get past either.
+async fn a_tenant_keeps_at_most_ten_comparisons_with_unique_names_even_when_written_at_once(db: &TestDb) {
+    let s = db.store.as_ref();
+    let owner = tenant(s, "Owner", 500, "Education").await;
+    let other = tenant(s, "Other", 500, "Education").await;
+    let names: Vec<String> = (0..MAX_CUSTOM_PER_TENANT + 3).map(|i| format!("Group {i}")).collect();
+    let results = create_at_once(db, &owner, &names).await;
+    let made = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(made, MAX_CUSTOM_PER_TENANT, "{results:?}");
+    assert!(
+        results.iter().filter_map(|r| r.as_ref().err()).all(|e| matches!(e, StoreError::Full(_))),
+        "{results:?}"
+    );
+    assert_eq!(s.custom_comparisons(&owner).await.unwrap().len(), MAX_CUSTOM_PER_TENANT);
+
+    // Room for one more, asked for twice at once under one name in two letter cases.
+    let kept = s.custom_comparisons(&owner).await.unwrap();
+    s.delete_custom_comparison(&owner, &kept[0].id, "alice").await.unwrap();
+    s.delete_custom_comparison(&owner, &kept[1].id, "alice").await.unwrap();
+    let results = create_at_once(db, &owner, &["Same peers".into(), "SAME PEERS".into()]).await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert!(results.iter().any(|r| matches!(r, Err(StoreError::Conflict(_)))), "{results:?}");
+
+    // Renames are held to the same rule; a comparison may change its own name's case.
+    let same = s
+        .custom_comparisons(&owner)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name.eq_ignore_ascii_case("same peers"))
+        .unwrap();
+    let another = s.custom_comparisons(&owner).await.unwrap().into_iter().find(|c| c.id != same.id).unwrap();
+    let taken = s.rename_custom_comparison(&owner, &another.id, "same Peers", "bob").await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    s.rename_custom_comparison(&owner, &same.id, "Same Peers", "bob").await.unwrap();
+    // Another tenant's names are its own.
+    assert!(create_at_once(db, &other, &["same peers".into()]).await[0].is_ok());
+    let names: Vec<String> =
+        s.custom_comparisons(&owner).await.unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names.len(), MAX_CUSTOM_PER_TENANT - 1, "{names:?}");
+    assert!(names.contains(&"Same Peers".to_owned()) && names.contains(&another.name), "{names:?}");
 }

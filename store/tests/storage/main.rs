@@ -11,6 +11,7 @@ mod controls;
 mod custom_actions;
 mod people;
 mod people_edges;
+mod schema_parity;
 mod snapshots;
 mod tenants;
 mod tickets;

@@ -8,8 +8,7 @@ use leptos::prelude::*;
 use score::comparison::{CustomComparison, SEAT_BUCKETS};
 use serde::{Deserialize, Serialize};
 
-/// At most this many per tenant: each is one more line and one more tally per day.
-pub const MAX_PER_TENANT: usize = 10;
+pub use score::comparison::MAX_CUSTOM_PER_TENANT as MAX_PER_TENANT;
 pub const NAME_MAX_CHARS: usize = 80;
 
 /// A custom comparison as the page lists it.
@@ -188,17 +187,16 @@ pub async fn add_comparison(
         Ok(c) => c,
         Err(code) => return no(code).await,
     };
-    let existing = store.custom_comparisons(&access.tenant_id).await?;
-    if existing.len() >= MAX_PER_TENANT {
-        return no("comparison_limit").await;
-    }
-    if existing.iter().any(|c| c.name.eq_ignore_ascii_case(&comparison.name)) {
-        return no("comparison_name_taken").await;
-    }
     if !shown_today(store, &access.viewer.user_id, &comparison).await? {
         return no("comparison_too_few").await;
     }
-    let id = store.create_custom_comparison(&comparison, &access.viewer.email).await?;
+    // The store holds the limit and the unique names, inside its transaction.
+    let id = match store.create_custom_comparison(&comparison, &access.viewer.email).await {
+        Ok(id) => id,
+        Err(store::StoreError::Full(_)) => return no("comparison_limit").await,
+        Err(store::StoreError::Conflict(_)) => return no("comparison_name_taken").await,
+        Err(e) => return Err(e.into()),
+    };
     tracing::info!(tenant = %access.tenant_id, comparison = %id, "custom comparison created");
     leptos_axum::redirect(&back(&access.tenant_id, &view, "done=comparison_added"));
     Ok(())
@@ -220,19 +218,19 @@ pub async fn rename_comparison(
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
     let view = HistoryQuery::of_range(range, from, to);
     let store = access.state.store.as_ref();
-    let existing = store.custom_comparisons(&access.tenant_id).await?;
     let here = here(&access.tenant_id, &view);
     let code = match clean_name(&name) {
-        _ if !existing.iter().any(|c| c.id == comparison_id) => Some("comparison_unknown"),
         None => Some("comparison_name"),
-        Some(n) if existing.iter().any(|c| c.id != comparison_id && c.name.eq_ignore_ascii_case(&n)) => {
-            Some("comparison_name_taken")
-        }
         Some(n) => {
-            store
+            match store
                 .rename_custom_comparison(&access.tenant_id, &comparison_id, &n, &access.viewer.email)
-                .await?;
-            None
+                .await
+            {
+                Ok(()) => None,
+                Err(store::StoreError::NotFound(_)) => Some("comparison_unknown"),
+                Err(store::StoreError::Conflict(_)) => Some("comparison_name_taken"),
+                Err(e) => return Err(e.into()),
+            }
         }
     };
     if let Some(code) = code {
