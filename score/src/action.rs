@@ -137,6 +137,44 @@ pub struct ImprovementAction {
 }
 
 impl ImprovementAction {
+    /// An action built in code (a custom action, a test's, a benchmark's) from what every
+    /// action has: all-or-nothing scoring, low cost, impact and complexity, the Core tier,
+    /// nothing else set. Set the rest by struct update (`..ImprovementAction::new(…)`) or
+    /// with [`ImprovementAction::scored_by`].
+    pub fn new(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        category: Category,
+        product: impl Into<String>,
+        max_points: u32,
+    ) -> ImprovementAction {
+        ImprovementAction {
+            id: id.into(),
+            title: title.into(),
+            description: String::new(),
+            category,
+            product: product.into(),
+            max_points,
+            scoring: Scoring::Binary,
+            implementation_cost: Level::Low,
+            user_impact: Level::Low,
+            complexity: Level::Low,
+            tier: Tier::Core,
+            threats: Vec::new(),
+            prerequisites: Prerequisites::default(),
+            remediation: String::new(),
+            manage_url: String::new(),
+            tags: Vec::new(),
+            deprecated: false,
+        }
+    }
+
+    /// Scored in proportion to what `unit` counts ("users"), or all or nothing for `None`.
+    pub fn scored_by(self, unit: Option<&str>) -> ImprovementAction {
+        let scoring = unit.map_or(Scoring::Binary, |u| Scoring::Partial { unit: u.to_owned() });
+        ImprovementAction { scoring, ..self }
+    }
+
     pub fn max(&self) -> Points {
         Points::whole(self.max_points)
     }
@@ -161,25 +199,7 @@ mod license_tests {
 
     #[test]
     fn an_action_is_licensed_when_every_license_it_needs_is_held() {
-        let mut a = ImprovementAction {
-            id: "A".into(),
-            title: "A".into(),
-            description: String::new(),
-            category: Category::Identity,
-            product: "Entra ID".into(),
-            max_points: 5,
-            scoring: Scoring::Binary,
-            implementation_cost: Level::Low,
-            user_impact: Level::Low,
-            complexity: Level::Low,
-            tier: Tier::Core,
-            threats: vec![],
-            prerequisites: Prerequisites::default(),
-            remediation: String::new(),
-            manage_url: String::new(),
-            tags: vec![],
-            deprecated: false,
-        };
+        let mut a = ImprovementAction::new("A", "A", Category::Identity, "Entra ID", 5);
         assert!(a.licensed_by(&[]), "nothing needed");
         a.prerequisites.licenses = vec!["P1".into(), "E3".into()];
         assert!(!a.licensed_by(&["P1".into()]));

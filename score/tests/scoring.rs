@@ -5,30 +5,13 @@ use proptest::prelude::*;
 use score::snapshot::{action_points, diff, Cause, ScoreChanges};
 use score::{
     evaluate, rank, Category, ControlState, EffectiveStatus, ImprovementAction, Level, Measurement, Points,
-    Prerequisites, Scoring, Status, Tier,
+    Status,
 };
 use std::collections::BTreeMap;
 
 fn action(id: &str, max: u32, partial: bool, category: Category) -> ImprovementAction {
-    ImprovementAction {
-        id: id.into(),
-        title: format!("Action {id}"),
-        description: String::new(),
-        category,
-        product: "Entra ID".into(),
-        max_points: max,
-        scoring: if partial { Scoring::Partial { unit: "users".into() } } else { Scoring::Binary },
-        implementation_cost: Level::Low,
-        user_impact: Level::Low,
-        complexity: Level::Low,
-        tier: Tier::Core,
-        threats: vec![],
-        prerequisites: Prerequisites::default(),
-        remediation: String::new(),
-        manage_url: String::new(),
-        tags: vec![],
-        deprecated: false,
-    }
+    ImprovementAction::new(id, format!("Action {id}"), category, "Entra ID", max)
+        .scored_by(partial.then_some("users"))
 }
 
 fn at() -> chrono::DateTime<Utc> {

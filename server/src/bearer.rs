@@ -83,12 +83,9 @@ pub async fn authorize_bearer(
         return Err(unauthorized("The token has expired."));
     }
     let role = store
-        .memberships_of_user(&token.user_id)
+        .role_in(&token.user_id, &token.tenant_id)
         .await
         .map_err(internal)?
-        .into_iter()
-        .find(|m| m.tenant_id == token.tenant_id)
-        .map(|m| m.role)
         .ok_or(unauthorized("The token's user no longer has access to its tenant."))?;
     let scope = scope_access(&token.scope).unwrap_or(Access::Read);
     let access = if scope == Access::Write && role.can_write() { Access::Write } else { Access::Read };

@@ -367,27 +367,8 @@ mod tests {
 
     fn catalog() -> HashMap<String, ImprovementAction> {
         let mut actions = HashMap::new();
-        for (id, scoring) in [("Yes", Scoring::Binary), ("Users", Scoring::Partial { unit: "users".into() })]
-        {
-            let a = ImprovementAction {
-                id: id.into(),
-                title: id.into(),
-                description: String::new(),
-                category: score::Category::Identity,
-                product: "Entra ID".into(),
-                max_points: 5,
-                scoring,
-                implementation_cost: score::Level::Low,
-                user_impact: score::Level::Low,
-                complexity: score::Level::Low,
-                tier: score::Tier::Core,
-                threats: vec![],
-                prerequisites: Default::default(),
-                remediation: String::new(),
-                manage_url: String::new(),
-                tags: vec![],
-                deprecated: false,
-            };
+        for (id, unit) in [("Yes", None), ("Users", Some("users"))] {
+            let a = ImprovementAction::new(id, id, score::Category::Identity, "Entra ID", 5).scored_by(unit);
             actions.insert(id.to_owned(), a);
         }
         actions

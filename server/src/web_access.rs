@@ -28,12 +28,9 @@ pub async fn session_access(
         .ok_or((StatusCode::UNAUTHORIZED, "Please sign in."))?;
     let tenant = tenant.to_ascii_lowercase();
     let role = store
-        .memberships_of_user(&viewer.user_id)
+        .role_in(&viewer.user_id, &tenant)
         .await
         .map_err(internal)?
-        .into_iter()
-        .find(|m| m.tenant_id == tenant)
-        .map(|m| m.role)
         .ok_or((StatusCode::NOT_FOUND, "tenant was not found"))?;
     if !role.allows(need) {
         return Err((StatusCode::FORBIDDEN, "Not allowed: your role in this tenant is read-only."));

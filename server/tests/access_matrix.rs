@@ -160,8 +160,7 @@ async fn each_role_other_tenants_and_anonymous_get_what_spec_allows() {
     let s = demo_server().await;
     let store = s.state.store.as_ref();
     store.create_user("matrix-target@contoso.example", "Target", "not-a-hash", "test").await.expect("target");
-    let peer =
-        store.tenants().await.expect("tenants").into_iter().find(|t| t.id != CONTOSO_ID).expect("peer");
+    let peer = s.peer_tenant().await;
     let mut callers: Vec<(String, Option<Role>, Option<String>)> = Vec::new();
     for role in Role::ALL {
         let cookie = session_for(&s, role.as_str(), Some((role, CONTOSO_ID))).await;

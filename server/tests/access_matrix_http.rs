@@ -83,7 +83,7 @@ async fn caller(s: &TestServer, name: &str, role: Option<(Role, &str)>) -> Calle
 }
 
 async fn callers(s: &TestServer) -> Vec<Caller> {
-    let peer = s.state.store.tenants().await.unwrap().into_iter().find(|t| t.id != CONTOSO_ID).unwrap();
+    let peer = s.peer_tenant().await;
     let mut all = Vec::new();
     for role in Role::ALL {
         all.push(caller(s, role.as_str(), Some((role, CONTOSO_ID))).await);

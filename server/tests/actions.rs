@@ -348,15 +348,7 @@ async fn the_csv_export_has_the_pages_rows_and_columns() {
     );
     let unknown = s.get("/tenants/00000000-0000-4000-8000-000000000000/actions.csv", Some(&cookie)).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    let peer = s
-        .state
-        .store
-        .tenants()
-        .await
-        .expect("tenants")
-        .into_iter()
-        .find(|t| t.id != CONTOSO_ID)
-        .expect("peer");
+    let peer = s.peer_tenant().await;
     let forbidden = s.get(&format!("/tenants/{}/actions.csv", peer.id), Some(&cookie)).await;
     assert_eq!(forbidden.status, StatusCode::NOT_FOUND);
     assert!(!forbidden.body.contains(&peer.name));

@@ -179,8 +179,7 @@ async fn only_read_write_roles_of_the_tenant_edit_or_delete_its_custom_actions()
 
     // An administrator of another tenant reaches neither Contoso nor its action through their own tenant.
     let store = s.state.store.as_ref();
-    let peer =
-        store.tenants().await.expect("tenants").into_iter().find(|t| t.id != CONTOSO_ID).expect("peer");
+    let peer = s.peer_tenant().await;
     let hash = app::auth::secrets::hash_password(DEMO_PASSWORD).expect("hash");
     let outsider = store.create_user("outsider@peer.example", "Outsider", &hash, "test").await.expect("user");
     store

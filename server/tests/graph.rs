@@ -401,16 +401,10 @@ async fn tokens_decide_who_reads_and_who_changes_which_tenant() {
     graph_error(&api(&s, Method::PATCH, &uri, Some(&reader), body).await, StatusCode::FORBIDDEN);
 
     // A token of another tenant sees that tenant only: Contoso's days are not found.
-    let peer = store
-        .memberships_of_user(&store.user_by_email("msp@provider.example").await.unwrap().id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.tenant_id != CONTOSO_ID)
-        .expect("the provider looks after a peer");
-    let other = token(&s, "msp@provider.example", &peer.tenant_id, SCOPE_READ_WRITE).await;
+    let peer = s.provider_peer().await;
+    let other = token(&s, "msp@provider.example", &peer, SCOPE_READ_WRITE).await;
     let page = get_json(&s, &format!("{SCORES}?$select=azureTenantId"), &other).await;
-    assert!(page["value"].as_array().unwrap().iter().all(|d| d["azureTenantId"] == peer.tenant_id.as_str()));
+    assert!(page["value"].as_array().unwrap().iter().all(|d| d["azureTenantId"] == peer.as_str()));
     let latest = store.latest_snapshot(CONTOSO_ID).await.unwrap().unwrap();
     let contoso_day = format!("{SCORES}/{CONTOSO_ID}_{}", latest.day.format("%Y-%m-%d"));
     graph_error(&api(&s, Method::GET, &contoso_day, Some(&other), None).await, StatusCode::NOT_FOUND);
@@ -422,7 +416,7 @@ async fn tokens_decide_who_reads_and_who_changes_which_tenant() {
         "Contoso untouched"
     );
     assert_eq!(
-        store.status_history(&peer.tenant_id, "AdminMFAV2").await.unwrap().last().unwrap().change.note,
+        store.status_history(&peer, "AdminMFAV2").await.unwrap().last().unwrap().change.note,
         "checked"
     );
 

@@ -394,8 +394,7 @@ async fn readers_see_everything_and_other_tenants_users_get_not_found() {
     }
     // A global administrator of a peer tenant only.
     let store = s.state.store.as_ref();
-    let peer =
-        store.tenants().await.expect("tenants").into_iter().find(|t| t.id != CONTOSO_ID).expect("peer");
+    let peer = s.peer_tenant().await;
     let hash = app::auth::secrets::hash_password("peer-password").expect("hash");
     let user = store.create_user("peer@peer.example", "Peer", &hash, "test").await.expect("user");
     store

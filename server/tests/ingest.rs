@@ -230,15 +230,7 @@ async fn tokens_are_checked_and_only_write_their_own_tenant() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
     // A token of a peer tenant writes that tenant, never Contoso, whatever the body says.
-    let msp = store.user_by_email("msp@provider.example").await.expect("msp");
-    let peer = store
-        .memberships_of_user(&msp.id)
-        .await
-        .expect("memberships")
-        .into_iter()
-        .find(|m| m.tenant_id != CONTOSO_ID)
-        .expect("a peer tenant")
-        .tenant_id;
+    let peer = s.provider_peer().await;
     let contoso = (score_of(&s, CONTOSO_ID).await, measurement(&s, CONTOSO_ID, "MFARegistrationV2").await);
     let (peer_token, _) = token(&s, "msp@provider.example", &peer, "SecurityEvents.ReadWrite.All").await;
     let (r, v) = post_json(&s, &peer_token, &batch).await;

@@ -88,16 +88,9 @@ async fn unknown_licenses_and_read_only_roles_change_nothing() {
 
     // A tenant whose licenses are not recorded leaves nothing out, and says so.
     let msp = s.sign_in("msp@provider.example", DEMO_PASSWORD).await;
-    let user = store.user_by_email("msp@provider.example").await.unwrap();
-    let peer = store
-        .memberships_of_user(&user.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|m| m.tenant_id != CONTOSO_ID)
-        .unwrap();
-    let page = s.get(&format!("/tenants/{}?view=licensed", peer.tenant_id), Some(&msp)).await;
+    let peer = s.provider_peer().await;
+    let page = s.get(&format!("/tenants/{peer}?view=licensed"), Some(&msp)).await;
     assert!(text_of(&page.body, "licensed-note").contains("not recorded"));
-    let whole = s.get(&format!("/tenants/{}", peer.tenant_id), Some(&msp)).await;
+    let whole = s.get(&format!("/tenants/{peer}"), Some(&msp)).await;
     assert_eq!(text_of(&page.body, "score-points"), text_of(&whole.body, "score-points"));
 }

@@ -230,7 +230,7 @@ async fn bad_ranges_and_other_tenants_are_refused() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(err.to_string().contains("from"), "{err}");
 
-    let peer = s.state.store.tenants().await.unwrap().into_iter().find(|t| t.id != CONTOSO_ID).unwrap();
+    let peer = s.peer_tenant().await;
     let r = s.get(&format!("/tenants/{}/metrics", peer.id), Some(&reader)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(!r.body.contains(&peer.name), "nothing about a tenant the reader cannot see");

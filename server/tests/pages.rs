@@ -55,15 +55,7 @@ async fn anonymous_visitors_are_sent_to_sign_in_and_back() {
 async fn a_tenant_without_a_role_looks_exactly_like_an_unknown_one() {
     let s = demo_server().await;
     let cookie = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
-    let peer = s
-        .state
-        .store
-        .tenants()
-        .await
-        .expect("tenants")
-        .into_iter()
-        .find(|t| t.id != CONTOSO_ID)
-        .expect("a peer tenant");
+    let peer = s.peer_tenant().await;
     let forbidden = s.get(&format!("/tenants/{}", peer.id), Some(&cookie)).await;
     let unknown = s.get("/tenants/00000000-0000-4000-8000-000000000000", Some(&cookie)).await;
     assert_eq!(forbidden.status, StatusCode::NOT_FOUND);

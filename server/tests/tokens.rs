@@ -106,15 +106,7 @@ async fn bad_token_requests_change_nothing_and_the_audit_export_needs_a_writer()
     let me = s.state.store.user_by_email("admin@contoso.example").await.expect("admin");
     assert!(s.state.store.api_tokens_of_user(&me.id).await.expect("tokens").is_empty());
     // Another tenant's token page and export answer like an unknown tenant.
-    let peer = s
-        .state
-        .store
-        .tenants()
-        .await
-        .expect("tenants")
-        .into_iter()
-        .find(|t| t.id != CONTOSO_ID)
-        .expect("peer");
+    let peer = s.peer_tenant().await;
     let r = s
         .post_form(
             &format!("/tenants/{}/tokens", peer.id),

@@ -217,6 +217,9 @@ pub trait PeopleStore: Send + Sync {
     async fn revoke_role(&self, tenant_id: &str, user_id: &str, actor: &str) -> Result<()>;
     /// The user's roles in every tenant, by tenant name.
     async fn memberships_of_user(&self, user_id: &str) -> Result<Vec<Membership>>;
+    /// The user's role in one tenant; `None` for a tenant they hold no role in and for one
+    /// that does not exist alike. Every access check asks this.
+    async fn role_in(&self, user_id: &str, tenant_id: &str) -> Result<Option<score::roles::Role>>;
     /// Everyone holding a role in the tenant, by email.
     async fn members_of_tenant(&self, tenant_id: &str) -> Result<Vec<Membership>>;
     async fn create_session(&self, session: &Session) -> Result<()>;

@@ -5,8 +5,9 @@
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::micros;
 use crate::people_rows::{
-    no_user, normalise_email, MembershipRow, RevokedAudit, RoleAudit, SessionRow, TokenAudit, TokenRow,
-    UserAudit, UserRow, SELECT_MEMBERSHIP, SELECT_SESSION, SELECT_TOKEN, SELECT_USER, TOKEN_SCOPES,
+    no_user, normalise_email, role as role_of, MembershipRow, RevokedAudit, RoleAudit, SessionRow,
+    TokenAudit, TokenRow, UserAudit, UserRow, SELECT_MEMBERSHIP, SELECT_SESSION, SELECT_TOKEN, SELECT_USER,
+    TOKEN_SCOPES,
 };
 use crate::pool::{lock_tenant, on_pool, Begin, SqlStore};
 use crate::sign_in_attempts;
@@ -202,6 +203,12 @@ impl PeopleStore for SqlStore {
         let rows: Vec<MembershipRow> =
             on_pool!(self, p => sqlx::query_as(&sql).bind(user_id).fetch_all(p).await?);
         rows.into_iter().map(MembershipRow::into_membership).collect()
+    }
+
+    async fn role_in(&self, user_id: &str, tenant_id: &str) -> Result<Option<Role>> {
+        let sql = "SELECT role FROM memberships WHERE user_id = $1 AND tenant_id = $2";
+        let role: Option<String> = on_pool!(self, p => sqlx::query_scalar(sql).bind(user_id).bind(tenant_id).fetch_optional(p).await?);
+        role.as_deref().map(role_of).transpose()
     }
 
     async fn members_of_tenant(&self, tenant_id: &str) -> Result<Vec<Membership>> {

@@ -36,11 +36,8 @@ mod server_side {
         let tenant_id = tenant_id.to_ascii_lowercase();
         let role = state
             .store
-            .memberships_of_user(&viewer.user_id)
+            .role_in(&viewer.user_id, &tenant_id)
             .await?
-            .into_iter()
-            .find(|m| m.tenant_id == tenant_id)
-            .map(|m| m.role)
             .ok_or_else(|| AppError::NotFound("tenant".into()))?;
         if !role.allows(need) {
             return Err(AppError::Forbidden(format!("{} is a read-only role in this tenant", role.label())));

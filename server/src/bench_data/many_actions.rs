@@ -4,7 +4,7 @@
 
 use app::state::AppState;
 use chrono::{Duration, Utc};
-use score::{Category, ImprovementAction, Level, Measurement, Prerequisites, Scoring, Status, Tier};
+use score::{Category, ImprovementAction, Level, Measurement, Scoring, Status};
 use std::path::PathBuf;
 use store::{MeasurementInput, NewTenant, StatusChange};
 
@@ -25,28 +25,21 @@ impl Drop for ManyActions {
 
 fn custom_action(i: usize) -> ImprovementAction {
     let levels = [Level::Low, Level::Moderate, Level::High];
+    let action = ImprovementAction::new(
+        format!("Custom.BenchAction{i:03}"),
+        format!("Review the configuration of system {i}"),
+        Category::ALL[i % 5],
+        format!("Line-of-business app {}", i % 12),
+        1 + (i % 10) as u32,
+    );
     ImprovementAction {
-        id: format!("Custom.BenchAction{i:03}"),
-        title: format!("Review the configuration of system {i}"),
         description: format!("Checks that system {i} follows the baseline; measured by the nightly scanner."),
-        category: Category::ALL[i % 5],
-        product: format!("Line-of-business app {}", i % 12),
-        max_points: 1 + (i % 10) as u32,
-        scoring: if i.is_multiple_of(3) {
-            Scoring::Binary
-        } else {
-            Scoring::Partial { unit: "servers".into() }
-        },
         implementation_cost: levels[i % 3],
         user_impact: levels[i / 3 % 3],
         complexity: Level::Moderate,
-        tier: Tier::Core,
         threats: vec!["Lateral movement".into()],
-        prerequisites: Prerequisites::default(),
-        remediation: String::new(),
-        manage_url: String::new(),
         tags: vec!["custom".into()],
-        deprecated: false,
+        ..action.scored_by((!i.is_multiple_of(3)).then_some("servers"))
     }
 }
 

@@ -12,30 +12,26 @@ pub use many_actions::{many_actions, ManyActions};
 pub use many_tenants::{many_tenants, BenchDb, ACTIONS};
 
 use score::catalog::Catalog;
-use score::{Category, ImprovementAction, Level, Prerequisites, Scoring, Tier};
+use score::{Category, ImprovementAction, Level};
 
 /// `n` actions spread over every category, eleven products, both scorings and all levels.
 pub fn synthetic_catalog(n: u32) -> Catalog {
     let levels = [Level::Low, Level::Moderate, Level::High];
     let actions = (0..n)
-        .map(|i| ImprovementAction {
-            id: format!("BenchAction{i:03}"),
-            title: format!("Benchmark action {i}"),
-            description: String::new(),
-            category: Category::ALL[(i % 5) as usize],
-            product: format!("Product {}", i % 11),
-            max_points: 1 + i % 10,
-            scoring: if i % 3 == 0 { Scoring::Binary } else { Scoring::Partial { unit: "users".into() } },
-            implementation_cost: levels[(i % 3) as usize],
-            user_impact: levels[(i / 3 % 3) as usize],
-            complexity: levels[(i / 9 % 3) as usize],
-            tier: Tier::Core,
-            threats: vec![],
-            prerequisites: Prerequisites::default(),
-            remediation: String::new(),
-            manage_url: String::new(),
-            tags: vec![],
-            deprecated: false,
+        .map(|i| {
+            let action = ImprovementAction::new(
+                format!("BenchAction{i:03}"),
+                format!("Benchmark action {i}"),
+                Category::ALL[(i % 5) as usize],
+                format!("Product {}", i % 11),
+                1 + i % 10,
+            );
+            ImprovementAction {
+                implementation_cost: levels[(i % 3) as usize],
+                user_impact: levels[(i / 3 % 3) as usize],
+                complexity: levels[(i / 9 % 3) as usize],
+                ..action.scored_by((i % 3 != 0).then_some("users"))
+            }
         })
         .collect();
     Catalog { version: "bench".into(), actions }

@@ -5,7 +5,7 @@ use super::graph_json::{ControlProfile, ControlScore, FileError, ScoreDay};
 use chrono::NaiveDate;
 use score::action::MAX_POINTS_LIMIT;
 use score::catalog::check_action;
-use score::{Category, ImprovementAction, Level, Prerequisites, Scoring, Tier};
+use score::{Category, ImprovementAction, Level, Tier};
 use std::collections::{BTreeMap, HashSet};
 
 /// Points of a control whose worth the export does not tell: the middle of the scale.
@@ -86,21 +86,17 @@ fn build(id: &str, seen: &Seen) -> Result<ImprovementAction, FileError> {
     let partial = seen.scores.iter().any(|c| {
         c.units.is_some_and(|(_, total)| total > 1) || c.percent.is_some_and(|p| p > 0.0 && p < 100.0)
     });
+    let title = profile.and_then(|p| p.title.clone()).unwrap_or_else(|| id.to_owned());
+    let product = product(profile.and_then(|p| p.service.as_deref()));
+    let basics = ImprovementAction::new(id, title, category, product, max_points(profile, &seen.scores));
     let action = ImprovementAction {
-        id: id.to_owned(),
-        title: profile.and_then(|p| p.title.clone()).unwrap_or_else(|| id.to_owned()),
         description: newest.map(|c| c.description.to_string()).unwrap_or_default(),
-        category,
-        product: product(profile.and_then(|p| p.service.as_deref())),
-        max_points: max_points(profile, &seen.scores),
-        scoring: if partial { Scoring::Partial { unit: "units".into() } } else { Scoring::Binary },
         implementation_cost,
         user_impact: level(profile.and_then(|p| p.user_impact.as_ref())),
         // Graph has no complexity; the cost of doing it is the nearest thing.
         complexity: implementation_cost,
         tier: tier(profile.and_then(|p| p.tier.as_deref())),
         threats: profile.map(|p| p.threats.clone()).unwrap_or_default(),
-        prerequisites: Prerequisites::default(),
         remediation: profile.map(|p| p.remediation.clone()).unwrap_or_default(),
         manage_url: profile
             .and_then(|p| p.action_url.clone())
@@ -108,6 +104,7 @@ fn build(id: &str, seen: &Seen) -> Result<ImprovementAction, FileError> {
             .unwrap_or_default(),
         tags: vec![IMPORTED_TAG.to_owned()],
         deprecated: profile.is_some_and(|p| p.deprecated),
+        ..basics.scored_by(partial.then_some("units"))
     };
     check_action(&action).map_err(|(field, message)| {
         error("", format!("control `{id}` cannot become a custom action: {field} {message}"))

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use leptos::prelude::LeptosOptions;
 use server::config::Common;
+use server::demo::CONTOSO_ID;
 use server::http::{router, ServerState};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -183,6 +184,25 @@ impl TestServer {
             req = req.header(header::COOKIE, c);
         }
         self.send(req.body(Body::from(form.to_owned())).expect("request")).await
+    }
+
+    /// A demo tenant other than Contoso (the first by name): the one an attacker in Contoso
+    /// aims at.
+    pub async fn peer_tenant(&self) -> store::Tenant {
+        let tenants = self.state.store.tenants().await.expect("tenants");
+        tenants.into_iter().find(|t| t.id != CONTOSO_ID).expect("a peer tenant")
+    }
+
+    /// The id of a tenant the service provider (`msp@provider.example`) looks after besides
+    /// Contoso.
+    pub async fn provider_peer(&self) -> String {
+        let store = self.state.store.as_ref();
+        let msp = store.user_by_email("msp@provider.example").await.expect("the provider");
+        let held = store.memberships_of_user(&msp.id).await.expect("memberships");
+        held.into_iter()
+            .find(|m| m.tenant_id != CONTOSO_ID)
+            .expect("the provider looks after a peer")
+            .tenant_id
     }
 
     /// Signs in and returns the session cookie (`name=value`).

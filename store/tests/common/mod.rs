@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use score::catalog::Catalog;
 use score::snapshot::{ActionPoint, ActionPoints};
-use score::{Category, ImprovementAction, Level, Prerequisites, Scoring, Tier};
+use score::{Category, ImprovementAction, Level};
 use score::{Measurement, Points, Status};
 use std::time::{SystemTime, UNIX_EPOCH};
 use store::{DynStore, MeasurementInput, NewTenant, ScoreSnapshot, StatusChange};
@@ -155,27 +155,15 @@ pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
 
 pub fn action(id: &str, category: Category, max_points: u32, unit: Option<&str>) -> ImprovementAction {
     ImprovementAction {
-        id: id.into(),
-        title: format!("Do {id}"),
-        description: String::new(),
-        category,
-        product: "Entra ID".into(),
-        max_points,
-        scoring: match unit {
-            None => Scoring::Binary,
-            Some(u) => Scoring::Partial { unit: u.into() },
-        },
-        implementation_cost: Level::Low,
         user_impact: Level::Moderate,
         complexity: Level::High,
-        tier: Tier::Core,
         threats: vec!["Password cracking".into()],
-        prerequisites: Prerequisites::default(),
         remediation: "Turn it on.".into(),
         manage_url: "https://example.com/manage".into(),
         tags: vec!["mfa".into()],
-        deprecated: false,
+        ..ImprovementAction::new(id, format!("Do {id}"), category, "Entra ID", max_points)
     }
+    .scored_by(unit)
 }
 
 pub fn catalog(version: &str, actions: Vec<ImprovementAction>) -> Catalog {

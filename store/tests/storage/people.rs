@@ -48,10 +48,16 @@ async fn roles_are_granted_changed_listed_and_revoked_with_audit(db: &TestDb) {
     let members: Vec<String> =
         s.members_of_tenant(&t1.id).await.unwrap().into_iter().map(|m| m.email).collect();
     assert_eq!(members, ["ann@example.com", "bob@example.com"]);
+    // The access check's question: one user's role in one tenant.
+    assert_eq!(s.role_in(&ann.id, &t1.id).await.unwrap(), Some(Role::SecurityReader));
+    assert_eq!(s.role_in(&bob.id, &t1.id).await.unwrap(), Some(Role::GlobalAdministrator));
+    assert_eq!(s.role_in(&bob.id, &t2.id).await.unwrap(), None, "no role in the other tenant");
     s.revoke_role(&t1.id, &ann.id, "admin@x").await.unwrap();
+    assert_eq!(s.role_in(&ann.id, &t1.id).await.unwrap(), None, "revoked");
     assert!(matches!(s.revoke_role(&t1.id, &ann.id, "admin@x").await, Err(StoreError::NotFound(_))));
     assert_eq!(s.memberships_of_user(&ann.id).await.unwrap().len(), 1);
     let unknown = "00000000-0000-4000-8000-00000000dead";
+    assert_eq!(s.role_in(&ann.id, unknown).await.unwrap(), None, "an unknown tenant answers alike");
     assert!(matches!(
         s.grant_role(unknown, &ann.id, Role::GlobalReader, "x").await,
         Err(StoreError::NotFound(_))

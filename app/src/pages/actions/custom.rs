@@ -4,7 +4,7 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use score::action::MAX_POINTS_LIMIT;
-use score::{Category, ImprovementAction, Level, Prerequisites, Scoring, Tier};
+use score::{Category, ImprovementAction, Level, Scoring};
 use serde::{Deserialize, Serialize};
 
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -120,23 +120,13 @@ pub fn build(input: &CustomActionInput) -> Result<ImprovementAction, &'static st
     let implementation_cost = level(&input.cost).ok_or("custom_level")?;
     let user_impact = level(&input.impact).ok_or("custom_level")?;
     Ok(ImprovementAction {
-        id: id_for(&title),
-        title,
         description: description.trim().to_owned(),
-        category,
-        product,
-        max_points,
         scoring,
         implementation_cost,
         user_impact,
         complexity: Level::Moderate,
-        tier: Tier::Core,
-        threats: Vec::new(),
-        prerequisites: Prerequisites::default(),
-        remediation: String::new(),
-        manage_url: String::new(),
         tags: vec!["custom".to_owned()],
-        deprecated: false,
+        ..ImprovementAction::new(id_for(&title), title, category, product, max_points)
     })
 }
 

@@ -101,28 +101,10 @@ pub fn replay(action: &ImprovementAction, mut events: Vec<ActionEvent>) -> Vec<H
 mod tests {
     use super::*;
     use chrono::TimeZone;
-    use score::{Category, Level, Scoring, Tier};
+    use score::Category;
 
     fn action(unit: Option<&str>) -> ImprovementAction {
-        ImprovementAction {
-            id: "A".into(),
-            title: "A".into(),
-            description: String::new(),
-            category: Category::Identity,
-            product: "Entra ID".into(),
-            max_points: 10,
-            scoring: unit.map_or(Scoring::Binary, |u| Scoring::Partial { unit: u.into() }),
-            implementation_cost: Level::Low,
-            user_impact: Level::Low,
-            complexity: Level::Low,
-            tier: Tier::Core,
-            threats: vec![],
-            prerequisites: Default::default(),
-            remediation: String::new(),
-            manage_url: String::new(),
-            tags: vec![],
-            deprecated: false,
-        }
+        ImprovementAction::new("A", "A", Category::Identity, "Entra ID", 10).scored_by(unit)
     }
 
     fn day(d: u32) -> DateTime<Utc> {
