@@ -69,6 +69,31 @@ impl FromServerFnError for AppError {
             other => AppError::Transport(other.to_string()),
         }
     }
+
+    /// On the server, the answer takes this error's status (through Leptos' response
+    /// options) as the error is encoded; a browser's form post keeps the redirect back to
+    /// its page that Leptos gives it.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[cfg(feature = "ssr")]
+        answer_with_status(self);
+        <Self::Encoder as leptos::server_fn::Encodes<Self>>::encode(self)
+            .unwrap_or_else(|_| leptos::server_fn::Bytes::from_static(br#""Internal""#))
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn answer_with_status(e: &AppError) {
+    use leptos::prelude::use_context;
+    // Leptos answers a browser's form post that has a Referer with a redirect back to it.
+    let redirected = use_context::<http::request::Parts>().is_some_and(|p| {
+        let html = p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok());
+        html.is_some_and(|v| v.contains("text/html")) && p.headers.contains_key(http::header::REFERER)
+    });
+    if let (false, Some(response)) = (redirected, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(
+            http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
+    }
 }
 
 /// A refusal for arguments the framework could not read, naming the field when its

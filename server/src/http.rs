@@ -20,8 +20,6 @@ use tower_http::compression::CompressionLayer;
 
 /// Largest request body accepted anywhere (server function arguments are small).
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
-/// Server function error bodies are small JSON; anything larger is passed through untouched.
-const ERROR_BODY_LIMIT: usize = 16 * 1024;
 
 #[derive(Clone)]
 pub struct ServerState {
@@ -98,7 +96,6 @@ pub fn router_with(state: ServerState, limits: HttpLimits) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, shell))
         .layer(axum::Extension(std::sync::Arc::new(crate::graph::cache::ScoreCache::default())))
         .layer(axum::Extension(imports))
-        .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn_with_state(guards.clone(), same_origin_writes))
         .layer(middleware::from_fn(limit_body))
         .layer(middleware::from_fn(crate::ingest::graph_style_too_large))
@@ -239,24 +236,6 @@ fn normalised_origin(origin: &str) -> Option<String> {
         return None;
     }
     Some(format!("{scheme}://{}", host.strip_suffix(default_port).unwrap_or(host)))
-}
-
-/// Server functions answer every error with 500; give each the status its kind deserves
-/// (401, 403, 404, 400, 429) so clients and logs can tell them apart.
-async fn server_fn_status(req: Request, next: Next) -> Response {
-    let is_server_fn = req.uri().path().starts_with("/api/");
-    let resp = next.run(req).await;
-    if !is_server_fn || resp.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        return resp;
-    }
-    let (mut parts, body) = resp.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, ERROR_BODY_LIMIT).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
-    };
-    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    }
-    Response::from_parts(parts, Body::from(bytes))
 }
 
 #[cfg(test)]
