@@ -5,6 +5,8 @@ pub mod auth;
 pub mod benchmarks;
 pub mod chart;
 pub mod error;
+#[cfg(feature = "ssr")]
+pub mod exports;
 pub mod format;
 #[cfg(feature = "ssr")]
 pub mod links;

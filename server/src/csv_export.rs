@@ -1,32 +1,21 @@
 //! The one CSV writer behind every export (actions, history, audit trail): RFC 4180 through
 //! the `csv` crate, a guard against spreadsheet formulas, and a body streamed in batches.
 
-use app::pages::actions::csv::Cell;
 use axum::body::{Body, Bytes};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures::{Stream, StreamExt};
-use std::borrow::Cow;
+use service::csv::Cell;
 
 /// Lines encoded into one chunk of the body: large enough to keep the overhead small,
 /// small enough that no export is ever held whole in memory as text.
 pub const LINES_PER_CHUNK: usize = 500;
 
-/// A text cell a spreadsheet would run as a formula (or that hides one behind a tab or
-/// carriage return) gets a leading `'`, which spreadsheets show as text. Number cells
-/// are our own formatting and keep their sign.
-pub fn guarded(cell: &Cell) -> Cow<'_, str> {
-    match cell {
-        Cell::Text(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => Cow::Owned(format!("'{s}")),
-        Cell::Text(s) | Cell::Number(s) => Cow::Borrowed(s),
-    }
-}
-
 /// Encodes lines (each a row of cells) as CSV with CRLF line ends.
 pub fn encode<'a>(lines: impl IntoIterator<Item = &'a [Cell]>) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     for line in lines {
-        writer.write_record(line.iter().map(guarded).map(|c| c.into_owned()))?;
+        writer.write_record(line.iter().map(Cell::guarded).map(|c| c.into_owned()))?;
     }
     writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

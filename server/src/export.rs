@@ -1,10 +1,11 @@
 //! CSV exports of the Improvement actions list and the History events: the same query,
-//! rows and columns as the page, written by [`crate::csv_export`].
+//! rows and columns as the page (`app::exports`), written by [`crate::csv_export`].
 
 use crate::csv_export::{download, in_chunks};
 use crate::http::ServerState;
-use crate::web_access::{internal, session_access};
-use app::pages::actions::{csv, filter, query::ActionQuery, row::rows_of};
+use crate::web_access::session_access;
+use app::error::AppError;
+use app::exports::Export;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,30 +19,15 @@ pub async fn actions_csv(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    match export(&state, &tenant, &params, &headers).await {
-        Ok(lines) => download("improvement-actions.csv", &csv::HEADER, in_chunks(lines)),
-        Err((status, message)) => (status, message).into_response(),
-    }
-}
-
-async fn export(
-    state: &ServerState,
-    tenant: &str,
-    params: &HashMap<String, String>,
-    headers: &HeaderMap,
-) -> Result<Vec<Vec<csv::Cell>>, (StatusCode, &'static str)> {
     // The same session and tenant check as every other handler: 401, or 404 for a
     // tenant without a role, exactly like an unknown one.
-    let (_, _, tenant) = session_access(state, headers, tenant, Access::Read).await?;
-    let store = state.app.store.as_ref();
-    let live = service::live::live_score(store, &state.app.catalog, &tenant).await.map_err(|e| match e {
-        store::StoreError::NotFound(_) => (StatusCode::NOT_FOUND, "tenant was not found"),
-        other => internal(other),
-    })?;
-    let rows = rows_of(&live, state.app.catalog.len());
-    let query = ActionQuery::from_lookup(|k| params.get(k).cloned());
-    let view = filter::apply(&rows, &query);
-    Ok(view.rows_in_order().into_iter().map(csv::values).collect())
+    let tenant = match session_access(&state, &headers, &tenant, Access::Read).await {
+        Ok((_, _, tenant)) => tenant,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let (store, catalog) = (state.app.store.as_ref(), &state.app.catalog);
+    let export = app::exports::improvement_actions(store, catalog, &tenant, |k| params.get(k).cloned()).await;
+    answer("improvement-actions.csv", export)
 }
 
 /// `GET /tenants/{tenant}/history.csv?<the History page's query>`: every matching event of
@@ -52,18 +38,22 @@ pub async fn history_csv(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    use app::pages::history::{csv, data, query::HistoryQuery};
     let tenant = match session_access(&state, &headers, &tenant, Access::Read).await {
         Ok((_, _, tenant)) => tenant,
         Err(refusal) => return refusal.into_response(),
     };
-    let query = HistoryQuery::from_lookup(|k| params.get(k).cloned()).unpaged();
+    let (store, catalog) = (state.app.store.as_ref(), &state.app.catalog);
     let today = chrono::Utc::now().date_naive();
-    match data::load(state.app.store.as_ref(), &state.app.catalog, &tenant, &query, today).await {
-        Ok(history) => {
-            download("history.csv", &csv::HEADER, in_chunks(history.events.iter().map(csv::values).collect()))
-        }
-        // The app's errors are safe to show: bad dates name their field, internals are logged.
+    let export =
+        app::exports::history_events(store, catalog, &tenant, |k| params.get(k).cloned(), today).await;
+    answer("history.csv", export)
+}
+
+/// The download, or the app's error, which is safe to show: bad dates name their field,
+/// internals are logged.
+fn answer(filename: &str, export: Result<Export, AppError>) -> Response {
+    match export {
+        Ok(e) => download(filename, e.header, in_chunks(e.lines)),
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, e.to_string()).into_response()

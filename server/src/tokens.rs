@@ -7,12 +7,12 @@ use crate::http::ServerState;
 use crate::plain_page::{self, escape};
 use crate::web_access::{internal, session_access, Refusal};
 use app::auth::secrets::{hash_secret, new_secret};
-use app::pages::actions::csv::Cell;
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use score::roles::Access;
 use serde::Deserialize;
+use service::csv::Cell;
 
 /// Audit lines read from the store at a time while an export streams.
 const AUDIT_PAGE_LINES: u32 = 1_000;

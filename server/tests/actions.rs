@@ -2,11 +2,12 @@
 
 mod common;
 
-use app::pages::actions::{filter, query::encode, query::ActionQuery, row::rows_of};
+use app::pages::actions::{filter, query::ActionQuery, row::rows_of};
 use axum::http::StatusCode;
 use common::{demo_server, TestServer};
 use score::Status;
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
+use service::url::encode;
 use std::collections::HashMap;
 
 const RISK_ACCEPTED: &str = "TeamsExternalAccessRestricted";

@@ -3,11 +3,11 @@
 
 mod common;
 
-use app::pages::actions::query::encode;
 use axum::http::StatusCode;
 use common::TestServer;
 use score::Points;
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
+use service::url::encode;
 
 const TITLE: &str = "Rotate the VPN pre-shared keys";
 const ID: &str = "Custom.RotateTheVPNPreSharedKeys";

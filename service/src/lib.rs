@@ -5,8 +5,11 @@
 //! measurement reads), which the browser build shares; with it, the operations that read
 //! and write a tenant.
 
+pub mod csv;
 pub mod measurement;
+pub mod share;
 pub mod status_edit;
+pub mod url;
 
 #[cfg(feature = "store")]
 pub mod live;

@@ -22,6 +22,12 @@ impl LiveScore {
         self.actions.iter().find(|a| a.id == id)
     }
 
+    /// The action's place in the ranked list; `None` for one not ranked (done, accepted,
+    /// deprecated).
+    pub fn rank_of(&self, id: &str) -> Option<u32> {
+        self.ranking.iter().find(|r| r.id == id).map(|r| r.rank)
+    }
+
     /// The score of one action, as evaluated for this tenant.
     pub fn score_of(&self, id: &str) -> Option<&ActionScore> {
         self.scores.iter().find(|s| s.id == id)

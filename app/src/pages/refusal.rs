@@ -2,11 +2,7 @@
 //! page turns into a message; any other client gets a 400 naming the field. Either way
 //! nothing has been written.
 
-/// `url` with `key=value` appended to its query.
-pub fn with_param(url: &str, key: &str, value: &str) -> String {
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}{key}={value}")
-}
+pub use service::url::with_param;
 
 /// Browsers (they ask for HTML) are redirected to `back` plus `error={code}`; other
 /// clients get `Invalid { field, message }`.

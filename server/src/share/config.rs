@@ -1,9 +1,9 @@
 //! Where shares go, read once at startup from the operator's environment. Targets left
 //! unset are shown as "not configured by the operator"; addresses never come from requests.
 
-use app::pages::actions::share::ShareTargets;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
+use service::share::ShareTargets;
 
 pub const SMTP_URL: &str = "RAMPART_SMTP_URL";
 pub const SMTP_FROM: &str = "RAMPART_SMTP_FROM";

@@ -10,19 +10,20 @@ pub use config::ShareConfig;
 
 use crate::http::ServerState;
 use crate::web_access::{internal, session_access};
-use app::pages::actions::edit::{back_url, with_param};
-use app::pages::actions::query::encode;
-use app::pages::actions::share::{error_message, validate_share, ShareInput, ShareTarget, MAX_MESSAGE_CHARS};
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Router};
 use message::ShareContent;
 use score::roles::Access;
+use service::share::{
+    action_link, error_message, validate_share, ShareInput, ShareTarget, MAX_MESSAGE_CHARS,
+};
+use service::url::{back_to_actions, encode, with_param};
 use std::sync::Arc;
 
 /// Gives every request the share settings: the share route reads them, and pages learn
-/// which targets exist (a [`app::pages::actions::share::ShareTargets`], nothing else). A
+/// which targets exist (a [`service::share::ShareTargets`], nothing else). A
 /// router without this layer shares nowhere and shows every target as not configured.
 pub fn with_share(router: Router, config: ShareConfig) -> Router {
     let targets = config.targets();
@@ -106,10 +107,10 @@ pub async fn share_action(
         Ok(l) => l,
         Err(e) => return internal(e).into_response(),
     };
-    let Some(action) = live.action(&action_id).cloned() else { return not_found() };
-    let rows = app::pages::actions::row::rows_of(&live, state.app.catalog.len());
-    let Some(row) = rows.into_iter().find(|r| r.id == action_id) else { return not_found() };
-    let back = without_answer(&back_url(&tenant, &action_id, input.back.as_deref()));
+    let (Some(action), Some(score)) = (live.action(&action_id), live.score_of(&action_id)) else {
+        return not_found();
+    };
+    let back = without_answer(&back_to_actions(&tenant, &action_id, input.back.as_deref()));
     let browser = wants_html(&headers);
     // The link in a share comes only from the operator's public URL, never from the
     // request's Host header, which the sharer controls.
@@ -140,10 +141,10 @@ pub async fn share_action(
     let content = ShareContent {
         title: action.title.clone(),
         tenant: live.tenant.name.clone(),
-        status: row.effective.label().to_owned(),
-        points: format!("{} of {}", row.points, row.max),
-        rank: row.rank_label(),
-        link: app::pages::actions::share::action_link(base, &tenant, &action_id),
+        status: score.effective.label().to_owned(),
+        points: format!("{} of {}", score.points, score.max),
+        rank: live.rank_of(&action_id).map_or_else(|| "—".to_owned(), |r| r.to_string()),
+        link: action_link(base, &tenant, &action_id),
         remediation: action.remediation.clone(),
         sharer: viewer.email.clone(),
         message: share.message.clone(),

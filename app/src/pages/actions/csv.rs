@@ -3,24 +3,7 @@
 
 use super::row::ActionRow;
 
-/// One cell of an exported line. Text typed by people (custom titles, tags, notes) may
-/// look like a spreadsheet formula, so the writer guards text cells; numbers are our own
-/// formatting and stay numbers a spreadsheet can sum (a leading `-` there is a sign).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cell {
-    Text(String),
-    Number(String),
-}
-
-impl Cell {
-    pub fn text(s: impl Into<String>) -> Cell {
-        Cell::Text(s.into())
-    }
-
-    pub fn number(n: impl ToString) -> Cell {
-        Cell::Number(n.to_string())
-    }
-}
+pub use service::csv::Cell;
 
 pub const HEADER: [&str; 12] = [
     "Rank",

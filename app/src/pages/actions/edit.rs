@@ -47,25 +47,8 @@ pub fn edit_of(input: &EditInput) -> Result<StatusEdit, Refusal> {
     Ok(StatusEdit { status, note: input.note.clone(), due_date, assignee, tags })
 }
 
-/// Where to go after the post: the page the form was on, if it is this tenant's actions page.
-pub fn back_url(tenant_id: &str, action_id: &str, back: Option<&str>) -> String {
-    let prefix = format!("/tenants/{tenant_id}/actions");
-    match back {
-        // Visible ASCII only: the value becomes a Location header.
-        Some(b)
-            if b.starts_with(&prefix)
-                && b[prefix.len()..].starts_with(['/', '?'])
-                && b.bytes().all(|c| c.is_ascii_graphic())
-                && !b.contains("//")
-                && !b.contains('\\') =>
-        {
-            b.to_owned()
-        }
-        _ => format!("{prefix}/{}", super::query::encode(action_id)),
-    }
-}
-
 pub use crate::pages::refusal::with_param;
+pub use service::url::back_to_actions as back_url;
 
 #[server(endpoint = "update_action")]
 pub async fn update_action(

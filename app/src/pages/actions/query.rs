@@ -320,17 +320,7 @@ impl SortKey {
     }
 }
 
-/// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
-pub fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use service::url::encode;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,46 @@
+//! What the CSV exports hold: the Improvement actions list and the History events, read
+//! with the page's own query, rows and columns, so a download is what the page shows. The
+//! server authorizes the tenant first and streams the lines.
+
+use crate::error::AppError;
+use crate::pages::{actions, history};
+use score::ImprovementAction;
+use service::csv::Cell;
+use store::Store;
+
+/// An export's header and lines.
+pub struct Export {
+    pub header: &'static [&'static str],
+    pub lines: Vec<Vec<Cell>>,
+}
+
+/// The Improvement actions list under `query` (the page's parameters, looked up by name).
+pub async fn improvement_actions(
+    store: &dyn Store,
+    catalog: &[ImprovementAction],
+    tenant_id: &str,
+    query: impl Fn(&str) -> Option<String>,
+) -> Result<Export, AppError> {
+    let live = service::live::live_score(store, catalog, tenant_id).await?;
+    let rows = actions::row::rows_of(&live, catalog.len());
+    let view = actions::filter::apply(&rows, &actions::query::ActionQuery::from_lookup(query));
+    let lines = view.rows_in_order().into_iter().map(actions::csv::values).collect();
+    Ok(Export { header: &actions::csv::HEADER, lines })
+}
+
+/// Every History event matching `query` over its range (not only the page shown), in the
+/// page's order.
+pub async fn history_events(
+    store: &dyn Store,
+    catalog: &[ImprovementAction],
+    tenant_id: &str,
+    query: impl Fn(&str) -> Option<String>,
+    today: chrono::NaiveDate,
+) -> Result<Export, AppError> {
+    let query = history::query::HistoryQuery::from_lookup(query).unpaged();
+    let history = history::data::load(store, catalog, tenant_id, &query, today).await?;
+    Ok(Export {
+        header: &history::csv::HEADER,
+        lines: history.events.iter().map(history::csv::values).collect(),
+    })
+}
