@@ -20,12 +20,8 @@ pub struct HistoryPoint {
     pub max: Points,
 }
 
-/// ECharts options for the score-history line (percent per day, zoomable by date).
-pub fn history_chart(points: &[HistoryPoint]) -> Chart {
-    history_chart_of(points, "Secure Score")
-}
-
-/// The same line for `subject`: the whole score, or one category's share of it.
+/// ECharts options for the score-history line of `subject` (the whole score, or one
+/// category's share of it): percent per day, zoomable by date.
 pub fn history_chart_of(points: &[HistoryPoint], subject: &str) -> Chart {
     let days: Vec<String> = points.iter().map(|p| p.day.to_string()).collect();
     let percent: Vec<DataPoint> =

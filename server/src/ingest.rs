@@ -25,44 +25,31 @@ pub const MAX_CLOCK_SKEW_MINUTES: i64 = 5;
 /// Counts are of users, devices or mailboxes; more than this is a sender's bug.
 const MAX_UNITS: i64 = u32::MAX as i64;
 
-/// The request body. Items are read one by one so that each bad one gets its own detail.
-#[derive(Debug, Deserialize)]
+/// The request body. Items are read one by one so that each bad one gets its own detail;
+/// the OpenAPI document shows them as what each must be.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = MeasurementBatch)]
 struct Batch {
+    /// At most 5,000 items.
+    #[schema(value_type = Vec<Item>)]
     measurements: Vec<serde_json::Value>,
 }
 
 /// One measurement: `implemented` for a yes/no action, or `count` of `total` units.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(as = MeasurementItem)]
 struct Item {
     action_id: String,
     #[serde(default)]
     implemented: Option<bool>,
     #[serde(default)]
+    #[schema(value_type = Option<u32>)]
     count: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = Option<u32>)]
     total: Option<i64>,
-    observed_at: String,
-}
-
-/// The request body as the OpenAPI document shows it (the handler reads items one by one).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct MeasurementBatch {
-    /// At most 5,000 items.
-    measurements: Vec<MeasurementItem>,
-}
-
-/// One measurement: `implemented` for a yes/no action, or `count` of `total` units.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[allow(dead_code)]
-pub struct MeasurementItem {
-    action_id: String,
-    implemented: Option<bool>,
-    count: Option<u32>,
-    total: Option<u32>,
     /// RFC 3339; at most 5 minutes ahead of the server's clock.
     observed_at: String,
 }
@@ -80,7 +67,7 @@ pub struct IngestReply {
     post,
     path = "/api/v1/measurements",
     tag = "Ingest",
-    request_body = MeasurementBatch,
+    request_body = Batch,
     responses(
         (status = 200, description = "Every item stored", body = IngestReply),
         (status = 400, description = "Nothing stored; `details` names every bad item", body = crate::graph::GraphErrorBody),

@@ -457,6 +457,13 @@ async fn the_openapi_document_describes_every_endpoint_that_answers() {
         let expected = (expected.0.to_owned(), expected.1);
         assert!(operations.contains(&expected), "{expected:?} is documented: {operations:?}");
     }
+    // The ingest body is documented from the types that read it: the fields a sender must use.
+    let item = &doc["components"]["schemas"]["MeasurementItem"]["properties"];
+    for field in ["actionId", "implemented", "count", "total", "observedAt"] {
+        assert!(item.get(field).is_some(), "MeasurementItem documents {field}: {item}");
+    }
+    let batch = &doc["components"]["schemas"]["MeasurementBatch"]["properties"]["measurements"];
+    assert_eq!(batch["items"]["$ref"], "#/components/schemas/MeasurementItem", "{batch}");
     // Every documented operation is served: without a token each answers 401, not 404 or 405.
     for (method, path) in &operations {
         let uri = path.replace("{id}", "x");

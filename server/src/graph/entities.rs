@@ -145,9 +145,9 @@ pub struct ControlProfileUpdate {
     pub vendor_information: Option<serde_json::Value>,
 }
 
-/// A page of a collection, as Graph wraps it.
+/// A page of a collection, as Graph wraps it: the body every list answers with.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Collection<T: ToSchema> {
+pub struct Collection<T> {
     #[serde(rename = "@odata.context")]
     pub context: String,
     #[serde(rename = "@odata.count", skip_serializing_if = "Option::is_none")]

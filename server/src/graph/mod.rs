@@ -66,16 +66,8 @@ pub fn reply_page(
     value: Vec<serde_json::Value>,
     next_link: Option<String>,
 ) -> Response {
-    let mut body = serde_json::Map::new();
-    body.insert("@odata.context".into(), format!("{base}/v1.0/{context}").into());
-    if let Some(n) = count {
-        body.insert("@odata.count".into(), n.into());
-    }
-    body.insert("value".into(), value.into());
-    if let Some(link) = next_link {
-        body.insert("@odata.nextLink".into(), link.into());
-    }
-    axum::Json(serde_json::Value::Object(body)).into_response()
+    let context = format!("{base}/v1.0/{context}");
+    axum::Json(entities::Collection { context, count, value, next_link }).into_response()
 }
 
 /// A collection page whose items are already JSON text: spliced in as they are, without

@@ -38,13 +38,6 @@ impl ActionRow {
     pub fn last_change_label(&self) -> String {
         self.last_change.map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string())
     }
-
-    pub fn status_key(&self) -> &'static str {
-        match self.effective {
-            EffectiveStatus::Completed => "Completed",
-            EffectiveStatus::Set(s) => s.as_str(),
-        }
-    }
 }
 
 /// Where each effective status sorts and groups: open work first, risk accepted last.
