@@ -22,7 +22,7 @@ pub async fn improvement_actions(
     query: impl Fn(&str) -> Option<String>,
 ) -> Result<Export, AppError> {
     let live = service::live::live_score(store, catalog, tenant_id).await?;
-    let rows = actions::row::rows_of(&live, catalog.len());
+    let rows = actions::row::rows_of(&live);
     let view = actions::filter::apply(&rows, &actions::query::ActionQuery::from_lookup(query));
     let lines = view.rows_in_order().into_iter().map(actions::csv::values).collect();
     Ok(Export { header: &actions::csv::HEADER, lines })

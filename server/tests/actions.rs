@@ -25,7 +25,7 @@ fn row_ids(html: &str) -> Vec<String> {
 async fn expected_ids(s: &TestServer, pairs: &[(&str, &str)]) -> Vec<String> {
     let live =
         service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
-    let rows = rows_of(&live, s.state.catalog.len());
+    let rows = rows_of(&live);
     let m: HashMap<&str, &str> = pairs.iter().copied().collect();
     let q = ActionQuery::from_lookup(|k| m.get(k).map(|v| v.to_string()));
     let view = filter::apply(&rows, &q);

@@ -4,13 +4,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use score::ranking::rank;
 use score::{evaluate, ActionScore, ImprovementAction, RankedAction, SecureScore};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use store::{ControlRecord, ScoreSnapshot, Store, StoreError, Tenant};
 
 pub struct LiveScore {
     pub tenant: Tenant,
     /// Built-in then custom actions.
     pub actions: Vec<ImprovementAction>,
+    /// Which of them are the tenant's own.
+    pub custom: BTreeSet<String>,
     pub records: BTreeMap<String, ControlRecord>,
     pub score: SecureScore,
     pub scores: Vec<ActionScore>,
@@ -26,6 +28,11 @@ impl LiveScore {
     /// deprecated).
     pub fn rank_of(&self, id: &str) -> Option<u32> {
         self.ranking.iter().find(|r| r.id == id).map(|r| r.rank)
+    }
+
+    /// Whether the action is one of the tenant's custom actions.
+    pub fn is_custom(&self, id: &str) -> bool {
+        self.custom.contains(id)
     }
 
     /// The score of one action, as evaluated for this tenant.
@@ -56,10 +63,12 @@ pub async fn live_score(
 ) -> Result<LiveScore, StoreError> {
     let tenant = store.tenant(tenant_id).await?;
     let mut actions = catalog.to_vec();
-    actions.extend(store.custom_actions(tenant_id).await?);
+    let own = store.custom_actions(tenant_id).await?;
+    let custom = own.iter().map(|a| a.id.clone()).collect();
+    actions.extend(own);
     let records: BTreeMap<String, ControlRecord> =
         store.control_records(tenant_id).await?.into_iter().map(|r| (r.action_id.clone(), r)).collect();
     let (score, scores) = evaluate(&actions, |id| records.get(id).map(|r| r.state));
     let ranking = rank(&scores);
-    Ok(LiveScore { tenant, actions, records, score, scores, ranking })
+    Ok(LiveScore { tenant, actions, custom, records, score, scores, ranking })
 }

@@ -42,7 +42,7 @@ pub async fn improvement_actions(tenant_id: String) -> Result<ActionsData, AppEr
         current: live.score.current,
         max: live.score.max,
         percent: live.score.percent(),
-        rows: super::row::rows_of(&live, state.catalog.len()),
+        rows: super::row::rows_of(&live),
         deleted,
     })
 }

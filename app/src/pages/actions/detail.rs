@@ -68,7 +68,7 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
     let Some(action) = live.action(&action_id).cloned() else {
         return Err(AppError::NotFound("action".into()));
     };
-    let rows = super::row::rows_of(&live, state.catalog.len());
+    let rows = super::row::rows_of(&live);
     let (Some(row), Some(score)) =
         (rows.into_iter().find(|r| r.id == action_id), live.scores.iter().find(|s| s.id == action_id))
     else {

@@ -63,13 +63,12 @@ mod server_side {
 
     /// Every action of the live score with its rank and status; `built_in` is how many of
     /// `live.actions` come from the catalog (the rest are the tenant's custom actions).
-    pub fn rows_of(live: &LiveScore, built_in: usize) -> Vec<ActionRow> {
+    pub fn rows_of(live: &LiveScore) -> Vec<ActionRow> {
         let ranks: HashMap<&str, u32> = live.ranking.iter().map(|r| (r.id.as_str(), r.rank)).collect();
         live.actions
             .iter()
             .zip(&live.scores)
-            .enumerate()
-            .map(|(i, (a, s))| {
+            .map(|(a, s)| {
                 let record = live.records.get(&a.id);
                 let mut tags = a.tags.clone();
                 for t in record.map(|r| r.tags.as_slice()).unwrap_or_default() {
@@ -99,7 +98,7 @@ mod server_side {
                     tags,
                     last_change: last.map(|t| t.date_naive()),
                     applicable: s.applicable,
-                    custom: i >= built_in,
+                    custom: live.is_custom(&a.id),
                 }
             })
             .collect()
