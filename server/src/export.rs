@@ -3,28 +3,21 @@
 
 use crate::csv_export::{download, in_chunks};
 use crate::http::ServerState;
-use crate::web_access::session_access;
+use crate::web_access::{Read, TenantSession};
 use app::error::AppError;
 use app::exports::Export;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use score::roles::Access;
 use std::collections::HashMap;
 
 /// `GET /tenants/{tenant}/actions.csv?<the page's query>`
 pub async fn actions_csv(
     State(state): State<ServerState>,
-    Path(tenant): Path<String>,
+    session: TenantSession<Read>,
     Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Response {
-    // The same session and tenant check as every other handler: 401, or 404 for a
-    // tenant without a role, exactly like an unknown one.
-    let tenant = match session_access(&state, &headers, &tenant, Access::Read).await {
-        Ok((_, _, tenant)) => tenant,
-        Err(refusal) => return refusal.into_response(),
-    };
+    let tenant = session.tenant_id;
     let (store, catalog) = (state.app.store.as_ref(), &state.app.catalog);
     let export = app::exports::improvement_actions(store, catalog, &tenant, |k| params.get(k).cloned()).await;
     answer("improvement-actions.csv", export)
@@ -34,14 +27,10 @@ pub async fn actions_csv(
 /// the range (not only the page shown), in the page's order.
 pub async fn history_csv(
     State(state): State<ServerState>,
-    Path(tenant): Path<String>,
+    session: TenantSession<Read>,
     Query(params): Query<HashMap<String, String>>,
-    headers: HeaderMap,
 ) -> Response {
-    let tenant = match session_access(&state, &headers, &tenant, Access::Read).await {
-        Ok((_, _, tenant)) => tenant,
-        Err(refusal) => return refusal.into_response(),
-    };
+    let tenant = session.tenant_id;
     let (store, catalog) = (state.app.store.as_ref(), &state.app.catalog);
     let today = chrono::Utc::now().date_naive();
     let export =

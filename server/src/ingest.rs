@@ -3,15 +3,15 @@
 //! bad item is named in the answer, so a client can fix them all in one go.
 
 use crate::graph::error::{ErrorDetail, GraphError};
-use crate::graph::internal;
+use crate::graph::{internal, Caller, TokenOn};
 use crate::http::ServerState;
+use crate::web_access::Write;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use score::roles::Access;
 use score::{ImprovementAction, Measurement, Scoring};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -79,10 +79,10 @@ pub struct IngestReply {
 )]
 pub async fn ingest(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    TokenOn(grant, _): TokenOn<Write>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match accept(&state, &headers, body).await {
+    match accept(&state, &grant, body).await {
         Ok(reply) => axum::Json(reply).into_response(),
         Err(e) => e.into_response(),
     }
@@ -90,13 +90,11 @@ pub async fn ingest(
 
 async fn accept(
     state: &ServerState,
-    headers: &HeaderMap,
+    grant: &Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<IngestReply, GraphError> {
     let store = state.app.store.as_ref();
     let now = Utc::now();
-    // The token comes first: an anonymous caller learns nothing about what a body should be.
-    let grant = crate::graph::authorize(state, headers, Access::Write).await?;
     let body = body.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             payload_too_large()

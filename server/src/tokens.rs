@@ -5,12 +5,11 @@ use crate::bearer::{scope_access, SCOPE_READ, TOKEN_PREFIX};
 use crate::csv_export;
 use crate::http::ServerState;
 use crate::plain_page::{self, escape};
-use crate::web_access::{internal, session_access, Refusal};
+use crate::web_access::{internal, Read, Refusal, TenantSession, Write};
 use app::auth::secrets::{hash_secret, new_secret};
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use score::roles::Access;
 use serde::Deserialize;
 use service::csv::Cell;
 
@@ -24,10 +23,6 @@ pub struct NewToken {
     /// Days until it expires; empty for the longest the server allows (`--token-max-days`).
     #[serde(default)]
     pub expires_days: String,
-}
-
-fn refuse((status, message): Refusal) -> Response {
-    (status, message).into_response()
 }
 
 fn back_with_error(tenant: &str, code: &str) -> Response {
@@ -65,14 +60,11 @@ pub fn token_expiry(
 /// `POST /tenants/{tenant}/tokens`
 pub async fn create_token(
     State(state): State<ServerState>,
-    Path(tenant): Path<String>,
+    session: TenantSession<Read>,
     headers: HeaderMap,
     Form(form): Form<NewToken>,
 ) -> Response {
-    let (viewer, _, tenant) = match session_access(&state, &headers, &tenant, Access::Read).await {
-        Ok(v) => v,
-        Err(r) => return refuse(r),
-    };
+    let (viewer, tenant) = (session.viewer, session.tenant_id);
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         let message = "name: use 1 to 100 characters, no control characters".to_owned();
@@ -88,7 +80,8 @@ pub async fn create_token(
         Err(message) => return refuse_field(&headers, &tenant, "token_expiry", message),
     };
     let Ok(secret) = new_secret().map(|s| format!("{TOKEN_PREFIX}{s}")) else {
-        return refuse((StatusCode::INTERNAL_SERVER_ERROR, "Could not create a random token."));
+        return Refusal(StatusCode::INTERNAL_SERVER_ERROR, "Could not create a random token.")
+            .into_response();
     };
     let token = store::ApiToken {
         id: uuid::Uuid::new_v4().hyphenated().to_string(),
@@ -102,7 +95,7 @@ pub async fn create_token(
         revoked_at: None,
     };
     if let Err(e) = state.app.store.create_api_token(&token, &viewer.email).await {
-        return refuse(internal(e));
+        return internal(e).into_response();
     }
     let note = if form.scope == SCOPE_READ {
         "It can read this tenant's scores and improvement actions."
@@ -124,31 +117,21 @@ pub async fn create_token(
 /// `POST /tenants/{tenant}/tokens/{id}/revoke`
 pub async fn revoke_token(
     State(state): State<ServerState>,
-    Path((tenant, token_id)): Path<(String, String)>,
-    headers: HeaderMap,
+    session: TenantSession<Read>,
+    Path((_, token_id)): Path<(String, String)>,
 ) -> Response {
-    let (viewer, _, tenant) = match session_access(&state, &headers, &tenant, Access::Read).await {
-        Ok(v) => v,
-        Err(r) => return refuse(r),
-    };
+    let (viewer, tenant) = (session.viewer, session.tenant_id);
     match state.app.store.revoke_api_token(&viewer.user_id, &token_id, &viewer.email).await {
         Ok(()) => Redirect::to(&format!("/tenants/{tenant}/settings?done=token_revoked")).into_response(),
         Err(store::StoreError::NotFound(_)) => back_with_error(&tenant, "token"),
-        Err(e) => refuse(internal(e)),
+        Err(e) => internal(e).into_response(),
     }
 }
 
 /// `GET /tenants/{tenant}/audit.csv`: the whole audit trail, for read-write roles, read
 /// from the store a page at a time as the download goes.
-pub async fn audit_csv(
-    State(state): State<ServerState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let (_, _, tenant) = match session_access(&state, &headers, &tenant, Access::Write).await {
-        Ok(v) => v,
-        Err(r) => return refuse(r),
-    };
+pub async fn audit_csv(State(state): State<ServerState>, session: TenantSession<Write>) -> Response {
+    let tenant = session.tenant_id;
     let store = state.app.store.clone();
     // (the oldest line sent so far, whether the trail is done)
     let pages = futures::stream::unfold((None, false), move |(before, done): (Option<i64>, bool)| {

@@ -7,13 +7,13 @@ use super::entities::{
 };
 use super::error::GraphError;
 use super::odata::{FieldType, Schema};
-use super::{authorize, base_url, internal, reply_entity, reply_page};
+use super::{base_url, internal, reply_entity, reply_page, TokenOn};
 use crate::http::ServerState;
+use crate::web_access::{Read, Write};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use score::roles::Access;
 use score::{ImprovementAction, Status};
 use service::live::{live_score, LiveScore};
 use service::status_change::{change_status, ChangeError};
@@ -187,11 +187,10 @@ fn profile(
 )]
 pub async fn list(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    TokenOn(caller, _): TokenOn<Read>,
     RawQuery(query): RawQuery,
 ) -> Response {
     super::respond(async {
-        let caller = authorize(&state, &headers, Access::Read).await?;
         let options = super::odata::parse(query.as_deref(), &SCHEMA)?;
         let all = profiles(&state, &caller.tenant_id).await?;
         let values = all.into_iter().map(serde_json::to_value).collect::<Result<Vec<_>, _>>();
@@ -225,12 +224,11 @@ pub async fn list(
 )]
 pub async fn get(
     State(state): State<ServerState>,
-    headers: HeaderMap,
+    TokenOn(caller, _): TokenOn<Read>,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
     super::respond(async {
-        let caller = authorize(&state, &headers, Access::Read).await?;
         let options = super::odata::parse(query.as_deref(), &SCHEMA)?;
         super::only_select(&options)?;
         let entity = one(&state, &caller.tenant_id, &id).await?;
@@ -274,12 +272,12 @@ async fn one(
 )]
 pub async fn patch(
     State(state): State<ServerState>,
+    TokenOn(caller, _): TokenOn<Write>,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
     super::respond(async {
-        let caller = authorize(&state, &headers, Access::Write).await?;
         let update: ControlProfileUpdate = serde_json::from_slice(&body)
             .map_err(|e| GraphError::bad_request(format!("The request body is not a valid update: {e}.")))?;
         if update.state.is_none() && update.comment.is_none() && update.assigned_to.is_none() {

@@ -12,12 +12,16 @@ pub mod secure_scores;
 
 use crate::bearer::authorize_bearer;
 use crate::http::ServerState;
+use crate::web_access::Need;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use error::GraphError;
 pub use error::GraphErrorBody;
 use score::roles::Access;
 use std::future::Future;
+use std::marker::PhantomData;
 
 /// Who is calling: the token's tenant, and the user it acts for.
 #[derive(Debug, Clone)]
@@ -25,6 +29,19 @@ pub struct Caller {
     pub tenant_id: String,
     pub user_id: String,
     pub token_id: String,
+}
+
+/// The caller of a Graph handler, cleared for `N` by their bearer token before anything
+/// else of the request is read (an anonymous caller learns nothing about what a body or a
+/// query should be). The tenant is always the token's.
+pub struct TokenOn<N: Need>(pub Caller, pub PhantomData<N>);
+
+impl<N: Need> FromRequestParts<ServerState> for TokenOn<N> {
+    type Rejection = GraphError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, GraphError> {
+        Ok(TokenOn(authorize(state, &parts.headers, N::ACCESS).await?, PhantomData))
+    }
 }
 
 /// Checks the bearer token for `need`; the tenant is always the token's.

@@ -6,16 +6,15 @@ use super::entities::{
 };
 use super::error::GraphError;
 use super::odata::{FieldType, Schema};
-use super::{authorize, base_url, internal, reply_entity, reply_page};
+use super::{base_url, internal, reply_entity, reply_page, TokenOn};
 use crate::http::ServerState;
+use crate::web_access::Read;
 use app::benchmarks::ViewerBenchmarks;
 use axum::extract::{Extension, Path, RawQuery, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::NaiveDate;
 use score::benchmark::CellGroup;
 use score::comparison::{seat_bucket, Basis, SEAT_BUCKETS};
-use score::roles::Access;
 use score::snapshot::ActionPoint;
 use score::{ImprovementAction, Measurement, Status};
 use std::collections::HashMap;
@@ -89,11 +88,10 @@ fn scalars(s: &ScoreSnapshot) -> serde_json::Value {
 pub async fn list(
     State(state): State<ServerState>,
     Extension(cache): Extension<Arc<ScoreCache>>,
-    headers: HeaderMap,
+    TokenOn(caller, _): TokenOn<Read>,
     RawQuery(query): RawQuery,
 ) -> Response {
     super::respond(async {
-        let caller = authorize(&state, &headers, Access::Read).await?;
         let options = super::odata::parse(query.as_deref(), &SCHEMA)?;
         let store = state.app.store.as_ref();
         let tenant = store.tenant(&caller.tenant_id).await.map_err(internal)?;
@@ -153,12 +151,11 @@ pub async fn list(
 pub async fn get(
     State(state): State<ServerState>,
     Extension(cache): Extension<Arc<ScoreCache>>,
-    headers: HeaderMap,
+    TokenOn(caller, _): TokenOn<Read>,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
     super::respond(async {
-        let caller = authorize(&state, &headers, Access::Read).await?;
         let options = super::odata::parse(query.as_deref(), &SCHEMA)?;
         super::only_select(&options)?;
         let not_found = || GraphError::not_found(format!("No secureScore with id '{id}'."));

@@ -8,13 +8,12 @@ use super::slots::{ImportSlot, ImportSlots, RETRY_AFTER_SECS};
 use super::{check_files_off_the_workers, import_graph, ImportFile};
 use crate::http::ServerState;
 use crate::plain_page::{self, escape};
-use crate::web_access::session_access;
+use crate::web_access::{TenantSession, Write};
 use axum::body::Body;
 use axum::extract::multipart::{Field, Multipart, MultipartError};
-use axum::extract::{Extension, Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{Extension, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use score::roles::Access;
 use std::sync::Arc;
 
 /// Largest upload accepted: two years of daily `secureScores` with 300 controls each is
@@ -65,15 +64,11 @@ fn multipart_refusal(tenant: &str, e: &MultipartError) -> Response {
 /// `POST /tenants/{tenant}/import`: read-write roles only.
 pub async fn upload(
     State(state): State<ServerState>,
-    Path(tenant): Path<String>,
+    session: TenantSession<Write>,
     Extension(slots): Extension<Arc<ImportSlots>>,
-    headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let (viewer, _, tenant) = match session_access(&state, &headers, &tenant, Access::Write).await {
-        Ok(v) => v,
-        Err((status, message)) => return (status, message).into_response(),
-    };
+    let (viewer, tenant) = (session.viewer, session.tenant_id);
     // Taken before the body is read, and held by the import until it ends.
     let slot = match slots.try_start(&tenant) {
         Ok(slot) => slot,

@@ -9,13 +9,12 @@ pub mod message;
 pub use config::ShareConfig;
 
 use crate::http::ServerState;
-use crate::web_access::{internal, session_access};
+use crate::web_access::{internal, TenantSession, Write};
 use axum::extract::{Form, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Router};
 use message::ShareContent;
-use score::roles::Access;
 use service::share::{
     action_link, error_message, validate_share, ShareInput, ShareTarget, MAX_MESSAGE_CHARS,
 };
@@ -92,16 +91,14 @@ async fn wait_for_limit(store: &dyn store::Store, actor: &str, per_hour: u32) ->
 /// `POST /tenants/{tenant}/actions/{action}/share`
 pub async fn share_action(
     State(state): State<ServerState>,
-    Path((tenant, action_id)): Path<(String, String)>,
+    session: TenantSession<Write>,
+    Path((_, action_id)): Path<(String, String)>,
     headers: HeaderMap,
     config: Option<Extension<Arc<ShareConfig>>>,
     Form(input): Form<ShareInput>,
 ) -> Response {
     let config = config.map(|Extension(c)| c).unwrap_or_default();
-    let (viewer, _, tenant) = match session_access(&state, &headers, &tenant, Access::Write).await {
-        Ok(v) => v,
-        Err(r) => return r.into_response(),
-    };
+    let (viewer, tenant) = (session.viewer, session.tenant_id);
     let store = state.app.store.as_ref();
     let live = match service::live::live_score(store, &state.app.catalog, &tenant).await {
         Ok(l) => l,
