@@ -11,6 +11,7 @@ pub use graph_export::{write_graph_export, ExportSize, CONTROLS_PER_DAY};
 pub use many_actions::{many_actions, ManyActions};
 pub use many_tenants::{many_tenants, BenchDb, ACTIONS};
 
+use app::auth::secrets::{hash_secret, new_secret};
 use score::catalog::Catalog;
 use score::{Category, ImprovementAction, Level};
 
@@ -35,6 +36,21 @@ pub fn synthetic_catalog(n: u32) -> Catalog {
         })
         .collect();
     Catalog { version: "bench".into(), actions }
+}
+
+/// Signs `user_id` in for a benchmark's requests: a session for two hours, returned as
+/// the `name=value` a `Cookie` header carries.
+pub async fn session_cookie(store: &dyn store::Store, user_id: &str) -> anyhow::Result<String> {
+    let secret = new_secret()?;
+    let now = chrono::Utc::now();
+    let session = store::Session {
+        token_hash: hash_secret(&secret),
+        user_id: user_id.to_owned(),
+        created_at: now,
+        expires_at: now + chrono::Duration::hours(2),
+    };
+    store.create_session(&session).await?;
+    Ok(format!("{}={secret}", app::auth::session::COOKIE_NAME))
 }
 
 /// Serves the whole router for `state` on a free local port.

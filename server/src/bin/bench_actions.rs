@@ -6,8 +6,7 @@
 //!
 //! `cargo run --release -p server --bin bench_actions -- [actions] [requests]`
 
-use app::auth::secrets::{hash_secret, new_secret};
-use server::bench_data::{many_actions, median, percentile, serve, Connection};
+use server::bench_data::{many_actions, median, percentile, serve, session_cookie, Connection};
 use std::time::Instant;
 
 #[tokio::main]
@@ -28,17 +27,7 @@ async fn main() -> anyhow::Result<()> {
     // A read-write user: the page then carries the add form too, the heaviest variant.
     let user = store.create_user("bench@example.test", "Bench", "not-a-password-hash", "bench").await?;
     store.grant_role(&tenant, &user.id, score::roles::Role::GlobalAdministrator, "bench").await?;
-    let session = new_secret()?;
-    let now = chrono::Utc::now();
-    store
-        .create_session(&store::Session {
-            token_hash: hash_secret(&session),
-            user_id: user.id.clone(),
-            created_at: now,
-            expires_at: now + chrono::Duration::hours(2),
-        })
-        .await?;
-    let cookie = format!("{}={session}", app::auth::session::COOKIE_NAME);
+    let cookie = session_cookie(store.as_ref(), &user.id).await?;
     let addr = serve(db.state.clone()).await?;
 
     let get = |path: String| {
@@ -50,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
         format!(
             "POST /api/improvement_actions HTTP/1.1\r\nHost: {addr}\r\n\
              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
-             Cookie: {cookie}\r\n\r\n{args}",
+             Origin: http://{addr}\r\nCookie: {cookie}\r\n\r\n{args}",
             args.len()
         )
         .into_bytes()

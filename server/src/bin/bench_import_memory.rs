@@ -8,8 +8,7 @@
 //!
 //! `cargo run --release -p server --bin bench_import_memory [MiB] [new|existing]`
 
-use app::auth::secrets::{hash_secret, new_secret};
-use server::bench_data::write_graph_export;
+use server::bench_data::{session_cookie, write_graph_export};
 use server::config::Common;
 use server::demo::CONTOSO_ID;
 use std::io::Write;
@@ -62,18 +61,8 @@ async fn main() -> anyhow::Result<()> {
     server::startup::seed_demo(&state).await?;
     let store = state.store.clone();
     let admin = store.user_by_email(ADMIN).await?;
-    let session = new_secret()?;
+    let cookie = session_cookie(store.as_ref(), &admin.id).await?;
     let now = chrono::Utc::now();
-    store
-        .create_session(&store::Session {
-            token_hash: hash_secret(&session),
-            user_id: admin.id.clone(),
-            created_at: now,
-            expires_at: now + chrono::Duration::hours(1),
-        })
-        .await?;
-    let cookie = app::auth::session::set_cookie(&session, false);
-    let cookie = cookie.split(';').next().unwrap_or_default().to_owned();
     let tenant = if existing {
         CONTOSO_ID.to_owned()
     } else {

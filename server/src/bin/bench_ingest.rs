@@ -6,6 +6,7 @@
 
 use app::auth::secrets::{hash_secret, new_secret};
 use leptos::prelude::LeptosOptions;
+use server::bench_data::session_cookie;
 use server::config::Common;
 use server::demo::CONTOSO_ID;
 use server::http::{router, ServerState};
@@ -61,17 +62,7 @@ async fn main() -> anyhow::Result<()> {
             ADMIN,
         )
         .await?;
-    let session = new_secret()?;
-    store
-        .create_session(&store::Session {
-            token_hash: hash_secret(&session),
-            user_id: admin.id.clone(),
-            created_at: now,
-            expires_at: now + chrono::Duration::hours(1),
-        })
-        .await?;
-    let cookie = app::auth::session::set_cookie(&session, false);
-    let cookie = cookie.split(';').next().unwrap_or_default().to_owned();
+    let cookie = session_cookie(store.as_ref(), &admin.id).await?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

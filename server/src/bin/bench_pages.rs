@@ -4,8 +4,9 @@
 //!
 //! `cargo run --release -p server --bin bench_pages -- [tenants] [requests]`
 
-use app::auth::secrets::{hash_secret, new_secret};
-use server::bench_data::{many_tenants, median, percentile, synthetic_catalog, Connection, ACTIONS};
+use server::bench_data::{
+    many_tenants, median, percentile, session_cookie, synthetic_catalog, Connection, ACTIONS,
+};
 use std::time::Instant;
 
 const HISTORY_DAYS: i64 = 730;
@@ -20,17 +21,7 @@ async fn main() -> anyhow::Result<()> {
     let (store, target) = (db.store.clone(), db.target.clone());
 
     let user = db.target_reader().await?;
-    let session = new_secret()?;
-    let now = chrono::Utc::now();
-    store
-        .create_session(&store::Session {
-            token_hash: hash_secret(&session),
-            user_id: user.id.clone(),
-            created_at: now,
-            expires_at: now + chrono::Duration::hours(2),
-        })
-        .await?;
-    let cookie = format!("{}={session}", app::auth::session::COOKIE_NAME);
+    let cookie = session_cookie(store.as_ref(), &user.id).await?;
 
     let addr = db.serve().await?;
 
@@ -42,7 +33,7 @@ async fn main() -> anyhow::Result<()> {
     let data = |args: String| {
         format!(
             "POST /api/metrics HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-             Content-Length: {}\r\nCookie: {cookie}\r\n\r\n{args}",
+             Content-Length: {}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\r\n{args}",
             args.len()
         )
         .into_bytes()
