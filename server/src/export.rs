@@ -17,10 +17,12 @@ pub async fn actions_csv(
     session: TenantSession<Read>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let tenant = session.tenant_id;
-    let (store, catalog) = (state.app.store.as_ref(), &state.app.catalog);
-    let export = app::exports::improvement_actions(store, catalog, &tenant, |k| params.get(k).cloned()).await;
-    answer("improvement-actions.csv", export)
+    let query = |k: &str| params.get(k).cloned();
+    let store = state.app.store.as_ref();
+    answer(
+        "improvement-actions.csv",
+        app::exports::improvement_actions(store, &state.app.catalog, &session.tenant_id, query).await,
+    )
 }
 
 /// `GET /tenants/{tenant}/history.csv?<the History page's query>`: every matching event of
@@ -30,12 +32,10 @@ pub async fn history_csv(
     session: TenantSession<Read>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let tenant = session.tenant_id;
-    let (store, catalog) = (state.app.store.as_ref(), &state.app.catalog);
-    let today = chrono::Utc::now().date_naive();
-    let export =
-        app::exports::history_events(store, catalog, &tenant, |k| params.get(k).cloned(), today).await;
-    answer("history.csv", export)
+    let (query, today) = (|k: &str| params.get(k).cloned(), chrono::Utc::now().date_naive());
+    let store = state.app.store.as_ref();
+    let export = app::exports::history_events(store, &state.app.catalog, &session.tenant_id, query, today);
+    answer("history.csv", export.await)
 }
 
 /// The download, or the app's error, which is safe to show: bad dates name their field,

@@ -86,14 +86,27 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     }
 }
 
-/// Drains a value that is not an object; answers `None` for it.
-macro_rules! not_an_object {
-    ($($name:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
-        $(fn $name<E: de::Error>(self, $(_: $ty),*) -> Result<Self::Value, E> { Ok(None) })*
+/// The visitor methods of a seed that reads objects only: what it expects, and any other
+/// value read as `None` (an array's items skipped, not built).
+macro_rules! objects_only {
+    () => {
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+        objects_only!(@none visit_bool(bool), visit_i64(i64), visit_u64(u64), visit_f64(f64), visit_str(&str));
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
             while seq.next_element::<IgnoredAny>()?.is_some() {}
             Ok(None)
         }
+    };
+    (@none $($name:ident($ty:ty)),*) => {
+        $(fn $name<E: de::Error>(self, _: $ty) -> Result<Self::Value, E> { Ok(None) })*
     };
 }
 
@@ -112,18 +125,7 @@ impl<'de> DeserializeSeed<'de> for Fields {
 impl<'de> Visitor<'de> for Fields {
     type Value = Option<Value>;
 
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
-    }
-    not_an_object!(
-        visit_bool(v: bool),
-        visit_i64(v: i64),
-        visit_u64(v: u64),
-        visit_f64(v: f64),
-        visit_str(v: &str),
-        visit_unit(),
-        visit_none(),
-    );
+    objects_only!();
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut kept = Map::new();
         while let Some(key) = map.next_key::<String>()? {
@@ -163,18 +165,7 @@ impl<'de> DeserializeSeed<'de> for EntitySeed<'_, '_> {
 impl<'de> Visitor<'de> for EntitySeed<'_, '_> {
     type Value = Option<Read>;
 
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object")
-    }
-    not_an_object!(
-        visit_bool(v: bool),
-        visit_i64(v: i64),
-        visit_u64(v: u64),
-        visit_f64(v: f64),
-        visit_str(v: &str),
-        visit_unit(),
-        visit_none(),
-    );
+    objects_only!();
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let r = self.r;
         let mut entity = Entity::default();
