@@ -7,6 +7,7 @@
 
 pub mod csv;
 pub mod measurement;
+pub mod projection;
 pub mod share;
 pub mod status_edit;
 pub mod url;

@@ -81,7 +81,6 @@ pub struct TopAction {
 
 #[server(endpoint = "overview")]
 pub async fn overview(tenant_id: String, view: Option<String>) -> Result<OverviewData, AppError> {
-    use score::Status;
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
     let (state, tenant_id) = (access.state, access.tenant_id);
     let held = crate::benchmarks::held_by(state.store.as_ref(), &access.viewer.user_id).await?;
@@ -104,19 +103,8 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
 
     // Planned actions counted as done: their remaining points added.
     let planned: Vec<&score::ActionScore> =
-        live.scores.iter().filter(|s| s.applicable && s.status == Status::Planned).collect();
-    let projected_scores: Vec<score::ActionScore> = live
-        .scores
-        .iter()
-        .map(|s| {
-            let mut s = s.clone();
-            if s.applicable && s.status == Status::Planned {
-                s.points += s.remaining;
-            }
-            s
-        })
-        .collect();
-    let projected = score::SecureScore::from_scores(&projected_scores);
+        live.scores.iter().filter(|s| service::projection::is_planned(s)).collect();
+    let projected = service::projection::projected(&live.scores);
     // Licensed only: actions needing a license the tenant lacks are left out. Worked out
     // for that view alone, so the other views pay nothing for it.
     let held = live.tenant.licenses.as_deref().filter(|_| view == ScoreView::Licensed);

@@ -88,12 +88,12 @@ pub use server_side::load;
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::super::goal::{projected_on, GoalView};
-    use super::super::trends::{projection, regressions, risk_trend, score_changes, score_line, Planned};
+    use super::super::trends::{regressions, risk_trend, score_changes, score_line};
     use super::MetricsData;
     use crate::error::AppError;
     use crate::pages::history::query::{HistoryQuery, BEGINNING};
     use chrono::NaiveDate;
-    use score::{ImprovementAction, Status};
+    use score::ImprovementAction;
     use service::live::live_score;
     use std::collections::HashMap;
     use store::Store;
@@ -138,18 +138,7 @@ mod server_side {
         let risk = risk_trend(&trends);
         let changes = score_changes(&trends);
 
-        let planned = live
-            .scores
-            .iter()
-            .filter(|s| s.applicable && s.status == Status::Planned)
-            .map(|s| Planned {
-                action_id: s.id.clone(),
-                title: title(&s.id),
-                due: live.records.get(&s.id).and_then(|r| r.due_date),
-                remaining: s.remaining,
-            })
-            .collect();
-        let projection = projection(live.score.current, planned);
+        let projection = service::projection::steps(live.score.current, service::projection::planned(&live));
         let goal = live.tenant.goal.map(|g| GoalView {
             percent: g.percent,
             by: g.by,

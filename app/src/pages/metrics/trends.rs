@@ -53,16 +53,7 @@ pub struct ScoreChanges {
     pub net: Points,
 }
 
-/// One planned action on the way from the current score to the projected one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProjectionStep {
-    pub action_id: String,
-    pub title: String,
-    pub due: Option<NaiveDate>,
-    pub gain: Points,
-    /// The score once this and every earlier step is done.
-    pub score_after: Points,
-}
+pub use service::projection::ProjectionStep;
 
 #[cfg(feature = "ssr")]
 pub use server_side::*;
@@ -190,42 +181,6 @@ mod server_side {
             other: sum.lowered_by_status + sum.removed,
             net: sum.net,
         }
-    }
-
-    /// What a planned action is worth, and when it is due.
-    pub struct Planned {
-        pub action_id: String,
-        pub title: String,
-        pub due: Option<NaiveDate>,
-        pub remaining: Points,
-    }
-
-    /// Steps from `current` in due-date order (undated ones last, then by gain, largest
-    /// first); actions with nothing left to gain are left out.
-    pub fn projection(current: Points, mut planned: Vec<Planned>) -> Vec<ProjectionStep> {
-        planned.retain(|p| p.remaining > Points::ZERO);
-        planned.sort_by(|a, b| {
-            (a.due.is_none(), a.due, std::cmp::Reverse(a.remaining), &a.title).cmp(&(
-                b.due.is_none(),
-                b.due,
-                std::cmp::Reverse(b.remaining),
-                &b.title,
-            ))
-        });
-        let mut score = current;
-        planned
-            .into_iter()
-            .map(|p| {
-                score += p.remaining;
-                ProjectionStep {
-                    action_id: p.action_id,
-                    title: p.title,
-                    due: p.due,
-                    gain: p.remaining,
-                    score_after: score,
-                }
-            })
-            .collect()
     }
 }
 
@@ -383,27 +338,5 @@ mod tests {
             (c.achieved, c.regressed, c.from_new_actions, c.max_added, c.other, c.net),
             (Points(730), Points(-110), Points(200), Points(500), Points(-120), Points(700))
         );
-    }
-
-    #[test]
-    fn projection_takes_dated_actions_first_and_skips_done_ones() {
-        let p = |id: &str, due: Option<u32>, remaining: i64| Planned {
-            action_id: id.into(),
-            title: id.into(),
-            due: due.map(day),
-            remaining: Points(remaining),
-        };
-        let steps = projection(
-            Points(5_000),
-            vec![
-                p("late", Some(20), 100),
-                p("undated", None, 900),
-                p("soon", Some(5), 300),
-                p("done", Some(1), 0),
-            ],
-        );
-        let got: Vec<(&str, i64)> =
-            steps.iter().map(|s| (s.action_id.as_str(), s.score_after.centi())).collect();
-        assert_eq!(got, [("soon", 5_300), ("late", 5_400), ("undated", 6_300)]);
     }
 }
