@@ -19,7 +19,7 @@
 //! by 1 to 4 tenants from the day before is withheld that day, and every average is rounded
 //! to a tenth of a percent.
 
-use crate::comparison::{seat_bucket, CustomComparison};
+use crate::comparison::{seat_bucket, Basis, CustomComparison};
 use crate::points::{div_round_half_away, Percent};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -116,6 +116,16 @@ impl CellGroup {
 
     pub fn industry(industry: &str) -> CellGroup {
         CellGroup { buckets: Vec::new(), industries: vec![industry.to_owned()] }
+    }
+
+    /// The group a built-in comparison stands for, for a tenant with `seats` licensed seats
+    /// in `industry` that day: every tenant, its seat bucket, or its industry.
+    pub fn of_basis(basis: Basis, seats: u32, industry: &str) -> CellGroup {
+        match basis {
+            Basis::AllTenants => CellGroup::all(),
+            Basis::TotalSeats => CellGroup::bucket(Cell::of(seats, industry).bucket),
+            Basis::IndustryTypes => CellGroup::industry(industry),
+        }
     }
 
     pub fn of_custom(c: &CustomComparison) -> CellGroup {

@@ -49,6 +49,9 @@ pub enum Basis {
 }
 
 impl Basis {
+    /// The built-in comparisons, in the order they are shown.
+    pub const ALL: [Basis; 3] = [Basis::AllTenants, Basis::TotalSeats, Basis::IndustryTypes];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Basis::AllTenants => "AllTenants",

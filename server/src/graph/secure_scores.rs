@@ -347,13 +347,9 @@ fn averages(
     benchmarks: &ViewerBenchmarks,
 ) -> Vec<AverageComparativeScore> {
     let bucket = seat_bucket(s.licensed_seats);
-    let wanted = [
-        (Basis::AllTenants, CellGroup::all()),
-        (Basis::TotalSeats, CellGroup::bucket(u8::try_from(bucket).unwrap_or(u8::MAX))),
-        (Basis::IndustryTypes, CellGroup::industry(industry)),
-    ];
     let mut out = Vec::new();
-    for (basis, group) in wanted {
+    for basis in Basis::ALL {
+        let group = CellGroup::of_basis(basis, s.licensed_seats, industry);
         let Some(avg) = benchmarks.value(s.day, &group) else {
             continue;
         };

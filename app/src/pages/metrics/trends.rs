@@ -63,7 +63,7 @@ mod server_side {
     use super::*;
     use crate::benchmarks::ViewerBenchmarks;
     use crate::chart::HistoryPoint;
-    use score::benchmark::{Cell, CellGroup};
+    use score::benchmark::CellGroup;
     use score::comparison::{seat_bucket, seat_bucket_label, Basis, CustomComparison, CUSTOM_BASIS};
     use store::{DatedTrend, ScoreSnapshot};
 
@@ -119,14 +119,7 @@ mod server_side {
                 let values = snapshots
                     .iter()
                     .map(|s| {
-                        let group = match basis {
-                            Basis::AllTenants => CellGroup::all(),
-                            Basis::TotalSeats => {
-                                CellGroup::bucket(Cell::of(s.licensed_seats, industry).bucket)
-                            }
-                            Basis::IndustryTypes => CellGroup::industry(industry),
-                        };
-                        benchmarks?.value(s.day, &group)
+                        benchmarks?.value(s.day, &CellGroup::of_basis(basis, s.licensed_seats, industry))
                     })
                     .collect();
                 ComparisonLine { basis: basis.as_str().to_owned(), label, values }
