@@ -2,110 +2,22 @@
 //! come out of real tenants: counts as strings, nulls, `-1` averages, HTML in text, states
 //! in any case, and fields this reader has never heard of (ignored).
 
+mod collections;
 mod decode;
+mod types;
+mod values;
+
+pub use types::*;
+pub use values::plain_text;
+use values::{flag, number, text, whole};
 
 use chrono::{DateTime, Utc};
-use score::Status;
 use serde_json::Value;
 use service::status_edit::{MAX_ASSIGNEE_CHARS, MAX_NOTE_CHARS};
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::io::Read;
 use std::sync::Arc;
-
-/// A problem at one place in one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileError {
-    pub file: String,
-    /// A JSON path such as `$.value[3].controlScores[7].controlName`.
-    pub path: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for FileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}: {}", self.file, self.path, self.message)
-    }
-}
-
-/// What one file holds.
-#[derive(Debug, Clone, PartialEq)]
-pub enum GraphExport {
-    SecureScores(Vec<ScoreDay>),
-    ControlProfiles(Vec<ControlProfile>),
-}
-
-/// One `secureScore`: a tenant's score on one day.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScoreDay {
-    pub file: Arc<str>,
-    /// Where it is in its file, such as `$.value[3]`.
-    pub path: Arc<str>,
-    pub azure_tenant_id: Option<String>,
-    pub created: DateTime<Utc>,
-    pub active_users: Option<u32>,
-    pub licensed_users: Option<u32>,
-    pub controls: Vec<ControlScore>,
-}
-
-impl ScoreDay {
-    /// Where one of its control scores is, such as `$.value[3].controlScores[7]`.
-    pub fn control_path(&self, c: &ControlScore) -> String {
-        format!("{}.controlScores[{}]", self.path, c.index)
-    }
-}
-
-/// One entry of `controlScores`. Kept compact, texts shared between days: an export holds
-/// hundreds of thousands of these, each day repeating the same names and descriptions.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ControlScore {
-    /// Its place in the day's `controlScores`.
-    pub index: u32,
-    pub name: Arc<str>,
-    pub category: Option<Arc<str>>,
-    /// Plain text (HTML removed).
-    pub description: Arc<str>,
-    pub score: Option<f64>,
-    pub percent: Option<f64>,
-    /// `count` of `total`, when both are present, whole and `0 ≤ count ≤ total`.
-    pub units: Option<(u32, u32)>,
-}
-
-/// One `secureScoreControlProfile`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ControlProfile {
-    pub file: String,
-    pub path: String,
-    pub id: String,
-    pub azure_tenant_id: Option<String>,
-    pub title: Option<String>,
-    pub category: Option<String>,
-    pub max_score: Option<f64>,
-    pub service: Option<String>,
-    pub tier: Option<String>,
-    pub threats: Vec<String>,
-    pub implementation_cost: Option<String>,
-    pub user_impact: Option<String>,
-    /// Plain text (HTML removed).
-    pub remediation: String,
-    pub action_url: Option<String>,
-    pub deprecated: bool,
-    pub updates: Vec<StateUpdate>,
-}
-
-/// One entry of `controlStateUpdates`, its Graph state already mapped to a status.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StateUpdate {
-    pub path: String,
-    pub status: Status,
-    pub assigned_to: Option<String>,
-    pub comment: String,
-    pub updated_by: Option<String>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Graph's control states (any case) as Rampart statuses (SPEC §7), the same as `PATCH`.
-pub use crate::graph::control_profiles::status_of_graph_state as status_of_state;
 
 /// Entries (days, control scores, profiles, state updates) one import keeps at most:
 /// three years of daily scores of 600 controls. The bound is what keeps an import's
@@ -384,66 +296,6 @@ impl Reader<'_> {
     }
 }
 
-/// A non-empty string (numbers and booleans are taken as written); null and "" are absent.
-fn text(v: &Value, key: &str) -> Option<String> {
-    let s = match v.get(key)? {
-        Value::String(s) => s.trim().to_owned(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        _ => return None,
-    };
-    (!s.is_empty()).then_some(s)
-}
-
-/// A number, also when written as a string ("45", "45.0").
-fn number(v: &Value, key: &str) -> Option<f64> {
-    match v.get(key)? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-    .filter(|n: &f64| n.is_finite())
-}
-
-/// A whole, non-negative number; Graph writes `-1` for "not known".
-fn whole(v: &Value, key: &str) -> Option<u32> {
-    let n = number(v, key)?;
-    (n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX)).then_some(n as u32)
-}
-
-fn flag(v: &Value, key: &str) -> bool {
-    match v.get(key) {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => s.trim().eq_ignore_ascii_case("true"),
-        _ => false,
-    }
-}
-
-/// Text for people, never markup: tags dropped, the common entities decoded, spaces tidied.
-pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let decoded = out
-        .replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&");
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// Reads one file on its own, telling a `secureScores` export from a
 /// `secureScoreControlProfiles` one.
 pub fn read_export(file: &str, source: impl Read) -> Result<GraphExport, FileError> {
@@ -468,8 +320,8 @@ pub fn read_export_in(
     };
     let mut json =
         serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(64 * 1024, source));
-    let outcome =
-        serde::Deserializer::deserialize_any(&mut json, decode::Root { r: &r }).and_then(|()| json.end());
+    let outcome = serde::Deserializer::deserialize_any(&mut json, collections::Root { r: &r })
+        .and_then(|()| json.end());
     if let Some(e) = r.failure.take() {
         return Err(e);
     }
@@ -487,15 +339,7 @@ pub const MAX_IMPORTED_COMMENT_CHARS: usize = MAX_NOTE_CHARS - 400;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn markup_becomes_plain_text() {
-        assert_eq!(
-            plain_text("<p>Turn on <b>MFA</b> &amp; block<br/>legacy&nbsp;auth &lt;now&gt;</p>"),
-            "Turn on MFA & block legacy auth <now>"
-        );
-        assert_eq!(plain_text("<script>alert(1)</script>"), "alert(1)");
-    }
+    use score::Status;
 
     #[test]
     fn states_map_in_any_case() {
@@ -504,13 +348,6 @@ mod tests {
         assert_eq!(status_of_state("Reviewed"), Some(Status::AlternateMitigation));
         assert_eq!(status_of_state(" default "), Some(Status::ToAddress));
         assert_eq!(status_of_state("On"), None);
-    }
-
-    #[test]
-    fn counts_may_be_strings_and_minus_one_means_unknown() {
-        let v = serde_json::json!({"count": "45", "total": 60.0, "x": "-1", "y": null});
-        assert_eq!((whole(&v, "count"), whole(&v, "total")), (Some(45), Some(60)));
-        assert_eq!((whole(&v, "x"), whole(&v, "y"), whole(&v, "z")), (None, None, None));
     }
 
     #[test]
