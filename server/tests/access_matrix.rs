@@ -127,19 +127,7 @@ async fn session_for(s: &TestServer, name: &str, role: Option<(Role, &str)>) -> 
     if let Some((role, tenant)) = role {
         store.grant_role(tenant, &user.id, role, "test").await.expect("grant");
     }
-    // Any 64-hex-digit value is a well-formed session secret; sign-in is tested elsewhere.
-    let secret = app::auth::secrets::hash_secret(name);
-    let now = chrono::Utc::now();
-    store
-        .create_session(&store::Session {
-            token_hash: app::auth::secrets::hash_secret(&secret),
-            user_id: user.id,
-            created_at: now,
-            expires_at: now + chrono::Duration::hours(1),
-        })
-        .await
-        .expect("session");
-    format!("rampart_session={secret}")
+    s.session_of(&user.id).await
 }
 
 fn refused(status: StatusCode) -> bool {

@@ -6,7 +6,6 @@
 
 mod common;
 
-use app::auth::secrets::{hash_secret, new_secret};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use common::{demo_server, Reply, TestServer};
@@ -20,22 +19,7 @@ const PROFILES: &str = "/v1.0/security/secureScoreControlProfiles";
 
 /// A token for `email` in `tenant`, made the way Settings makes one.
 async fn token(s: &TestServer, email: &str, tenant: &str, scope: &str) -> String {
-    let store = s.state.store.as_ref();
-    let user = store.user_by_email(email).await.expect("demo user");
-    let secret = format!("rmp_{}", new_secret().expect("random"));
-    let token = store::ApiToken {
-        id: uuid::Uuid::new_v4().to_string(),
-        token_hash: hash_secret(&secret),
-        user_id: user.id,
-        tenant_id: tenant.to_owned(),
-        name: "graph test".into(),
-        scope: scope.into(),
-        created_at: chrono::Utc::now(),
-        expires_at: None,
-        revoked_at: None,
-    };
-    store.create_api_token(&token, email).await.expect("token stored");
-    secret
+    s.api_token(email, tenant, scope).await.0
 }
 
 async fn api(s: &TestServer, method: Method, uri: &str, token: Option<&str>, body: Option<&str>) -> Reply {

@@ -34,18 +34,7 @@ async fn admin_session(s: &TestServer, email: &str) -> String {
         .grant_role(CONTOSO_ID, &user.id, score::roles::Role::GlobalAdministrator, "test")
         .await
         .expect("grant");
-    let secret = app::auth::secrets::hash_secret(email);
-    let now = chrono::Utc::now();
-    store
-        .create_session(&store::Session {
-            token_hash: app::auth::secrets::hash_secret(&secret),
-            user_id: user.id,
-            created_at: now,
-            expires_at: now + chrono::Duration::hours(1),
-        })
-        .await
-        .expect("session");
-    format!("rampart_session={secret}")
+    s.session_of(&user.id).await
 }
 
 fn update(note: &str) -> String {
@@ -135,21 +124,7 @@ async fn with_a_public_url_only_its_origin_may_write() {
 #[tokio::test]
 async fn token_calls_need_no_origin() {
     let s = demo_server().await;
-    let store = s.state.store.as_ref();
-    let user = store.user_by_email("admin@contoso.example").await.expect("demo user");
-    let secret = format!("rmp_{}", app::auth::secrets::new_secret().expect("random"));
-    let token = store::ApiToken {
-        id: uuid::Uuid::new_v4().to_string(),
-        token_hash: app::auth::secrets::hash_secret(&secret),
-        user_id: user.id,
-        tenant_id: CONTOSO_ID.into(),
-        name: "script".into(),
-        scope: "SecurityEvents.ReadWrite.All".into(),
-        created_at: chrono::Utc::now(),
-        expires_at: None,
-        revoked_at: None,
-    };
-    store.create_api_token(&token, "admin@contoso.example").await.expect("token");
+    let (secret, _) = s.api_token("admin@contoso.example", CONTOSO_ID, "SecurityEvents.ReadWrite.All").await;
     let r = s
         .send(
             Request::patch(format!("/v1.0/security/secureScoreControlProfiles/{EDITED}"))

@@ -3,7 +3,6 @@
 
 mod common;
 
-use app::auth::secrets::hash_secret;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::{demo_server, Reply, TestServer};
@@ -15,23 +14,7 @@ const ADMIN: &str = "admin@contoso.example";
 
 /// Stores a token for `email` in `tenant` and returns its secret.
 async fn token(s: &TestServer, email: &str, tenant: &str, scope: &str) -> (String, String) {
-    let store = s.state.store.as_ref();
-    let user = store.user_by_email(email).await.expect("demo user");
-    let secret = format!("rmp_{}", uuid::Uuid::new_v4().simple());
-    let id = uuid::Uuid::new_v4().hyphenated().to_string();
-    let t = store::ApiToken {
-        id: id.clone(),
-        token_hash: hash_secret(&secret),
-        user_id: user.id,
-        tenant_id: tenant.to_owned(),
-        name: "sync agent".into(),
-        scope: scope.to_owned(),
-        created_at: chrono::Utc::now(),
-        expires_at: None,
-        revoked_at: None,
-    };
-    store.create_api_token(&t, email).await.expect("token stored");
-    (secret, id)
+    s.api_token(email, tenant, scope).await
 }
 
 async fn write_token(s: &TestServer) -> String {

@@ -210,21 +210,7 @@ async fn the_server_runs_no_more_imports_at_once_than_it_is_set_to() {
 #[tokio::test]
 async fn paging_numbers_too_large_to_add_up_are_refused_naming_the_option() {
     let s = demo_server().await;
-    let store = s.state.store.as_ref();
-    let user = store.user_by_email("reader@contoso.example").await.expect("demo user");
-    let secret = format!("rmp_{}", app::auth::secrets::new_secret().expect("random"));
-    let token = store::ApiToken {
-        id: uuid::Uuid::new_v4().to_string(),
-        token_hash: app::auth::secrets::hash_secret(&secret),
-        user_id: user.id,
-        tenant_id: CONTOSO_ID.into(),
-        name: "paging".into(),
-        scope: "SecurityEvents.Read.All".into(),
-        created_at: chrono::Utc::now(),
-        expires_at: None,
-        revoked_at: None,
-    };
-    store.create_api_token(&token, "reader@contoso.example").await.expect("token");
+    let (secret, _) = s.api_token("reader@contoso.example", CONTOSO_ID, "SecurityEvents.Read.All").await;
     let get = |query: String| {
         let req = axum::http::Request::get(format!("/v1.0/security/{query}"))
             .header(header::AUTHORIZATION, format!("Bearer {secret}"))

@@ -205,6 +205,34 @@ impl TestServer {
             .tenant_id
     }
 
+    /// An API token of `email` on `tenant` with `scope`, made in the store (making one in
+    /// Settings is tested on its own): its secret, to send as `Bearer`, and its id.
+    pub async fn api_token(&self, email: &str, tenant: &str, scope: &str) -> (String, String) {
+        let store = self.state.store.as_ref();
+        let user = store.user_by_email(email).await.expect("a demo user");
+        let secret = format!("rmp_{}", app::auth::secrets::new_secret().expect("random"));
+        let id = uuid::Uuid::new_v4().hyphenated().to_string();
+        let token = store::ApiToken {
+            id: id.clone(),
+            token_hash: app::auth::secrets::hash_secret(&secret),
+            user_id: user.id,
+            tenant_id: tenant.to_owned(),
+            name: "test script".into(),
+            scope: scope.to_owned(),
+            created_at: chrono::Utc::now(),
+            expires_at: None,
+            revoked_at: None,
+        };
+        store.create_api_token(&token, email).await.expect("token stored");
+        (secret, id)
+    }
+
+    /// A session of `user_id` made in the store (signing in is tested on its own), as the
+    /// `name=value` a `Cookie` header carries.
+    pub async fn session_of(&self, user_id: &str) -> String {
+        server::bench_data::session_cookie(self.state.store.as_ref(), user_id).await.expect("session")
+    }
+
     /// Signs in and returns the session cookie (`name=value`).
     pub async fn sign_in(&self, email: &str, password: &str) -> String {
         let r = self
