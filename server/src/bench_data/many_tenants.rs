@@ -9,7 +9,7 @@ use score::snapshot::{ActionPoint, ActionPoints};
 use score::{ImprovementAction, Measurement, Points, Status};
 use std::path::PathBuf;
 use std::time::Instant;
-use store::{DynStore, MeasurementInput, NewTenant, ScoreSnapshot};
+use store::{DynStore, MeasurementInput, ScoreSnapshot};
 
 pub const ACTIONS: u32 = 300;
 
@@ -110,20 +110,8 @@ pub async fn many_tenants(catalog: &Catalog, tenants: u32, history_days: i64) ->
     let first_day = today - Duration::days(history_days - 1);
     let mut target = String::new();
     for t in 0..tenants {
-        let tenant = store
-            .create_tenant(
-                NewTenant {
-                    id: None,
-                    name: format!("Bench tenant {t:05}"),
-                    licensed_seats: 10 + t * 13 % 20_000,
-                    active_users: 10 + t * 11 % 18_000,
-                    industry: ["Retail", "Healthcare", "Technology"][(t % 3) as usize].into(),
-                    enabled_services: vec!["Exchange".into(), "SharePoint".into()],
-                    created_at: first_day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
-                },
-                "bench",
-            )
-            .await?;
+        let created = first_day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let tenant = store.create_tenant(super::bench_tenant(t, created), "bench").await?;
         let at = Utc.from_utc_datetime(&first_day.and_hms_opt(6, 0, 0).unwrap_or_default());
         let batch: Vec<MeasurementInput> = (0..ACTIONS)
             .map(|a| MeasurementInput {

@@ -38,6 +38,20 @@ pub fn synthetic_catalog(n: u32) -> Catalog {
     Catalog { version: "bench".into(), actions }
 }
 
+/// The `t`-th tenant of a benchmark population: seats and users spread over the seat
+/// buckets, three industries in turn.
+pub fn bench_tenant(t: u32, created_at: chrono::DateTime<chrono::Utc>) -> store::NewTenant {
+    store::NewTenant {
+        id: None,
+        name: format!("Bench tenant {t:05}"),
+        licensed_seats: 10 + t * 13 % 20_000,
+        active_users: 10 + t * 11 % 18_000,
+        industry: ["Retail", "Healthcare", "Technology"][(t % 3) as usize].into(),
+        enabled_services: vec!["Exchange".into(), "SharePoint".into()],
+        created_at,
+    }
+}
+
 /// Signs `user_id` in for a benchmark's requests: a session for two hours, returned as
 /// the `name=value` a `Cookie` header carries.
 pub async fn session_cookie(store: &dyn store::Store, user_id: &str) -> anyhow::Result<String> {

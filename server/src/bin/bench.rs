@@ -6,7 +6,7 @@ use score::{evaluate, rank, ControlState, Measurement, Status};
 use server::bench_data::{median, synthetic_catalog};
 use std::collections::BTreeMap;
 use std::time::Instant;
-use store::{MeasurementInput, NewTenant};
+use store::MeasurementInput;
 
 const ACTIONS: u32 = 300;
 
@@ -64,20 +64,7 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let mut ids = Vec::new();
     for t in 0..tenants {
-        let tenant = store
-            .create_tenant(
-                NewTenant {
-                    id: None,
-                    name: format!("Bench tenant {t:05}"),
-                    licensed_seats: 10 + t * 13 % 20_000,
-                    active_users: 10 + t * 11 % 18_000,
-                    industry: ["Retail", "Healthcare", "Technology"][(t % 3) as usize].into(),
-                    enabled_services: vec![],
-                    created_at: Utc::now(),
-                },
-                "bench",
-            )
-            .await?;
+        let tenant = store.create_tenant(server::bench_data::bench_tenant(t, Utc::now()), "bench").await?;
         let batch: Vec<MeasurementInput> = (0..ACTIONS)
             .map(|a| MeasurementInput {
                 action_id: format!("BenchAction{a:03}"),
