@@ -103,19 +103,34 @@ fn file_part(name: &str, bytes: &[u8]) -> Vec<u8> {
     part
 }
 
-#[tokio::test]
-async fn a_second_import_into_a_tenant_waits_for_the_first() {
-    let s = demo_server().await;
-    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+/// The fixture export as a whole upload body.
+fn whole_upload() -> Vec<u8> {
     let fixture =
         std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/graph-secure-scores.json"))
             .expect("fixture");
     let mut whole = file_part("graph-secure-scores.json", &fixture);
     whole.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    whole
+}
+
+type Chunks = futures::channel::mpsc::UnboundedReceiver<Result<axum::body::Bytes, std::io::Error>>;
+
+/// An upload whose body has begun and not ended: dropping the sender breaks it off.
+fn upload_still_arriving(
+) -> (futures::channel::mpsc::UnboundedSender<Result<axum::body::Bytes, std::io::Error>>, Chunks) {
+    let (tx, rx) = futures::channel::mpsc::unbounded();
+    tx.unbounded_send(Ok(file_part("slow.json", b"{\"value\": [").into())).expect("first part");
+    (tx, rx)
+}
+
+#[tokio::test]
+async fn a_second_import_into_a_tenant_waits_for_the_first() {
+    let s = demo_server().await;
+    let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let whole = whole_upload();
 
     // The first upload is still arriving: its body has begun and not ended.
-    let (tx, rx) = futures::channel::mpsc::unbounded::<Result<axum::body::Bytes, std::io::Error>>();
-    tx.unbounded_send(Ok(file_part("slow.json", b"{\"value\": [").into())).expect("first part");
+    let (tx, rx) = upload_still_arriving();
     let first = tokio::spawn(s.app.clone().oneshot(upload(&s, &admin, Body::from_stream(rx))));
 
     let audit_before = s.state.store.audit_trail(CONTOSO_ID, 1_000_000).await.expect("audit").len();
@@ -171,15 +186,10 @@ async fn the_server_runs_no_more_imports_at_once_than_it_is_set_to() {
         .await
         .expect("role");
     let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
-    let fixture =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/graph-secure-scores.json"))
-            .expect("fixture");
-    let mut whole = file_part("graph-secure-scores.json", &fixture);
-    whole.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    let whole = whole_upload();
 
     // An import into Contoso is still arriving...
-    let (tx, rx) = futures::channel::mpsc::unbounded::<Result<axum::body::Bytes, std::io::Error>>();
-    tx.unbounded_send(Ok(file_part("slow.json", b"{\"value\": [").into())).expect("first part");
+    let (tx, rx) = upload_still_arriving();
     let first = tokio::spawn(app.clone().oneshot(upload(&s, &admin, Body::from_stream(rx))));
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(!first.is_finished(), "the first upload is still arriving");
