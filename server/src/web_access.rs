@@ -57,25 +57,21 @@ pub struct TenantSession<N: Need> {
 }
 
 impl<N: Need> FromRequestParts<ServerState> for TenantSession<N> {
-    type Rejection = Refusal;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Refusal> {
-        let not_found = Refusal(StatusCode::NOT_FOUND, "tenant was not found");
-        let Path(params) =
-            Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| not_found)?;
-        let tenant_id = params.get("tenant").ok_or(not_found)?.to_ascii_lowercase();
-        let store = state.app.store.as_ref();
-        let viewer = app::auth::session::viewer_for(store, &parts.headers)
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Response> {
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
-            .map_err(internal)?
-            .ok_or(Refusal(StatusCode::UNAUTHORIZED, "Please sign in."))?;
-        let role = store.role_in(&viewer.user_id, &tenant_id).await.map_err(internal)?.ok_or(not_found)?;
-        if !role.allows(N::ACCESS) {
-            return Err(Refusal(
-                StatusCode::FORBIDDEN,
-                "Not allowed: your role in this tenant is read-only.",
-            ));
+            .map_err(|_| Refusal(StatusCode::NOT_FOUND, "tenant was not found").into_response())?;
+        let tenant = params.get("tenant").map_or("", String::as_str);
+        let store = state.app.store.as_ref();
+        match app::auth::access::clear(store, &parts.headers, tenant, N::ACCESS).await {
+            Ok((viewer, role, tenant_id)) => Ok(TenantSession { viewer, role, tenant_id, need: PhantomData }),
+            // The app's refusals are safe to show; internals are logged where they happen.
+            Err(e) => {
+                let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                Err((status, e.to_string()).into_response())
+            }
         }
-        Ok(TenantSession { viewer, role, tenant_id, need: PhantomData })
     }
 }

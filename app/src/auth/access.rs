@@ -29,19 +29,33 @@ mod server_side {
         }
     }
 
-    /// Clears the viewer for `need` on the tenant. A tenant that does not exist and one the
-    /// viewer holds no role in get the same answer, so nobody can probe for tenants.
+    /// Clears the viewer for `need` on the tenant, in a server function.
     pub async fn authorize(tenant_id: &str, need: Access) -> Result<TenantAccess, AppError> {
-        let (state, viewer) = require_viewer().await?;
+        let state = app_state()?;
+        let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+        let (viewer, role, tenant_id) = clear(state.store.as_ref(), &headers, tenant_id, need).await?;
+        Ok(TenantAccess { state, viewer, role, tenant_id })
+    }
+
+    /// The one access check, for server functions and plain handlers alike: the session the
+    /// request carries, its role in the tenant, cleared for `need`. A tenant that does not
+    /// exist and one the viewer holds no role in get the same answer, so nobody can probe
+    /// for tenants. Answers the tenant id as stored (lower case).
+    pub async fn clear(
+        store: &dyn store::Store,
+        headers: &http::HeaderMap,
+        tenant_id: &str,
+        need: Access,
+    ) -> Result<(Viewer, Role, String), AppError> {
+        let viewer = crate::auth::session::viewer_for(store, headers).await?.ok_or(AppError::Unauthorized)?;
         let tenant_id = tenant_id.to_ascii_lowercase();
-        let role = state
-            .store
+        let role = store
             .role_in(&viewer.user_id, &tenant_id)
             .await?
             .ok_or_else(|| AppError::NotFound("tenant".into()))?;
         if !role.allows(need) {
             return Err(AppError::Forbidden(format!("{} is a read-only role in this tenant", role.label())));
         }
-        Ok(TenantAccess { state, viewer, role, tenant_id })
+        Ok((viewer, role, tenant_id))
     }
 }
