@@ -33,3 +33,25 @@ export async function signIn(page: Page, email: string, next = '/') {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.locator('#signed-in-as')).toHaveText(email);
 }
+
+// A peer tenant of the service provider, its Overview path: changes made there leave
+// Contoso as other tests expect.
+export async function openPeer(page: Page): Promise<string> {
+  await signIn(page, 'msp@provider.example');
+  const link = page.locator('#tenant-list tbody tr a').filter({ hasNotText: 'Contoso' }).nth(1);
+  await link.click();
+  await expect(page.locator('#score-percent')).toBeVisible();
+  return new URL(page.url()).pathname;
+}
+
+// Marks the page; `samePage` then says whether it is still the same document (a form post
+// without JavaScript loads a new one).
+export async function markPage(page: Page) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  await page.evaluate(() => { (window as any).samePage = true; });
+}
+
+export async function samePage(page: Page): Promise<boolean> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return page.evaluate(() => (window as any).samePage === true);
+}

@@ -8,6 +8,7 @@
 pub mod csv;
 pub mod measurement;
 pub mod projection;
+pub mod refusal;
 pub mod share;
 pub mod status_edit;
 pub mod url;
@@ -21,4 +22,5 @@ pub mod status_change;
 
 #[cfg(feature = "store")]
 pub use live::{live_score, LiveScore};
-pub use status_edit::{Refusal, StatusEdit};
+pub use refusal::{Refusal, Refusals};
+pub use status_edit::StatusEdit;

@@ -1,6 +1,7 @@
 //! Sharing an improvement action: the targets an operator can configure, what a share
 //! may carry, the link it sends, and the words for each outcome. The server delivers it.
 
+use crate::refusal::{Refusal, Refusals};
 use crate::url::encode;
 use serde::{Deserialize, Serialize};
 
@@ -131,37 +132,63 @@ pub fn action_link(base: &str, tenant_id: &str, action_id: &str) -> String {
     format!("{base}/tenants/{tenant_id}/actions/{}", encode(action_id))
 }
 
-/// The message for a `share_…` error code.
+/// Why a share was refused or failed; the page keeps what was typed.
+pub const REFUSALS: Refusals = Refusals(&[
+    Refusal::new(
+        "share_target",
+        "target",
+        "Share target: choose Email, Teams/Slack webhook or ServiceNow change ticket.",
+    ),
+    Refusal::new(
+        "share_target_off",
+        "target",
+        "Share target: this target is not configured by the operator.",
+    ),
+    Refusal::new(
+        "share_to",
+        "to",
+        "To: enter 1–20 email addresses separated by commas, for example sam@contoso.example.",
+    ),
+    Refusal::new(
+        "share_message",
+        "message",
+        "Message: at most 2,000 characters, without control characters other than line breaks.",
+    ),
+    Refusal::new(
+        "share_failed_email",
+        "target",
+        "Email: the mail server could not be reached or refused the message; nothing was sent. \
+         Your text is kept below; try again later.",
+    ),
+    Refusal::new(
+        "share_failed_webhook",
+        "target",
+        "Teams/Slack webhook: the webhook could not be reached or refused the message; nothing was \
+         posted. Your text is kept below; try again later.",
+    ),
+    Refusal::new(
+        "share_failed_servicenow",
+        "target",
+        "ServiceNow did not answer or refused the request; no ticket was created. Your text is kept \
+         below; try again later.",
+    ),
+    Refusal::new(
+        "share_no_public_url",
+        "target",
+        "Share: the operator has not set this server's public address (RAMPART_PUBLIC_URL), \
+         so no link to this action can be sent; nothing was sent.",
+    ),
+    Refusal::new(
+        "share_rate_limited",
+        "target",
+        "Share: you have shared as often as the operator allows in an hour; nothing was sent. \
+         Your text is kept below; try again later.",
+    ),
+]);
+
+/// The message for a share refusal's code.
 pub fn error_message(code: &str) -> &'static str {
-    match code {
-        "share_target" => "Share target: choose Email, Teams/Slack webhook or ServiceNow change ticket.",
-        "share_target_off" => "Share target: this target is not configured by the operator.",
-        "share_to" => "To: enter 1–20 email addresses separated by commas, for example sam@contoso.example.",
-        "share_message" => {
-            "Message: at most 2,000 characters, without control characters other than line breaks."
-        }
-        "share_failed_email" => {
-            "Email: the mail server could not be reached or refused the message; nothing was sent. \
-             Your text is kept below; try again later."
-        }
-        "share_failed_webhook" => {
-            "Teams/Slack webhook: the webhook could not be reached or refused the message; nothing was \
-             posted. Your text is kept below; try again later."
-        }
-        "share_failed_servicenow" => {
-            "ServiceNow did not answer or refused the request; no ticket was created. Your text is kept \
-             below; try again later."
-        }
-        "share_no_public_url" => {
-            "Share: the operator has not set this server's public address (RAMPART_PUBLIC_URL), \
-             so no link to this action can be sent; nothing was sent."
-        }
-        "share_rate_limited" => {
-            "Share: you have shared as often as the operator allows in an hour; nothing was sent. \
-             Your text is kept below; try again later."
-        }
-        _ => "The share was refused.",
-    }
+    REFUSALS.get(code).map_or("The share was refused.", |r| r.message)
 }
 
 /// The message for `?done=…` after a share went through.

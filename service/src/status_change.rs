@@ -2,7 +2,7 @@
 //! action keeps its status, and the change is recorded under the person who made it.
 
 use crate::live::live_score;
-use crate::status_edit::{Refusal, StatusEdit};
+use crate::status_edit::{Refusal, StatusEdit, REFUSALS};
 use score::{EffectiveStatus, ImprovementAction};
 use store::{ControlRecord, StatusChange, Store, StoreError};
 
@@ -54,7 +54,7 @@ pub async fn change_status(
     let wanted = edit(current_edit(current.status, live.records.get(action_id)))?.checked()?;
     // Completed is derived from the measurement: the status underneath stays what it is.
     if current.effective == EffectiveStatus::Completed && wanted.status != current.status {
-        return Err(Refusal::of("locked").into());
+        return Err(REFUSALS.of("locked").into());
     }
     let change = StatusChange {
         action_id: action_id.to_owned(),
@@ -96,7 +96,7 @@ pub async fn undo_change(
                 }
             }))
         }
-        _ => Err(Refusal::of("undo_stale")),
+        _ => Err(REFUSALS.of("undo_stale")),
     };
     change_status(store, catalog, tenant_id, action_id, who, |_| before).await
 }

@@ -21,61 +21,43 @@ pub struct StatusEdit {
     pub tags: Vec<String>,
 }
 
-/// Why an edit was refused: `code` is stable (pages carry it in the URL, `?error=note`),
-/// `field` is the product's name of the field at fault, `message` says what to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: &'static str,
-    pub field: &'static str,
-    pub message: &'static str,
-}
+pub use crate::refusal::Refusal;
+use crate::refusal::Refusals;
 
-impl Refusal {
-    /// The refusal a code stands for; an unknown code reads as a plain refusal.
-    pub fn of(code: &str) -> Refusal {
-        let (code, field, message) = match code {
-            "status" => (
-                "status",
-                "status",
-                "Status: choose one of To address, Planned, Risk accepted, Resolved through third party or \
-                 Resolved through alternate mitigation.",
-            ),
-            "locked" => (
-                "locked",
-                "status",
-                "Status: this action is Completed (derived from its measurement), so its status is locked.",
-            ),
-            "due_date" => {
-                ("due_date", "due_date", "Due date: enter a date as YYYY-MM-DD, for example 2026-06-30.")
-            }
-            "note" => ("note", "note", "Notes: at most 4,000 characters, without control characters."),
-            "note_required" => {
-                ("note_required", "note", "Notes: risk accepting an action needs a note saying why.")
-            }
-            "assignee" => {
-                ("assignee", "assignee", "Assignee: at most 200 characters, without control characters.")
-            }
-            "tags" => (
-                "tags",
-                "tags",
-                "Tags: separate tags with commas; each tag is 1–40 characters without control characters, \
-                 at most 20 tags.",
-            ),
-            "undo_stale" => (
-                "undo_stale",
-                "change",
-                "Undo: the action changed after this page was drawn, so nothing was undone. Look at its \
-                 history and try again.",
-            ),
-            _ => ("refused", "status", "The change was refused."),
-        };
-        Refusal { code, field, message }
-    }
-}
+/// Why an edit is refused: the codes are stable (pages carry them in the URL, `?error=note`).
+pub const REFUSALS: Refusals = Refusals(&[
+    Refusal::new(
+        "status",
+        "status",
+        "Status: choose one of To address, Planned, Risk accepted, Resolved through third party or \
+         Resolved through alternate mitigation.",
+    ),
+    Refusal::new(
+        "locked",
+        "status",
+        "Status: this action is Completed (derived from its measurement), so its status is locked.",
+    ),
+    Refusal::new("due_date", "due_date", "Due date: enter a date as YYYY-MM-DD, for example 2026-06-30."),
+    Refusal::new("note", "note", "Notes: at most 4,000 characters, without control characters."),
+    Refusal::new("note_required", "note", "Notes: risk accepting an action needs a note saying why."),
+    Refusal::new("assignee", "assignee", "Assignee: at most 200 characters, without control characters."),
+    Refusal::new(
+        "tags",
+        "tags",
+        "Tags: separate tags with commas; each tag is 1–40 characters without control characters, \
+         at most 20 tags.",
+    ),
+    Refusal::new(
+        "undo_stale",
+        "change",
+        "Undo: the action changed after this page was drawn, so nothing was undone. Look at its \
+         history and try again.",
+    ),
+]);
 
-/// The message for a refusal code (what a page shows for `?error=…`).
-pub fn message(code: &str) -> &'static str {
-    Refusal::of(code).message
+/// The refusal a code stands for.
+fn refusal(code: &str) -> Refusal {
+    REFUSALS.of(code)
 }
 
 impl StatusEdit {
@@ -87,15 +69,15 @@ impl StatusEdit {
         if note.chars().count() > MAX_NOTE_CHARS
             || note.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
         {
-            return Err(Refusal::of("note"));
+            return Err(refusal("note"));
         }
         let note = note.trim().to_owned();
         if self.status == Status::RiskAccepted && note.is_empty() {
-            return Err(Refusal::of("note_required"));
+            return Err(refusal("note_required"));
         }
         let assignee = match self.assignee.as_deref().map(str::trim) {
             Some(who) if who.chars().count() > MAX_ASSIGNEE_CHARS || who.chars().any(char::is_control) => {
-                return Err(Refusal::of("assignee"))
+                return Err(refusal("assignee"))
             }
             Some(who) if !who.is_empty() => Some(who.to_owned()),
             _ => None,
@@ -104,21 +86,21 @@ impl StatusEdit {
         for t in &self.tags {
             // Checked before trimming: a line break at either end is still refused.
             if t.chars().any(char::is_control) {
-                return Err(Refusal::of("tags"));
+                return Err(refusal("tags"));
             }
             let t = t.trim();
             if t.is_empty() {
                 continue;
             }
             if t.chars().count() > MAX_TAG_CHARS {
-                return Err(Refusal::of("tags"));
+                return Err(refusal("tags"));
             }
             if !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
                 tags.push(t.to_owned());
             }
         }
         if tags.len() > MAX_TAGS {
-            return Err(Refusal::of("tags"));
+            return Err(refusal("tags"));
         }
         // A due date belongs to a plan.
         let due_date = if self.status == Status::Planned { self.due_date } else { None };
@@ -140,7 +122,7 @@ mod tests {
 
     #[test]
     fn risk_acceptance_needs_a_note() {
-        assert_eq!(edit(Status::RiskAccepted).checked(), Err(Refusal::of("note_required")));
+        assert_eq!(edit(Status::RiskAccepted).checked(), Err(refusal("note_required")));
         let mut e = edit(Status::RiskAccepted);
         e.note = "   \n ".into();
         assert_eq!(e.clone().checked().map_err(|r| r.field), Err("note"));
@@ -197,10 +179,10 @@ mod tests {
         for (code, field) in
             [("status", "status"), ("locked", "status"), ("note_required", "note"), ("due_date", "due_date")]
         {
-            let r = Refusal::of(code);
+            let r = refusal(code);
             assert_eq!((r.code, r.field), (code, field));
             assert!(!r.message.is_empty());
         }
-        assert_eq!(message("nonsense"), "The change was refused.");
+        assert_eq!(REFUSALS.of("nonsense").message, "The change was refused.");
     }
 }

@@ -1,11 +1,31 @@
-//! The signed-in person's own account: changing their password and signing out
-//! everywhere. Plain form posts answered by redirects, so they work with JavaScript off.
+//! The signed-in person's own account: changing their password (a form of the one
+//! convention in `pages::forms`) and signing out everywhere (a plain post: the session it
+//! ends is the page's own, so the whole page goes).
 
 use crate::auth::sign_in::SignInRequired;
 use crate::error::AppError;
+use crate::pages::forms::{page_action, Notice, Outcome, PageForms};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
+use service::refusal::{Refusal, Refusals};
+
+/// Why a password change is refused.
+pub const REFUSALS: Refusals = Refusals(&[
+    Refusal::new("current_password", "current_password", "Current password: it is wrong, or empty."),
+    Refusal::new("new_password", "new_password", "New password: use at least 10 characters."),
+    Refusal::new(
+        "confirm_password",
+        "confirm_password",
+        "Repeat new password: it differs from the new password.",
+    ),
+    Refusal::new(
+        "throttled",
+        "current_password",
+        "Current password: too many wrong attempts. Wait 15 minutes and try again.",
+    ),
+]);
 
 /// Where refusals and the outcome of a change send the browser back to.
 #[cfg(feature = "ssr")]
@@ -24,27 +44,19 @@ pub async fn change_password(
         MIN_PASSWORD_LEN,
     };
     use crate::auth::sign_in::{MAX_ATTEMPTS_PER_ACCOUNT_AND_ADDRESS, THROTTLE_MINUTES};
-    use crate::pages::refusal::refuse;
+    use crate::pages::forms::{done, refuse};
     let (state, viewer) = crate::auth::access::require_viewer().await?;
     let store = state.store.as_ref();
+    let no = |code: &str| refuse(ACCOUNT_PAGE, REFUSALS.of(code));
     if current_password.is_empty() || current_password.len() > MAX_PASSWORD_LEN {
-        return refuse(ACCOUNT_PAGE, "current_password", "current_password", "enter your current password")
-            .await;
+        return no("current_password").await;
     }
     let chars = new_password.chars().count();
     if chars < MIN_PASSWORD_LEN || new_password.len() > MAX_PASSWORD_LEN {
-        let message =
-            format!("use at least {MIN_PASSWORD_LEN} characters (and at most {MAX_PASSWORD_LEN} bytes)");
-        return refuse(ACCOUNT_PAGE, "new_password", "new_password", &message).await;
+        return no("new_password").await;
     }
     if new_password != confirm_password {
-        return refuse(
-            ACCOUNT_PAGE,
-            "confirm_password",
-            "confirm_password",
-            "type the new password twice, the same",
-        )
-        .await;
+        return no("confirm_password").await;
     }
     // A session left open is not a licence to guess the password: the same budget as
     // signing in from one place.
@@ -60,8 +72,7 @@ pub async fn change_password(
     let user = store.user(&viewer.user_id).await?;
     if !verify_password_off_workers(current_password, user.password_hash).await {
         tracing::warn!(email = %viewer.email, "password change refused: wrong current password");
-        return refuse(ACCOUNT_PAGE, "current_password", "current_password", "the current password is wrong")
-            .await;
+        return no("current_password").await;
     }
     store.clear_sign_in_attempts(&key).await?;
     let hash = hash_password_off_workers(new_password).await.map_err(|_| AppError::Internal)?;
@@ -69,8 +80,7 @@ pub async fn change_password(
     let this_session = crate::auth::session::session_secret(&headers).map(|s| hash_secret(&s));
     store.set_password_hash(&viewer.user_id, &hash, &viewer.email, this_session.as_deref()).await?;
     tracing::info!(email = %viewer.email, "password changed; other sessions ended");
-    leptos_axum::redirect(&format!("{ACCOUNT_PAGE}?done=password"));
-    Ok(())
+    done(&format!("{ACCOUNT_PAGE}?done=password"))
 }
 
 /// Too many wrong current passwords: browsers go back with the message, scripts get a 429.
@@ -105,31 +115,22 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     Ok(())
 }
 
-fn message(code: Option<String>, done: Option<String>) -> Option<(bool, &'static str)> {
-    if let Some(code) = code {
-        return Some((
-            false,
-            match code.as_str() {
-                "current_password" => "Current password: it is wrong, or empty.",
-                "new_password" => "New password: use at least 10 characters.",
-                "confirm_password" => "Repeat new password: it differs from the new password.",
-                "throttled" => "Current password: too many wrong attempts. Wait 15 minutes and try again.",
-                _ => "The change was refused.",
-            },
-        ));
-    }
-    done.map(|_| (true, "Password changed. Every other browser signed in as you has been signed out."))
-}
-
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let query = use_query_map();
+    PageForms::provide().offer::<ChangePassword>();
     let who = Resource::new(|| (), |_| crate::auth::sign_in::whoami());
+    let notice = Signal::derive(move || {
+        let changed = |q: &ParamsMap| {
+            q.get("done")
+                .map(|_| "Password changed. Every other browser signed in as you has been signed out.")
+        };
+        Outcome::from_url(&query.read(), &[REFUSALS], changed)
+    });
     view! {
         <Title text="Your account"/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let notice = message(query.read().get("error"), query.read().get("done"));
                 match who.await {
                     Ok(Some(v)) => view! { <AccountView email=v.email notice/> }.into_any(),
                     Ok(None) => view! { <SignInRequired/> }.into_any(),
@@ -141,16 +142,15 @@ pub fn AccountPage() -> impl IntoView {
 }
 
 #[component]
-fn AccountView(email: String, notice: Option<(bool, &'static str)>) -> impl IntoView {
+fn AccountView(email: String, notice: Signal<Option<Outcome>>) -> impl IntoView {
+    let change = page_action::<ChangePassword>();
     view! {
         <h1>"Your account"</h1>
         <p>"Signed in as " <strong id="account-email">{email}</strong></p>
-        {notice.map(|(ok, m)| view! {
-            <p class=if ok { "notice" } else { "error" } role="status" id="account-notice">{m}</p>
-        })}
+        <Notice id="account-notice" url=notice/>
         <section class="card narrow" aria-labelledby="password-heading">
             <h2 id="password-heading">"Change password"</h2>
-            <form method="post" action="/api/change_password" class="stack" id="password-form">
+            <ActionForm action=change.action on:submit=move |_| change.submitted() attr:class="stack" attr:id="password-form">
                 <label>"Current password"
                     <input type="password" name="current_password" autocomplete="current-password" required/>
                 </label>
@@ -160,8 +160,8 @@ fn AccountView(email: String, notice: Option<(bool, &'static str)>) -> impl Into
                 <label>"Repeat new password"
                     <input type="password" name="confirm_password" autocomplete="new-password" minlength="10" required/>
                 </label>
-                <button type="submit">"Change password"</button>
-            </form>
+                <button type="submit" disabled=move || change.pending()>"Change password"</button>
+            </ActionForm>
         </section>
         <section class="card narrow" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>

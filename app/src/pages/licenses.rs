@@ -2,7 +2,13 @@
 //! Overview's licensed-only view leaves out the actions whose licenses are missing.
 
 use crate::error::AppError;
+use crate::pages::forms::page_action;
 use leptos::prelude::*;
+use service::refusal::{Refusal, Refusals};
+
+/// Why a licenses form is refused.
+pub const REFUSALS: Refusals =
+    Refusals(&[Refusal::new("licenses", "licenses", "Licenses: pick from the licenses listed.")]);
 
 /// Every license the catalog names, sorted, each once.
 pub fn license_names(catalog: &[score::ImprovementAction]) -> Vec<String> {
@@ -25,20 +31,16 @@ pub fn validate(ticked: &[String], known: &[String]) -> Result<Vec<String>, Stri
 /// The form always sends the whole list: no box ticked records that none is held.
 #[server(endpoint = "set_licenses")]
 pub async fn set_licenses(tenant_id: String, licenses: Option<Vec<String>>) -> Result<(), AppError> {
-    use crate::pages::refusal::refuse;
+    use crate::pages::forms::{done, refuse_naming};
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
     let back = format!("/tenants/{}/settings", access.tenant_id);
     let known = license_names(&access.state.catalog);
     let held = match validate(&licenses.unwrap_or_default(), &known) {
         Ok(held) => held,
-        Err(unknown) => {
-            let message = format!("licenses: `{unknown}` is not a license the catalog names");
-            return refuse(&back, "licenses", "licenses", &message).await;
-        }
+        Err(unknown) => return refuse_naming(&back, REFUSALS.of("licenses"), Some(&unknown)).await,
     };
     access.state.store.set_licenses(&access.tenant_id, Some(&held), &access.viewer.email).await?;
-    leptos_axum::redirect(&format!("{back}?done=licenses"));
-    Ok(())
+    done(&format!("{back}?done=licenses"))
 }
 
 /// The tenant's licenses, with the form for read-write roles.
@@ -55,12 +57,13 @@ pub fn LicensesCard(
         Some(h) => h.join(", "),
     };
     let held = held.unwrap_or_default();
+    let set = page_action::<SetLicenses>();
     view! {
         <section class="card" aria-labelledby="licenses-heading">
             <h2 id="licenses-heading">"Licenses"</h2>
             <p id="licenses-held">{summary}</p>
             {can_write.then(|| view! {
-                <form method="post" action="/api/set_licenses" id="licenses-form">
+                <ActionForm action=set.action on:submit=move |_| set.submitted() attr:id="licenses-form">
                     <input type="hidden" name="tenant_id" value=tenant_id/>
                     <fieldset>
                         <legend>"Licenses this tenant holds"</legend>
@@ -70,7 +73,7 @@ pub fn LicensesCard(
                         }).collect_view()}
                     </fieldset>
                     <button type="submit" id="save-licenses">"Save licenses"</button>
-                </form>
+                </ActionForm>
             })}
         </section>
     }

@@ -1,12 +1,12 @@
 //! One module per page.
 
 pub mod actions;
+pub mod forms;
 pub mod history;
 pub mod licenses;
 pub mod metrics;
 pub mod nav;
 pub mod not_found;
 pub mod overview;
-pub mod refusal;
 pub mod settings;
 pub mod tenants;

@@ -1,13 +1,18 @@
-//! Tenant settings: who has access (read-write users grant and revoke read-only roles)
-//! and the audit trail. Changes are plain form posts answered by redirects.
+//! Tenant settings: who has access (read-write users grant and revoke read-only roles),
+//! API tokens, import, licenses and the audit trail. Access and licenses are forms of the
+//! one convention in `pages::forms`; a new token and an import answer with pages of their
+//! own (the secret shown once, the import's report), so those stay plain posts.
 
 use crate::auth::sign_in::SignInRequired;
 use crate::error::AppError;
+use crate::pages::forms::{page_action, Notice, Outcome, PageForms};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::params::ParamsMap;
 use score::roles::Role;
 use serde::{Deserialize, Serialize};
+use service::refusal::{Refusal, Refusals};
 
 /// Audit lines shown on the page (the CSV export has them all).
 pub const AUDIT_ON_PAGE: u32 = 200;
@@ -124,46 +129,73 @@ pub async fn settings(tenant_id: String) -> Result<SettingsData, AppError> {
     })
 }
 
-/// Answers a settings form with a redirect back to the page, carrying the outcome.
+/// Why a settings form is refused (the token forms' codes come from the token routes).
+pub const REFUSALS: Refusals = Refusals(&[
+    Refusal::new("role", "role", "Role: choose one of the read-only roles."),
+    Refusal::new(
+        "role_write",
+        "role",
+        "Role: read-write roles are granted by the server operator; choose a read-only role.",
+    ),
+    Refusal::new("self", "email", "Email: you cannot change your own access."),
+    Refusal::new("email", "email", "Email: enter an email address such as name@example.com."),
+    Refusal::new(
+        "demote",
+        "email",
+        "Email: this person holds a read-write role, which only the operator can change.",
+    ),
+    Refusal::new("member", "user_id", "That person holds no role in this tenant."),
+    Refusal::new("revoke_write", "user_id", "Read-write roles are revoked by the server operator."),
+    Refusal::new("token_name", "name", "Token name: use 1 to 100 characters, no control characters."),
+    Refusal::new(
+        "token_scope",
+        "scope",
+        "Scope: choose SecurityEvents.Read.All or SecurityEvents.ReadWrite.All.",
+    ),
+    Refusal::new(
+        "token_expiry",
+        "expires_days",
+        "Expires in: a whole number of days from 1 to the server's maximum (shown on the form), or \
+         empty for the maximum.",
+    ),
+    Refusal::new("token", "token", "That token was not found among yours."),
+]);
+
+/// The Settings page a form goes back to.
 #[cfg(feature = "ssr")]
-fn back(tenant_id: &str, outcome: &str) -> Result<(), AppError> {
-    leptos_axum::redirect(&format!("/tenants/{tenant_id}/settings?{outcome}"));
-    Ok(())
+fn page_of(tenant_id: &str) -> String {
+    format!("/tenants/{tenant_id}/settings")
 }
 
 /// Grants a read-only role; read-write roles are granted by the operator (`rampart user grant`).
 #[server(endpoint = "grant_access")]
 pub async fn grant_access(tenant_id: String, email: String, role: String) -> Result<(), AppError> {
+    use crate::pages::forms::{done, refuse};
     use score::roles::Access;
     let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
     let tenant_id = access.tenant_id.clone();
+    let page = page_of(&tenant_id);
+    let no = |code: &str| refuse(&page, REFUSALS.of(code));
     let Some(role) = Role::parse(role.trim()) else {
-        return back(&tenant_id, "error=role");
+        return no("role").await;
     };
     if role.can_write() {
-        return back(&tenant_id, "error=role_write");
+        return no("role_write").await;
     }
     let email = email.trim().to_ascii_lowercase();
     if !crate::auth::valid_email(&email) {
-        let back_to = format!("/tenants/{tenant_id}/settings");
-        return crate::pages::refusal::refuse(
-            &back_to,
-            "email",
-            "email",
-            "enter an email address such as name@example.com",
-        )
-        .await;
+        return no("email").await;
     }
     if email == access.viewer.email {
-        return back(&tenant_id, "error=self");
+        return no("self").await;
     }
     let user = account_for(access.state.store.as_ref(), &email, &access.viewer.email).await?;
     let current = access.state.store.members_of_tenant(&tenant_id).await?;
     if current.iter().any(|m| m.user_id == user.id && m.role.can_write()) {
-        return back(&tenant_id, "error=demote");
+        return no("demote").await;
     }
     access.state.store.grant_role(&tenant_id, &user.id, role, &access.viewer.email).await?;
-    back(&tenant_id, "done=granted")
+    done(&format!("{page}?done=granted"))
 }
 
 /// The account with this address, made (with no password yet) when there is none. Granting
@@ -189,51 +221,32 @@ async fn account_for(store: &dyn store::Store, email: &str, actor: &str) -> Resu
 /// Revokes a read-only role.
 #[server(endpoint = "revoke_access")]
 pub async fn revoke_access(tenant_id: String, user_id: String) -> Result<(), AppError> {
+    use crate::pages::forms::{done, refuse};
     use score::roles::Access;
     let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
     let tenant_id = access.tenant_id.clone();
+    let page = page_of(&tenant_id);
     let members = access.state.store.members_of_tenant(&tenant_id).await?;
     match members.iter().find(|m| m.user_id == user_id) {
-        None => return back(&tenant_id, "error=member"),
-        Some(m) if m.role.can_write() => return back(&tenant_id, "error=revoke_write"),
+        None => return refuse(&page, REFUSALS.of("member")).await,
+        Some(m) if m.role.can_write() => return refuse(&page, REFUSALS.of("revoke_write")).await,
         Some(_) => {}
     }
     access.state.store.revoke_role(&tenant_id, &user_id, &access.viewer.email).await?;
-    back(&tenant_id, "done=revoked")
+    done(&format!("{page}?done=revoked"))
 }
 
-fn message(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static str)> {
-    let error = query.get("error").map(|e| match e.as_str() {
-        "role" => "Role: choose one of the read-only roles.",
-        "role_write" => "Role: read-write roles are granted by the server operator; choose a read-only role.",
-        "self" => "Email: you cannot change your own access.",
-        "email" => "Email: enter an email address such as name@example.com.",
-        "demote" => "Email: this person holds a read-write role, which only the operator can change.",
-        "member" => "That person holds no role in this tenant.",
-        "revoke_write" => "Read-write roles are revoked by the server operator.",
-        "token_name" => "Token name: use 1 to 100 characters, no control characters.",
-        "token_scope" => "Scope: choose SecurityEvents.Read.All or SecurityEvents.ReadWrite.All.",
-        "token_expiry" => {
-            "Expires in: a whole number of days from 1 to the server's maximum (shown on the form), or \
-             empty for the maximum."
-        }
-        "token" => "That token was not found among yours.",
-        "licenses" => "Licenses: pick from the licenses listed.",
-        _ => "The change was refused.",
-    });
-    if let Some(e) = error {
-        return Some((false, e));
-    }
-    query.get("done").map(|d| match d.as_str() {
-        "granted" => (
-            true,
+/// What a saved settings form says once the page is back.
+fn done(query: &ParamsMap) -> Option<&'static str> {
+    Some(match query.get("done")?.as_str() {
+        "granted" => {
             "Access granted. Someone who has never signed in here needs a password from the server \
-             operator (rampart user set-password) first.",
-        ),
-        "revoked" => (true, "Access revoked."),
-        "token_revoked" => (true, "Token revoked."),
-        "licenses" => (true, "Licenses saved: the Overview's licensed-only view follows them."),
-        _ => (true, "Saved."),
+             operator (rampart user set-password) first."
+        }
+        "revoked" => "Access revoked.",
+        "token_revoked" => "Token revoked.",
+        "licenses" => "Licenses saved: the Overview's licensed-only view follows them.",
+        _ => "Saved.",
     })
 }
 
@@ -242,12 +255,19 @@ pub fn Settings() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let tenant = move || params.read().get("tenant").unwrap_or_default();
-    let data = Resource::new(tenant, settings);
+    let forms = PageForms::provide();
+    forms.offer::<GrantAccess>();
+    forms.offer::<RevokeAccess>();
+    forms.offer::<crate::pages::licenses::SetLicenses>();
+    let data = Resource::new(move || (tenant(), forms.version()), |(t, _)| settings(t));
+    let notice = Signal::derive(move || {
+        Outcome::from_url(&query.read(), &[REFUSALS, crate::pages::licenses::REFUSALS], done)
+    });
     view! {
         <Suspense fallback=|| view! { <p>"Loading settings…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(d) => view! { <SettingsView d tenant_id=tenant() notice=message(&query.read())/> }.into_any(),
+                    Ok(d) => view! { <SettingsView d tenant_id=tenant() notice/> }.into_any(),
                     Err(AppError::NotFound(_)) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
                     Err(AppError::Unauthorized) => view! { <SignInRequired/> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -258,10 +278,12 @@ pub fn Settings() -> impl IntoView {
 }
 
 #[component]
-fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'static str)>) -> impl IntoView {
+fn SettingsView(d: SettingsData, tenant_id: String, notice: Signal<Option<Outcome>>) -> impl IntoView {
     let read_only_roles: Vec<Role> = Role::ALL.into_iter().filter(|r| !r.can_write()).collect();
     let can_write = d.can_write;
     let t = tenant_id.clone();
+    let grant = page_action::<GrantAccess>();
+    let grant_tenant = tenant_id.clone();
     view! {
         <Title text=crate::format::rcdata(&format!("{} — Settings", d.tenant_name))/>
         <h1>{d.tenant_name.clone()} <span class="subtle">" · Settings"</span></h1>
@@ -269,9 +291,7 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'stat
             <a href=format!("/tenants/{tenant_id}")>"← Overview"</a>" · "
             <a href=format!("/tenants/{tenant_id}/history")>"History"</a>
         </p>
-        {notice.map(|(ok, m)| view! {
-            <p class=if ok { "notice" } else { "error" } role="status" id="settings-notice">{m}</p>
-        })}
+        <Notice id="settings-notice" url=notice/>
         <section class="card" aria-labelledby="members-heading">
             <h2 id="members-heading">"People with access"</h2>
             <table class="list" id="members">
@@ -280,6 +300,7 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'stat
                     {d.members.into_iter().map(|m| {
                         let removable = can_write && !m.role.can_write();
                         let t = t.clone();
+                        let revoke = page_action::<RevokeAccess>();
                         view! {
                             <tr>
                                 <td>{m.email.clone()}</td>
@@ -287,11 +308,11 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'stat
                                 <td>{m.granted_by}</td>
                                 <td>{m.granted_at}</td>
                                 <td>{removable.then(|| view! {
-                                    <form method="post" action="/api/revoke_access" class="inline">
+                                    <ActionForm action=revoke.action on:submit=move |_| revoke.submitted() attr:class="inline">
                                         <input type="hidden" name="tenant_id" value=t/>
                                         <input type="hidden" name="user_id" value=m.user_id/>
                                         <button type="submit" class="link" aria-label=format!("Revoke access of {}", m.email)>"Revoke"</button>
-                                    </form>
+                                    </ActionForm>
                                 })}</td>
                             </tr>
                         }
@@ -299,16 +320,16 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Option<(bool, &'stat
                 </tbody>
             </table>
             {can_write.then(|| view! {
-                <form method="post" action="/api/grant_access" class="row-form" id="grant-form">
-                    <input type="hidden" name="tenant_id" value=tenant_id.clone()/>
+                <ActionForm action=grant.action on:submit=move |_| grant.submitted() attr:class="row-form" attr:id="grant-form">
+                    <input type="hidden" name="tenant_id" value=grant_tenant/>
                     <label>"Email" <input type="email" name="email" required/></label>
                     <label>"Read-only role"
                         <select name="role">
                             {read_only_roles.iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
                         </select>
                     </label>
-                    <button type="submit">"Grant access"</button>
-                </form>
+                    <button type="submit" disabled=move || grant.pending()>"Grant access"</button>
+                </ActionForm>
             })}
         </section>
         <section class="card" aria-labelledby="tokens-heading">

@@ -2,10 +2,12 @@
 //! scores, ranks and exports like a built-in one.
 
 use crate::error::AppError;
+use crate::pages::forms::page_action;
 use leptos::prelude::*;
 use score::action::MAX_POINTS_LIMIT;
 use score::{Category, ImprovementAction, Level, Scoring};
 use serde::{Deserialize, Serialize};
+use service::refusal::{Refusal, Refusals};
 
 pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
@@ -46,23 +48,31 @@ impl CustomActionInput {
     }
 }
 
-pub fn error_message(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "custom_title" => "Title: enter 1–200 characters without control characters.",
-        "custom_category" => "Category: choose Identity, Data, Device, Apps or Infrastructure.",
-        "custom_product" => "Product: at most 60 characters without control characters.",
-        "custom_max_points" => "Max points: enter a whole number from 1 to 10.",
-        "custom_scoring" => "Scoring: choose binary or partial.",
-        "custom_unit" => {
-            "Unit: partial scoring needs what it counts (users, devices, …), at most 60 characters."
-        }
-        "custom_description" => "Description: at most 4,000 characters.",
-        "custom_level" => "Cost and user impact: choose Low, Moderate or High.",
-        "custom_exists" => "Title: this tenant already has a custom action with this title.",
-        "custom_built_in" => "Built-in actions cannot be edited or deleted; only custom actions can.",
-        _ => return None,
-    })
-}
+/// Why a custom action form is refused.
+pub const REFUSALS: Refusals = Refusals(&[
+    Refusal::new("custom_title", "title", "Title: enter 1–200 characters without control characters."),
+    Refusal::new(
+        "custom_category",
+        "category",
+        "Category: choose Identity, Data, Device, Apps or Infrastructure.",
+    ),
+    Refusal::new("custom_product", "product", "Product: at most 60 characters without control characters."),
+    Refusal::new("custom_max_points", "max_points", "Max points: enter a whole number from 1 to 10."),
+    Refusal::new("custom_scoring", "scoring", "Scoring: choose binary or partial."),
+    Refusal::new(
+        "custom_unit",
+        "unit",
+        "Unit: partial scoring needs what it counts (users, devices, …), at most 60 characters.",
+    ),
+    Refusal::new("custom_description", "description", "Description: at most 4,000 characters."),
+    Refusal::new("custom_level", "cost", "Cost and user impact: choose Low, Moderate or High."),
+    Refusal::new("custom_exists", "title", "Title: this tenant already has a custom action with this title."),
+    Refusal::new(
+        "custom_built_in",
+        "action_id",
+        "Built-in actions cannot be edited or deleted; only custom actions can.",
+    ),
+]);
 
 fn short(s: &str, max: usize) -> Option<String> {
     let s = s.trim();
@@ -195,20 +205,13 @@ pub async fn add_custom_action(
         Err(e) => return Err(e.into()),
     }
     tracing::info!(tenant = %access.tenant_id, action = %action.id, "custom action added");
-    leptos_axum::redirect(&format!("{list}/{}?saved=1", super::query::encode(&action.id)));
-    Ok(())
+    crate::pages::forms::done(&format!("{list}/{}?saved=1", super::query::encode(&action.id)))
 }
 
-/// Browsers go back to `page` with the error code; other clients get a 400 naming the field.
+/// Refuses a custom action form with one of [`REFUSALS`].
 #[cfg(feature = "ssr")]
 pub(crate) async fn refuse(page: &str, code: &'static str) -> Result<(), AppError> {
-    let field = match code.trim_start_matches("custom_") {
-        "exists" => "title",
-        "level" => "cost",
-        "built_in" => "action_id",
-        other => other,
-    };
-    crate::pages::refusal::refuse(page, code, field, error_message(code).unwrap_or("invalid")).await
+    crate::pages::forms::refuse(page, REFUSALS.of(code)).await
 }
 
 /// The add form, folded away until wanted.
@@ -220,14 +223,15 @@ pub fn AddCustomActionForm(tenant_id: String) -> impl IntoView {
         scoring: "binary".to_owned(),
         ..Default::default()
     };
+    let add = page_action::<AddCustomAction>();
     view! {
         <details class="card custom-action" id="add-custom-action">
             <summary>"Add a custom action"</summary>
-            <form method="post" action="/api/add_custom_action" class="row-form" id="custom-action-form">
+            <ActionForm action=add.action on:submit=move |_| add.submitted() attr:class="row-form" attr:id="custom-action-form">
                 <input type="hidden" name="tenant_id" value=tenant_id/>
                 {fields(&fresh, "add")}
-                <button type="submit">"Add action"</button>
-            </form>
+                <button type="submit" disabled=move || add.pending()>"Add action"</button>
+            </ActionForm>
         </details>
     }
 }
@@ -327,7 +331,7 @@ mod tests {
         let mut i = input();
         i.cost = "Free".into();
         assert_eq!(build(&i).map(|_| ()), Err("custom_level"));
-        assert!(error_message("custom_title").is_some_and(|m| m.starts_with("Title:")));
+        assert!(REFUSALS.get("custom_title").is_some_and(|r| r.message.starts_with("Title:")));
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! Editing, deleting and restoring a tenant's custom actions: plain form posts answered by
-//! redirects (so they work with JavaScript off), checked like the add form.
+//! Editing, deleting and restoring a tenant's custom actions, checked like the add form;
+//! forms of the one convention in `pages::forms`.
 //!
 //! A delete takes the action out of the live score and the lists but rewrites no history:
 //! past snapshots keep its points and the next one records it leaving. Restore undoes it.
 
 use super::custom::{fields, CustomActionInput};
 use crate::error::AppError;
+use crate::pages::forms::page_action;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -20,10 +21,8 @@ pub struct DeletedAction {
 #[cfg(feature = "ssr")]
 fn not_built_in(catalog: &[score::ImprovementAction], action_id: &str) -> Result<(), AppError> {
     if catalog.iter().any(|a| a.id == action_id) {
-        return Err(AppError::invalid(
-            "action_id",
-            super::custom::error_message("custom_built_in").unwrap_or("built-in actions cannot be edited"),
-        ));
+        let r = super::custom::REFUSALS.of("custom_built_in");
+        return Err(AppError::invalid(r.field, r.message));
     }
     Ok(())
 }
@@ -52,8 +51,7 @@ pub async fn edit_custom_action(
     }
     store.update_custom_action(&access.tenant_id, &action, &access.viewer.email).await?;
     tracing::info!(tenant = %access.tenant_id, action = %action.id, "custom action edited");
-    leptos_axum::redirect(&super::edit::with_param(&back, "saved", "1"));
-    Ok(())
+    crate::pages::forms::done(&crate::pages::forms::with_param(&back, "saved", "1"))
 }
 
 #[server(endpoint = "delete_custom_action")]
@@ -64,12 +62,11 @@ pub async fn delete_custom_action(tenant_id: String, action_id: String) -> Resul
     if store.delete_custom_action(&access.tenant_id, &action_id, &access.viewer.email).await? {
         tracing::info!(tenant = %access.tenant_id, action = %action_id, "custom action deleted");
     }
-    leptos_axum::redirect(&format!(
+    crate::pages::forms::done(&format!(
         "/tenants/{}/actions?deleted={}",
         access.tenant_id,
         super::query::encode(&action_id)
-    ));
-    Ok(())
+    ))
 }
 
 #[server(endpoint = "restore_custom_action")]
@@ -80,12 +77,11 @@ pub async fn restore_custom_action(tenant_id: String, action_id: String) -> Resu
     if store.restore_custom_action(&access.tenant_id, &action_id, &access.viewer.email).await? {
         tracing::info!(tenant = %access.tenant_id, action = %action_id, "custom action restored");
     }
-    leptos_axum::redirect(&format!(
+    crate::pages::forms::done(&format!(
         "/tenants/{}/actions/{}?restored=1",
         access.tenant_id,
         super::query::encode(&action_id)
-    ));
-    Ok(())
+    ))
 }
 
 /// The edit form and the delete button of a custom action, for read-write users.
@@ -97,16 +93,17 @@ pub fn EditCustomAction(
     back: String,
 ) -> impl IntoView {
     let (t2, a2) = (tenant_id.clone(), action_id.clone());
+    let (edit, delete) = (page_action::<EditCustomAction>(), page_action::<DeleteCustomAction>());
     view! {
         <section aria-labelledby="custom-edit-heading" id="custom-action-edit">
             <h3 id="custom-edit-heading">"Edit this custom action"</h3>
-            <form method="post" action="/api/edit_custom_action" class="row-form" id="edit-custom-action">
+            <ActionForm action=edit.action on:submit=move |_| edit.submitted() attr:class="row-form" attr:id="edit-custom-action">
                 <input type="hidden" name="tenant_id" value=tenant_id/>
                 <input type="hidden" name="action_id" value=action_id/>
                 <input type="hidden" name="back" value=back/>
                 {fields(&values, "edit")}
-                <button type="submit" id="save-custom-action">"Save action"</button>
-            </form>
+                <button type="submit" id="save-custom-action" disabled=move || edit.pending()>"Save action"</button>
+            </ActionForm>
             // Opening the details is the confirm step, and it needs no JavaScript.
             <details class="danger" id="delete-custom-action">
                 <summary>"Delete this action…"</summary>
@@ -115,11 +112,11 @@ pub fn EditCustomAction(
                      it earned, and the next snapshot records it leaving. You can restore it from the \
                      Improvement actions page."
                 </p>
-                <form method="post" action="/api/delete_custom_action" class="inline">
+                <ActionForm action=delete.action on:submit=move |_| delete.submitted() attr:class="inline">
                     <input type="hidden" name="tenant_id" value=t2/>
                     <input type="hidden" name="action_id" value=a2/>
                     <button type="submit" class="danger" id="confirm-delete">"Delete the action"</button>
-                </form>
+                </ActionForm>
             </details>
         </section>
     }
@@ -128,14 +125,15 @@ pub fn EditCustomAction(
 /// A Restore button: the undo of a delete.
 #[component]
 pub fn RestoreButton(tenant_id: String, action: DeletedAction) -> impl IntoView {
+    let restore = page_action::<RestoreCustomAction>();
     view! {
-        <form method="post" action="/api/restore_custom_action" class="inline restore-form">
+        <ActionForm action=restore.action on:submit=move |_| restore.submitted() attr:class="inline restore-form">
             <input type="hidden" name="tenant_id" value=tenant_id/>
             <input type="hidden" name="action_id" value=action.id.clone()/>
             <button type="submit" class="secondary" data-restore=action.id>
                 {format!("Restore “{}”", action.title)}
             </button>
-        </form>
+        </ActionForm>
     }
 }
 

@@ -1,5 +1,5 @@
-//! Edit status and notes: a plain form post answered by a redirect (so it works with
-//! JavaScript off), its checks, and undo.
+//! Edit status and notes, and undo: the server functions behind the forms of `form.rs`
+//! and the reading of the form into a [`StatusEdit`].
 
 use crate::error::AppError;
 use chrono::NaiveDate;
@@ -7,9 +7,7 @@ use leptos::prelude::*;
 use score::Status;
 use serde::{Deserialize, Serialize};
 
-use service::status_edit::{Refusal, StatusEdit};
-
-pub use service::status_edit::message as error_message;
+use service::status_edit::{Refusal, StatusEdit, REFUSALS};
 
 /// A status change as the form sends it, not yet checked. Every field but the status may be
 /// left out (scripts send only what they change).
@@ -35,10 +33,10 @@ fn strict_date(s: &str) -> Option<NaiveDate> {
 /// The edit a form asks for. The form shows the due date and the assignee for a plan only,
 /// so for any other status they are dropped unread; tags are comma-separated.
 pub fn edit_of(input: &EditInput) -> Result<StatusEdit, Refusal> {
-    let status = Status::parse(input.status.trim()).ok_or(Refusal::of("status"))?;
+    let status = Status::parse(input.status.trim()).ok_or(REFUSALS.of("status"))?;
     let (due_date, assignee) = if status == Status::Planned {
         let due = input.due_date.trim();
-        let due = if due.is_empty() { None } else { Some(strict_date(due).ok_or(Refusal::of("due_date"))?) };
+        let due = if due.is_empty() { None } else { Some(strict_date(due).ok_or(REFUSALS.of("due_date"))?) };
         (due, Some(input.assignee.clone()))
     } else {
         (None, None)
@@ -47,7 +45,6 @@ pub fn edit_of(input: &EditInput) -> Result<StatusEdit, Refusal> {
     Ok(StatusEdit { status, note: input.note.clone(), due_date, assignee, tags })
 }
 
-pub use crate::pages::refusal::with_param;
 pub use service::url::back_to_actions as back_url;
 
 #[server(endpoint = "update_action")]
@@ -110,25 +107,19 @@ async fn answer(
     match result {
         Ok(change) => {
             tracing::info!(tenant = %tenant_id, action = %action_id, status = %change.status, by = %change.changed_by, "status set");
-            leptos_axum::redirect(&with_param(&back, "saved", "1"));
-            Ok(())
+            crate::pages::forms::done(&service::url::with_param(&back, "saved", "1"))
         }
         Err(ChangeError::NoSuchAction) => Err(AppError::NotFound("action".into())),
-        Err(ChangeError::Refused(r)) => refuse(&back, r).await,
+        Err(ChangeError::Refused(r)) => crate::pages::forms::refuse(&back, r).await,
         Err(ChangeError::Store(e)) => Err(e.into()),
     }
-}
-
-/// Browsers go back to the form with the error code; other clients get a 400 naming the field.
-#[cfg(feature = "ssr")]
-async fn refuse(back: &str, r: Refusal) -> Result<(), AppError> {
-    crate::pages::refusal::refuse(back, r.code, r.field, r.message).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use service::status_edit::MAX_NOTE_CHARS;
+    use service::url::with_param;
 
     fn input(status: &str) -> EditInput {
         EditInput { status: status.into(), ..Default::default() }

@@ -2,38 +2,35 @@
 //! (`/tenants/:tenant/actions/:action_id`) render the same view.
 
 use super::custom;
+use super::custom::AddCustomAction;
+use super::custom_edit::DeleteCustomAction;
 use super::custom_edit::EditCustomAction;
 use super::detail::{improvement_action, ActionDetail};
-use super::edit::error_message;
-use super::form::EditStatusForm;
+use super::form::{provide_action_forms, EditStatusForm};
 use super::query::encode;
 use super::share::{self, ShareSection};
 use crate::auth::sign_in::SignInRequired;
 use crate::error::AppError;
+use crate::pages::forms::{page_action, Notice, Outcome, PageForms};
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::params::ParamsMap;
+use service::status_edit;
 
-/// The outcome of the last post, from `?error=…`, `?saved=1` or `?done=shared_…`.
-fn notice(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static str)> {
-    if let Some(code) = query.get("error") {
-        let message = if code.starts_with("share_") {
-            share::error_message(&code)
-        } else if code.starts_with("custom_") {
-            custom::error_message(&code).unwrap_or("The change was refused.")
-        } else {
-            error_message(&code)
-        };
-        return Some((false, message));
-    }
-    if let Some(done) = query.get("done").and_then(|c| share::done_message(&c)) {
-        return Some((true, done));
-    }
-    if query.get("restored").is_some() {
-        return Some((true, "Restored. The action is back in the live score and the list."));
-    }
-    query.get("saved").map(|_| (true, "Saved. The score and rank below include the change."))
+/// The outcome of the last post, from `?error=…`, `?saved=1`, `?restored=1` or `?done=shared_…`.
+fn notice(query: &ParamsMap) -> Option<Outcome> {
+    let done = |q: &ParamsMap| {
+        if let Some(done) = q.get("done").and_then(|c| share::done_message(&c)) {
+            return Some(done);
+        }
+        if q.get("restored").is_some() {
+            return Some("Restored. The action is back in the live score and the list.");
+        }
+        q.get("saved").map(|_| "Saved. The score and rank below include the change.")
+    };
+    Outcome::from_url(query, &[status_edit::REFUSALS, custom::REFUSALS, share::REFUSALS], done)
 }
 
 /// The action page of its own: a deep link that needs no list around it.
@@ -41,10 +38,13 @@ fn notice(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static st
 pub fn ActionPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let changes = super::form::Refresh::provide();
+    let forms = provide_action_forms();
+    // Not read again after its delete: the redirect leaves for the list.
+    let delete = page_action::<DeleteCustomAction>();
     let key = move || {
         let p = params.read();
-        (p.get("tenant").unwrap_or_default(), p.get("action_id").unwrap_or_default(), changes.get())
+        let version = forms.version_where(|i| !delete.is(i));
+        (p.get("tenant").unwrap_or_default(), p.get("action_id").unwrap_or_default(), version)
     };
     let data = Resource::new(key, |(t, a, _)| improvement_action(t, a));
     view! {
@@ -101,17 +101,19 @@ pub fn ActionDetailView(
     back: String,
     // Read as the URL changes: after an in-place save the router follows the redirect to
     // `?saved=1` at a moment of its own, and the detail may already have been read again.
-    notice: Signal<Option<(bool, &'static str)>>,
+    notice: Signal<Option<Outcome>>,
 ) -> impl IntoView {
+    // The add form's refusals belong to the list's notice, not to the open action's.
+    let add = page_action::<AddCustomAction>();
+    let forms = use_context::<PageForms>();
+    let refused = Signal::derive(move || forms.and_then(|f| f.refusal(|i| !add.is(i))));
     let r = d.row.clone();
     let manage = d.manage_url.starts_with("https://").then(|| d.manage_url.clone());
     let list = format!("/tenants/{}/actions", d.tenant_id);
     let head = view! {
         <h2 id="action-title">{r.title.clone()}</h2>
         <p class="subtle">{r.id.clone()} {r.custom.then_some(" · custom action")}</p>
-        {move || notice.get().map(|(ok, m)| view! {
-            <p class=if ok { "notice" } else { "error" } role=if ok { "status" } else { "alert" } id="action-notice">{m}</p>
-        })}
+        <Notice id="action-notice" url=notice refused/>
         <p class="points-line" id="action-points">{d.points_line()}</p>
         <p>"Status: " <strong id="action-status">{r.effective.label()}</strong>
             " · Rank: " <strong id="action-rank">{r.rank_label()}</strong>

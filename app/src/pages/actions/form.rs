@@ -1,57 +1,26 @@
 //! The "Edit status and notes" form, posting to `update_action`, and the undo button,
-//! posting to `undo_status`.
-//! Without JavaScript they are plain form posts answered by a redirect. Once the page is
-//! hydrated they call the server function in place: on success the page's data is read
-//! again (score, rank and list change at once, no reload) and the router follows the
-//! redirect; a refusal is shown beside the form.
+//! posting to `undo_status`: forms of the one convention in `pages::forms`, so once
+//! hydrated a save changes the score, rank and list in place, and a refusal is shown in the
+//! page's notice with what was typed still in the form.
 
+use super::custom::AddCustomAction;
+use super::custom_edit::{DeleteCustomAction, EditCustomAction, RestoreCustomAction};
 use super::detail::{ActionDetail, UndoTarget};
 use super::edit::{UndoStatus, UpdateAction};
-use crate::error::AppError;
+use crate::pages::forms::{page_action, PageForms};
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use score::{EffectiveStatus, Status};
 
-/// Bumped after each saved change, so the page's resources read the tenant again.
-#[derive(Debug, Clone, Copy)]
-pub struct Refresh(pub RwSignal<u32>);
-
-impl Refresh {
-    /// Provides a fresh counter for the page and returns it, for its resources to track.
-    pub fn provide() -> RwSignal<u32> {
-        let counter = RwSignal::new(0);
-        provide_context(Refresh(counter));
-        counter
-    }
-}
-
-/// A `ServerAction` for `S` that bumps the page's [`Refresh`] once it succeeds.
-fn refreshing<S>() -> ServerAction<S>
-where
-    S: ServerFn<Output = (), Error = AppError> + Send + Sync + Clone + 'static,
-{
-    let update = ServerAction::<S>::new();
-    if let Some(Refresh(counter)) = use_context::<Refresh>() {
-        Effect::new(move |_| {
-            if let Some(Ok(())) = update.value().get() {
-                counter.update(|n| *n += 1);
-            }
-        });
-    }
-    update
-}
-
-/// The refusal of the last in-place call, if any (the no-JavaScript path shows it from
-/// the URL instead).
-fn refusal<S>(update: ServerAction<S>) -> impl IntoView
-where
-    S: ServerFn<Output = (), Error = AppError> + Send + Sync + Clone + 'static,
-{
-    move || {
-        update.value().get().and_then(Result::err).map(|e| {
-            view! { <p class="error" role="alert" id="edit-error">{e.to_string()}</p> }
-        })
-    }
+/// The forms of the actions list and of an action's page, made before their resources.
+pub fn provide_action_forms() -> PageForms {
+    let forms = PageForms::provide();
+    forms.offer::<UpdateAction>();
+    forms.offer::<UndoStatus>();
+    forms.offer::<AddCustomAction>();
+    forms.offer::<EditCustomAction>();
+    forms.offer::<DeleteCustomAction>();
+    forms.offer::<RestoreCustomAction>();
+    forms
 }
 
 #[component]
@@ -59,7 +28,7 @@ pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
     let completed = d.row.effective == EffectiveStatus::Completed;
     let current = d.row.status;
     let tags = d.tenant_tags.join(", ");
-    let update = refreshing::<UpdateAction>();
+    let update = page_action::<UpdateAction>();
     let undo = d
         .undo
         .clone()
@@ -69,8 +38,7 @@ pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
         (d.due_date.clone().unwrap_or_default(), d.assignee.clone().unwrap_or_default(), d.note.clone());
     let (tenant_id, action_id) = (d.tenant_id.clone(), d.row.id.clone());
     view! {
-        {refusal(update)}
-        <ActionForm action=update attr:class="stack edit-form" attr:id="edit-status">
+        <ActionForm action=update.action on:submit=move |_| update.submitted() attr:class="stack edit-form" attr:id="edit-status">
             <input type="hidden" name="tenant_id" value=tenant_id/>
             <input type="hidden" name="action_id" value=action_id/>
             <input type="hidden" name="back" value=back/>
@@ -110,7 +78,7 @@ pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
             <label>"Tags (comma-separated)"
                 <input type="text" name="tags" value=tags id="tags-input"/>
             </label>
-            <button type="submit" id="save-status" disabled=move || update.pending().get()>"Save"</button>
+            <button type="submit" id="save-status" disabled=move || update.pending()>"Save"</button>
         </ActionForm>
         {undo}
     }
@@ -119,10 +87,9 @@ pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
 #[component]
 fn UndoForm(d: ActionDetail, u: UndoTarget, back: String) -> impl IntoView {
     let label = format!("Undo: back to {}", u.status.label());
-    let undo = refreshing::<UndoStatus>();
+    let undo = page_action::<UndoStatus>();
     view! {
-        {refusal(undo)}
-        <ActionForm action=undo attr:class="inline" attr:id="undo-form">
+        <ActionForm action=undo.action on:submit=move |_| undo.submitted() attr:class="inline" attr:id="undo-form">
             <input type="hidden" name="tenant_id" value=d.tenant_id/>
             <input type="hidden" name="action_id" value=d.row.id/>
             <input type="hidden" name="back" value=back/>

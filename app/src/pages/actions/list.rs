@@ -7,6 +7,7 @@ use super::filter::{apply, ActionView};
 use super::flyout::{error_view, ActionFlyout};
 use super::query::{ActionQuery, GroupBy, RemainingFilter, SortKey, StatusFilter};
 use crate::format::points_of;
+use crate::pages::forms::{page_action, Notice, Outcome, PageForms};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -32,12 +33,14 @@ pub fn ActionsPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let tenant = move || params.read().get("tenant").unwrap_or_default();
-    // Every saved edit bumps `changes`: the list, score and ranks are read again in place.
-    let changes = super::form::Refresh::provide();
-    let data = Resource::new(move || (tenant(), changes.get()), |(t, _)| improvement_actions(t));
+    // A saved change moves the forms' version: the list, score and ranks are read again in place.
+    let forms = super::form::provide_action_forms();
+    let data = Resource::new(move || (tenant(), forms.version()), |(t, _)| improvement_actions(t));
+    // The open action is not read again after its delete: the redirect closes it.
+    let delete = page_action::<super::custom_edit::DeleteCustomAction>();
     let open = move || {
         let m = query.read();
-        (tenant(), ActionQuery::from_lookup(|k| m.get(k)).action, changes.get())
+        (tenant(), ActionQuery::from_lookup(|k| m.get(k)).action, forms.version_where(|i| !delete.is(i)))
     };
     let detail = Resource::new(open, |(t, a, _)| async move {
         match a {
@@ -76,6 +79,15 @@ fn ActionsView(d: ActionsData, detail: DetailResource) -> impl IntoView {
         move || format!("/tenants/{t}/actions.csv{}", q.get().with_action(None).to_search())
     };
     let (b1, b2) = (base.clone(), base.clone());
+    // This notice speaks for the add form; the open action has its own.
+    let custom_refusal = Signal::derive(move || {
+        let code = query.read().get("error")?;
+        let r = super::custom::REFUSALS.get(&code)?;
+        Some(Outcome { ok: false, message: r.message.to_owned() })
+    });
+    let add = page_action::<super::custom::AddCustomAction>();
+    let forms = use_context::<PageForms>();
+    let add_refused = Signal::derive(move || forms.and_then(|f| f.refusal(|i| add.is(i))));
     view! {
         <Title text=super::rcdata(&format!("{} — Improvement actions", d.tenant_name))/>
         <h1>{d.tenant_name.clone()} <span class="subtle">" · Improvement actions"</span></h1>
@@ -90,11 +102,7 @@ fn ActionsView(d: ActionsData, detail: DetailResource) -> impl IntoView {
             <span class="subtle">" · you are " {d.role_label.clone()}
                 {(!d.can_write).then_some(" (read-only)")}</span>
         </p>
-        {move || {
-            query.read().get("error").and_then(|c| super::custom::error_message(&c)).map(|m| view! {
-                <p class="error" role="alert" id="actions-notice">{m}</p>
-            })
-        }}
+        <Notice id="actions-notice" url=custom_refusal refused=add_refused/>
         <FilterForm base=base.clone() q products tags/>
         {d.can_write.then(|| view! { <super::custom::AddCustomActionForm tenant_id=d.tenant_id.clone()/> })}
         <super::custom_edit::DeletedCustomActions tenant_id=d.tenant_id.clone() deleted=d.deleted.clone()

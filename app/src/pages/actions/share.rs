@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 pub use service::share::{
     action_link, done_message, error_message, is_email_address, validate_share, ShareInput, ShareTarget,
-    ShareTargets, ValidShare, MAX_MESSAGE_CHARS, MAX_RECIPIENTS,
+    ShareTargets, ValidShare, MAX_MESSAGE_CHARS, MAX_RECIPIENTS, REFUSALS,
 };
 
 /// A change ticket shown under Share.

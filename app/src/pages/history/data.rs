@@ -31,46 +31,14 @@ pub struct HistoryData {
     pub notices: Vec<String>,
 }
 
-/// The server function's arguments for a query: the URL's values, as the page has them.
-pub async fn fetch(tenant_id: String, q: HistoryQuery) -> Result<HistoryData, AppError> {
-    let custom = q.is_custom();
-    score_history(
-        tenant_id,
-        (!custom).then(|| q.range.as_str().to_owned()),
-        q.from,
-        q.to,
-        q.category.map(|c| c.as_str().to_owned()),
-        Some(q.sort.as_str().to_owned()),
-        Some(q.page.to_string()),
-    )
-    .await
-}
-
 /// The History view of a tenant. Bad dates, a start after the end, and a range wholly
 /// outside the history answer `Invalid` (400) with a message naming the field.
 #[server(endpoint = "score_history")]
 pub async fn score_history(
     tenant_id: String,
-    range: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    category: Option<String>,
-    sort: Option<String>,
-    page: Option<String>,
+    #[server(flatten)] q: HistoryQuery,
 ) -> Result<HistoryData, AppError> {
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
-    let q = HistoryQuery::from_lookup(|k| {
-        match k {
-            "range" => &range,
-            "from" => &from,
-            "to" => &to,
-            "category" => &category,
-            "sort" => &sort,
-            "page" => &page,
-            _ => &None,
-        }
-        .clone()
-    });
     let today = chrono::Utc::now().date_naive();
     let state = &access.state;
     let h = server_side::load(state.store.as_ref(), &state.catalog, &access.tenant_id, &q, today).await?;

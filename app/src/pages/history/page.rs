@@ -2,7 +2,7 @@
 //! paged, sortable list of events with its CSV link. The whole view is the URL query, and
 //! every control is a link or a GET form, so it works without JavaScript too.
 
-use super::data::{fetch, HistoryData};
+use super::data::{score_history, HistoryData};
 use super::events::{HistoryEvent, PageOf};
 use super::query::{EventSort, HistoryQuery, RangePreset};
 use crate::chart::HistoryChart;
@@ -23,7 +23,7 @@ pub fn HistoryPage() -> impl IntoView {
         let m = query.read();
         HistoryQuery::from_lookup(|k| m.get(k))
     });
-    let data = Resource::new(move || (tenant(), q.get()), |(t, q)| fetch(t, q));
+    let data = Resource::new(move || (tenant(), q.get()), |(t, q)| score_history(t, q));
     view! {
         <Suspense fallback=|| view! { <p>"Loading the history…"</p> }>
             {move || Suspend::new(async move {

@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::pages::actions::query::encode;
 use chrono::{Duration, NaiveDate};
 use score::Category;
+use serde::{Deserialize, Serialize};
 
 /// Events per page of the list.
 pub const PAGE_SIZE: u32 = 50;
@@ -127,8 +128,10 @@ impl EventSort {
     }
 }
 
-/// Everything that shapes the History view.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Everything that shapes the History view. Server functions take it as one flattened
+/// argument, so a form or a link sends its URL words (`range`, `from`, `to`, …) as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(from = "QueryWords", into = "QueryWords")]
 pub struct HistoryQuery {
     pub range: RangePreset,
     /// Custom range as typed; either one set makes the range custom.
@@ -138,6 +141,59 @@ pub struct HistoryQuery {
     pub sort: EventSort,
     /// 1-based.
     pub page: u32,
+}
+
+/// A [`HistoryQuery`] as its URL words, as sent: unknown values fall back as in a URL.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct QueryWords {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    range: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sort: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<String>,
+}
+
+impl From<QueryWords> for HistoryQuery {
+    fn from(w: QueryWords) -> HistoryQuery {
+        HistoryQuery::from_lookup(|k| {
+            match k {
+                "range" => &w.range,
+                "from" => &w.from,
+                "to" => &w.to,
+                "category" => &w.category,
+                "sort" => &w.sort,
+                "page" => &w.page,
+                _ => &None,
+            }
+            .clone()
+        })
+    }
+}
+
+impl From<HistoryQuery> for QueryWords {
+    fn from(q: HistoryQuery) -> QueryWords {
+        let mut w = QueryWords::default();
+        for (k, v) in q.pairs() {
+            let slot = match k {
+                "range" => &mut w.range,
+                "from" => &mut w.from,
+                "to" => &mut w.to,
+                "category" => &mut w.category,
+                "sort" => &mut w.sort,
+                _ => &mut w.page,
+            };
+            *slot = Some(v);
+        }
+        w
+    }
 }
 
 fn clean(value: Option<String>) -> Option<String> {
@@ -167,13 +223,14 @@ impl HistoryQuery {
         }
     }
 
-    /// Just a range, as the Metrics & trends forms and server functions carry it.
-    pub fn of_range(range: Option<String>, from: Option<String>, to: Option<String>) -> HistoryQuery {
-        HistoryQuery::from_lookup(|k| match k {
-            "range" => range.clone(),
-            "from" => from.clone(),
-            "to" => to.clone(),
-            _ => None,
+    /// Just the range of a view: what the Metrics & trends page reads.
+    pub fn range_only(&self) -> HistoryQuery {
+        let words = QueryWords::from(self.clone());
+        HistoryQuery::from(QueryWords {
+            range: words.range,
+            from: words.from,
+            to: words.to,
+            ..QueryWords::default()
         })
     }
 

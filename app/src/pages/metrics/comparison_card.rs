@@ -1,9 +1,13 @@
 //! The custom comparisons card of the Metrics & trends page: the list with rename and
 //! delete for read-write roles, and the add form folded away until wanted.
 
-use super::comparisons::{ComparisonChoices, ComparisonSummary, MAX_PER_TENANT, NAME_MAX_CHARS};
+use super::comparisons::{
+    AddComparison, ComparisonChoices, ComparisonSummary, DeleteComparison, RenameComparison, MAX_PER_TENANT,
+    NAME_MAX_CHARS,
+};
 use super::data::MetricsData;
 use super::page::ViewFields;
+use crate::pages::forms::page_action;
 use crate::pages::history::query::HistoryQuery;
 use leptos::prelude::*;
 
@@ -46,23 +50,25 @@ pub fn CustomComparisonsCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
 #[component]
 fn ComparisonRow(c: ComparisonSummary, tenant_id: String, q: HistoryQuery, can_write: bool) -> impl IntoView {
     let change = can_write.then(|| {
-        let (tenant, id) = (tenant_id.clone(), c.id.clone());
+        let (tenant, id, name) = (tenant_id.clone(), c.id.clone(), c.name.clone());
+        let (tenant2, id2, q2) = (tenant.clone(), id.clone(), q.clone());
+        let (rename, delete) = (page_action::<RenameComparison>(), page_action::<DeleteComparison>());
         view! {
             <td>
-                <form method="post" action="/api/rename_comparison" class="inline rename-comparison">
-                    <input type="hidden" name="tenant_id" value=tenant.clone()/>
-                    <input type="hidden" name="comparison_id" value=id.clone()/>
-                    <ViewFields q=q.clone()/>
-                    <label class="visually-hidden" for=format!("rename-{id}")>"New name for " {c.name.clone()}</label>
-                    <input type="text" name="name" id=format!("rename-{id}") value=c.name.clone() maxlength=NAME_MAX_CHARS required/>
-                    <button type="submit" class="secondary">"Rename"</button>
-                </form>
-                <form method="post" action="/api/delete_comparison" class="inline delete-comparison">
+                <ActionForm action=rename.action on:submit=move |_| rename.submitted() attr:class="inline rename-comparison">
                     <input type="hidden" name="tenant_id" value=tenant/>
-                    <input type="hidden" name="comparison_id" value=id/>
+                    <input type="hidden" name="comparison_id" value=id.clone()/>
                     <ViewFields q/>
+                    <label class="visually-hidden" for=format!("rename-{id}")>"New name for " {name.clone()}</label>
+                    <input type="text" name="name" id=format!("rename-{id}") value=name maxlength=NAME_MAX_CHARS required/>
+                    <button type="submit" class="secondary">"Rename"</button>
+                </ActionForm>
+                <ActionForm action=delete.action on:submit=move |_| delete.submitted() attr:class="inline delete-comparison">
+                    <input type="hidden" name="tenant_id" value=tenant2/>
+                    <input type="hidden" name="comparison_id" value=id2/>
+                    <ViewFields q=q2/>
                     <button type="submit" class="danger">"Delete"</button>
-                </form>
+                </ActionForm>
             </td>
         }
         .into_any()
@@ -98,10 +104,11 @@ fn AddComparison(tenant_id: String, q: HistoryQuery, choices: ComparisonChoices)
             .collect_view();
         view! { <fieldset><legend>"Only these tenants (ones you hold a role in)"</legend>{boxes}</fieldset> }
     });
+    let add = page_action::<AddComparison>();
     view! {
         <details id="add-comparison">
             <summary>"Add a custom comparison"</summary>
-            <form method="post" action="/api/add_comparison" class="stacked-form" id="add-comparison-form">
+            <ActionForm action=add.action on:submit=move |_| add.submitted() attr:class="stacked-form" attr:id="add-comparison-form">
                 <input type="hidden" name="tenant_id" value=tenant_id/>
                 <ViewFields q/>
                 <label>"Name" <input type="text" name="name" id="comparison-name" maxlength=NAME_MAX_CHARS required/></label>
@@ -109,8 +116,8 @@ fn AddComparison(tenant_id: String, q: HistoryQuery, choices: ComparisonChoices)
                 <fieldset><legend>"Seat counts"</legend>{buckets}</fieldset>
                 <fieldset><legend>"Industries"</legend>{industries}</fieldset>
                 {tenants}
-                <button type="submit" id="add-comparison-submit">"Add comparison"</button>
-            </form>
+                <button type="submit" id="add-comparison-submit" disabled=move || add.pending()>"Add comparison"</button>
+            </ActionForm>
         </details>
     }
 }

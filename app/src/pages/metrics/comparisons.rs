@@ -1,12 +1,14 @@
 //! Custom comparisons on the Metrics & trends page: read-write roles create them (whole
 //! seat buckets and industries, or tenants they hold a role in), rename and delete them.
-//! Plain form posts answered by a redirect back to the same view, so they work without
-//! JavaScript.
+//! Their forms follow the one convention of `pages::forms`: in place once hydrated, plain
+//! posts answered by a redirect back to the same view without JavaScript.
 
 use crate::error::AppError;
+use crate::pages::history::query::HistoryQuery;
 use leptos::prelude::*;
 use score::comparison::{CustomComparison, SEAT_BUCKETS};
 use serde::{Deserialize, Serialize};
+use service::refusal::{Refusal, Refusals};
 
 pub use score::comparison::MAX_CUSTOM_PER_TENANT as MAX_PER_TENANT;
 pub const NAME_MAX_CHARS: usize = 80;
@@ -45,39 +47,39 @@ pub struct ComparisonInput {
     pub tenants: Vec<String>,
 }
 
-/// Why a comparison form was refused: the code travels in the URL, the message names
-/// the field. `None` for codes that are not this form's.
-pub fn error_message(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "comparison_name" => "Name: 1 to 80 characters, no control characters.",
-        "comparison_name_taken" => "Name: this tenant already has a custom comparison with that name.",
-        "seat_buckets" => "Seat counts: pick from the seat ranges listed.",
-        "industries" => "Industries: pick from the industries listed.",
-        "tenants" => "Tenants: pick from the other tenants you hold a role in.",
-        "comparison_empty" => {
-            "Give seat ranges, industries or tenants: without any, the comparison is the same as All tenants."
-        }
-        "comparison_too_few" => {
-            "Not saved: too small. An average is only shown where no single tenant's score can be \
-             read from it; add seat ranges or industries, or choose more tenants."
-        }
-        "comparison_unknown" => "That custom comparison is not in this tenant; it may have been deleted.",
-        "comparison_limit" => "A tenant has at most 10 custom comparisons; delete one first.",
-        _ => return None,
-    })
-}
-
-/// The field a refusal code names (for the 400 answer to scripts).
-pub fn field_of(code: &str) -> &'static str {
-    match code {
-        "comparison_name" | "comparison_name_taken" => "name",
-        "seat_buckets" => "seat_buckets",
-        "industries" => "industries",
-        "tenants" => "tenants",
-        "comparison_unknown" => "comparison_id",
-        _ => "comparison",
-    }
-}
+/// Why a comparison form is refused.
+pub const REFUSALS: Refusals = Refusals(&[
+    Refusal::new("comparison_name", "name", "Name: 1 to 80 characters, no control characters."),
+    Refusal::new(
+        "comparison_name_taken",
+        "name",
+        "Name: this tenant already has a custom comparison with that name.",
+    ),
+    Refusal::new("seat_buckets", "seat_buckets", "Seat counts: pick from the seat ranges listed."),
+    Refusal::new("industries", "industries", "Industries: pick from the industries listed."),
+    Refusal::new("tenants", "tenants", "Tenants: pick from the other tenants you hold a role in."),
+    Refusal::new(
+        "comparison_empty",
+        "comparison",
+        "Give seat ranges, industries or tenants: without any, the comparison is the same as All tenants.",
+    ),
+    Refusal::new(
+        "comparison_too_few",
+        "comparison",
+        "Not saved: too small. An average is only shown where no single tenant's score can be \
+         read from it; add seat ranges or industries, or choose more tenants.",
+    ),
+    Refusal::new(
+        "comparison_unknown",
+        "comparison_id",
+        "That custom comparison is not in this tenant; it may have been deleted.",
+    ),
+    Refusal::new(
+        "comparison_limit",
+        "comparison",
+        "A tenant has at most 10 custom comparisons; delete one first.",
+    ),
+]);
 
 /// A name as typed: trimmed, 1 to 80 characters, no control characters.
 pub fn clean_name(name: &str) -> Option<String> {
@@ -168,19 +170,13 @@ async fn shown_today(
 pub async fn add_comparison(
     tenant_id: String,
     #[server(flatten)] input: ComparisonInput,
-    range: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    #[server(flatten)] view: HistoryQuery,
 ) -> Result<(), AppError> {
-    use super::zones::{back, here};
-    use crate::pages::history::query::HistoryQuery;
-    use crate::pages::refusal::refuse;
+    use crate::pages::forms::{done, refuse, with_param};
     use score::roles::Access;
     let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
-    let view = HistoryQuery::of_range(range, from, to);
-    let here = here(&access.tenant_id, &view);
-    let no =
-        |code: &'static str| refuse(&here, code, field_of(code), error_message(code).unwrap_or_default());
+    let here = super::view_url(&access.tenant_id, &view);
+    let no = |code: &'static str| refuse(&here, REFUSALS.of(code));
     let store = access.state.store.as_ref();
     let choices = choices(store, &access.viewer.user_id, &access.tenant_id).await?;
     let comparison = match validate(&input, &access.tenant_id, &choices) {
@@ -198,8 +194,7 @@ pub async fn add_comparison(
         Err(e) => return Err(e.into()),
     };
     tracing::info!(tenant = %access.tenant_id, comparison = %id, "custom comparison created");
-    leptos_axum::redirect(&back(&access.tenant_id, &view, "done=comparison_added"));
-    Ok(())
+    done(&with_param(&here, "done", "comparison_added"))
 }
 
 /// Renames one of the tenant's custom comparisons (read-write roles).
@@ -208,17 +203,12 @@ pub async fn rename_comparison(
     tenant_id: String,
     comparison_id: String,
     name: String,
-    range: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    #[server(flatten)] view: HistoryQuery,
 ) -> Result<(), AppError> {
-    use super::zones::{back, here};
-    use crate::pages::history::query::HistoryQuery;
-    use crate::pages::refusal::refuse;
+    use crate::pages::forms::{done, refuse, with_param};
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
-    let view = HistoryQuery::of_range(range, from, to);
     let store = access.state.store.as_ref();
-    let here = here(&access.tenant_id, &view);
+    let here = super::view_url(&access.tenant_id, &view);
     let code = match clean_name(&name) {
         None => Some("comparison_name"),
         Some(n) => {
@@ -234,10 +224,9 @@ pub async fn rename_comparison(
         }
     };
     if let Some(code) = code {
-        return refuse(&here, code, field_of(code), error_message(code).unwrap_or_default()).await;
+        return refuse(&here, REFUSALS.of(code)).await;
     }
-    leptos_axum::redirect(&back(&access.tenant_id, &view, "done=comparison_renamed"));
-    Ok(())
+    done(&with_param(&here, "done", "comparison_renamed"))
 }
 
 /// Deletes one of the tenant's custom comparisons and its daily averages (read-write roles).
@@ -245,27 +234,17 @@ pub async fn rename_comparison(
 pub async fn delete_comparison(
     tenant_id: String,
     comparison_id: String,
-    range: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    #[server(flatten)] view: HistoryQuery,
 ) -> Result<(), AppError> {
-    use super::zones::{back, here};
-    use crate::pages::history::query::HistoryQuery;
-    use crate::pages::refusal::refuse;
+    use crate::pages::forms::{done, refuse, with_param};
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
-    let view = HistoryQuery::of_range(range, from, to);
+    let here = super::view_url(&access.tenant_id, &view);
     let store = access.state.store.as_ref();
     match store.delete_custom_comparison(&access.tenant_id, &comparison_id, &access.viewer.email).await {
-        Ok(()) => {}
-        Err(store::StoreError::NotFound(_)) => {
-            let code = "comparison_unknown";
-            let message = error_message(code).unwrap_or_default();
-            return refuse(&here(&access.tenant_id, &view), code, field_of(code), message).await;
-        }
-        Err(e) => return Err(e.into()),
+        Ok(()) => done(&with_param(&here, "done", "comparison_deleted")),
+        Err(store::StoreError::NotFound(_)) => refuse(&here, REFUSALS.of("comparison_unknown")).await,
+        Err(e) => Err(e.into()),
     }
-    leptos_axum::redirect(&back(&access.tenant_id, &view, "done=comparison_deleted"));
-    Ok(())
 }
 
 #[cfg(test)]
@@ -308,14 +287,14 @@ mod tests {
         i.tenants = vec!["T3".into()];
         assert_eq!(validate(&i, "t1", &choices()).expect("valid").tenants, ["t3"]);
         for code in ["comparison_name", "seat_buckets", "industries", "tenants", "comparison_too_few"] {
-            assert!(error_message(code).is_some(), "{code}");
+            assert!(REFUSALS.get(code).is_some(), "{code}");
         }
-        assert_eq!(error_message("okay_from"), None, "the zones form's codes are not this form's");
+        assert_eq!(REFUSALS.get("okay_from"), None, "the zones form's codes are not this form's");
     }
 
     #[test]
     fn a_refusal_says_too_small_and_no_count() {
-        let text = error_message("comparison_too_few").expect("a message");
+        let text = REFUSALS.get("comparison_too_few").expect("a message").message;
         assert!(text.contains("too small"), "{text}");
         assert!(!text.chars().any(|c| c.is_ascii_digit()), "no numbers in the refusal: {text}");
     }

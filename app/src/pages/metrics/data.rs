@@ -51,23 +51,12 @@ impl MetricsData {
     }
 }
 
-/// The server function's arguments for a query: the URL's values, as the page has them.
-pub async fn fetch(tenant_id: String, q: HistoryQuery) -> Result<MetricsData, AppError> {
-    let custom = q.is_custom();
-    metrics(tenant_id, (!custom).then(|| q.range.as_str().to_owned()), q.from, q.to).await
-}
-
 /// Metrics & trends of a tenant over a range (the History page's presets and custom dates,
 /// with the same refusals for bad dates, each naming its field).
 #[server(endpoint = "metrics")]
-pub async fn metrics(
-    tenant_id: String,
-    range: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-) -> Result<MetricsData, AppError> {
+pub async fn metrics(tenant_id: String, #[server(flatten)] q: HistoryQuery) -> Result<MetricsData, AppError> {
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
-    let q = HistoryQuery::of_range(range, from, to);
+    let q = q.range_only();
     let today = chrono::Utc::now().date_naive();
     let state = &access.state;
     let held = crate::benchmarks::held_by(state.store.as_ref(), &access.viewer.user_id).await?;

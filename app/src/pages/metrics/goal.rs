@@ -4,11 +4,13 @@
 use super::data::MetricsData;
 use super::page::ViewFields;
 use crate::error::AppError;
+use crate::pages::forms::page_action;
 use crate::pages::history::query::HistoryQuery;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use score::{Percent, Points};
 use serde::{Deserialize, Serialize};
+use service::refusal::{Refusal, Refusals};
 
 /// The goal as the page shows it, with where the planned actions lead by its date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,14 +39,11 @@ pub fn projected_on(current: Points, steps: &[super::trends::ProjectionStep], da
     current + steps.iter().filter(|s| s.due.is_some_and(|d| d <= day)).map(|s| s.gain).sum::<Points>()
 }
 
-/// Why a goal form was refused. `None` for codes that are not this form's.
-pub fn error_message(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "goal_percent" => "Goal: a whole percentage from 1 to 100.",
-        "goal_by" => "Goal date: a date (YYYY-MM-DD) from today on.",
-        _ => return None,
-    })
-}
+/// Why a goal form is refused.
+pub const REFUSALS: Refusals = Refusals(&[
+    Refusal::new("goal_percent", "goal_percent", "Goal: a whole percentage from 1 to 100."),
+    Refusal::new("goal_by", "goal_by", "Goal date: a date (YYYY-MM-DD) from today on."),
+]);
 
 /// The goal as typed: a whole percentage in 1..=100 and a date from `today` on.
 pub fn validate(percent: &str, by: &str, today: NaiveDate) -> Result<(u32, NaiveDate), &'static str> {
@@ -62,15 +61,11 @@ pub async fn set_goal(
     goal_percent: Option<String>,
     goal_by: Option<String>,
     clear: Option<String>,
-    range: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    #[server(flatten)] view: HistoryQuery,
 ) -> Result<(), AppError> {
-    use super::zones::{back, here};
-    use crate::pages::history::query::HistoryQuery;
-    use crate::pages::refusal::refuse;
+    use crate::pages::forms::{done, refuse, with_param};
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
-    let view = HistoryQuery::of_range(range, from, to);
+    let here = super::view_url(&access.tenant_id, &view);
     let store = access.state.store.as_ref();
     let goal = if clear.is_some() {
         None
@@ -78,16 +73,11 @@ pub async fn set_goal(
         let today = chrono::Utc::now().date_naive();
         match validate(&goal_percent.unwrap_or_default(), &goal_by.unwrap_or_default(), today) {
             Ok((percent, by)) => Some(store::ScoreGoal { percent, by }),
-            Err(code) => {
-                let message = error_message(code).unwrap_or_default();
-                return refuse(&here(&access.tenant_id, &view), code, code, message).await;
-            }
+            Err(code) => return refuse(&here, REFUSALS.of(code)).await,
         }
     };
     store.set_goal(&access.tenant_id, goal, &access.viewer.email).await?;
-    let done = if goal.is_some() { "done=goal" } else { "done=goal_cleared" };
-    leptos_axum::redirect(&back(&access.tenant_id, &view, done));
-    Ok(())
+    done(&with_param(&here, "done", if goal.is_some() { "goal" } else { "goal_cleared" }))
 }
 
 /// The goal in words: the target, its date, and where the planned actions lead by then.
@@ -114,15 +104,16 @@ pub fn GoalForm(d: MetricsData, q: HistoryQuery) -> impl IntoView {
     let (percent, by) =
         d.goal.map_or((String::new(), String::new()), |g| (g.percent.to_string(), g.by.to_string()));
     let has_goal = d.goal.is_some();
+    let set = page_action::<SetGoal>();
     view! {
-        <form method="post" action="/api/set_goal" class="row-form" id="goal-form">
+        <ActionForm action=set.action on:submit=move |_| set.submitted() attr:class="row-form" attr:id="goal-form">
             <input type="hidden" name="tenant_id" value=d.tenant_id.clone()/>
             <ViewFields q/>
             <label>"Goal (%)" <input type="number" name="goal_percent" id="goal-percent" min="1" max="100" value=percent/></label>
             <label>"By" <input type="date" name="goal_by" id="goal-date" value=by/></label>
             <button type="submit" id="set-goal">"Set goal"</button>
             {has_goal.then(|| view! { <button type="submit" name="clear" value="1" class="secondary" id="clear-goal" formnovalidate>"Clear goal"</button> })}
-        </form>
+        </ActionForm>
     }
 }
 

@@ -11,3 +11,10 @@ pub mod page;
 pub mod sync;
 pub mod trends;
 pub mod zones;
+
+use crate::pages::history::query::HistoryQuery;
+
+/// The Metrics & trends URL of a view: where its forms come back to.
+pub fn view_url(tenant_id: &str, view: &HistoryQuery) -> String {
+    format!("/tenants/{}/metrics{}", service::url::encode(tenant_id), view.range_only().to_search())
+}

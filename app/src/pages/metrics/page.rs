@@ -8,21 +8,25 @@ use super::charts::{
 };
 use super::comparison_card::CustomComparisonsCard;
 use super::comparisons;
-use super::data::{fetch, MetricsData};
-use super::goal;
+use super::comparisons::{AddComparison, DeleteComparison, RenameComparison};
+use super::data::{metrics, MetricsData};
+use super::goal::{self, SetGoal};
+use super::sync::SyncNow;
 use super::trends::ComparisonLine;
-use super::zones;
+use super::zones::{self, SetZones};
 use crate::chart::DrawnChart;
 use crate::chart::HistoryPoint;
 use crate::error::AppError;
 use crate::format::{points_of, zone};
 use crate::pages::actions::query::encode;
+use crate::pages::forms::{page_action, Notice, Outcome, PageForms};
 use crate::pages::history::page::RangePresets;
 use crate::pages::history::query::HistoryQuery;
 use crate::pages::nav::{set_status_of, TenantNav};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::params::ParamsMap;
 use score::Points;
 
 fn base_of(tenant_id: &str) -> String {
@@ -46,13 +50,23 @@ pub fn MetricsPage() -> impl IntoView {
         let m = query.read();
         HistoryQuery::from_lookup(|k| if matches!(k, "range" | "from" | "to") { m.get(k) } else { None })
     });
-    let data = Resource::new(move || (tenant(), q.get()), |(t, q)| fetch(t, q));
+    // Every form of the page posts through these; a saved change reads the page again.
+    let forms = PageForms::provide();
+    forms.offer::<SyncNow>();
+    forms.offer::<SetZones>();
+    forms.offer::<SetGoal>();
+    forms.offer::<AddComparison>();
+    forms.offer::<RenameComparison>();
+    forms.offer::<DeleteComparison>();
+    let data = Resource::new(move || (tenant(), q.get(), forms.version()), |(t, q, _)| metrics(t, q));
+    let notice = Signal::derive(move || {
+        Outcome::from_url(&query.read(), &[comparisons::REFUSALS, goal::REFUSALS, zones::REFUSALS], done)
+    });
     view! {
         <Suspense fallback=|| view! { <p>"Loading metrics and trends…"</p> }>
             {move || Suspend::new(async move {
                 let result = data.await;
                 let q = q.get();
-                let notice = notice(&query.read_untracked());
                 match result {
                     Ok(d) => view! { <MetricsView d q notice/> }.into_any(),
                     Err(AppError::NotFound(_)) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
@@ -64,25 +78,18 @@ pub fn MetricsPage() -> impl IntoView {
     }
 }
 
-fn notice(query: &leptos_router::params::ParamsMap) -> Option<(bool, &'static str)> {
-    if let Some(code) = query.get("error") {
-        let message = comparisons::error_message(&code).or_else(|| goal::error_message(&code));
-        return Some((false, message.unwrap_or_else(|| zones::error_message(&code))));
-    }
-    match query.get("done").as_deref() {
-        Some("zones") => Some((true, "Zones saved.")),
-        Some("goal") => Some((true, "Goal saved: it is drawn on the projection.")),
-        Some("goal_cleared") => Some((true, "Goal cleared.")),
-        Some("comparison_added") => {
-            Some((true, "Custom comparison added: its line is in the comparison trend."))
-        }
-        Some("comparison_renamed") => Some((true, "Custom comparison renamed.")),
-        Some("comparison_deleted") => Some((true, "Custom comparison deleted.")),
-        Some("synced") => {
-            Some((true, "Today's snapshot was taken: today's changes are in the trends and the History."))
-        }
-        _ => None,
-    }
+/// What a saved form says once the page is back.
+fn done(query: &ParamsMap) -> Option<&'static str> {
+    Some(match query.get("done")?.as_str() {
+        "zones" => "Zones saved.",
+        "goal" => "Goal saved: it is drawn on the projection.",
+        "goal_cleared" => "Goal cleared.",
+        "comparison_added" => "Custom comparison added: its line is in the comparison trend.",
+        "comparison_renamed" => "Custom comparison renamed.",
+        "comparison_deleted" => "Custom comparison deleted.",
+        "synced" => "Today's snapshot was taken: today's changes are in the trends and the History.",
+        _ => return None,
+    })
 }
 
 /// Custom dates as a plain GET form (a preset link drops them again).
@@ -114,7 +121,7 @@ fn MetricsRefused(tenant_id: String, q: HistoryQuery, error: AppError) -> impl I
 }
 
 #[component]
-fn MetricsView(d: MetricsData, q: HistoryQuery, notice: Option<(bool, &'static str)>) -> impl IntoView {
+fn MetricsView(d: MetricsData, q: HistoryQuery, notice: Signal<Option<Outcome>>) -> impl IntoView {
     let base = base_of(&d.tenant_id);
     view! {
         <Title text=crate::format::rcdata(&format!("{} — Metrics & trends", d.tenant_name))/>
@@ -128,9 +135,7 @@ fn MetricsView(d: MetricsData, q: HistoryQuery, notice: Option<(bool, &'static s
             <span class="subtle">" · " {d.points.len()} " days"</span>
         </p>
         {d.can_write.then(|| view! { <SyncNow tenant_id=d.tenant_id.clone() q=q.clone()/> })}
-        {notice.map(|(ok, m)| view! {
-            <p class=if ok { "notice" } else { "error" } role=if ok { "status" } else { "alert" } id="metrics-notice">{m}</p>
-        })}
+        <Notice id="metrics-notice" url=notice/>
         {d.notices.iter().map(|n| view! { <p class="subtle history-notice">{n.clone()}</p> }).collect_view()}
         <div class="grid">
             <ZoneCard d=d.clone() q=q.clone()/>
@@ -156,13 +161,14 @@ pub fn ViewFields(q: HistoryQuery) -> impl IntoView {
 
 #[component]
 fn SyncNow(tenant_id: String, q: HistoryQuery) -> impl IntoView {
+    let sync = page_action::<SyncNow>();
     view! {
-        <form method="post" action="/api/sync_now" class="inline" id="sync-form">
+        <ActionForm action=sync.action on:submit=move |_| sync.submitted() attr:class="inline" attr:id="sync-form">
             <input type="hidden" name="tenant_id" value=tenant_id/>
             <ViewFields q/>
-            <button type="submit" class="secondary" id="sync-now">"Sync now"</button>
+            <button type="submit" class="secondary" id="sync-now" disabled=move || sync.pending()>"Sync now"</button>
             <span class="subtle">" Takes today's snapshot now instead of at the daily run."</span>
-        </form>
+        </ActionForm>
     }
 }
 
@@ -170,6 +176,7 @@ fn SyncNow(tenant_id: String, q: HistoryQuery) -> impl IntoView {
 fn ZoneCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
     let zone_name = zone(d.percent, d.zone_okay_from, d.zone_good_from);
     let (percent, okay, good) = (d.percent, d.zone_okay_from, d.zone_good_from);
+    let set = page_action::<SetZones>();
     view! {
         <section class="card score" aria-labelledby="zone-heading">
             <h2 id="zone-heading">"Your Secure Score zone"</h2>
@@ -184,13 +191,13 @@ fn ZoneCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
                 "· bad below " {okay} " %, okay from " {okay} " %, good from " {good} " %"
             </p>
             {d.can_write.then(|| view! {
-                <form method="post" action="/api/set_zones" class="row-form" id="zones-form">
+                <ActionForm action=set.action on:submit=move |_| set.submitted() attr:class="row-form" attr:id="zones-form">
                     <input type="hidden" name="tenant_id" value=d.tenant_id.clone()/>
                     <ViewFields q=q.clone()/>
                     <label>"Okay from (%)" <input type="number" name="okay_from" min="1" max="99" value=okay required/></label>
                     <label>"Good from (%)" <input type="number" name="good_from" min="2" max="100" value=good required/></label>
                     <button type="submit">"Save zones"</button>
-                </form>
+                </ActionForm>
             })}
         </section>
     }

@@ -3,16 +3,12 @@
 //! day with its final state, and writes the comparison averages over every tenant.
 
 use crate::error::AppError;
+use crate::pages::history::query::HistoryQuery;
 use leptos::prelude::*;
 
 #[server(endpoint = "sync_now")]
-pub async fn sync_now(
-    tenant_id: String,
-    range: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-) -> Result<(), AppError> {
-    use crate::pages::history::query::HistoryQuery;
+pub async fn sync_now(tenant_id: String, #[server(flatten)] view: HistoryQuery) -> Result<(), AppError> {
+    use crate::pages::forms::{done, with_param};
     use score::roles::Access;
     let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
     let state = &access.state;
@@ -26,7 +22,5 @@ pub async fn sync_now(
     )
     .await?;
     tracing::info!(tenant = %access.tenant_id, by = %access.viewer.email, "sync now: today's snapshot taken");
-    let view = HistoryQuery::of_range(range, from, to);
-    leptos_axum::redirect(&super::zones::back(&access.tenant_id, &view, "done=synced"));
-    Ok(())
+    done(&with_param(&super::view_url(&access.tenant_id, &view), "done", "synced"))
 }

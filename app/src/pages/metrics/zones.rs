@@ -4,15 +4,17 @@
 use crate::error::AppError;
 use crate::pages::history::query::HistoryQuery;
 use leptos::prelude::*;
+use service::refusal::{Refusal, Refusals};
 
-/// Why a zones form was refused: the code travels in the URL, the message names the field.
-pub fn error_message(code: &str) -> &'static str {
-    match code {
-        "okay_from" => "Okay from: a whole percentage from 1 to 99.",
-        "good_from" => "Good from: a whole percentage from 2 to 100, above where the okay zone starts.",
-        _ => "The change was refused.",
-    }
-}
+/// Why a zones form is refused.
+pub const REFUSALS: Refusals = Refusals(&[
+    Refusal::new("okay_from", "okay_from", "Okay from: a whole percentage from 1 to 99."),
+    Refusal::new(
+        "good_from",
+        "good_from",
+        "Good from: a whole percentage from 2 to 100, above where the okay zone starts.",
+    ),
+]);
 
 /// A zone boundary as typed: a whole percentage in `lo..=hi`.
 pub fn parse_percent(text: &str, lo: u32, hi: u32) -> Option<u32> {
@@ -29,40 +31,24 @@ pub fn validate(okay_from: &str, good_from: &str) -> Result<(u32, u32), &'static
     Ok((okay, good))
 }
 
-/// The Metrics & trends URL of the view a form was sent from.
-pub fn here(tenant_id: &str, view: &HistoryQuery) -> String {
-    format!("/tenants/{}/metrics{}", crate::pages::actions::query::encode(tenant_id), view.to_search())
-}
-
-/// The view a form was sent from, plus `outcome` (`key=value`).
-pub fn back(tenant_id: &str, view: &HistoryQuery, outcome: &str) -> String {
-    let here = here(tenant_id, view);
-    let sep = if here.contains('?') { '&' } else { '?' };
-    format!("{here}{sep}{outcome}")
-}
-
 /// Sets where the okay and good zones start (read-write roles), audited by the store.
 #[server(endpoint = "set_zones")]
 pub async fn set_zones(
     tenant_id: String,
     okay_from: String,
     good_from: String,
-    range: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    #[server(flatten)] view: HistoryQuery,
 ) -> Result<(), AppError> {
+    use crate::pages::forms::{done, refuse, with_param};
     use score::roles::Access;
     let access = crate::auth::access::authorize(&tenant_id, Access::Write).await?;
-    let view = HistoryQuery::of_range(range, from, to);
-    let outcome = match validate(&okay_from, &good_from) {
-        Err(code) => format!("error={code}"),
-        Ok((okay, good)) => {
-            access.state.store.set_zones(&access.tenant_id, okay, good, &access.viewer.email).await?;
-            "done=zones".to_owned()
-        }
+    let here = super::view_url(&access.tenant_id, &view);
+    let (okay, good) = match validate(&okay_from, &good_from) {
+        Ok(zones) => zones,
+        Err(code) => return refuse(&here, REFUSALS.of(code)).await,
     };
-    leptos_axum::redirect(&back(&access.tenant_id, &view, &outcome));
-    Ok(())
+    access.state.store.set_zones(&access.tenant_id, okay, good, &access.viewer.email).await?;
+    done(&with_param(&here, "done", "zones"))
 }
 
 #[cfg(test)]
@@ -83,10 +69,15 @@ mod tests {
     #[test]
     fn the_way_back_keeps_the_range() {
         let q = HistoryQuery::from_lookup(|k| (k == "range").then(|| "90d".to_owned()));
-        assert_eq!(back("t1", &q, "done=zones"), "/tenants/t1/metrics?range=90d&done=zones");
+        let back = |q: &HistoryQuery, k: &str, v: &str| {
+            service::url::with_param(&super::super::view_url("t1", q), k, v)
+        };
+        assert_eq!(back(&q, "done", "zones"), "/tenants/t1/metrics?range=90d&done=zones");
         assert_eq!(
-            back("t1", &HistoryQuery::default(), "error=okay_from"),
+            back(&HistoryQuery::default(), "error", "okay_from"),
             "/tenants/t1/metrics?error=okay_from"
         );
+        let sorted = HistoryQuery::from_lookup(|k| (k == "sort").then(|| "points".to_owned()));
+        assert_eq!(super::super::view_url("t1", &sorted), "/tenants/t1/metrics", "only the range comes back");
     }
 }
