@@ -6,6 +6,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use service::refusal::{Refusal, Refusals};
 
 /// Sign-in attempts allowed in the throttling window for one account from one address,
 /// and from one address for all accounts. Separate budgets: guesses from one place use up
@@ -132,20 +133,21 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     let next = safe_next(next.as_deref());
     let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
     let html = wants_html(&headers);
-    let fail = |code: &str, error: AppError| {
+    let fail = |code: &str, error: Option<AppError>| {
         if html {
             leptos_axum::redirect(&sign_in_url(&next, Some(code)));
             Ok(())
         } else {
-            Err(error)
+            let r = REFUSALS.of(code);
+            Err(error.unwrap_or_else(|| AppError::invalid(r.field, r.message)))
         }
     };
     let email = email.trim().to_ascii_lowercase();
     if email.len() > 254 || !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
-        return fail("email", AppError::invalid("email", "enter an email address such as name@example.com"));
+        return fail("email", None);
     }
     if password.is_empty() || password.len() > MAX_PASSWORD_LEN {
-        return fail("password", AppError::invalid("password", "enter your password"));
+        return fail("password", None);
     }
     let address = client_address(&state, &headers).await;
     let now = chrono::Utc::now();
@@ -166,7 +168,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
                 }
             }
         }
-        return fail("throttled", AppError::TooManyAttempts);
+        return fail("throttled", Some(AppError::TooManyAttempts));
     }
     let user = match store.user_by_email(&email).await {
         Ok(u) => Some(u),
@@ -177,7 +179,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     let ok = verify_password_off_workers(password, hash).await && user.is_some();
     let Some(user) = user.filter(|_| ok) else {
         tracing::warn!(%email, %address, "sign-in failed: wrong email or password");
-        return fail("credentials", AppError::invalid("password", "the email or password is wrong"));
+        return fail("credentials", None);
     };
     store.clear_sign_in_attempts(&pair_key).await?;
     store.forgive_sign_in_attempt(&address_key).await?;
@@ -232,14 +234,16 @@ pub async fn whoami() -> Result<Option<Viewer>, AppError> {
     }
 }
 
+/// Why a sign-in is refused. The codes travel in the URL; an unknown one reads plainly.
+pub const REFUSALS: Refusals = Refusals(&[
+    Refusal::new("email", "email", "Email: enter an email address such as name@example.com."),
+    Refusal::new("password", "password", "Password: enter your password."),
+    Refusal::new("credentials", "password", "The email or password is wrong."),
+    Refusal::new("throttled", "email", "Too many sign-in attempts from here. Wait 15 minutes and try again."),
+]);
+
 fn error_message(code: &str) -> &'static str {
-    match code {
-        "email" => "Email: enter an email address such as name@example.com.",
-        "password" => "Password: enter your password.",
-        "credentials" => "The email or password is wrong.",
-        "throttled" => "Too many sign-in attempts from here. Wait 15 minutes and try again.",
-        _ => "Sign-in failed. Try again.",
-    }
+    REFUSALS.get(code).map_or("Sign-in failed. Try again.", |r| r.message)
 }
 
 #[component]
