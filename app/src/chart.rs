@@ -72,13 +72,12 @@ pub fn HistoryChart(
     view! {
         <div id=id node_ref=node class="chart" role="img"
             aria-label=format!("{subject} history chart; the data table below has the same numbers")></div>
-        <details class="chart-data">
-            <summary>"Data table (" {points.len()} " days)"</summary>
+        <ChartData days=points.len()>
             <table>
                 <thead><tr><th>"Day"</th><th>"Points"</th><th>"Max"</th><th>"Score"</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
-        </details>
+        </ChartData>
     }
 }
 
@@ -174,4 +173,16 @@ fn follow_window_width(id: &'static str, echarts: charming::Echarts) {
         drawn.retain(|(i, _)| *i != id);
         drawn.push((id, echarts));
     });
+}
+
+/// A chart's numbers, folded under it: what a screen reader and a reader without
+/// JavaScript get.
+#[component]
+pub fn ChartData(days: usize, children: Children) -> impl IntoView {
+    view! {
+        <details class="chart-data">
+            <summary>"Data table (" {days} " days)"</summary>
+            {children()}
+        </details>
+    }
 }

@@ -65,33 +65,20 @@ fn collections() -> &'static [Collection] {
             json!({"id": "Custom_1", "controlCategory": "Apps", "maxScore": 1, "rank": 1,
                 "title": "Require MFA for administrative roles", "tier": "Advanced"}),
         ];
-        vec![
-            Collection {
-                schema: &secure_scores::SCHEMA,
-                page_size: secure_scores::PAGE_SIZE,
-                base_url: "https://rampart.test/v1.0/security/secureScores",
-                items: scores.clone(),
-            },
-            // A page smaller than the list, so that paging and next links are reached.
-            Collection {
-                schema: &secure_scores::SCHEMA,
-                page_size: 2,
-                base_url: "https://rampart.test/v1.0/security/secureScores",
-                items: scores,
-            },
-            Collection {
-                schema: &control_profiles::SCHEMA,
-                page_size: control_profiles::PAGE_SIZE,
-                base_url: "https://rampart.test/v1.0/security/secureScoreControlProfiles",
-                items: profiles.clone(),
-            },
-            Collection {
-                schema: &control_profiles::SCHEMA,
-                page_size: 1,
-                base_url: "https://rampart.test/v1.0/security/secureScoreControlProfiles?x=1",
-                items: profiles,
-            },
+        let scores_url = "https://rampart.test/v1.0/security/secureScores";
+        let profiles_url = "https://rampart.test/v1.0/security/secureScoreControlProfiles";
+        let profiles_with_query = "https://rampart.test/v1.0/security/secureScoreControlProfiles?x=1";
+        // Each list at its real page size and at one smaller than the list, so that paging
+        // and next links are reached (one base URL already has a query of its own).
+        [
+            (&secure_scores::SCHEMA, secure_scores::PAGE_SIZE, scores_url, scores.clone()),
+            (&secure_scores::SCHEMA, 2, scores_url, scores),
+            (&control_profiles::SCHEMA, control_profiles::PAGE_SIZE, profiles_url, profiles.clone()),
+            (&control_profiles::SCHEMA, 1, profiles_with_query, profiles),
         ]
+        .into_iter()
+        .map(|(schema, page_size, base_url, items)| Collection { schema, page_size, base_url, items })
+        .collect()
     })
 }
 

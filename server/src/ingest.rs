@@ -71,11 +71,9 @@ pub struct IngestReply {
     responses(
         (status = 200, description = "Every item stored", body = IngestReply),
         (status = 400, description = "Nothing stored; `details` names every bad item", body = crate::graph::GraphErrorBody),
-        (status = 401, description = "Missing or invalid token", body = crate::graph::GraphErrorBody),
         (status = 403, description = "The token's scope or user's role does not allow changes", body = crate::graph::GraphErrorBody),
         (status = 413, description = "The body is over 1 MiB", body = crate::graph::GraphErrorBody),
     ),
-    security(("bearer" = []))
 )]
 pub async fn ingest(
     State(state): State<ServerState>,

@@ -429,6 +429,11 @@ async fn the_openapi_document_describes_every_endpoint_that_answers() {
             .filter(|k| ["get", "post", "patch", "put", "delete"].contains(&k.as_str()))
         {
             operations.push((method.to_uppercase(), path.clone()));
+            // Every operation says it takes a bearer token and what a bad one gets.
+            let op = &item[method];
+            assert_eq!(op["security"][0]["bearer"], serde_json::json!([]), "{method} {path}: {op}");
+            let refused = &op["responses"]["401"]["content"]["application/json"]["schema"]["$ref"];
+            assert_eq!(refused, "#/components/schemas/GraphErrorBody", "{method} {path}");
         }
     }
     for expected in [

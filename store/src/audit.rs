@@ -1,7 +1,7 @@
 //! The append-only audit trail: every write adds its line inside its own transaction.
 
 use crate::codec::{micros, to_json};
-use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
+use crate::pool::{of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
 use crate::{AuditEntry, AuditStore, ImportedChanges, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -111,9 +111,7 @@ impl AuditStore for SqlStore {
         let rows: Vec<AuditRow> = on_pool!(self, p => {
             sqlx::query_as(AUDIT_TRAIL).bind(tenant_id).bind(i64::from(limit)).fetch_all(p).await?
         });
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
         Ok(rows.into_iter().map(AuditEntry::from).collect())
     }
 
@@ -126,11 +124,8 @@ impl AuditStore for SqlStore {
         changes: &ImportedChanges,
     ) -> Result<()> {
         let line = AuditLine::new(Some(tenant_id), actor, "import.file", file).after(changes)?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        tenant_write!(self, tenant_id, |p, tx| {
             write_audit!(tx, line)?;
-            tx.commit().await?;
         });
         Ok(())
     }

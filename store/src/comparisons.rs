@@ -4,7 +4,7 @@
 
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{from_json, micros, to_json, to_u32};
-use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
+use crate::pool::{ensure_tenant, on_pool, tenant_write, Begin, SqlStore};
 use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::Utc;
@@ -111,9 +111,7 @@ impl ComparisonStore for SqlStore {
         let (buckets, industries, tenants) =
             (to_json(&c.seat_buckets)?, to_json(&c.industries)?, to_json(&c.tenants)?);
         let audit = AuditLine::new(Some(&c.tenant_id), actor, "comparison.create", &c.id).after(&c)?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, &c.tenant_id);
+        tenant_write!(self, &c.tenant_id, |p, tx| {
             let others: Vec<String> =
                 sqlx::query_scalar(OTHER_NAMES).bind(&c.tenant_id).bind(&c.id).fetch_all(&mut *tx).await?;
             if others.len() >= MAX_CUSTOM_PER_TENANT {
@@ -134,7 +132,6 @@ impl ComparisonStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             write_audit!(tx, audit)?;
-            tx.commit().await?;
         });
         Ok(c.id)
     }
@@ -155,9 +152,7 @@ impl ComparisonStore for SqlStore {
         let audit = AuditLine::new(Some(tenant_id), actor, "comparison.rename", id)
             .before(&serde_json::json!({ "name": before.name }))?
             .after(&serde_json::json!({ "name": name }))?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        tenant_write!(self, tenant_id, |p, tx| {
             let others: Vec<String> =
                 sqlx::query_scalar(OTHER_NAMES).bind(tenant_id).bind(id).fetch_all(&mut *tx).await?;
             name_free(&others, name)?;
@@ -166,7 +161,6 @@ impl ComparisonStore for SqlStore {
                 return Err(no_comparison(id));
             }
             write_audit!(tx, audit)?;
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -175,15 +169,12 @@ impl ComparisonStore for SqlStore {
     async fn delete_custom_comparison(&self, tenant_id: &str, id: &str, actor: &str) -> Result<()> {
         let before = self.custom_comparison(tenant_id, id).await?;
         let audit = AuditLine::new(Some(tenant_id), actor, "comparison.delete", id).before(&before)?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        tenant_write!(self, tenant_id, |p, tx| {
             let done = sqlx::query(DELETE).bind(tenant_id).bind(id).execute(&mut *tx).await?;
             if done.rows_affected() == 0 {
                 return Err(no_comparison(id));
             }
             write_audit!(tx, audit)?;
-            tx.commit().await?;
         });
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{from_json, micros, status, to_json, to_u32};
-use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
+use crate::pool::{of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
 use crate::{
     ControlRecord, ControlStore, DatedMeasurement, MeasurementInput, RecordedChange, Result, StatusChange,
     StoreError,
@@ -144,9 +144,7 @@ impl ControlStore for SqlStore {
     async fn control_records(&self, tenant_id: &str) -> Result<Vec<ControlRecord>> {
         let rows: Vec<RecordRow> =
             on_pool!(self, p => sqlx::query_as(RECORDS).bind(tenant_id).fetch_all(p).await?);
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
         rows.into_iter().map(RecordRow::into_record).collect()
     }
 
@@ -172,9 +170,7 @@ impl ControlStore for SqlStore {
         };
         let line = AuditLine::new(Some(tenant_id), &change.changed_by, "status.set", &change.action_id)
             .after(&after.audited()?)?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        tenant_write!(self, tenant_id, |p, tx| {
             let known: i64 = sqlx::query_scalar(ACTION_KNOWN)
                 .bind(tenant_id)
                 .bind(&change.action_id)
@@ -211,7 +207,6 @@ impl ControlStore for SqlStore {
                     .await?;
             }
             write_audit!(tx, line)?;
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -220,18 +215,14 @@ impl ControlStore for SqlStore {
         let rows: Vec<RecordedRow> = on_pool!(self, p => {
             sqlx::query_as(HISTORY).bind(tenant_id).bind(action_id).fetch_all(p).await?
         });
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
         rows.into_iter().map(|r| Ok(RecordedChange { id: r.id, change: r.change.into_change()? })).collect()
     }
 
     async fn tenant_status_history(&self, tenant_id: &str) -> Result<Vec<StatusChange>> {
         let rows: Vec<ChangeRow> =
             on_pool!(self, p => sqlx::query_as(TENANT_HISTORY).bind(tenant_id).fetch_all(p).await?);
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
         rows.into_iter().map(ChangeRow::into_change).collect()
     }
 

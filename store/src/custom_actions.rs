@@ -9,7 +9,7 @@
 use crate::audit::{write_audit, AuditLine};
 use crate::catalog::ActionRow;
 use crate::codec::to_json;
-use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
+use crate::pool::{of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
 use crate::{CustomActionStore, Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -51,6 +51,12 @@ fn invalid(action: &ImprovementAction) -> Result<()> {
     })
 }
 
+/// A custom action about to be written: checked, as stored (JSON), and its audit line.
+fn checked(action: &ImprovementAction, line: AuditLine) -> Result<(String, AuditLine)> {
+    invalid(action)?;
+    Ok((to_json(action)?, line.after(action)?))
+}
+
 fn not_found(id: &str) -> StoreError {
     StoreError::NotFound(format!("custom action {id}"))
 }
@@ -76,9 +82,7 @@ impl SqlStore {
             Presence::Live => "custom_action.restore",
         };
         let line = AuditLine::new(Some(tenant_id), actor, kind, id);
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        tenant_write!(self, tenant_id, |p, tx| {
             let stored: Option<StoredCustom> =
                 sqlx::query_as(ONE_CUSTOM).bind(tenant_id).bind(id).fetch_optional(&mut *tx).await?;
             let Some(stored) = stored else {
@@ -100,7 +104,6 @@ impl SqlStore {
             };
             sqlx::query(SET_DELETED).bind(tenant_id).bind(id).bind(at).bind(by).execute(&mut *tx).await?;
             write_audit!(tx, line)?;
-            tx.commit().await?;
         });
         Ok(true)
     }
@@ -108,9 +111,7 @@ impl SqlStore {
     async fn custom_rows(&self, sql: &str, tenant_id: &str) -> Result<Vec<ImprovementAction>> {
         let rows: Vec<ActionRow> =
             on_pool!(self, p => sqlx::query_as(sql).bind(tenant_id).fetch_all(p).await?);
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
         rows.into_iter().map(ActionRow::into_action).collect()
     }
 }
@@ -124,12 +125,9 @@ impl CustomActionStore for SqlStore {
         action: &ImprovementAction,
         actor: &str,
     ) -> Result<()> {
-        invalid(action)?;
-        let body = to_json(action)?;
-        let line = AuditLine::new(Some(tenant_id), actor, "custom_action.add", &action.id).after(action)?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        let (body, line) =
+            checked(action, AuditLine::new(Some(tenant_id), actor, "custom_action.add", &action.id))?;
+        tenant_write!(self, tenant_id, |p, tx| {
             let built_in: i64 = sqlx::query_scalar(IS_BUILT_IN).bind(&action.id).fetch_one(&mut *tx).await?;
             if built_in > 0 {
                 return Err(StoreError::Conflict(format!(
@@ -157,7 +155,6 @@ impl CustomActionStore for SqlStore {
                     other => other,
                 })?;
             write_audit!(tx, line)?;
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -177,12 +174,9 @@ impl CustomActionStore for SqlStore {
         action: &ImprovementAction,
         actor: &str,
     ) -> Result<()> {
-        invalid(action)?;
-        let body = to_json(action)?;
-        let line = AuditLine::new(Some(tenant_id), actor, "custom_action.edit", &action.id).after(action)?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        let (body, line) =
+            checked(action, AuditLine::new(Some(tenant_id), actor, "custom_action.edit", &action.id))?;
+        tenant_write!(self, tenant_id, |p, tx| {
             let stored: Option<StoredCustom> =
                 sqlx::query_as(ONE_CUSTOM).bind(tenant_id).bind(&action.id).fetch_optional(&mut *tx).await?;
             let before = match stored {
@@ -207,7 +201,6 @@ impl CustomActionStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             write_audit!(tx, line.before(&before)?)?;
-            tx.commit().await?;
         });
         Ok(())
     }

@@ -2,7 +2,7 @@
 //! their reading, and the one-time filling of rows written before the columns existed.
 
 use crate::codec::{day_bound, from_json, to_json, to_u32};
-use crate::pool::{lock_tenant, on_pool, Begin, SqlStore};
+use crate::pool::{of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
 use crate::snapshot_rows::{ChangeRow, CHANGE_COLUMNS};
 use crate::{DatedChange, DatedTrend, Result};
 use chrono::NaiveDate;
@@ -142,9 +142,7 @@ impl SqlStore {
         let rows: Vec<TrendRow> = on_pool!(self, p => {
             sqlx::query_as(&sql).bind(tenant_id).bind(day_bound(from)).bind(day_bound(to)).fetch_all(p).await?
         });
-        if rows.is_empty() {
-            crate::pool::ensure_tenant(self, tenant_id).await?;
-        }
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
         rows.into_iter().map(TrendRow::into_dated).collect()
     }
 
@@ -162,9 +160,7 @@ impl SqlStore {
             format!("SELECT {CHANGE_COLUMNS} FROM snapshot_action_changes WHERE tenant_id = $1 ORDER BY day, action_id");
         for (done, tenant) in tenants.iter().enumerate() {
             let tenant = tenant.as_str();
-            on_pool!(self, p => {
-                let mut tx = p.begin_write().await?;
-                lock_tenant!(p, tx, tenant);
+            tenant_write!(self, tenant, |p, tx| {
                 let days: Vec<(NaiveDate, bool)> =
                     sqlx::query_as(SNAPSHOT_DAYS).bind(tenant).fetch_all(&mut *tx).await?;
                 let rows: Vec<ChangeRow> =
@@ -172,7 +168,6 @@ impl SqlStore {
                 for (day, values) in trends_of(&days, rows)? {
                     values.bind_to(sqlx::query(SET_TREND).bind(tenant).bind(day)).execute(&mut *tx).await?;
                 }
-                tx.commit().await?;
             });
             if (done + 1) % PROGRESS_EVERY == 0 || done + 1 == tenants.len() {
                 tracing::info!(done = done + 1, of = tenants.len(), "day trends computed");

@@ -3,7 +3,7 @@
 
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{day_bound, micros, to_u32};
-use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
+use crate::pool::{of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
 use crate::{DatedMeasurement, MeasurementInput, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use score::Measurement;
@@ -184,9 +184,7 @@ impl SqlStore {
     pub(crate) async fn measurements_of(&self, tenant_id: &str, action_id: &str) -> Result<Vec<Measurement>> {
         let rows: Vec<HistoryRow> =
             on_pool!(self, p => sqlx::query_as(HISTORY).bind(tenant_id).bind(action_id).fetch_all(p).await?);
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
         rows.into_iter()
             .map(|r| {
                 Ok(Measurement {
@@ -231,9 +229,7 @@ impl SqlStore {
         day: NaiveDate,
     ) -> Result<BTreeMap<String, Measurement>> {
         let rows: Vec<AsOfRow> = on_pool!(self, p => sqlx::query_as(AS_OF).bind(tenant_id).bind(day_bound(day)).fetch_all(p).await?);
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
         rows.into_iter()
             .map(|r| {
                 let m = Measurement {
@@ -257,9 +253,7 @@ impl SqlStore {
         let first_day = rows.iter().map(|r| r.day).min();
         let last_day = rows.iter().map(|r| r.day).max();
         let now = micros(Utc::now());
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        tenant_write!(self, tenant_id, |p, tx| {
             let known: Vec<String> =
                 sqlx::query_scalar(KNOWN_ACTIONS).bind(tenant_id).fetch_all(&mut *tx).await?;
             validate(batch, &known.into_iter().collect())?;
@@ -272,7 +266,8 @@ impl SqlStore {
                 .bind(last_day)
                 .fetch_all(&mut *tx)
                 .await?;
-            let current: Vec<CurrentRow> = sqlx::query_as(CURRENT).bind(tenant_id).fetch_all(&mut *tx).await?;
+            let current: Vec<CurrentRow> =
+                sqlx::query_as(CURRENT).bind(tenant_id).fetch_all(&mut *tx).await?;
             let known = Known {
                 same_day: same_day
                     .into_iter()
@@ -324,7 +319,6 @@ impl SqlStore {
             let line =
                 AuditLine::new(Some(tenant_id), actor, "measurement.record", &subject).after(&summary)?;
             write_audit!(tx, line)?;
-            tx.commit().await?;
             Ok(changed_count)
         })
     }

@@ -9,7 +9,7 @@ use crate::people_rows::{
     TokenAudit, TokenRow, UserAudit, UserRow, SELECT_MEMBERSHIP, SELECT_SESSION, SELECT_TOKEN, SELECT_USER,
     TOKEN_SCOPES,
 };
-use crate::pool::{lock_tenant, on_pool, Begin, SqlStore};
+use crate::pool::{lock_tenant, on_pool, tenant_write, Begin, SqlStore};
 use crate::sign_in_attempts;
 use crate::{ApiToken, Membership, PeopleStore, Result, Session, StoreError, User};
 use async_trait::async_trait;
@@ -127,19 +127,14 @@ impl PeopleStore for SqlStore {
         actor: &str,
     ) -> Result<Membership> {
         let now = micros(Utc::now());
-        let email: String = on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        let email: String = tenant_write!(self, tenant_id, |p, tx| {
             let email: Option<String> =
                 sqlx::query_scalar(USER_EMAIL).bind(user_id).fetch_optional(&mut *tx).await?;
             let Some(email) = email else {
                 return Err(no_user(user_id));
             };
-            let before: Option<String> = sqlx::query_scalar(ROLE_HELD)
-                .bind(user_id)
-                .bind(tenant_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let before: Option<String> =
+                sqlx::query_scalar(ROLE_HELD).bind(user_id).bind(tenant_id).fetch_optional(&mut *tx).await?;
             sqlx::query(UPSERT_MEMBERSHIP)
                 .bind(user_id)
                 .bind(tenant_id)
@@ -154,7 +149,6 @@ impl PeopleStore for SqlStore {
                 audit = audit.before(&RoleAudit { role: before })?;
             }
             write_audit!(tx, audit)?;
-            tx.commit().await?;
             email
         });
         Ok(Membership {
@@ -169,19 +163,14 @@ impl PeopleStore for SqlStore {
 
     #[tracing::instrument(skip_all, err)]
     async fn revoke_role(&self, tenant_id: &str, user_id: &str, actor: &str) -> Result<()> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        tenant_write!(self, tenant_id, |p, tx| {
             let email: Option<String> =
                 sqlx::query_scalar(USER_EMAIL).bind(user_id).fetch_optional(&mut *tx).await?;
             let Some(email) = email else {
                 return Err(no_user(user_id));
             };
-            let before: Option<String> = sqlx::query_scalar(ROLE_HELD)
-                .bind(user_id)
-                .bind(tenant_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let before: Option<String> =
+                sqlx::query_scalar(ROLE_HELD).bind(user_id).bind(tenant_id).fetch_optional(&mut *tx).await?;
             let Some(before) = before else {
                 return Err(StoreError::NotFound(format!("role of {email} in tenant {tenant_id}")));
             };
@@ -193,7 +182,6 @@ impl PeopleStore for SqlStore {
             let audit = AuditLine::new(Some(tenant_id), actor, "membership.revoke", &email)
                 .before(&RoleAudit { role: &before })?;
             write_audit!(tx, audit)?;
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -293,9 +281,7 @@ impl PeopleStore for SqlStore {
                 scope: &token.scope,
                 expires_at: token.expires_at.map(micros),
             })?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, &token.tenant_id);
+        tenant_write!(self, &token.tenant_id, |p, tx| {
             let user: Option<String> =
                 sqlx::query_scalar(USER_EMAIL).bind(&token.user_id).fetch_optional(&mut *tx).await?;
             if user.is_none() {
@@ -314,7 +300,6 @@ impl PeopleStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             write_audit!(tx, audit)?;
-            tx.commit().await?;
         });
         Ok(())
     }

@@ -84,10 +84,36 @@ macro_rules! lock_tenant {
     };
 }
 pub(crate) use lock_tenant;
+
+/// One write to one tenant: `$body` runs in a write transaction holding the tenant's lock
+/// (so it fails with NotFound for an unknown tenant), which commits after it; a `return`
+/// or `?` inside it rolls everything back. The macro's value is the body's.
+macro_rules! tenant_write {
+    ($store:expr, $tenant:expr, |$p:ident, $tx:ident| $body:block) => {
+        $crate::pool::on_pool!($store, $p => {
+            let mut $tx = $p.begin_write().await?;
+            $crate::pool::lock_tenant!($p, $tx, $tenant);
+            #[allow(clippy::let_unit_value)]
+            let value = $body;
+            $tx.commit().await?;
+            value
+        })
+    };
+}
+pub(crate) use tenant_write;
 pub(crate) const TENANT_EXISTS: &str = "SELECT COUNT(*) FROM tenants WHERE id = $1";
 
 pub(crate) fn no_tenant(id: &str) -> StoreError {
     StoreError::NotFound(format!("tenant {id}"))
+}
+
+/// The rows a read of one tenant found; none at all for a tenant that does not exist is
+/// NotFound ("nothing yet" and "no such tenant" read differently).
+pub(crate) async fn of_known_tenant<R>(store: &SqlStore, id: &str, rows: Vec<R>) -> Result<Vec<R>> {
+    if rows.is_empty() {
+        ensure_tenant(store, id).await?;
+    }
+    Ok(rows)
 }
 
 /// Fails with NotFound when the tenant does not exist (reads call it only on an empty

@@ -3,7 +3,7 @@
 
 use crate::codec::{cause_str, day_bound, micros, to_json};
 use crate::day_trends::{TrendValues, SET_TREND};
-use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
+use crate::pool::{ensure_tenant, of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
 use crate::snapshot_rows::{collect_points, replay, ChangeRow, PointRow, SnapshotRow};
 use crate::snapshot_rows::{CHANGE_COLUMNS, SNAPSHOT_COLUMNS};
 use crate::{DatedChange, DatedTrend, Result, ScoreSnapshot, SnapshotStore};
@@ -133,9 +133,7 @@ impl SnapshotStore for SqlStore {
         let categories = to_json(&snapshot.categories)?;
         let before_sql = last_changes_sql("day < $2");
         let up_to_sql = last_changes_sql("day <= $2");
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant);
+        tenant_write!(self, tenant, |p, tx| {
             let latest: Option<NaiveDate> =
                 sqlx::query_scalar(LATEST_DAY).bind(tenant).fetch_one(&mut *tx).await?;
             let appending = latest.is_none_or(|l| l < day);
@@ -187,7 +185,10 @@ impl SnapshotStore for SqlStore {
                     let changes = diff(points, &next_points);
                     insert_changes!(tx, tenant, next_day, changes);
                     let trend = TrendValues::of(&DayTrend::of(&changes, &next_points, false))?;
-                    trend.bind_to(sqlx::query(SET_TREND).bind(tenant).bind(next_day)).execute(&mut *tx).await?;
+                    trend
+                        .bind_to(sqlx::query(SET_TREND).bind(tenant).bind(next_day))
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 None if appending => update_latest_points!(tx, tenant, changes),
                 // Rewrote the latest day: the cache held that day's old points.
@@ -197,7 +198,6 @@ impl SnapshotStore for SqlStore {
                     update_latest_points!(tx, tenant, all);
                 }
             }
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -210,9 +210,7 @@ impl SnapshotStore for SqlStore {
         let rows: Vec<SnapshotRow> = on_pool!(self, p => {
             sqlx::query_as(&sql).bind(tenant_id).bind(day_bound(from)).bind(day_bound(to)).fetch_all(p).await?
         });
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
         rows.into_iter().map(SnapshotRow::into_snapshot).collect()
     }
 
@@ -295,9 +293,7 @@ impl SnapshotStore for SqlStore {
         let rows: Vec<ChangeRow> = on_pool!(self, p => {
             sqlx::query_as(&sql).bind(tenant_id).bind(day_bound(from)).bind(day_bound(to)).fetch_all(p).await?
         });
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
         rows.into_iter().map(ChangeRow::into_dated).collect()
     }
 

@@ -2,7 +2,7 @@
 
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{from_json, micros, to_json, to_u32};
-use crate::pool::{lock_tenant, no_tenant, on_pool, Begin, SqlStore};
+use crate::pool::{no_tenant, on_pool, tenant_write, Begin, SqlStore};
 use crate::{NewTenant, Result, ScoreGoal, StoreError, Tenant, TenantStore};
 use crate::{DEFAULT_ZONE_GOOD_FROM, DEFAULT_ZONE_OKAY_FROM};
 use async_trait::async_trait;
@@ -157,9 +157,7 @@ impl TenantStore for SqlStore {
         }
         let after = Zones { okay_from: i64::from(okay_from), good_from: i64::from(good_from) };
         let line = AuditLine::new(Some(tenant_id), actor, "tenant.zones", tenant_id).after(&after)?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        tenant_write!(self, tenant_id, |p, tx| {
             let (okay, good): (i64, i64) = sqlx::query_as(ZONES).bind(tenant_id).fetch_one(&mut *tx).await?;
             let line = line.before(&Zones { okay_from: okay, good_from: good })?;
             sqlx::query(SET_ZONES)
@@ -169,7 +167,6 @@ impl TenantStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             write_audit!(tx, line)?;
-            tx.commit().await?;
         });
         self.tenant(tenant_id).await
     }
@@ -187,9 +184,7 @@ impl TenantStore for SqlStore {
         let before = self.tenant(tenant_id).await?.goal;
         let line =
             AuditLine::new(Some(tenant_id), actor, "tenant.goal", tenant_id).before(&before)?.after(&goal)?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        tenant_write!(self, tenant_id, |p, tx| {
             sqlx::query(SET_GOAL)
                 .bind(tenant_id)
                 .bind(goal.map(|g| i64::from(g.percent)))
@@ -197,7 +192,6 @@ impl TenantStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             write_audit!(tx, line)?;
-            tx.commit().await?;
         });
         self.tenant(tenant_id).await
     }
@@ -219,12 +213,9 @@ impl TenantStore for SqlStore {
             .before(&before)?
             .after(&list)?;
         let json = list.as_ref().map(to_json).transpose()?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, tenant_id);
+        tenant_write!(self, tenant_id, |p, tx| {
             sqlx::query(SET_LICENSES).bind(tenant_id).bind(&json).execute(&mut *tx).await?;
             write_audit!(tx, line)?;
-            tx.commit().await?;
         });
         self.tenant(tenant_id).await
     }

@@ -3,7 +3,7 @@
 
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{micros, to_u32};
-use crate::pool::{ensure_tenant, lock_tenant, on_pool, Begin, SqlStore};
+use crate::pool::{of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
 use crate::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -91,9 +91,7 @@ impl ShareStore for SqlStore {
                 ticket: ticket.map(|t| t.number.as_str()),
                 url: ticket.map(|t| t.url.as_str()),
             })?;
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            lock_tenant!(p, tx, &share.tenant_id);
+        tenant_write!(self, &share.tenant_id, |p, tx| {
             if let Some(t) = ticket {
                 sqlx::query(INSERT_TICKET)
                     .bind(&t.tenant_id)
@@ -106,7 +104,6 @@ impl ShareStore for SqlStore {
                     .await?;
             }
             write_audit!(tx, audit)?;
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -115,9 +112,7 @@ impl ShareStore for SqlStore {
         let rows: Vec<TicketRow> = on_pool!(self, p => {
             sqlx::query_as(SELECT_TICKETS).bind(tenant_id).bind(action_id).fetch_all(p).await?
         });
-        if rows.is_empty() {
-            ensure_tenant(self, tenant_id).await?;
-        }
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
         Ok(rows
             .into_iter()
             .map(|r| ActionTicket {

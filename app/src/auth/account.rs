@@ -98,19 +98,13 @@ async fn refuse_throttled() -> Result<(), AppError> {
 /// Ends every session of the caller, this one included (a lost laptop, a shared computer).
 #[server(endpoint = "sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
-    use crate::auth::session::{clear_cookie, set_cookie_header};
+    use crate::auth::session::{clear_cookie, send_cookie};
     use crate::links::is_https;
     let (state, viewer) = crate::auth::access::require_viewer().await?;
     let ended = state.store.end_sessions(&viewer.user_id, &viewer.email).await?;
     tracing::info!(email = %viewer.email, ended, "signed out everywhere");
     let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
-    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(v) =
-            http::HeaderValue::from_str(&clear_cookie(is_https(state.public_url.as_deref(), &headers)))
-        {
-            resp.append_header(set_cookie_header(), v);
-        }
-    }
+    send_cookie(&clear_cookie(is_https(state.public_url.as_deref(), &headers)));
     leptos_axum::redirect("/sign-in");
     Ok(())
 }

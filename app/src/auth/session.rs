@@ -37,8 +37,13 @@ pub fn clear_cookie(https: bool) -> String {
     format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
-pub fn set_cookie_header() -> http::HeaderName {
-    SET_COOKIE
+/// Adds `cookie` (a `Set-Cookie` value) to the server function's response.
+pub fn send_cookie(cookie: &str) {
+    if let Some(resp) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(v) = http::HeaderValue::from_str(cookie) {
+            resp.append_header(SET_COOKIE, v);
+        }
+    }
 }
 
 /// The signed-in viewer for these request headers, if the session is valid.

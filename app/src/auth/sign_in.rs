@@ -127,7 +127,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     use crate::auth::secrets::{
         dummy_hash, hash_secret, new_secret, verify_password_off_workers, MAX_PASSWORD_LEN,
     };
-    use crate::auth::session::{set_cookie, set_cookie_header, SESSION_HOURS};
+    use crate::auth::session::{send_cookie, set_cookie, SESSION_HOURS};
     use crate::links::is_https;
     let state = crate::state::app_state()?;
     let next = safe_next(next.as_deref());
@@ -192,13 +192,7 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
     };
     store.create_session(&session).await?;
     tracing::info!(%email, "signed in");
-    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(v) =
-            http::HeaderValue::from_str(&set_cookie(&secret, is_https(state.public_url.as_deref(), &headers)))
-        {
-            resp.append_header(set_cookie_header(), v);
-        }
-    }
+    send_cookie(&set_cookie(&secret, is_https(state.public_url.as_deref(), &headers)));
     leptos_axum::redirect(&next);
     Ok(())
 }
@@ -206,20 +200,14 @@ pub async fn sign_in(email: String, password: String, next: Option<String>) -> R
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::auth::secrets::hash_secret;
-    use crate::auth::session::{clear_cookie, session_secret, set_cookie_header};
+    use crate::auth::session::{clear_cookie, send_cookie, session_secret};
     use crate::links::is_https;
     let state = crate::state::app_state()?;
     let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
     if let Some(secret) = session_secret(&headers) {
         state.store.delete_session(&hash_secret(&secret)).await?;
     }
-    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(v) =
-            http::HeaderValue::from_str(&clear_cookie(is_https(state.public_url.as_deref(), &headers)))
-        {
-            resp.append_header(set_cookie_header(), v);
-        }
-    }
+    send_cookie(&clear_cookie(is_https(state.public_url.as_deref(), &headers)));
     leptos_axum::redirect("/sign-in");
     Ok(())
 }

@@ -210,94 +210,73 @@ pub(super) fn contoso(actions: &[&ImprovementAction], rng: &mut Rng, start: Date
     let mut at = |day: u32, e: Event| events.entry(day).or_default().push(e);
     let measure =
         |action: &str, count: u32, total: u32| Event::Measure { action: action.into(), count, total };
-    let status = |action: &str,
-                  status: Status,
-                  note: &str,
-                  by: &'static str,
-                  assignee: Option<&str>,
-                  due: Option<i64>| Event::Status {
-        action: action.into(),
-        status,
-        note: note.into(),
-        by,
-        assignee: assignee.map(str::to_owned),
-        due_in_days: due,
-    };
     at(15, measure("AdminMFAV2", 1, 1));
     for (i, count) in [240, 330, 410, 480, 560, 620, 700, 760, 780, 800, 820].into_iter().enumerate() {
         at(20 + 10 * i as u32, measure("MFARegistrationV2", count, 900));
     }
     at(45, measure("BlockLegacyAuthentication", 1, 1));
     at(60, measure("DefenderSafeLinksPolicy", 1, 1));
-    at(
-        75,
-        status(
+    at(130, measure("DeviceEncryptionBitLocker", 540, 700));
+    at(150, measure("DefenderAVRealTime", 650, 700));
+    at(178, measure("MailboxAuditingEnabled", 1, 1));
+    // (day, action, status, note, by, a plan's assignee and days until it is due)
+    let decisions = [
+        (
+            75,
             "SharePointExternalSharingLimited",
             Status::AlternateMitigation,
             "External sharing goes through the partner portal with its own review.",
             ADMIN,
             None,
-            None,
         ),
-    );
-    at(
-        100,
-        status(
+        (
+            100,
             "TeamsExternalAccessRestricted",
             Status::RiskAccepted,
             "Partners rely on federated chat; accepted by the CISO until the partner portal launches.",
             ADMIN,
             None,
-            None,
         ),
-    );
-    at(130, measure("DeviceEncryptionBitLocker", 540, 700));
-    at(150, measure("DefenderAVRealTime", 650, 700));
-    at(
-        160,
-        status(
+        (
+            160,
             "CloudAppDiscovery",
             Status::ThirdParty,
             "Shadow-IT discovery is covered by our secure web gateway vendor.",
             SECOPS,
             None,
-            None,
         ),
-    );
-    at(
-        170,
-        status(
+        (
+            170,
             "SigninRiskPolicy",
             Status::Planned,
             "Pilot with the IT department first.",
             SECOPS,
-            Some(SECOPS),
-            Some(20),
+            Some((SECOPS, 20)),
         ),
-    );
-    at(
-        170,
-        status(
+        (
+            170,
             "UserRiskPolicy",
             Status::Planned,
             "After the sign-in risk policy pilot.",
             SECOPS,
-            Some(SECOPS),
-            Some(35),
+            Some((SECOPS, 35)),
         ),
-    );
-    at(
-        172,
-        status(
+        (
+            172,
             "AttackSurfaceReductionRules",
             Status::Planned,
             "Audit mode for two weeks, then block.",
             ADMIN,
-            Some("devices-team@contoso.example"),
-            Some(60),
+            Some(("devices-team@contoso.example", 60)),
         ),
-    );
-    at(178, measure("MailboxAuditingEnabled", 1, 1));
+    ];
+    for (day, action, status, note, by, plan) in decisions {
+        let (assignee, due_in_days) = (plan.map(|p| p.0.to_owned()), plan.map(|p| p.1));
+        at(
+            day,
+            Event::Status { action: action.into(), status, note: note.into(), by, assignee, due_in_days },
+        );
+    }
     SimTenant {
         tenant: NewTenant {
             id: Some(CONTOSO_ID.into()),

@@ -180,10 +180,8 @@ fn profile(
     responses(
         (status = 200, description = "Improvement actions in rank order", body = Collection<SecureScoreControlProfile>),
         (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
-        (status = 401, description = "Missing or invalid token", body = super::GraphErrorBody),
         (status = 403, description = "The token may not read", body = super::GraphErrorBody),
     ),
-    security(("bearer" = []))
 )]
 pub async fn list(
     State(state): State<ServerState>,
@@ -217,10 +215,8 @@ pub async fn list(
     responses(
         (status = 200, description = "One improvement action", body = SecureScoreControlProfile),
         (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
-        (status = 401, description = "Missing or invalid token", body = super::GraphErrorBody),
         (status = 404, description = "No such action", body = super::GraphErrorBody),
     ),
-    security(("bearer" = []))
 )]
 pub async fn get(
     State(state): State<ServerState>,
@@ -228,14 +224,8 @@ pub async fn get(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    super::respond(async {
-        let options = super::odata::parse(query.as_deref(), &SCHEMA)?;
-        super::only_select(&options)?;
-        let entity = one(&state, &caller.tenant_id, &id).await?;
-        let value = serde_json::to_value(entity).map_err(internal)?;
-        Ok(reply_entity(&base_url(&state), &format!("{CONTEXT}/$entity"), options.project(value)))
-    })
-    .await
+    let find = async { serde_json::to_value(one(&state, &caller.tenant_id, &id).await?).map_err(internal) };
+    super::one_entity(&state, query.as_deref(), &SCHEMA, CONTEXT, find).await
 }
 
 async fn one(
@@ -264,11 +254,9 @@ async fn one(
         (status = 204, description = "Updated"),
         (status = 200, description = "Updated, with `Prefer: return=representation`", body = SecureScoreControlProfile),
         (status = 400, description = "Malformed body, unknown field or invalid value", body = super::GraphErrorBody),
-        (status = 401, description = "Missing or invalid token", body = super::GraphErrorBody),
         (status = 403, description = "The token's scope or user's role does not allow changes", body = super::GraphErrorBody),
         (status = 404, description = "No such action", body = super::GraphErrorBody),
     ),
-    security(("bearer" = []))
 )]
 pub async fn patch(
     State(state): State<ServerState>,

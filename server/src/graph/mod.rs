@@ -131,6 +131,27 @@ pub fn reply_entity(base: &str, context: &str, entity: serde_json::Value) -> Res
 
 /// A single entity takes `$select` only; paging and filtering options make no sense there
 /// and are refused rather than ignored.
+/// `GET …/{id}`: one entity, which `find` reads (a miss is its NotFound); of the query
+/// options only `$select` applies.
+pub async fn one_entity<F>(
+    state: &ServerState,
+    query: Option<&str>,
+    schema: &odata::Schema,
+    context: &str,
+    find: F,
+) -> Response
+where
+    F: Future<Output = Result<serde_json::Value, GraphError>>,
+{
+    respond(async {
+        let options = odata::parse(query, schema)?;
+        only_select(&options)?;
+        let entity = find.await?;
+        Ok(reply_entity(&base_url(state), &format!("{context}/$entity"), options.project(entity)))
+    })
+    .await
+}
+
 pub fn only_select(options: &odata::QueryOptions) -> Result<(), GraphError> {
     if options.is_select_only() {
         Ok(())

@@ -42,15 +42,44 @@ impl utoipa::Modify for BearerToken {
     }
 }
 
+/// Every operation takes a bearer token and answers 401 without a good one: said once here
+/// rather than on each handler.
+struct TokenRequired;
+
+impl utoipa::Modify for TokenRequired {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{security::SecurityRequirement, ContentBuilder, Ref, ResponseBuilder};
+        let refused = ResponseBuilder::new()
+            .description("Missing or invalid token")
+            .content(
+                "application/json",
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("GraphErrorBody"))).build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post, &mut item.patch, &mut item.put, &mut item.delete]
+                .into_iter()
+                .flatten()
+            {
+                operation.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+                operation.responses.responses.insert("401".to_owned(), refused.clone().into());
+            }
+        }
+    }
+}
+
 /// The API's router and its document.
 pub fn api() -> (Router<ServerState>, utoipa::openapi::OpenApi) {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-    OpenApiRouter::with_openapi(doc)
+    let (router, mut doc) = OpenApiRouter::with_openapi(doc)
         .routes(routes!(secure_scores::list))
         .routes(routes!(secure_scores::get))
         .routes(routes!(control_profiles::list))
         .routes(routes!(control_profiles::get, control_profiles::patch))
         .routes(routes!(crate::ingest::ingest))
-        .split_for_parts()
+        .split_for_parts();
+    // After the routes: they are what put the operations in the document.
+    utoipa::Modify::modify(&TokenRequired, &mut doc);
+    (router, doc)
 }

@@ -6,7 +6,7 @@ use super::entities::{
 };
 use super::error::GraphError;
 use super::odata::{FieldType, Schema};
-use super::{base_url, internal, reply_entity, reply_page, TokenOn};
+use super::{base_url, internal, reply_page, TokenOn};
 use crate::http::ServerState;
 use crate::web_access::Read;
 use app::benchmarks::ViewerBenchmarks;
@@ -80,10 +80,8 @@ fn scalars(s: &ScoreSnapshot) -> serde_json::Value {
     responses(
         (status = 200, description = "Daily scores, newest first", body = Collection<SecureScore>),
         (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
-        (status = 401, description = "Missing or invalid token", body = super::GraphErrorBody),
         (status = 403, description = "The token may not read", body = super::GraphErrorBody),
     ),
-    security(("bearer" = []))
 )]
 pub async fn list(
     State(state): State<ServerState>,
@@ -143,10 +141,8 @@ pub async fn list(
     responses(
         (status = 200, description = "One day's score", body = SecureScore),
         (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
-        (status = 401, description = "Missing or invalid token", body = super::GraphErrorBody),
         (status = 404, description = "No such day for this token's tenant", body = super::GraphErrorBody),
     ),
-    security(("bearer" = []))
 )]
 pub async fn get(
     State(state): State<ServerState>,
@@ -155,9 +151,7 @@ pub async fn get(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    super::respond(async {
-        let options = super::odata::parse(query.as_deref(), &SCHEMA)?;
-        super::only_select(&options)?;
+    let find = async {
         let not_found = || GraphError::not_found(format!("No secureScore with id '{id}'."));
         // Another tenant's id answers exactly like an unknown one.
         let day = id
@@ -170,10 +164,9 @@ pub async fn get(
             store.snapshots(&tenant.id, day, day).await.map_err(internal)?.pop().ok_or_else(not_found)?;
         let viewer = Viewer::of(store, &caller.user_id).await?;
         let json = entity_json(&state, &cache, &tenant, &viewer, &mut None, &snapshot).await?;
-        let entity = serde_json::from_str(&json).map_err(internal)?;
-        Ok(reply_entity(&base_url(&state), &format!("{CONTEXT}/$entity"), options.project(entity)))
-    })
-    .await
+        serde_json::from_str(&json).map_err(internal)
+    };
+    super::one_entity(&state, query.as_deref(), &SCHEMA, CONTEXT, find).await
 }
 
 /// The tenant's newest `n` days (or all), newest first. Days may be missing (the server was

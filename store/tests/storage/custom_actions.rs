@@ -2,8 +2,8 @@
 //! rewriting what past snapshots recorded.
 
 use crate::common::{action, at, base_catalog, change, day, new_tenant, point, points, summary, TestDb};
-use score::{Category, Measurement, Status};
-use store::{MeasurementInput, StoreError};
+use score::{Category, ImprovementAction, Measurement, Status};
+use store::{MeasurementInput, Store, StoreError, Tenant};
 
 crate::on_both_backends!(
     an_edit_rewrites_the_action_under_its_id_and_is_audited,
@@ -88,13 +88,19 @@ async fn edits_are_refused_for_built_in_other_tenants_and_invalid_actions(db: &T
     assert_eq!(s.catalog_actions().await.unwrap(), base_catalog().actions);
 }
 
-async fn a_delete_leaves_the_live_lists_but_not_the_past(db: &TestDb) {
-    let s = &db.store;
+/// A tenant with one custom action, added by alice and measured as done.
+async fn tenant_with_a_measured_custom_action(s: &dyn Store) -> (Tenant, ImprovementAction) {
     s.sync_catalog(&base_catalog()).await.unwrap();
     let t = s.create_tenant(new_tenant("One"), "alice").await.unwrap();
     let custom = action("Custom.Vpn", Category::Infrastructure, 4, None);
     s.add_custom_action(&t.id, &custom, "alice").await.unwrap();
     s.record_measurements(&t.id, &measured(&custom.id, true), "sync").await.unwrap();
+    (t, custom)
+}
+
+async fn a_delete_leaves_the_live_lists_but_not_the_past(db: &TestDb) {
+    let s = &db.store;
+    let (t, custom) = tenant_with_a_measured_custom_action(s.as_ref()).await;
     let before = points(&[("Custom.Vpn", point(400, 400, Status::ToAddress))]);
     s.write_snapshot(&summary(&t.id, day(2024, 3, 1), &before), &before).await.unwrap();
 
@@ -133,11 +139,7 @@ async fn a_delete_leaves_the_live_lists_but_not_the_past(db: &TestDb) {
 
 async fn a_restore_undoes_a_delete(db: &TestDb) {
     let s = &db.store;
-    s.sync_catalog(&base_catalog()).await.unwrap();
-    let t = s.create_tenant(new_tenant("One"), "alice").await.unwrap();
-    let custom = action("Custom.Vpn", Category::Infrastructure, 4, None);
-    s.add_custom_action(&t.id, &custom, "alice").await.unwrap();
-    s.record_measurements(&t.id, &measured(&custom.id, true), "sync").await.unwrap();
+    let (t, custom) = tenant_with_a_measured_custom_action(s.as_ref()).await;
     let records = s.control_records(&t.id).await.unwrap();
 
     s.delete_custom_action(&t.id, &custom.id, "bob").await.unwrap();

@@ -14,8 +14,8 @@ use super::goal::{self, SetGoal};
 use super::sync::SyncNow;
 use super::trends::ComparisonLine;
 use super::zones::{self, SetZones};
-use crate::chart::DrawnChart;
 use crate::chart::HistoryPoint;
+use crate::chart::{ChartData, DrawnChart};
 use crate::error::AppError;
 use crate::format::{points_of, zone};
 use crate::pages::actions::query::encode;
@@ -264,13 +264,12 @@ pub fn ComparisonTrend(
         <p class="subtle">"Averages over other tenants on this server, leaving out every tenant you hold a role in, and shown only where no single tenant's score can be read from them (a gap means too small that day). Click a legend entry to hide or show its line."</p>
         <DrawnChart id label="Your score against comparison averages; the data table below has the numbers".into()
             options=move || comparison_chart(&points, &lines)>
-            <details class="chart-data">
-                <summary>"Data table (" {days} " days)"</summary>
+            <ChartData days>
                 <table id=format!("{id}-table") class="comparison-table">
                     <thead><tr><th>"Day"</th><th>"Your score"</th>{heads}</tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
-            </details>
+            </ChartData>
         </DrawnChart>
     }
 }
@@ -322,8 +321,7 @@ fn RiskCard(d: MetricsData) -> impl IntoView {
             }}</p>
             <DrawnChart id="risk-chart" label="Risk-accepted actions and points over time; the data table below has the numbers".into()
                 options=move || risk_chart(&days)>
-                <details class="chart-data">
-                    <summary>"Data table (" {d.risk.len()} " days)"</summary>
+                <ChartData days=d.risk.len()>
                     <table id="risk-table">
                         <thead><tr><th>"Day"</th><th class="num">"Actions"</th><th class="num">"Points"</th></tr></thead>
                         <tbody>
@@ -332,7 +330,7 @@ fn RiskCard(d: MetricsData) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                </details>
+                </ChartData>
             </DrawnChart>
         </section>
     }
