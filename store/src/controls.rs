@@ -35,7 +35,7 @@ const TENANT_HISTORY: &str =
 const RECORDS: &str = "SELECT action_id, status, note, assignee, due_date, tags, updated_by, updated_at, \
     measured_count, measured_total, measured_at FROM control_states WHERE tenant_id = $1 ORDER BY action_id";
 
-/// What people set, as stored in `control_states` (tags as JSON text).
+/// What people set, as stored in `control_states` and `status_changes` (tags as JSON text).
 #[derive(sqlx::FromRow)]
 struct Details {
     status: String,
@@ -70,11 +70,8 @@ impl Details {
 #[derive(sqlx::FromRow)]
 struct ChangeRow {
     action_id: String,
-    status: String,
-    note: String,
-    assignee: Option<String>,
-    due_date: Option<NaiveDate>,
-    tags: String,
+    #[sqlx(flatten)]
+    details: Details,
     changed_by: String,
     changed_at: DateTime<Utc>,
 }
@@ -88,13 +85,14 @@ struct RecordedRow {
 
 impl ChangeRow {
     fn into_change(self) -> Result<StatusChange> {
+        let d = self.details;
         Ok(StatusChange {
-            status: status(&self.status)?,
-            tags: from_json(&self.tags)?,
+            status: status(&d.status)?,
+            tags: from_json(&d.tags)?,
             action_id: self.action_id,
-            note: self.note,
-            assignee: self.assignee,
-            due_date: self.due_date,
+            note: d.note,
+            assignee: d.assignee,
+            due_date: d.due_date,
             changed_by: self.changed_by,
             changed_at: self.changed_at,
         })
@@ -104,11 +102,8 @@ impl ChangeRow {
 #[derive(sqlx::FromRow)]
 struct RecordRow {
     action_id: String,
-    status: String,
-    note: String,
-    assignee: Option<String>,
-    due_date: Option<NaiveDate>,
-    tags: String,
+    #[sqlx(flatten)]
+    details: Details,
     updated_by: Option<String>,
     updated_at: Option<DateTime<Utc>>,
     measured_count: Option<i64>,
@@ -126,13 +121,14 @@ impl RecordRow {
             }),
             _ => None,
         };
+        let d = self.details;
         Ok(ControlRecord {
-            state: ControlState { status: status(&self.status)?, measurement },
-            tags: from_json(&self.tags)?,
+            state: ControlState { status: status(&d.status)?, measurement },
+            tags: from_json(&d.tags)?,
             action_id: self.action_id,
-            note: self.note,
-            assignee: self.assignee,
-            due_date: self.due_date,
+            note: d.note,
+            assignee: d.assignee,
+            due_date: d.due_date,
             updated_by: self.updated_by,
             updated_at: self.updated_at,
         })

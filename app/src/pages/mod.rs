@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod actions;
+pub mod card;
 pub mod forms;
 pub mod history;
 pub mod licenses;

@@ -7,6 +7,7 @@ use super::comparisons::{
 };
 use super::data::MetricsData;
 use super::page::ViewFields;
+use crate::pages::card::Card;
 use crate::pages::forms::page_action;
 use crate::pages::history::query::HistoryQuery;
 use leptos::prelude::*;
@@ -22,8 +23,7 @@ pub fn CustomComparisonsCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
         .collect_view();
     let full = d.custom.len() >= MAX_PER_TENANT;
     view! {
-        <section class="card" aria-labelledby="custom-comparisons-heading">
-            <h2 id="custom-comparisons-heading">"Custom comparisons"</h2>
+        <Card id="custom-comparisons" title="Custom comparisons">
             <p class="subtle">
                 "Your own groups of other tenants on this server, drawn as lines in the comparison trend above and on the Overview. "
                 "A group's average is shown only on days no single tenant's score can be read from it; the tenants you hold a role in are never part of it."
@@ -43,7 +43,7 @@ pub fn CustomComparisonsCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
                 (Some(choices), false) => Some(view! { <AddComparison tenant_id=d.tenant_id.clone() q choices/> }.into_any()),
                 (None, _) => None,
             }}
-        </section>
+        </Card>
     }
 }
 

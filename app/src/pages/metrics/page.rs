@@ -19,6 +19,7 @@ use crate::chart::{ChartData, DrawnChart};
 use crate::error::AppError;
 use crate::format::{points_of, zone};
 use crate::pages::actions::query::encode;
+use crate::pages::card::Card;
 use crate::pages::forms::{page_action, Notice, Outcome, PageForms};
 use crate::pages::history::page::RangePresets;
 use crate::pages::history::query::HistoryQuery;
@@ -178,8 +179,7 @@ fn ZoneCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
     let (percent, okay, good) = (d.percent, d.zone_okay_from, d.zone_good_from);
     let set = page_action::<SetZones>();
     view! {
-        <section class="card score" aria-labelledby="zone-heading">
-            <h2 id="zone-heading">"Your Secure Score zone"</h2>
+        <Card id="zone" title="Your Secure Score zone" class="score">
             <DrawnChart id="zone-gauge" class="chart gauge" label=format!("Gauge: {percent}, in the {zone_name} zone")
                 options=move || zone_gauge(percent, okay, good)>
                 <p class=format!("score-percent zone-{zone_name}") id="zone-score" data-zone=zone_name>
@@ -199,7 +199,7 @@ fn ZoneCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
                     <button type="submit">"Save zones"</button>
                 </ActionForm>
             })}
-        </section>
+        </Card>
     }
 }
 
@@ -207,8 +207,7 @@ fn ZoneCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
 fn ChangesCard(d: MetricsData) -> impl IntoView {
     let c = d.changes;
     view! {
-        <section class="card" aria-labelledby="changes-heading">
-            <h2 id="changes-heading">"Score changes"</h2>
+        <Card id="changes" title="Score changes">
             <table class="breakdown" id="score-changes">
                 <tbody>
                     {changes_rows(&c).into_iter().map(|(label, p)| view! {
@@ -221,17 +220,16 @@ fn ChangesCard(d: MetricsData) -> impl IntoView {
                 options=move || changes_chart(&c)>
                 ""
             </DrawnChart>
-        </section>
+        </Card>
     }
 }
 
 #[component]
 fn ComparisonCard(d: MetricsData) -> impl IntoView {
     view! {
-        <section class="card" aria-labelledby="comparison-heading">
-            <h2 id="comparison-heading">"Comparison trend"</h2>
+        <Card id="comparison" title="Comparison trend">
             <ComparisonTrend id="comparison-chart" points=d.points lines=d.comparisons/>
-        </section>
+        </Card>
     }
 }
 
@@ -279,8 +277,7 @@ fn RegressionCard(d: MetricsData) -> impl IntoView {
     let days = d.regressions.clone();
     let total: Points = d.regressions.iter().map(|r| r.lost).sum();
     view! {
-        <section class="card" aria-labelledby="regression-heading">
-            <h2 id="regression-heading">"Regression trend"</h2>
+        <Card id="regression" title="Regression trend">
             <p id="regression-summary">
                 {d.regressions.len()} " days with regressions · " {signed(total)} " points lost through configuration, user or device changes"
             </p>
@@ -304,7 +301,7 @@ fn RegressionCard(d: MetricsData) -> impl IntoView {
                     </table>
                 </DrawnChart>
             })}
-        </section>
+        </Card>
     }
 }
 
@@ -313,8 +310,7 @@ fn RiskCard(d: MetricsData) -> impl IntoView {
     let days = d.risk.clone();
     let last = d.risk.last().copied();
     view! {
-        <section class="card" aria-labelledby="risk-heading">
-            <h2 id="risk-heading">"Risk acceptance trend"</h2>
+        <Card id="risk" title="Risk acceptance trend">
             <p id="risk-summary">{match last {
                 Some(r) => format!("{} actions risk accepted on {}, worth {} points", r.actions, r.day, r.points),
                 None => "No snapshot in this range.".to_owned(),
@@ -332,7 +328,7 @@ fn RiskCard(d: MetricsData) -> impl IntoView {
                     </table>
                 </ChartData>
             </DrawnChart>
-        </section>
+        </Card>
     }
 }
 
@@ -341,8 +337,7 @@ fn ProjectionCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
     let projected = d.projected();
     let chart_data = d.clone();
     view! {
-        <section class="card" aria-labelledby="projection-heading">
-            <h2 id="projection-heading">"Projection"</h2>
+        <Card id="projection" title="Projection">
             <p id="projection-summary">
                 "Now " <strong id="projection-now">{d.percent.to_string()}</strong>
                 " → with every planned action done " <strong id="projection-projected">{projected.percent_of(d.max).to_string()}</strong>
@@ -368,6 +363,6 @@ fn ProjectionCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
                     </table>
                 </DrawnChart>
             })}
-        </section>
+        </Card>
     }
 }
