@@ -15,6 +15,7 @@ pub mod http;
 pub mod import;
 pub mod ingest;
 pub mod jobs;
+pub mod m365;
 pub mod plain_page;
 pub mod security_headers;
 pub mod share;
