@@ -10,6 +10,7 @@ mod controls;
 mod custom_actions;
 mod day_trends;
 mod error;
+mod m365;
 mod measurements;
 mod model;
 mod open;
@@ -25,6 +26,7 @@ mod tickets;
 pub use benchmarks::{BenchmarkEntry, BenchmarkStore};
 pub use comparisons::ComparisonStore;
 pub use error::OpenError;
+pub use m365::{M365Connection, M365Store};
 pub use model::*;
 pub use open::{drop_postgres_schema, open, open_postgres_in_schema};
 pub use tickets::{ActionShare, ActionTicket, ShareStore, SharesSince};
@@ -264,6 +266,7 @@ pub trait Store:
     + ShareStore
     + ComparisonStore
     + BenchmarkStore
+    + M365Store
 {
     /// Which backend this is: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

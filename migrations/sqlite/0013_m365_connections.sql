@@ -1,0 +1,16 @@
+-- A tenant's connection to Microsoft 365: the Entra app registration Rampart signs in as
+-- to read the tenant's Secure Score from Microsoft Graph. The client secret is sealed
+-- (AES-256-GCM, bound to the tenant) and never read back out to anyone.
+CREATE TABLE m365_connections (
+    tenant_id       TEXT    NOT NULL PRIMARY KEY REFERENCES tenants (id),
+    directory_id    TEXT    NOT NULL,
+    client_id       TEXT    NOT NULL,
+    sealed_secret   TEXT    NOT NULL,
+    write_back      INTEGER NOT NULL DEFAULT 0 CHECK (write_back IN (0, 1)),
+    connected_by    TEXT    NOT NULL,
+    connected_at    TEXT    NOT NULL,
+    secret_set_at   TEXT    NOT NULL,
+    last_attempt_at TEXT,
+    last_success_at TEXT,
+    last_error      TEXT
+) STRICT;
