@@ -55,6 +55,9 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Connect a tenant to Microsoft 365: the Entra app registration Rampart reads the
+    /// tenant's Secure Score as. A token is asked for first; nothing is saved if Entra refuses.
+    Connect(Connect),
     /// Print a tenant's live score as JSON.
     Score {
         /// The tenant's id.
@@ -136,6 +139,44 @@ impl Default for Serve {
 
 fn parse_time(s: &str) -> Result<chrono::NaiveTime, String> {
     chrono::NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| format!("`{s}` is not a time of day as HH:MM"))
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Connect {
+    /// The Rampart tenant's id.
+    pub tenant: String,
+    /// The Microsoft 365 organisation's directory (tenant) id, a GUID.
+    #[arg(long)]
+    pub azure_tenant: String,
+    /// The app registration's application (client) id, a GUID.
+    #[arg(long)]
+    pub client_id: String,
+    /// A file holding the client secret's value; it is kept sealed and never printed.
+    #[arg(long)]
+    pub client_secret_file: PathBuf,
+    /// Also send status changes made in Rampart back to Microsoft (the app then needs
+    /// SecurityEvents.ReadWrite.All).
+    #[arg(long)]
+    pub write_back: bool,
+    #[command(flatten)]
+    pub m365: M365Settings,
+}
+
+/// Where Rampart reaches Microsoft, and the key that seals client secrets at rest (from
+/// `RAMPART_SECRET_KEY`, 64 hex digits, or else the key file).
+#[derive(Debug, Clone, Args)]
+pub struct M365Settings {
+    /// Entra's sign-in authority (a national cloud's, or a test's stand-in on loopback).
+    #[arg(long, env = "RAMPART_M365_AUTHORITY", default_value = "https://login.microsoftonline.com",
+        value_parser = parse_base_url)]
+    pub authority: String,
+    /// The key file, made with mode 0600 on first use when RAMPART_SECRET_KEY is not set.
+    #[arg(long, env = "RAMPART_SECRET_KEY_FILE", default_value = "data/secret.key")]
+    pub secret_key_file: PathBuf,
+}
+
+fn parse_base_url(text: &str) -> Result<String, String> {
+    crate::m365::base_url(text).map_err(str::to_owned)
 }
 
 #[derive(Debug, Subcommand)]

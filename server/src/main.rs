@@ -76,6 +76,12 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             println!("imported into tenant {}: {}", report.tenant_id, report.summary());
             Ok(())
         }
+        Command::Connect(c) => {
+            let state = startup::open_app_state(&cli.common).await?;
+            let done = server::m365::connect::connect(&state, &c, &server::admin::cli_actor()).await?;
+            println!("{done}");
+            Ok(())
+        }
         Command::Score { tenant } => {
             let state = startup::open_app_state(&cli.common).await?;
             let live = service::live::live_score(state.store.as_ref(), &state.catalog, &tenant)

@@ -1,9 +1,11 @@
 //! Microsoft 365: fetching each connected tenant's Secure Score from Microsoft Graph.
 //!
 //! - [`secret_key`]: the key that seals the app registrations' client secrets at rest.
+//! - [`connect`]: connecting a tenant to an app registration (`rampart connect`).
 //! - [`token`]: app-only tokens by the OAuth 2.0 client-credentials grant, cached until
 //!   shortly before they expire.
 
+pub mod connect;
 pub mod secret_key;
 pub mod token;
 

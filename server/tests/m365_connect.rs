@@ -1,0 +1,148 @@
+//! `rampart connect`: a tenant is connected only once Entra grants the app registration a
+//! token, and its client secret is stored sealed, opening only with the server's key.
+
+#![allow(clippy::unwrap_used)]
+
+// Each test file uses a part of the stand-in.
+#[allow(dead_code)]
+#[path = "support/microsoft.rs"]
+mod microsoft;
+
+use microsoft::{FakeMicrosoft, CLIENT_ID, CLIENT_SECRET, DIRECTORY};
+use server::m365::secret_key::SecretKey;
+
+struct Cli {
+    dir: tempfile::TempDir,
+    url: String,
+    authority: String,
+}
+
+impl Cli {
+    fn key_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("keys/secret.key")
+    }
+
+    /// Runs `rampart ARGS…` on this test's database: (success, stdout, stderr).
+    async fn run(&self, args: &[&str]) -> (bool, String, String) {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"));
+        cmd.args(args)
+            .env("DATABASE_URL", &self.url)
+            .env("RAMPART_M365_AUTHORITY", &self.authority)
+            .env("RAMPART_SECRET_KEY_FILE", self.key_file())
+            .env_remove("RAMPART_SECRET_KEY")
+            .env("RUST_LOG", "error");
+        // Off the runtime's threads: the stand-in for Entra answers on them meanwhile.
+        let out = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into(),
+            String::from_utf8_lossy(&out.stderr).into(),
+        )
+    }
+
+    fn secret_file(&self, secret: &str) -> String {
+        let path = self.dir.path().join("client-secret.txt");
+        std::fs::write(&path, format!("{secret}\n")).unwrap();
+        path.display().to_string()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_is_connected_once_entra_grants_a_token_and_its_secret_is_sealed() {
+    let ms = FakeMicrosoft::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("connect.db").display());
+    let cli = Cli { dir, url, authority: ms.base.clone() };
+    let (ok, tenant, err) =
+        cli.run(&["tenant", "add", "Contoso", "--seats", "1200", "--industry", "Technology"]).await;
+    assert!(ok, "{err}");
+    let tenant = tenant.trim().to_owned();
+    let good = cli.secret_file(CLIENT_SECRET);
+
+    // Bad input is refused naming the flag, and nothing is asked of Entra.
+    let (ok, _, err) = cli
+        .run(&[
+            "connect",
+            &tenant,
+            "--azure-tenant",
+            "contoso.onmicrosoft.com",
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-file",
+            &good,
+        ])
+        .await;
+    assert!(!ok && err.contains("--azure-tenant"), "{err}");
+    let (ok, _, err) = cli
+        .run(&[
+            "connect",
+            &tenant,
+            "--azure-tenant",
+            DIRECTORY,
+            "--client-id",
+            "app",
+            "--client-secret-file",
+            &good,
+        ])
+        .await;
+    assert!(!ok && err.contains("--client-id"), "{err}");
+    let empty = cli.secret_file("   ");
+    let (ok, _, err) = cli
+        .run(&[
+            "connect",
+            &tenant,
+            "--azure-tenant",
+            DIRECTORY,
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-file",
+            &empty,
+        ])
+        .await;
+    assert!(!ok && err.contains("--client-secret-file"), "{err}");
+    assert!(ms.token_requests().is_empty(), "nothing was sent for bad input");
+
+    // A secret Entra refuses: said in words, and nothing saved.
+    let wrong = cli.secret_file("not-the-secret");
+    let (ok, _, err) = cli
+        .run(&[
+            "connect",
+            &tenant,
+            "--azure-tenant",
+            DIRECTORY,
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-file",
+            &wrong,
+        ])
+        .await;
+    assert!(!ok && err.contains("client secret is wrong"), "{err}");
+    assert!(!err.contains("not-the-secret"), "the secret is never printed: {err}");
+    let store = store::open(&cli.url).await.unwrap();
+    assert_eq!(store.m365_connection(&tenant).await.unwrap(), None);
+
+    let good = cli.secret_file(CLIENT_SECRET);
+    let (ok, out, err) = cli
+        .run(&[
+            "connect",
+            &tenant,
+            "--azure-tenant",
+            DIRECTORY,
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret-file",
+            &good,
+        ])
+        .await;
+    assert!(ok, "{err}");
+    assert!(out.contains("Entra granted a token") && !out.contains(CLIENT_SECRET), "{out}");
+    let saved = store.m365_connection(&tenant).await.unwrap().expect("connected");
+    assert_eq!((saved.directory_id.as_str(), saved.client_id.as_str()), (DIRECTORY, CLIENT_ID));
+    assert!(!saved.sealed_secret.contains(CLIENT_SECRET));
+    let key = SecretKey::load(None, &cli.key_file()).unwrap();
+    assert_eq!(key.open(&saved.sealed_secret, &tenant).unwrap(), CLIENT_SECRET);
+    assert!(key.open(&saved.sealed_secret, "another-tenant").is_err(), "bound to its tenant");
+    let trail = store.audit_trail(&tenant, 5).await.unwrap();
+    assert_eq!(trail[0].kind, "m365.connect");
+    assert!(trail[0].actor.starts_with("cli"), "{:?}", trail[0]);
+}
