@@ -60,3 +60,21 @@ test('access is granted and revoked in place on Settings', async ({ page }) => {
   await expect(page.locator('#members')).not.toContainText(email);
   expect(await samePage(page)).toBe(true);
 });
+
+test('an API token is revoked in place on Settings', async ({ page }) => {
+  await openPeer(page);
+  await page.getByRole('link', { name: 'Settings' }).click();
+  const settings = page.url();
+  // Made by a plain post: its answer is a page that shows the secret once.
+  await page.locator('#token-form input[name=name]').fill('in-place revoke');
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expect(page.locator('#new-token')).toBeVisible();
+  await page.goto(settings);
+  await expect(page.locator('#tokens')).toContainText('in-place revoke');
+  await page.waitForLoadState('networkidle');
+  await markPage(page);
+  await page.getByRole('button', { name: 'Revoke token in-place revoke' }).click();
+  await expect(page.locator('#settings-notice')).toHaveText('Token revoked.');
+  await expect(page.locator('#tokens tr', { hasText: 'in-place revoke' })).toContainText('revoked');
+  expect(await samePage(page)).toBe(true);
+});

@@ -111,7 +111,6 @@ pub fn router_with(state: ServerState, limits: HttpLimits) -> Router {
 pub fn tenant_routes() -> Vec<(&'static str, MethodRouter<ServerState>)> {
     vec![
         ("/tenants/{tenant}/tokens", post(crate::tokens::create_token)),
-        ("/tenants/{tenant}/tokens/{token}/revoke", post(crate::tokens::revoke_token)),
         ("/tenants/{tenant}/audit.csv", get(crate::tokens::audit_csv)),
         ("/tenants/{tenant}/actions.csv", get(crate::export::actions_csv)),
         ("/tenants/{tenant}/history.csv", get(crate::export::history_csv)),

@@ -7,7 +7,7 @@ use crate::http::ServerState;
 use crate::plain_page::{self, escape};
 use crate::web_access::{internal, Read, Refusal, TenantSession, Write};
 use app::auth::secrets::{hash_secret, new_secret};
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -112,20 +112,6 @@ pub async fn create_token(
         end = plain_page::END,
     );
     ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
-}
-
-/// `POST /tenants/{tenant}/tokens/{id}/revoke`
-pub async fn revoke_token(
-    State(state): State<ServerState>,
-    session: TenantSession<Read>,
-    Path((_, token_id)): Path<(String, String)>,
-) -> Response {
-    let (viewer, tenant) = (session.viewer, session.tenant_id);
-    match state.app.store.revoke_api_token(&viewer.user_id, &token_id, &viewer.email).await {
-        Ok(()) => Redirect::to(&format!("/tenants/{tenant}/settings?done=token_revoked")).into_response(),
-        Err(store::StoreError::NotFound(_)) => back_with_error(&tenant, "token"),
-        Err(e) => internal(e).into_response(),
-    }
 }
 
 /// `GET /tenants/{tenant}/audit.csv`: the whole audit trail, for read-write roles, read

@@ -19,6 +19,9 @@ enum Needs {
     SignedIn,
     /// Any role in the tenant.
     TenantRead,
+    /// Any role in the tenant, on an id the input names: allowed, and a bad id is an answer
+    /// about the input (400), the same for every role.
+    TenantReadInput,
     /// A read-write role in the tenant.
     TenantWrite,
 }
@@ -40,6 +43,13 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
             "/api/revoke_access",
             Needs::TenantWrite,
             format!("tenant_id={CONTOSO_ID}&user_id=00000000-0000-4000-8000-000000000000"),
+        ),
+        // A token id no one has: every caller with a role gets the same refusal (400 naming
+        // the token), so a token's existence cannot be learnt from another's id.
+        (
+            "/api/revoke_token",
+            Needs::TenantReadInput,
+            format!("tenant_id={CONTOSO_ID}&token_id=00000000-0000-4000-8000-000000000000"),
         ),
         ("/api/improvement_actions", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}")),
         ("/api/score_history", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&range=90d")),
@@ -168,6 +178,11 @@ async fn each_role_other_tenants_and_anonymous_get_what_spec_allows() {
                 Needs::SignedIn => signed_in != (r.status == StatusCode::UNAUTHORIZED),
                 Needs::TenantRead => match role {
                     Some(_) => r.status == StatusCode::OK,
+                    None if signed_in => r.status == StatusCode::NOT_FOUND,
+                    None => r.status == StatusCode::UNAUTHORIZED,
+                },
+                Needs::TenantReadInput => match role {
+                    Some(_) => r.status == StatusCode::BAD_REQUEST && r.body.contains("token"),
                     None if signed_in => r.status == StatusCode::NOT_FOUND,
                     None => r.status == StatusCode::UNAUTHORIZED,
                 },

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+// Each test file uses a part of the stand-in.
+#[allow(dead_code)]
 #[path = "support/microsoft.rs"]
 mod microsoft;
 

@@ -236,6 +236,21 @@ pub async fn revoke_access(tenant_id: String, user_id: String) -> Result<(), App
     done(&format!("{page}?done=revoked"))
 }
 
+/// Revokes one of the viewer's own API tokens for this tenant (any role: a token is its
+/// maker's); someone else's, or an unknown one, is refused the same way.
+#[server(endpoint = "revoke_token")]
+pub async fn revoke_token(tenant_id: String, token_id: String) -> Result<(), AppError> {
+    use crate::pages::forms::{done, refuse};
+    let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
+    let page = page_of(&access.tenant_id);
+    let store = access.state.store.as_ref();
+    match store.revoke_api_token(&access.viewer.user_id, &token_id, &access.viewer.email).await {
+        Ok(()) => done(&format!("{page}?done=token_revoked")),
+        Err(store::StoreError::NotFound(_)) => refuse(&page, REFUSALS.of("token")).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// What a saved settings form says once the page is back.
 fn done(query: &ParamsMap) -> Option<&'static str> {
     Some(match query.get("done")?.as_str() {
@@ -258,6 +273,7 @@ pub fn Settings() -> impl IntoView {
     let forms = PageForms::provide();
     forms.offer::<GrantAccess>();
     forms.offer::<RevokeAccess>();
+    forms.offer::<RevokeToken>();
     forms.offer::<crate::pages::licenses::SetLicenses>();
     let data = Resource::new(move || (tenant(), forms.version()), |(t, _)| settings(t));
     let notice = Signal::derive(move || {
@@ -341,7 +357,7 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Signal<Option<Outcom
                 <thead><tr><th>"Name"</th><th>"Scope"</th><th>"Created"</th><th>"Expires"</th><th></th></tr></thead>
                 <tbody>
                     {d.tokens.into_iter().map(|tk| {
-                        let action = format!("/tenants/{}/tokens/{}/revoke", t.clone(), tk.id);
+                        let (tenant, revoke) = (t.clone(), page_action::<RevokeToken>());
                         view! {
                             <tr>
                                 <td>{tk.name.clone()}</td>
@@ -352,9 +368,11 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Signal<Option<Outcom
                                     view! { <span class="subtle">"revoked"</span> }.into_any()
                                 } else {
                                     view! {
-                                        <form method="post" action=action class="inline">
+                                        <ActionForm action=revoke.action on:submit=move |_| revoke.submitted() attr:class="inline">
+                                            <input type="hidden" name="tenant_id" value=tenant/>
+                                            <input type="hidden" name="token_id" value=tk.id/>
                                             <button type="submit" class="link" aria-label=format!("Revoke token {}", tk.name)>"Revoke"</button>
-                                        </form>
+                                        </ActionForm>
                                     }.into_any()
                                 }}</td>
                             </tr>

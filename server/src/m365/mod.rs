@@ -2,10 +2,12 @@
 //!
 //! - [`secret_key`]: the key that seals the app registrations' client secrets at rest.
 //! - [`connect`]: connecting a tenant to an app registration (`rampart connect`).
+//! - [`graph`]: every page of a Graph collection, with its faults handled.
 //! - [`token`]: app-only tokens by the OAuth 2.0 client-credentials grant, cached until
 //!   shortly before they expire.
 
 pub mod connect;
+pub mod graph;
 pub mod secret_key;
 pub mod token;
 

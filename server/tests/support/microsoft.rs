@@ -1,11 +1,14 @@
 //! A stand-in for Microsoft on a loopback port: the Entra token endpoint as documented for
 //! the client-credentials grant (`POST /{tenant}/oauth2/v2.0/token`), checking each request
-//! exactly and answering with Microsoft's response shapes, and recording what it was sent.
+//! exactly, and Graph's Secure Score collections (`GET /v1.0/security/…`) with paging by
+//! `@odata.nextLink` and the faults Graph documents; it answers with Microsoft's response
+//! shapes and records what it was sent.
 
+use axum::extract::RawQuery;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -30,28 +33,62 @@ impl Default for Identity {
     }
 }
 
+/// How the fake's Graph answers.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    /// The items of `/v1.0/security/secureScores` (and of the control profiles).
+    pub items: Vec<serde_json::Value>,
+    /// Items per page (Graph pages as it likes; 0 means all on one).
+    pub page_size: usize,
+    /// The next this many requests answer 429 with `Retry-After: 1`.
+    pub busy: u32,
+    /// After this many pages served, every token granted so far is refused with 401 (a
+    /// token that expired, or was revoked, mid-sync).
+    pub expire_tokens_after_pages: Option<usize>,
+    /// 403: the app lacks consent for SecurityEvents.Read.All.
+    pub forbidden: bool,
+    /// The second page is cut off mid-body.
+    pub truncated: bool,
+    /// The first page's next link points to another host.
+    pub foreign_next_link: bool,
+}
+
 #[derive(Default)]
 struct Recorded {
     identity: Identity,
+    graph: Graph,
     /// Every token request's form fields, in order.
     token_requests: Vec<BTreeMap<String, String>>,
+    /// Tokens numbered up to this are refused by Graph.
+    refused_up_to: usize,
+    pages_served: usize,
+    /// Every Graph request: path and query, and the bearer token sent.
+    graph_requests: Vec<(String, String)>,
+    base: String,
 }
 
+/// Entra and Graph, each on a port of its own as Microsoft has them on hosts of their own.
 #[derive(Clone)]
 pub struct FakeMicrosoft {
+    /// The authority (the token endpoint's origin).
     pub base: String,
+    /// Graph's origin.
+    pub graph: String,
     state: Arc<Mutex<Recorded>>,
 }
 
 impl FakeMicrosoft {
     pub async fn start() -> FakeMicrosoft {
         let state = Arc::new(Mutex::new(Recorded::default()));
-        let app =
+        let entra =
             axum::Router::new().route("/{tenant}/oauth2/v2.0/token", post(token)).with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-        FakeMicrosoft { base, state }
+        let graph = axum::Router::new()
+            .route("/v1.0/security/{collection}", get(collection))
+            .with_state(state.clone());
+        let base = serve(entra).await;
+        let graph = serve(graph).await;
+        state.lock().expect("lock").base = graph.clone();
+        FakeMicrosoft { base, graph, state }
     }
 
     pub fn set_identity(&self, identity: Identity) {
@@ -61,6 +98,96 @@ impl FakeMicrosoft {
     pub fn token_requests(&self) -> Vec<BTreeMap<String, String>> {
         self.state.lock().expect("lock").token_requests.clone()
     }
+
+    pub fn set_graph(&self, graph: Graph) {
+        let mut s = self.state.lock().expect("lock");
+        s.graph = graph;
+        s.pages_served = 0;
+    }
+
+    /// (path and query, bearer token) of every Graph request so far.
+    pub fn graph_requests(&self) -> Vec<(String, String)> {
+        self.state.lock().expect("lock").graph_requests.clone()
+    }
+}
+
+/// Serves `app` on a loopback port of its own; its origin.
+async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let origin = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    origin
+}
+
+/// Graph's error body.
+fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "error": { "code": code, "message": message, "innerError": {
+        "date": "2026-12-01T00:00:00", "request-id": "00000000-0000-0000-0000-000000000000" } } });
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+async fn collection(
+    State(state): State<Arc<Mutex<Recorded>>>,
+    Path(name): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let mut s = state.lock().expect("lock");
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_owned();
+    let query = query.unwrap_or_default();
+    s.graph_requests.push((format!("/v1.0/security/{name}?{query}"), bearer.clone()));
+    let number = bearer.strip_prefix("fake-graph-token-").and_then(|n| n.parse::<usize>().ok());
+    if number.is_none_or(|n| n <= s.refused_up_to || n > s.token_requests.len()) {
+        return graph_error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "Access token has expired or is not yet valid.",
+        );
+    }
+    if !matches!(name.as_str(), "secureScores" | "secureScoreControlProfiles") {
+        return graph_error(StatusCode::NOT_FOUND, "UnknownError", "Resource not found.");
+    }
+    if s.graph.busy > 0 {
+        s.graph.busy -= 1;
+        let mut r = graph_error(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", "Too many requests.");
+        r.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        return r;
+    }
+    if s.graph.forbidden {
+        return graph_error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "Insufficient privileges to complete the operation.",
+        );
+    }
+    let skip: usize =
+        query.split('&').find_map(|p| p.strip_prefix("$skip=")).and_then(|n| n.parse().ok()).unwrap_or(0);
+    let size = if s.graph.page_size == 0 { s.graph.items.len().max(1) } else { s.graph.page_size };
+    let page: Vec<serde_json::Value> = s.graph.items.iter().skip(skip).take(size).cloned().collect();
+    s.pages_served += 1;
+    if s.graph.expire_tokens_after_pages == Some(s.pages_served) {
+        s.refused_up_to = s.token_requests.len();
+    }
+    if s.graph.truncated && skip > 0 {
+        return (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"value\":[{\"id\":")
+            .into_response();
+    }
+    let mut body = serde_json::json!({
+        "@odata.context": format!("https://graph.microsoft.com/v1.0/$metadata#security/{name}"),
+        "value": page,
+    });
+    if skip + size < s.graph.items.len() {
+        let host =
+            if s.graph.foreign_next_link { "http://graph.evil.example".to_owned() } else { s.base.clone() };
+        body["@odata.nextLink"] = format!("{host}/v1.0/security/{name}?$skip={}", skip + size).into();
+    }
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; odata.metadata=minimal")], body.to_string())
+        .into_response()
 }
 
 /// Microsoft's error body (`error`, `error_description`, `error_codes`, and the trace ids).
