@@ -106,7 +106,6 @@ fn session_routes() -> Vec<(&'static str, Method, &'static str, Needs, &'static 
             Needs::TenantRead,
             "name=matrix&scope=SecurityEvents.Read.All&expires_days=",
         ),
-        ("/tenants/{tenant}/tokens/{token}/revoke", Method::POST, "", Needs::TenantRead, ""),
         // This test server has no share target configured: callers who get through are told so.
         (
             "/tenants/{tenant}/actions/{action}/share",
