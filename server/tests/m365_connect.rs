@@ -40,6 +40,27 @@ impl Cli {
         )
     }
 
+    /// `rampart connect TENANT --azure-tenant … --client-id … --client-secret-file …`.
+    async fn connect(
+        &self,
+        tenant: &str,
+        directory: &str,
+        client: &str,
+        secret_file: &str,
+    ) -> (bool, String, String) {
+        let args = [
+            "connect",
+            tenant,
+            "--azure-tenant",
+            directory,
+            "--client-id",
+            client,
+            "--client-secret-file",
+            secret_file,
+        ];
+        self.run(&args).await
+    }
+
     fn secret_file(&self, secret: &str) -> String {
         let path = self.dir.path().join("client-secret.txt");
         std::fs::write(&path, format!("{secret}\n")).unwrap();
@@ -60,80 +81,25 @@ async fn a_tenant_is_connected_once_entra_grants_a_token_and_its_secret_is_seale
     let good = cli.secret_file(CLIENT_SECRET);
 
     // Bad input is refused naming the flag, and nothing is asked of Entra.
-    let (ok, _, err) = cli
-        .run(&[
-            "connect",
-            &tenant,
-            "--azure-tenant",
-            "contoso.onmicrosoft.com",
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-file",
-            &good,
-        ])
-        .await;
+    let (ok, _, err) = cli.connect(&tenant, "contoso.onmicrosoft.com", CLIENT_ID, &good).await;
     assert!(!ok && err.contains("--azure-tenant"), "{err}");
-    let (ok, _, err) = cli
-        .run(&[
-            "connect",
-            &tenant,
-            "--azure-tenant",
-            DIRECTORY,
-            "--client-id",
-            "app",
-            "--client-secret-file",
-            &good,
-        ])
-        .await;
+    let (ok, _, err) = cli.connect(&tenant, DIRECTORY, "app", &good).await;
     assert!(!ok && err.contains("--client-id"), "{err}");
     let empty = cli.secret_file("   ");
-    let (ok, _, err) = cli
-        .run(&[
-            "connect",
-            &tenant,
-            "--azure-tenant",
-            DIRECTORY,
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-file",
-            &empty,
-        ])
-        .await;
+    let (ok, _, err) = cli.connect(&tenant, DIRECTORY, CLIENT_ID, &empty).await;
     assert!(!ok && err.contains("--client-secret-file"), "{err}");
     assert!(ms.token_requests().is_empty(), "nothing was sent for bad input");
 
     // A secret Entra refuses: said in words, and nothing saved.
     let wrong = cli.secret_file("not-the-secret");
-    let (ok, _, err) = cli
-        .run(&[
-            "connect",
-            &tenant,
-            "--azure-tenant",
-            DIRECTORY,
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-file",
-            &wrong,
-        ])
-        .await;
+    let (ok, _, err) = cli.connect(&tenant, DIRECTORY, CLIENT_ID, &wrong).await;
     assert!(!ok && err.contains("client secret is wrong"), "{err}");
     assert!(!err.contains("not-the-secret"), "the secret is never printed: {err}");
     let store = store::open(&cli.url).await.unwrap();
     assert_eq!(store.m365_connection(&tenant).await.unwrap(), None);
 
     let good = cli.secret_file(CLIENT_SECRET);
-    let (ok, out, err) = cli
-        .run(&[
-            "connect",
-            &tenant,
-            "--azure-tenant",
-            DIRECTORY,
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret-file",
-            &good,
-        ])
-        .await;
+    let (ok, out, err) = cli.connect(&tenant, DIRECTORY, CLIENT_ID, &good).await;
     assert!(ok, "{err}");
     assert!(out.contains("Entra granted a token") && !out.contains(CLIENT_SECRET), "{out}");
     let saved = store.m365_connection(&tenant).await.unwrap().expect("connected");
