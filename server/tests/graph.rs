@@ -434,6 +434,24 @@ async fn the_openapi_document_describes_every_endpoint_that_answers() {
             assert_eq!(op["security"][0]["bearer"], serde_json::json!([]), "{method} {path}: {op}");
             let refused = &op["responses"]["401"]["content"]["application/json"]["schema"]["$ref"];
             assert_eq!(refused, "#/components/schemas/GraphErrorBody", "{method} {path}");
+            // A bad query option is a 400 on every read, and reading one entity can find none.
+            let error_of = |status: &str| {
+                op["responses"][status]["content"]["application/json"]["schema"]["$ref"].clone()
+            };
+            if method == "get" && path.starts_with("/v1.0/") {
+                assert_eq!(error_of("400"), "#/components/schemas/GraphErrorBody", "{method} {path}: {op}");
+                if path.ends_with("{id}") {
+                    assert_eq!(error_of("404"), "#/components/schemas/GraphErrorBody", "{method} {path}");
+                    let params = op["parameters"].as_array().unwrap();
+                    assert!(
+                        params.iter().any(|p| p["name"] == "id" && p["in"] == "path"),
+                        "{path}: {params:?}"
+                    );
+                    assert!(params.iter().any(|p| p["name"] == "$select" && p["in"] == "query"), "{path}");
+                } else {
+                    assert_eq!(error_of("403"), "#/components/schemas/GraphErrorBody", "{method} {path}");
+                }
+            }
         }
     }
     for expected in [

@@ -187,14 +187,9 @@ pub trait AuditStore: Send + Sync {
 /// People, their roles per tenant, sessions, API tokens and sign-in throttling.
 #[async_trait]
 pub trait PeopleStore: Send + Sync {
-    /// Creates a user (email lower-cased); an email already in use → Conflict.
-    async fn create_user(
-        &self,
-        email: &str,
-        display_name: &str,
-        password_hash: &str,
-        actor: &str,
-    ) -> Result<User>;
+    /// Creates a user (email lower-cased) with a display name; an email already in use →
+    /// Conflict.
+    async fn create_user(&self, email: &str, name: &str, password_hash: &str, actor: &str) -> Result<User>;
     async fn user(&self, id: &str) -> Result<User>;
     /// By email, case-insensitively; unknown → NotFound.
     async fn user_by_email(&self, email: &str) -> Result<User>;

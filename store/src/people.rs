@@ -27,13 +27,7 @@ const INSERT_TOKEN: &str = "INSERT INTO api_tokens (id, token_hash, user_id, ten
 #[async_trait]
 impl PeopleStore for SqlStore {
     #[tracing::instrument(skip_all, err)]
-    async fn create_user(
-        &self,
-        email: &str,
-        display_name: &str,
-        password_hash: &str,
-        actor: &str,
-    ) -> Result<User> {
+    async fn create_user(&self, email: &str, name: &str, password_hash: &str, actor: &str) -> Result<User> {
         let email = normalise_email(email);
         if email.is_empty() {
             return Err(StoreError::Invalid("email must not be empty".into()));
@@ -41,7 +35,7 @@ impl PeopleStore for SqlStore {
         let user = User {
             id: uuid::Uuid::new_v4().hyphenated().to_string(),
             email,
-            display_name: display_name.to_owned(),
+            display_name: name.to_owned(),
             password_hash: password_hash.to_owned(),
             created_at: micros(Utc::now()),
         };

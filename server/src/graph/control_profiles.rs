@@ -179,8 +179,7 @@ fn profile(
     params(super::ODataParams),
     responses(
         (status = 200, description = "Improvement actions in rank order", body = Collection<SecureScoreControlProfile>),
-        (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
-        (status = 403, description = "The token may not read", body = super::GraphErrorBody),
+        super::ListRefusals,
     ),
 )]
 pub async fn list(
@@ -203,20 +202,22 @@ pub async fn list(
     .await
 }
 
+/// The path of one improvement action, for the OpenAPI document.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct ActionId {
+    /// The improvement action's id
+    id: String,
+}
+
 /// `GET /v1.0/security/secureScoreControlProfiles/{id}`
 #[utoipa::path(
     get,
     path = "/v1.0/security/secureScoreControlProfiles/{id}",
     tag = "Graph",
-    params(
-        ("id" = String, Path, description = "The improvement action's id"),
-        ("$select" = Option<String>, Query, description = "Comma-separated properties to return"),
-    ),
-    responses(
-        (status = 200, description = "One improvement action", body = SecureScoreControlProfile),
-        (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
-        (status = 404, description = "No such action", body = super::GraphErrorBody),
-    ),
+    params(ActionId, super::SelectParam),
+    responses((status = 200, description = "One improvement action", body = SecureScoreControlProfile), super::EntityRefusals),
 )]
 pub async fn get(
     State(state): State<ServerState>,
@@ -245,10 +246,7 @@ async fn one(
     patch,
     path = "/v1.0/security/secureScoreControlProfiles/{id}",
     tag = "Graph",
-    params(
-        ("id" = String, Path, description = "The improvement action's id"),
-        ("Prefer" = Option<String>, Header, description = "`return=representation` to get the updated entity"),
-    ),
+    params(ActionId, ("Prefer" = Option<String>, Header, description = "`return=representation` to get the updated entity")),
     request_body = ControlProfileUpdate,
     responses(
         (status = 204, description = "Updated"),

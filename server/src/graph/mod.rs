@@ -160,6 +160,40 @@ pub fn only_select(options: &odata::QueryOptions) -> Result<(), GraphError> {
     }
 }
 
+/// `$select`, the one query option reading a single entity takes, for the OpenAPI document.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SelectParam {
+    /// Comma-separated properties to return.
+    #[param(rename = "$select")]
+    select: Option<String>,
+}
+
+/// How a read of a collection is refused, for the OpenAPI document.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum ListRefusals {
+    /// An unsupported or invalid query option
+    #[response(status = 400)]
+    BadQuery(GraphErrorBody),
+    /// The token may not read
+    #[response(status = 403)]
+    Forbidden(GraphErrorBody),
+}
+
+/// How a read of one entity is refused, for the OpenAPI document.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum EntityRefusals {
+    /// An unsupported or invalid query option
+    #[response(status = 400)]
+    BadQuery(GraphErrorBody),
+    /// No such entity for this token's tenant
+    #[response(status = 404)]
+    NotFound(GraphErrorBody),
+}
+
 /// The OData query options of the collections, for the OpenAPI document.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

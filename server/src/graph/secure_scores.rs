@@ -77,11 +77,7 @@ fn scalars(s: &ScoreSnapshot) -> serde_json::Value {
     path = "/v1.0/security/secureScores",
     tag = "Graph",
     params(super::ODataParams),
-    responses(
-        (status = 200, description = "Daily scores, newest first", body = Collection<SecureScore>),
-        (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
-        (status = 403, description = "The token may not read", body = super::GraphErrorBody),
-    ),
+    responses((status = 200, description = "Daily scores, newest first", body = Collection<SecureScore>), super::ListRefusals),
 )]
 pub async fn list(
     State(state): State<ServerState>,
@@ -134,15 +130,8 @@ pub async fn list(
     get,
     path = "/v1.0/security/secureScores/{id}",
     tag = "Graph",
-    params(
-        ("id" = String, Path, description = "`<tenantId>_<yyyy-mm-dd>`"),
-        ("$select" = Option<String>, Query, description = "Comma-separated properties to return"),
-    ),
-    responses(
-        (status = 200, description = "One day's score", body = SecureScore),
-        (status = 400, description = "An unsupported or invalid query option", body = super::GraphErrorBody),
-        (status = 404, description = "No such day for this token's tenant", body = super::GraphErrorBody),
-    ),
+    params(("id" = String, Path, description = "`<tenantId>_<yyyy-mm-dd>`"), super::SelectParam),
+    responses((status = 200, description = "One day's score", body = SecureScore), super::EntityRefusals),
 )]
 pub async fn get(
     State(state): State<ServerState>,
