@@ -1,7 +1,7 @@
 //! The append-only audit trail: every write adds its line inside its own transaction.
 
 use crate::codec::{micros, to_json};
-use crate::pool::{of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
+use crate::pool::{in_tenant_tx, of_known_tenant, on_pool, SqlStore, TenantTx};
 use crate::{AuditEntry, AuditStore, ImportedChanges, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -123,8 +123,23 @@ impl AuditStore for SqlStore {
         file: &str,
         changes: &ImportedChanges,
     ) -> Result<()> {
+        let mut tx = self.begin_tenant_write(tenant_id).await?;
+        tx.record_import(tenant_id, actor, file, changes).await?;
+        tx.commit().await
+    }
+}
+
+impl TenantTx {
+    /// The audit line of one imported file and what it changed (`import.file`).
+    pub(crate) async fn record_import(
+        &mut self,
+        tenant_id: &str,
+        actor: &str,
+        file: &str,
+        changes: &ImportedChanges,
+    ) -> Result<()> {
         let line = AuditLine::new(Some(tenant_id), actor, "import.file", file).after(changes)?;
-        tenant_write!(self, tenant_id, |p, tx| {
+        in_tenant_tx!(self, |tx| {
             write_audit!(tx, line)?;
         });
         Ok(())

@@ -3,7 +3,7 @@
 
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{from_json, micros, status, to_json, to_u32};
-use crate::pool::{of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
+use crate::pool::{in_tenant_tx, of_known_tenant, on_pool, SqlStore, TenantTx};
 use crate::{
     ControlRecord, ControlStore, DatedMeasurement, MeasurementInput, RecordedChange, Result, StatusChange,
     StoreError,
@@ -135,27 +135,9 @@ impl RecordRow {
     }
 }
 
-#[async_trait]
-impl ControlStore for SqlStore {
-    async fn control_records(&self, tenant_id: &str) -> Result<Vec<ControlRecord>> {
-        let rows: Vec<RecordRow> =
-            on_pool!(self, p => sqlx::query_as(RECORDS).bind(tenant_id).fetch_all(p).await?);
-        let rows = of_known_tenant(self, tenant_id, rows).await?;
-        rows.into_iter().map(RecordRow::into_record).collect()
-    }
-
-    #[tracing::instrument(skip_all, err)]
-    async fn record_measurements(
-        &self,
-        tenant_id: &str,
-        batch: &[MeasurementInput],
-        actor: &str,
-    ) -> Result<u64> {
-        self.record_batch(tenant_id, batch, actor).await
-    }
-
-    #[tracing::instrument(skip_all, err)]
-    async fn set_status(&self, tenant_id: &str, change: &StatusChange) -> Result<()> {
+impl TenantTx {
+    /// Records one status change and makes it the action's current status.
+    pub(crate) async fn set_status(&mut self, tenant_id: &str, change: &StatusChange) -> Result<()> {
         let changed_at = micros(change.changed_at);
         let after = Details {
             status: change.status.as_str().to_owned(),
@@ -166,7 +148,7 @@ impl ControlStore for SqlStore {
         };
         let line = AuditLine::new(Some(tenant_id), &change.changed_by, "status.set", &change.action_id)
             .after(&after.audited()?)?;
-        tenant_write!(self, tenant_id, |p, tx| {
+        in_tenant_tx!(self, |tx| {
             let known: i64 = sqlx::query_scalar(ACTION_KNOWN)
                 .bind(tenant_id)
                 .bind(&change.action_id)
@@ -205,6 +187,36 @@ impl ControlStore for SqlStore {
             write_audit!(tx, line)?;
         });
         Ok(())
+    }
+}
+
+#[async_trait]
+impl ControlStore for SqlStore {
+    async fn control_records(&self, tenant_id: &str) -> Result<Vec<ControlRecord>> {
+        let rows: Vec<RecordRow> =
+            on_pool!(self, p => sqlx::query_as(RECORDS).bind(tenant_id).fetch_all(p).await?);
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
+        rows.into_iter().map(RecordRow::into_record).collect()
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn record_measurements(
+        &self,
+        tenant_id: &str,
+        batch: &[MeasurementInput],
+        actor: &str,
+    ) -> Result<u64> {
+        let mut tx = self.begin_tenant_write(tenant_id).await?;
+        let changed = tx.record_measurements(tenant_id, batch, actor).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn set_status(&self, tenant_id: &str, change: &StatusChange) -> Result<()> {
+        let mut tx = self.begin_tenant_write(tenant_id).await?;
+        tx.set_status(tenant_id, change).await?;
+        tx.commit().await
     }
 
     async fn status_history(&self, tenant_id: &str, action_id: &str) -> Result<Vec<RecordedChange>> {

@@ -9,7 +9,7 @@
 use crate::audit::{write_audit, AuditLine};
 use crate::catalog::ActionRow;
 use crate::codec::to_json;
-use crate::pool::{of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
+use crate::pool::{in_tenant_tx, of_known_tenant, on_pool, tenant_write, Begin, SqlStore, TenantTx};
 use crate::{CustomActionStore, Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -68,21 +68,27 @@ fn built_in(id: &str) -> StoreError {
 
 /// Whether a delete or a restore changes anything.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Presence {
+pub(crate) enum Presence {
     Deleted,
     Live,
 }
 
-impl SqlStore {
-    /// Deletes (`Deleted`) or restores (`Live`) in one transaction with its audit line;
-    /// `Ok(false)` when the action is already that way (a repeated post changes nothing).
-    async fn set_presence(&self, tenant_id: &str, id: &str, to: Presence, actor: &str) -> Result<bool> {
+impl TenantTx {
+    /// Deletes (`Deleted`) or restores (`Live`) with its audit line; `Ok(false)` when the
+    /// action is already that way (a repeated post changes nothing).
+    pub(crate) async fn set_presence(
+        &mut self,
+        tenant_id: &str,
+        id: &str,
+        to: Presence,
+        actor: &str,
+    ) -> Result<bool> {
         let kind = match to {
             Presence::Deleted => "custom_action.delete",
             Presence::Live => "custom_action.restore",
         };
         let line = AuditLine::new(Some(tenant_id), actor, kind, id);
-        tenant_write!(self, tenant_id, |p, tx| {
+        in_tenant_tx!(self, |tx| {
             let stored: Option<StoredCustom> =
                 sqlx::query_as(ONE_CUSTOM).bind(tenant_id).bind(id).fetch_optional(&mut *tx).await?;
             let Some(stored) = stored else {
@@ -107,27 +113,16 @@ impl SqlStore {
         });
         Ok(true)
     }
-
-    async fn custom_rows(&self, sql: &str, tenant_id: &str) -> Result<Vec<ImprovementAction>> {
-        let rows: Vec<ActionRow> =
-            on_pool!(self, p => sqlx::query_as(sql).bind(tenant_id).fetch_all(p).await?);
-        let rows = of_known_tenant(self, tenant_id, rows).await?;
-        rows.into_iter().map(ActionRow::into_action).collect()
-    }
-}
-
-#[async_trait]
-impl CustomActionStore for SqlStore {
-    #[tracing::instrument(skip_all, err)]
-    async fn add_custom_action(
-        &self,
+    /// Adds a custom action with its audit line; a built-in id or one the tenant has → Conflict.
+    pub(crate) async fn add_custom_action(
+        &mut self,
         tenant_id: &str,
         action: &ImprovementAction,
         actor: &str,
     ) -> Result<()> {
         let (body, line) =
             checked(action, AuditLine::new(Some(tenant_id), actor, "custom_action.add", &action.id))?;
-        tenant_write!(self, tenant_id, |p, tx| {
+        in_tenant_tx!(self, |tx| {
             let built_in: i64 = sqlx::query_scalar(IS_BUILT_IN).bind(&action.id).fetch_one(&mut *tx).await?;
             if built_in > 0 {
                 return Err(StoreError::Conflict(format!(
@@ -157,6 +152,37 @@ impl CustomActionStore for SqlStore {
             write_audit!(tx, line)?;
         });
         Ok(())
+    }
+}
+
+impl SqlStore {
+    async fn presence(&self, tenant_id: &str, id: &str, to: Presence, actor: &str) -> Result<bool> {
+        let mut tx = self.begin_tenant_write(tenant_id).await?;
+        let changed = tx.set_presence(tenant_id, id, to, actor).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    async fn custom_rows(&self, sql: &str, tenant_id: &str) -> Result<Vec<ImprovementAction>> {
+        let rows: Vec<ActionRow> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(tenant_id).fetch_all(p).await?);
+        let rows = of_known_tenant(self, tenant_id, rows).await?;
+        rows.into_iter().map(ActionRow::into_action).collect()
+    }
+}
+
+#[async_trait]
+impl CustomActionStore for SqlStore {
+    #[tracing::instrument(skip_all, err)]
+    async fn add_custom_action(
+        &self,
+        tenant_id: &str,
+        action: &ImprovementAction,
+        actor: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin_tenant_write(tenant_id).await?;
+        tx.add_custom_action(tenant_id, action, actor).await?;
+        tx.commit().await
     }
 
     async fn custom_actions(&self, tenant_id: &str) -> Result<Vec<ImprovementAction>> {
@@ -207,11 +233,11 @@ impl CustomActionStore for SqlStore {
 
     #[tracing::instrument(skip_all, err)]
     async fn delete_custom_action(&self, tenant_id: &str, action_id: &str, actor: &str) -> Result<bool> {
-        self.set_presence(tenant_id, action_id, Presence::Deleted, actor).await
+        self.presence(tenant_id, action_id, Presence::Deleted, actor).await
     }
 
     #[tracing::instrument(skip_all, err)]
     async fn restore_custom_action(&self, tenant_id: &str, action_id: &str, actor: &str) -> Result<bool> {
-        self.set_presence(tenant_id, action_id, Presence::Live, actor).await
+        self.presence(tenant_id, action_id, Presence::Live, actor).await
     }
 }

@@ -10,6 +10,7 @@ mod controls;
 mod custom_actions;
 mod day_trends;
 mod error;
+mod imports;
 mod m365;
 mod measurements;
 mod model;
@@ -26,6 +27,7 @@ mod tickets;
 pub use benchmarks::{BenchmarkEntry, BenchmarkStore};
 pub use comparisons::ComparisonStore;
 pub use error::OpenError;
+pub use imports::{ImportBatch, ImportStore};
 pub use m365::{M365Connection, M365Store};
 pub use model::*;
 pub use open::{drop_postgres_schema, open, open_postgres_in_schema};
@@ -262,6 +264,7 @@ pub trait Store:
     + ComparisonStore
     + BenchmarkStore
     + M365Store
+    + ImportStore
 {
     /// Which backend this is: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

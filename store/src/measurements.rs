@@ -3,7 +3,7 @@
 
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{day_bound, micros, to_u32};
-use crate::pool::{of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
+use crate::pool::{in_tenant_tx, of_known_tenant, on_pool, SqlStore, TenantTx};
 use crate::{DatedMeasurement, MeasurementInput, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use score::Measurement;
@@ -241,9 +241,12 @@ impl SqlStore {
             })
             .collect()
     }
+}
 
-    pub(crate) async fn record_batch(
-        &self,
+impl TenantTx {
+    /// Records a batch of measurements with its audit line; answers how many actions changed.
+    pub(crate) async fn record_measurements(
+        &mut self,
         tenant_id: &str,
         batch: &[MeasurementInput],
         actor: &str,
@@ -253,7 +256,7 @@ impl SqlStore {
         let first_day = rows.iter().map(|r| r.day).min();
         let last_day = rows.iter().map(|r| r.day).max();
         let now = micros(Utc::now());
-        tenant_write!(self, tenant_id, |p, tx| {
+        in_tenant_tx!(self, |tx| {
             let known: Vec<String> =
                 sqlx::query_scalar(KNOWN_ACTIONS).bind(tenant_id).fetch_all(&mut *tx).await?;
             validate(batch, &known.into_iter().collect())?;

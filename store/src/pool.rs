@@ -101,6 +101,67 @@ macro_rules! tenant_write {
     };
 }
 pub(crate) use tenant_write;
+/// A write transaction holding one tenant's lock. Steps of one change (an import, a sync:
+/// custom actions, statuses, days, measurements, audit lines) run in it one after another
+/// and [`TenantTx::commit`] makes them all visible at once; dropped uncommitted, none of
+/// them happened.
+pub(crate) enum TenantTx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl From<Transaction<'static, Sqlite>> for TenantTx {
+    fn from(tx: Transaction<'static, Sqlite>) -> Self {
+        TenantTx::Sqlite(tx)
+    }
+}
+
+impl From<Transaction<'static, Postgres>> for TenantTx {
+    fn from(tx: Transaction<'static, Postgres>) -> Self {
+        TenantTx::Postgres(tx)
+    }
+}
+
+impl TenantTx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            TenantTx::Sqlite(tx) => tx.commit().await?,
+            TenantTx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+impl SqlStore {
+    /// Begins a write on one tenant and takes its lock; an unknown tenant → NotFound.
+    pub(crate) async fn begin_tenant_write(&self, tenant_id: &str) -> Result<TenantTx> {
+        on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            lock_tenant!(p, tx, tenant_id);
+            Ok(TenantTx::from(tx))
+        })
+    }
+}
+
+/// Runs `$body` with `$tx` bound to the connection of a [`TenantTx`], type-checked once
+/// per backend like [`on_pool!`]; a step of a larger change is written with it once and
+/// called both on its own and as part of that change.
+macro_rules! in_tenant_tx {
+    ($ttx:expr, |$tx:ident| $body:block) => {
+        match $ttx {
+            $crate::pool::TenantTx::Sqlite(t) => {
+                let $tx = &mut **t;
+                $body
+            }
+            $crate::pool::TenantTx::Postgres(t) => {
+                let $tx = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use in_tenant_tx;
+
 pub(crate) const TENANT_EXISTS: &str = "SELECT COUNT(*) FROM tenants WHERE id = $1";
 
 pub(crate) fn no_tenant(id: &str) -> StoreError {

@@ -3,7 +3,7 @@
 
 use crate::codec::{cause_str, day_bound, micros, to_json};
 use crate::day_trends::{TrendValues, SET_TREND};
-use crate::pool::{ensure_tenant, of_known_tenant, on_pool, tenant_write, Begin, SqlStore};
+use crate::pool::{ensure_tenant, in_tenant_tx, of_known_tenant, on_pool, Begin, SqlStore, TenantTx};
 use crate::snapshot_rows::{collect_points, replay, ChangeRow, PointRow, SnapshotRow};
 use crate::snapshot_rows::{CHANGE_COLUMNS, SNAPSHOT_COLUMNS};
 use crate::{DatedChange, DatedTrend, Result, ScoreSnapshot, SnapshotStore};
@@ -121,19 +121,21 @@ macro_rules! update_latest_points {
     }};
 }
 
-#[async_trait]
-impl SnapshotStore for SqlStore {
+impl TenantTx {
     /// The daily job writes a day after the latest: it diffs against `latest_action_points`.
     /// Rewriting or back-filling a day replays the history before it instead, and re-diffs
     /// the following snapshot so every stored change stays relative to its predecessor.
-    #[tracing::instrument(skip_all, err, fields(tenant = %snapshot.tenant_id, day = %snapshot.day))]
-    async fn write_snapshot(&self, snapshot: &ScoreSnapshot, points: &ActionPoints) -> Result<()> {
+    pub(crate) async fn write_snapshot(
+        &mut self,
+        snapshot: &ScoreSnapshot,
+        points: &ActionPoints,
+    ) -> Result<()> {
         let tenant = snapshot.tenant_id.as_str();
         let day = snapshot.day;
         let categories = to_json(&snapshot.categories)?;
         let before_sql = last_changes_sql("day < $2");
         let up_to_sql = last_changes_sql("day <= $2");
-        tenant_write!(self, tenant, |p, tx| {
+        in_tenant_tx!(self, |tx| {
             let latest: Option<NaiveDate> =
                 sqlx::query_scalar(LATEST_DAY).bind(tenant).fetch_one(&mut *tx).await?;
             let appending = latest.is_none_or(|l| l < day);
@@ -200,6 +202,16 @@ impl SnapshotStore for SqlStore {
             }
         });
         Ok(())
+    }
+}
+
+#[async_trait]
+impl SnapshotStore for SqlStore {
+    #[tracing::instrument(skip_all, err, fields(tenant = %snapshot.tenant_id, day = %snapshot.day))]
+    async fn write_snapshot(&self, snapshot: &ScoreSnapshot, points: &ActionPoints) -> Result<()> {
+        let mut tx = self.begin_tenant_write(&snapshot.tenant_id).await?;
+        tx.write_snapshot(snapshot, points).await?;
+        tx.commit().await
     }
 
     async fn snapshots(&self, tenant_id: &str, from: NaiveDate, to: NaiveDate) -> Result<Vec<ScoreSnapshot>> {

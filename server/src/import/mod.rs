@@ -17,7 +17,7 @@ use graph_json::{ControlScore, FileError};
 use score::snapshot::action_points;
 use score::{evaluate, ControlState, ImprovementAction, Measurement, Scoring, Status};
 use std::collections::{HashMap, HashSet};
-use store::{ImportedChanges, MeasurementInput, ScoreSnapshot, StatusChange, Store, StoreError};
+use store::{ImportBatch, ImportedChanges, MeasurementInput, ScoreSnapshot, StatusChange, Store, StoreError};
 
 /// A progress line is worth printing every this many days.
 pub const PROGRESS_EVERY_DAYS: usize = 30;
@@ -109,8 +109,9 @@ async fn resolve_tenant(
     }
 }
 
-/// Imports `files` into a tenant. `progress(done, total)` is called every
-/// [`PROGRESS_EVERY_DAYS`] days and after the last one.
+/// Imports `files` into a tenant, all of it or (on any error) nothing: everything is worked
+/// out first and written in one transaction. `progress(done, total)` is called every
+/// [`PROGRESS_EVERY_DAYS`] days written and after the last one.
 pub async fn import_graph(
     store: &dyn Store,
     catalog: &[ImprovementAction],
@@ -148,42 +149,44 @@ pub async fn import_graph(
     let first_file = parsed.first_file_naming();
     let file_of = |id: &str| first_file.get(id).copied().unwrap_or_default();
     for a in &deleted {
-        store.restore_custom_action(&tenant_id, &a.id, actor).await?;
         report.custom_actions_restored.push(a.id.clone());
         bump(&mut changed, file_of(&a.id), |c| &mut c.custom_actions_restored);
     }
     for a in &new_actions {
-        store.add_custom_action(&tenant_id, a, actor).await?;
         report.custom_actions_added.push(a.id.clone());
         bump(&mut changed, file_of(&a.id), |c| &mut c.custom_actions_added);
     }
+    let mut batch = ImportBatch {
+        tenant_id: tenant_id.clone(),
+        actor: actor.to_owned(),
+        restored: deleted.iter().map(|a| a.id.clone()).collect(),
+        added: new_actions.clone(),
+        ..ImportBatch::default()
+    };
     let mut actions: Vec<ImprovementAction> = catalog.to_vec();
     actions.extend(existing);
     actions.extend(deleted);
     actions.extend(new_actions);
     let by_id: HashMap<&str, &ImprovementAction> = actions.iter().map(|a| (a.id.as_str(), a)).collect();
 
-    for (i, n) in
-        import_state_updates(store, &tenant_id, &parsed, files.len(), actor).await?.into_iter().enumerate()
-    {
-        if let Some(c) = changed.get_mut(i) {
-            c.status_changes += u32::try_from(n).unwrap_or(u32::MAX);
-        }
-        report.status_changes += n;
+    let mut history = store.tenant_status_history(&tenant_id).await?;
+    for (change, file) in state_updates(&history, &parsed, actor) {
+        bump(&mut changed, file, |c| &mut c.status_changes);
+        report.status_changes += 1;
+        history.push(change.clone());
+        batch.status_changes.push(change);
     }
 
-    // Each day's history, scored the way Rampart scores (so it lines up with the live score).
-    let history = store.tenant_status_history(&tenant_id).await?;
+    // Each day's history, scored the way Rampart scores (so it lines up with the live
+    // score). Days stored just as the files have them are left alone.
     let tenant_row = store.tenant(&tenant_id).await?;
-    let total = parsed.days.len();
-    // Days already stored as the files have them are not counted as changed.
     let stored: HashMap<NaiveDate, ScoreSnapshot> = match (report.first_day, report.last_day) {
         (Some(a), Some(b)) => {
             store.snapshots(&tenant_id, a, b).await?.into_iter().map(|s| (s.day, s)).collect()
         }
         _ => HashMap::new(),
     };
-    for (done, (day, entry)) in parsed.days.iter().enumerate() {
+    for (day, entry) in &parsed.days {
         let measured: HashMap<&str, Measurement> = entry
             .controls
             .iter()
@@ -207,19 +210,18 @@ pub async fn import_graph(
             // Marked, so a tenant's own export never feeds anyone else's averages.
             imported: true,
         };
-        if stored.get(day) != Some(&snapshot) {
-            bump(&mut changed, parsed.day_file.get(day).copied().unwrap_or_default(), |c| &mut c.days);
+        let points = action_points(&scores);
+        if stored.get(day) == Some(&snapshot) && store.action_points_on(&tenant_id, *day).await? == points {
+            continue;
         }
-        store.write_snapshot(&snapshot, &action_points(&scores)).await?;
-        if (done + 1) % PROGRESS_EVERY_DAYS == 0 || done + 1 == total {
-            progress(done + 1, total);
-        }
+        bump(&mut changed, parsed.day_file.get(day).copied().unwrap_or_default(), |c| &mut c.days);
+        batch.days.push((snapshot, points));
     }
 
     // The newest day sets the live measurements, except where the stored ones already agree.
     if let Some((day, newest)) = parsed.days.iter().next_back() {
         let stored = store.measurements_on(&tenant_id, *day).await?;
-        let batch: Vec<MeasurementInput> = newest
+        batch.measurements = newest
             .controls
             .iter()
             .filter_map(|c| {
@@ -230,21 +232,20 @@ pub async fn import_graph(
                 (!same).then(|| MeasurementInput { action_id: c.name.to_string(), measurement: m })
             })
             .collect();
-        if !batch.is_empty() {
-            store.record_measurements(&tenant_id, &batch, actor).await?;
-            report.measurements = batch.len();
-            if let Some(c) = changed.get_mut(parsed.day_file.get(day).copied().unwrap_or_default()) {
-                c.measurements += u32::try_from(batch.len()).unwrap_or(u32::MAX);
-            }
+        report.measurements = batch.measurements.len();
+        if let Some(c) = changed.get_mut(parsed.day_file.get(day).copied().unwrap_or_default()) {
+            c.measurements += u32::try_from(batch.measurements.len()).unwrap_or(u32::MAX);
         }
     }
     // One line per file that changed something, in the importer's name: imported days and
     // the rest are in the audit trail even where no line of their own is written.
-    for (file, changes) in files.iter().zip(&changed) {
-        if !changes.is_empty() {
-            store.record_import(&tenant_id, actor, &audit_file_name(&file.name), changes).await?;
+    batch.sources = files.iter().map(|f| audit_file_name(&f.name)).zip(changed).collect();
+    let every = |done: usize, total: usize| {
+        if done.is_multiple_of(PROGRESS_EVERY_DAYS) || done == total {
+            progress(done, total);
         }
-    }
+    };
+    store.apply_import(&batch, &every).await?;
     Ok(report)
 }
 
@@ -265,31 +266,25 @@ fn audit_file_name(name: &str) -> String {
     }
 }
 
-/// Appends each profile's state updates newer than the action's latest status change, oldest
-/// first; answers how many each file brought. Older ones are history Rampart already has (a
+/// Each profile's state updates newer than the action's latest status change, oldest first
+/// per action, with the file each came from. Older ones are history Rampart already has (a
 /// re-import) or was overtaken by a decision made in Rampart since, which an old export must
 /// not undo. The change is made by `actor`, who imported it: the file's `updatedBy` is only
 /// what the file says, so it goes into the note, never into the audit trail's "who".
-async fn import_state_updates(
-    store: &dyn Store,
-    tenant_id: &str,
-    parsed: &Parsed,
-    files: usize,
-    actor: &str,
-) -> Result<Vec<usize>, StoreError> {
-    let mut latest: HashMap<String, DateTime<Utc>> = HashMap::new();
-    for c in store.tenant_status_history(tenant_id).await? {
-        let at = latest.entry(c.action_id).or_insert(c.changed_at);
+fn state_updates(history: &[StatusChange], parsed: &Parsed, actor: &str) -> Vec<(StatusChange, usize)> {
+    let mut latest: HashMap<&str, DateTime<Utc>> = HashMap::new();
+    for c in history {
+        let at = latest.entry(&c.action_id).or_insert(c.changed_at);
         *at = (*at).max(c.changed_at);
     }
-    let mut applied = vec![0; files];
+    let mut applied = Vec::new();
     for (p, file) in parsed.profiles.iter().zip(&parsed.profile_file) {
         let mut updates: Vec<_> = p.updates.iter().collect();
         updates.sort_by_key(|u| u.updated_at);
         for u in updates {
             // Stored to the microsecond; compare the way it will be stored.
             let at = u.updated_at.trunc_subsecs(6);
-            if latest.get(&p.id).is_some_and(|l| *l >= at) {
+            if latest.get(p.id.as_str()).is_some_and(|l| *l >= at) {
                 continue;
             }
             let change = StatusChange {
@@ -302,14 +297,11 @@ async fn import_state_updates(
                 changed_by: actor.to_owned(),
                 changed_at: at,
             };
-            store.set_status(tenant_id, &change).await?;
-            latest.insert(p.id.clone(), at);
-            if let Some(n) = applied.get_mut(*file) {
-                *n += 1;
-            }
+            latest.insert(&p.id, at);
+            applied.push((change, *file));
         }
     }
-    Ok(applied)
+    applied
 }
 
 /// Placeholder for a risk acceptance the export gives no reason for: Rampart never

@@ -9,6 +9,7 @@ mod common;
 mod comparisons;
 mod controls;
 mod custom_actions;
+mod imports;
 mod m365;
 mod people;
 mod people_edges;
