@@ -17,6 +17,9 @@ pub struct AppState {
     pub trusted_proxies: crate::auth::client_address::TrustedProxies,
     /// Longest lifetime of a new API token, in days (`--token-max-days`).
     pub token_max_days: u32,
+    /// Connecting tenants to Microsoft 365 and syncing them (the server's HTTP client and
+    /// sealing key); `None` where the server offers no connector.
+    pub microsoft: Option<Arc<dyn service::m365::Microsoft365>>,
 }
 
 /// Default of `--token-max-days`: a year, so a leaked token does not work forever.

@@ -58,6 +58,13 @@ pub enum Command {
     /// Connect a tenant to Microsoft 365: the Entra app registration Rampart reads the
     /// tenant's Secure Score as. A token is asked for first; nothing is saved if Entra refuses.
     Connect(Connect),
+    /// Sync connected tenants from Microsoft 365 now (one tenant, or every connected one).
+    Sync {
+        /// The tenant's id; every connected tenant when left out.
+        tenant: Option<String>,
+        #[command(flatten)]
+        m365: M365Settings,
+    },
     /// Print a tenant's live score as JSON.
     Score {
         /// The tenant's id.
@@ -105,6 +112,8 @@ pub struct Serve {
     /// Imports running at once on this server (one per tenant in any case).
     #[arg(long, env = "RAMPART_IMPORTS_AT_ONCE", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub imports_at_once: u64,
+    #[command(flatten)]
+    pub m365: M365Settings,
 }
 
 impl Serve {
@@ -133,6 +142,7 @@ impl Default for Serve {
             request_timeout: 30,
             upload_timeout: 600,
             imports_at_once: 4,
+            m365: M365Settings::default(),
         }
     }
 }
@@ -170,9 +180,33 @@ pub struct M365Settings {
     #[arg(long, env = "RAMPART_M365_AUTHORITY", default_value = "https://login.microsoftonline.com",
         value_parser = parse_base_url)]
     pub authority: String,
+    /// Microsoft Graph's address (a national cloud's, or a test's stand-in on loopback).
+    #[arg(long = "graph-url", env = "RAMPART_M365_GRAPH", default_value = "https://graph.microsoft.com",
+        value_parser = parse_base_url)]
+    pub graph: String,
     /// The key file, made with mode 0600 on first use when RAMPART_SECRET_KEY is not set.
     #[arg(long, env = "RAMPART_SECRET_KEY_FILE", default_value = "data/secret.key")]
     pub secret_key_file: PathBuf,
+    /// Tenants synced from Microsoft 365 at once.
+    #[arg(long, env = "RAMPART_M365_SYNCS_AT_ONCE", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub syncs_at_once: u64,
+}
+
+impl M365Settings {
+    pub fn syncs_at_once(&self) -> usize {
+        usize::try_from(self.syncs_at_once).unwrap_or(1)
+    }
+}
+
+impl Default for M365Settings {
+    fn default() -> Self {
+        M365Settings {
+            authority: "https://login.microsoftonline.com".into(),
+            graph: "https://graph.microsoft.com".into(),
+            secret_key_file: PathBuf::from("data/secret.key"),
+            syncs_at_once: 4,
+        }
+    }
 }
 
 fn parse_base_url(text: &str) -> Result<String, String> {

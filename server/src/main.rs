@@ -82,6 +82,38 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             println!("{done}");
             Ok(())
         }
+        Command::Sync { tenant, m365 } => {
+            let state = startup::open_app_state(&cli.common).await?;
+            let microsoft = std::sync::Arc::new(server::m365::connect::microsoft(&m365)?);
+            let failed = |e: String| StartupError::Other(e);
+            match tenant {
+                Some(t) => {
+                    let report = microsoft
+                        .sync(state.store.as_ref(), &state.catalog, &t)
+                        .await
+                        .map_err(|e| failed(e.to_string()))?;
+                    println!("synced tenant {t}: {}", report.summary());
+                }
+                None => {
+                    let run = server::m365::daily::sync_all(
+                        &state,
+                        microsoft,
+                        std::time::Duration::ZERO,
+                        m365.syncs_at_once(),
+                    )
+                    .await
+                    .map_err(|e| failed(e.to_string()))?;
+                    for (t, why) in &run.failed {
+                        eprintln!("tenant {t}: {why}");
+                    }
+                    println!("synced {} tenants, {} failed", run.synced, run.failed.len());
+                    if !run.failed.is_empty() {
+                        return Err(failed(format!("{} tenants did not sync", run.failed.len())));
+                    }
+                }
+            }
+            Ok(())
+        }
         Command::Score { tenant } => {
             let state = startup::open_app_state(&cli.common).await?;
             let live = service::live::live_score(state.store.as_ref(), &state.catalog, &tenant)

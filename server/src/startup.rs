@@ -67,6 +67,7 @@ async fn open_with_catalog(common: &Common, catalog: Catalog) -> Result<AppState
         public_url: None,
         trusted_proxies: Default::default(),
         token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
+        microsoft: None,
     })
 }
 
@@ -100,6 +101,9 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
     state.public_url = serve.public_url.as_deref().map(Into::into);
     state.trusted_proxies = serve.trusted_proxy.clone();
     state.token_max_days = serve.token_max_days;
+    let microsoft: Arc<crate::m365::sync::Microsoft> =
+        Arc::new(crate::m365::connect::microsoft(&serve.m365)?);
+    state.microsoft = Some(microsoft.clone());
     if serve.demo && state.store.tenant_count().await.map_err(|e| StartupError::Database(e.to_string()))? == 0
     {
         let report = seed_demo(&state).await?;
@@ -115,6 +119,12 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
         .site_addr(serve.addr)
         .build();
     tokio::spawn(crate::jobs::run_daily(state.clone(), serve.snapshot_at));
+    tokio::spawn(crate::m365::daily::run_daily(
+        state.clone(),
+        microsoft,
+        serve.snapshot_at,
+        serve.m365.syncs_at_once(),
+    ));
     tracing::info!(targets = ?share, "share targets");
     let limits = serve.limits();
     let app =

@@ -6,6 +6,7 @@
 //! and write a tenant.
 
 pub mod csv;
+pub mod m365;
 pub mod measurement;
 pub mod projection;
 pub mod refusal;

@@ -1,87 +1,164 @@
-//! Connecting a tenant to Microsoft 365: the app registration is checked by asking Entra
-//! for a token before anything is saved, and the client secret is stored sealed, bound to
-//! the tenant.
+//! Connecting a tenant to Microsoft 365 (Settings, and `rampart connect`): the app
+//! registration is checked by asking Entra for a token before anything is saved, and the
+//! client secret is stored sealed, bound to the tenant.
 
-use super::secret_key::SecretKey;
-use super::token::{AppRegistration, TokenSource};
+use super::secret_key::{KeyError, SecretKey};
+use super::sync::Microsoft;
+use super::token::{AppRegistration, TokenError, TokenSource};
 use crate::config::{Connect, M365Settings};
 use crate::startup::StartupError;
 use app::state::AppState;
-use store::M365Connection;
-
-fn refused(field: &str, why: impl std::fmt::Display) -> StartupError {
-    StartupError::Other(format!("{field}: {why}"))
-}
+use service::m365::{ConnectFailure, ConnectionForm, REFUSALS};
+use std::sync::Arc;
+use store::{M365Connection, Store};
 
 /// The key that seals secrets, as the settings say where it is.
 pub fn secret_key(settings: &M365Settings) -> Result<SecretKey, StartupError> {
     let from_env = std::env::var("RAMPART_SECRET_KEY").ok();
     if from_env.is_none() {
         if let Some(dir) = settings.secret_key_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| refused(&dir.display().to_string(), e))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StartupError::Other(format!("{}: {e}", dir.display())))?;
         }
     }
     SecretKey::load(from_env.as_deref(), &settings.secret_key_file)
         .map_err(|e| StartupError::Other(e.to_string()))
 }
 
-/// Connects (or reconnects) the tenant; the answer says what was done.
+/// How the server reaches Microsoft, from its settings. A key given or on disk is read now
+/// (a bad one stops the start); none at all is made when a first tenant connects.
+pub fn microsoft(settings: &M365Settings) -> Result<Microsoft, StartupError> {
+    let given = std::env::var("RAMPART_SECRET_KEY").is_ok_and(|k| !k.trim().is_empty());
+    if given || settings.secret_key_file.exists() {
+        Ok(Microsoft::new(&settings.authority, &settings.graph, Arc::new(secret_key(settings)?)))
+    } else {
+        Ok(Microsoft::with_key_file(&settings.authority, &settings.graph, settings.secret_key_file.clone()))
+    }
+}
+
+/// Which refusal of the connection form Entra's answer is.
+fn refusal_of(e: &TokenError) -> service::Refusal {
+    REFUSALS.of(match e {
+        TokenError::Refused { code: Some(7000215 | 7000222), .. } => "entra_secret",
+        TokenError::Refused { code: Some(700016), .. } => "entra_client",
+        TokenError::Refused { code: Some(90002 | 90072), .. } => "entra_directory",
+        TokenError::Unreachable(_) => "unreachable",
+        _ => "entra",
+    })
+}
+
+impl Microsoft {
+    /// Checks the form, asks Entra for a token as the app, then saves the connection.
+    pub async fn connect_tenant(
+        &self,
+        store: &dyn Store,
+        tenant_id: &str,
+        form: &ConnectionForm,
+        actor: &str,
+    ) -> Result<String, ConnectFailure> {
+        let form = form
+            .checked()
+            .map_err(|refusal| ConnectFailure::Refused { refusal, reason: refusal.message.to_owned() })?;
+        let tenant = store.tenant(tenant_id).await.map_err(ConnectFailure::Store)?;
+        let app = AppRegistration {
+            directory: form.directory_id.clone(),
+            client_id: form.client_id.clone(),
+            client_secret: form.client_secret.clone(),
+        };
+        // Asked before anything is saved: a wrong id or secret is said now, not at the first sync.
+        let tokens = TokenSource::new(self.http().clone(), self.authority(), app);
+        if let Err(e) = tokens.token().await {
+            tracing::warn!(tenant = %tenant.id, directory = %form.directory_id, error = %e, "Entra refused a connection");
+            return Err(ConnectFailure::Refused { refusal: refusal_of(&e), reason: e.to_string() });
+        }
+        let key_failure = |e: KeyError| {
+            tracing::error!(error = %e, "the key that seals secrets is not usable");
+            ConnectFailure::Refused { refusal: REFUSALS.of("key"), reason: e.to_string() }
+        };
+        let sealed = self
+            .key()
+            .await
+            .map_err(key_failure)?
+            .seal(&form.client_secret, &tenant.id)
+            .map_err(key_failure)?;
+        let now = chrono::Utc::now();
+        let connection = M365Connection {
+            tenant_id: tenant.id.clone(),
+            directory_id: form.directory_id.clone(),
+            client_id: form.client_id.clone(),
+            sealed_secret: sealed,
+            write_back: form.write_back,
+            connected_by: actor.to_owned(),
+            connected_at: now,
+            secret_set_at: now,
+            last_attempt_at: None,
+            last_success_at: None,
+            last_error: None,
+        };
+        store.save_m365_connection(&connection, actor).await.map_err(ConnectFailure::Store)?;
+        tracing::info!(tenant = %tenant.id, directory = %form.directory_id, client = %form.client_id, "connected to Microsoft 365");
+        Ok(format!(
+            "connected {} to directory {} as app {}: Entra granted a token{}",
+            tenant.name,
+            form.directory_id,
+            form.client_id,
+            if form.write_back { "; status changes will be sent back" } else { "" }
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl service::m365::Microsoft365 for Microsoft {
+    async fn connect(
+        &self,
+        store: &dyn Store,
+        tenant_id: &str,
+        form: &ConnectionForm,
+        actor: &str,
+    ) -> Result<(), ConnectFailure> {
+        self.connect_tenant(store, tenant_id, form, actor).await.map(|_| ())
+    }
+
+    async fn sync(
+        &self,
+        store: &dyn Store,
+        catalog: &[score::ImprovementAction],
+        tenant_id: &str,
+    ) -> Result<String, String> {
+        Microsoft::sync(self, store, catalog, tenant_id).await.map(|r| r.summary()).map_err(|e| e.to_string())
+    }
+}
+
+/// Which command-line option a field of the form is.
+fn option_of(field: &str) -> &str {
+    match field {
+        "directory_id" => "--azure-tenant",
+        "client_id" => "--client-id",
+        "client_secret" => "--client-secret-file",
+        other => other,
+    }
+}
+
+/// `rampart connect`: connects (or reconnects) the tenant; the answer says what was done.
 pub async fn connect(state: &AppState, c: &Connect, actor: &str) -> Result<String, StartupError> {
-    if !super::is_guid(c.azure_tenant.trim()) {
-        return Err(refused(
-            "--azure-tenant",
-            "the directory (tenant) id is a GUID, e.g. 72f988bf-86f1-41af-91ab-2d7cd011db47",
-        ));
-    }
-    if !super::is_guid(c.client_id.trim()) {
-        return Err(refused("--client-id", "the application (client) id is a GUID"));
-    }
     let file = c.client_secret_file.display().to_string();
     let secret = std::fs::read_to_string(&c.client_secret_file)
-        .map_err(|e| refused("--client-secret-file", format!("{file}: {e}")))?;
-    let secret = secret.trim();
-    if secret.is_empty() || secret.chars().any(char::is_control) || secret.len() > 1024 {
-        return Err(refused("--client-secret-file", format!("{file}: one line holding the secret's value")));
-    }
-    let tenant = state.store.tenant(&c.tenant).await.map_err(|e| refused("tenant", e))?;
-    let app = AppRegistration {
-        directory: c.azure_tenant.trim().to_ascii_lowercase(),
-        client_id: c.client_id.trim().to_ascii_lowercase(),
-        client_secret: secret.to_owned(),
-    };
-    // Asked before anything is saved: a wrong id or secret is said now, not at the first sync.
-    let tokens = TokenSource::new(reqwest::Client::new(), &c.m365.authority, app.clone());
-    tokens
-        .token()
-        .await
-        .map_err(|e| StartupError::Other(format!("Entra refused the app registration: {e}")))?;
-    let key = secret_key(&c.m365)?;
-    let sealed = key.seal(&app.client_secret, &tenant.id).map_err(|e| StartupError::Other(e.to_string()))?;
-    let now = chrono::Utc::now();
-    let connection = M365Connection {
-        tenant_id: tenant.id.clone(),
-        directory_id: app.directory.clone(),
-        client_id: app.client_id.clone(),
-        sealed_secret: sealed,
+        .map_err(|e| StartupError::Other(format!("--client-secret-file: {file}: {e}")))?;
+    let form = ConnectionForm {
+        directory_id: c.azure_tenant.clone(),
+        client_id: c.client_id.clone(),
+        client_secret: secret,
         write_back: c.write_back,
-        connected_by: actor.to_owned(),
-        connected_at: now,
-        secret_set_at: now,
-        last_attempt_at: None,
-        last_success_at: None,
-        last_error: None,
     };
-    state
-        .store
-        .save_m365_connection(&connection, actor)
-        .await
-        .map_err(|e| StartupError::Other(e.to_string()))?;
-    tracing::info!(tenant = %tenant.id, directory = %app.directory, client = %app.client_id, "connected to Microsoft 365");
-    Ok(format!(
-        "connected {} to directory {} as app {}: Entra granted a token{}",
-        tenant.name,
-        app.directory,
-        app.client_id,
-        if c.write_back { "; status changes will be sent back" } else { "" }
-    ))
+    let microsoft = microsoft(&c.m365)?;
+    microsoft.connect_tenant(state.store.as_ref(), &c.tenant, &form, actor).await.map_err(|e| match e {
+        ConnectFailure::Refused { refusal, reason } if refusal.code.starts_with("entra") => {
+            StartupError::Other(format!("Entra refused the app registration: {reason}"))
+        }
+        ConnectFailure::Refused { refusal, reason } if refusal.field == "form" => StartupError::Other(reason),
+        ConnectFailure::Refused { refusal, reason } => {
+            StartupError::Other(format!("{}: {reason}", option_of(refusal.field)))
+        }
+        ConnectFailure::Store(e) => StartupError::Other(format!("tenant: {e}")),
+    })
 }

@@ -112,7 +112,7 @@ impl GraphClient {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok())
                 .map(Duration::from_secs);
-            let body = response.text().await.map_err(|e| GraphError::Unreachable(reason_of(&e)))?;
+            let body = read_capped(response).await?;
             match status {
                 200 => {
                     return serde_json::from_str(&body).map_err(|e| malformed("$", &e.to_string()));
@@ -144,6 +144,22 @@ impl GraphClient {
         let wait = retry_after.unwrap_or_else(|| doubled.mul_f64(1.0 + jitter));
         wait.min(self.retry.longest_wait)
     }
+}
+
+/// The most one page may take: Graph's pages are a few megabytes at most, and a server
+/// that sends without end must not take the memory of every tenant's sync.
+pub const MAX_PAGE_BYTES: usize = 32 * 1024 * 1024;
+
+/// The body as text, read a chunk at a time and given up past [`MAX_PAGE_BYTES`].
+async fn read_capped(mut response: reqwest::Response) -> Result<String, GraphError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| GraphError::Unreachable(reason_of(&e)))? {
+        if body.len() + chunk.len() > MAX_PAGE_BYTES {
+            return Err(malformed("$", &format!("a page is larger than {} MiB", MAX_PAGE_BYTES >> 20)));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    String::from_utf8(body).map_err(|_| malformed("$", "the body is not UTF-8 text"))
 }
 
 fn malformed(path: &str, reason: &str) -> GraphError {

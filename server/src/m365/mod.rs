@@ -2,13 +2,17 @@
 //!
 //! - [`secret_key`]: the key that seals the app registrations' client secrets at rest.
 //! - [`connect`]: connecting a tenant to an app registration (`rampart connect`).
+//! - [`daily`]: every connected tenant's sync, spread over the hour after the snapshot.
 //! - [`graph`]: every page of a Graph collection, with its faults handled.
+//! - [`sync`]: one tenant's sync, through the import's path in one transaction.
 //! - [`token`]: app-only tokens by the OAuth 2.0 client-credentials grant, cached until
 //!   shortly before they expire.
 
 pub mod connect;
+pub mod daily;
 pub mod graph;
 pub mod secret_key;
+pub mod sync;
 pub mod token;
 
 /// An authority or Graph base URL as the operator sets it: `https://…`, or plain `http` on
@@ -23,16 +27,6 @@ pub fn base_url(text: &str) -> Result<String, &'static str> {
         return Err("use an https:// address (plain http only on a loopback address)");
     }
     Ok(url.to_owned())
-}
-
-/// A directory (tenant) or client id: a GUID as Entra shows it.
-pub fn is_guid(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
 }
 
 #[cfg(test)]
@@ -51,13 +45,5 @@ mod tests {
         assert!(base_url("https://").is_err());
         assert!(base_url("ftp://example.com").is_err());
         assert!(base_url("https://exa mple.com").is_err());
-    }
-
-    #[test]
-    fn guids_are_checked_by_shape() {
-        assert!(is_guid("72f988bf-86f1-41af-91ab-2d7cd011db47"));
-        assert!(!is_guid("72f988bf86f141af91ab2d7cd011db47"));
-        assert!(!is_guid("72f988bf-86f1-41af-91ab-2d7cd011db4g"));
-        assert!(!is_guid(""));
     }
 }

@@ -36,8 +36,10 @@ impl Default for Identity {
 /// How the fake's Graph answers.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
-    /// The items of `/v1.0/security/secureScores` (and of the control profiles).
+    /// The items of `/v1.0/security/secureScores`.
     pub items: Vec<serde_json::Value>,
+    /// The items of `/v1.0/security/secureScoreControlProfiles`.
+    pub profiles: Vec<serde_json::Value>,
     /// Items per page (Graph pages as it likes; 0 means all on one).
     pub page_size: usize,
     /// The next this many requests answer 429 with `Retry-After: 1`.
@@ -167,8 +169,10 @@ async fn collection(
     }
     let skip: usize =
         query.split('&').find_map(|p| p.strip_prefix("$skip=")).and_then(|n| n.parse().ok()).unwrap_or(0);
-    let size = if s.graph.page_size == 0 { s.graph.items.len().max(1) } else { s.graph.page_size };
-    let page: Vec<serde_json::Value> = s.graph.items.iter().skip(skip).take(size).cloned().collect();
+    let items = if name == "secureScores" { &s.graph.items } else { &s.graph.profiles };
+    let size = if s.graph.page_size == 0 { items.len().max(1) } else { s.graph.page_size };
+    let page: Vec<serde_json::Value> = items.iter().skip(skip).take(size).cloned().collect();
+    let more = skip + size < items.len();
     s.pages_served += 1;
     if s.graph.expire_tokens_after_pages == Some(s.pages_served) {
         s.refused_up_to = s.token_requests.len();
@@ -181,7 +185,7 @@ async fn collection(
         "@odata.context": format!("https://graph.microsoft.com/v1.0/$metadata#security/{name}"),
         "value": page,
     });
-    if skip + size < s.graph.items.len() {
+    if more {
         let host =
             if s.graph.foreign_next_link { "http://graph.evil.example".to_owned() } else { s.base.clone() };
         body["@odata.nextLink"] = format!("{host}/v1.0/security/{name}?$skip={}", skip + size).into();

@@ -1,0 +1,109 @@
+//! The daily sync of every connected tenant: after the snapshot time, each tenant at its
+//! own moment in the hour that follows (so a thousand tenants do not call Microsoft at
+//! once), a bounded number at a time; one tenant's failure is kept on its connection and
+//! never stops the others.
+
+use app::state::AppState;
+use chrono::{NaiveTime, Utc};
+use service::m365::Microsoft365;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The daily syncs start within this long after the snapshot time.
+pub const SPREAD: Duration = Duration::from_secs(3600);
+
+/// What one run of every connected tenant did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncRun {
+    pub synced: usize,
+    /// Each tenant whose sync failed, and why.
+    pub failed: Vec<(String, String)>,
+}
+
+/// A tenant's moment within `spread`, the same every day (a hash of its id), so its sync
+/// neither drifts nor bunches with the others'.
+pub fn offset_of(tenant_id: &str, spread: Duration) -> Duration {
+    // FNV-1a: stable across runs and builds, unlike the std hasher.
+    let hash = tenant_id
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let millis = u64::try_from(spread.as_millis()).unwrap_or(u64::MAX).max(1);
+    Duration::from_millis(hash % millis)
+}
+
+/// Syncs every connected tenant, each starting at its offset within `spread`, at most
+/// `at_once` at a time.
+pub async fn sync_all(
+    state: &AppState,
+    microsoft: Arc<dyn Microsoft365>,
+    spread: Duration,
+    at_once: usize,
+) -> Result<SyncRun, store::StoreError> {
+    let connections = state.store.m365_connections().await?;
+    let permits = Arc::new(tokio::sync::Semaphore::new(at_once.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in connections {
+        let (state, microsoft, permits) = (state.clone(), microsoft.clone(), permits.clone());
+        tasks.spawn(async move {
+            tokio::time::sleep(offset_of(&c.tenant_id, spread)).await;
+            let outcome = match permits.acquire_owned().await {
+                Ok(_permit) => microsoft.sync(state.store.as_ref(), &state.catalog, &c.tenant_id).await,
+                Err(_) => Err("the sync was stopped".to_owned()),
+            };
+            (c.tenant_id, outcome)
+        });
+    }
+    let mut run = SyncRun::default();
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok((_, Ok(_))) => run.synced += 1,
+            // The reason is on the connection and in the log already.
+            Ok((tenant, Err(why))) => run.failed.push((tenant, why)),
+            Err(e) => {
+                tracing::error!(error = %e, "a Microsoft 365 sync stopped");
+                run.failed.push((String::new(), e.to_string()));
+            }
+        }
+    }
+    Ok(run)
+}
+
+/// Every day at `at` UTC, syncs every connected tenant over the following hour.
+pub async fn run_daily(state: AppState, microsoft: Arc<dyn Microsoft365>, at: NaiveTime, at_once: usize) {
+    loop {
+        tokio::time::sleep(crate::jobs::until_next(Utc::now(), at)).await;
+        match sync_all(&state, microsoft.clone(), SPREAD, at_once).await {
+            Ok(run) if run.synced + run.failed.len() > 0 => {
+                tracing::info!(
+                    synced = run.synced,
+                    failed = run.failed.len(),
+                    "daily Microsoft 365 sync done"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "daily Microsoft 365 sync could not start; it runs again tomorrow")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_tenant_has_its_own_steady_moment_in_the_hour() {
+        let a = offset_of("tenant-a", SPREAD);
+        assert_eq!(a, offset_of("tenant-a", SPREAD), "the same every day");
+        assert!(a < SPREAD);
+        // A thousand tenants land all over the hour, not in a few minutes of it.
+        let mut quarters = [0u32; 4];
+        for i in 0..1000 {
+            let o = offset_of(&format!("00000000-0000-4000-8000-{i:012}"), SPREAD);
+            quarters[usize::try_from(o.as_secs() / 900).expect("under an hour")] += 1;
+        }
+        assert!(quarters.iter().all(|q| (150..=350).contains(q)), "{quarters:?}");
+        assert_eq!(offset_of("x", Duration::ZERO), Duration::ZERO);
+    }
+}
