@@ -102,7 +102,7 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
     state.trusted_proxies = serve.trusted_proxy.clone();
     state.token_max_days = serve.token_max_days;
     let microsoft: Arc<crate::m365::sync::Microsoft> =
-        Arc::new(crate::m365::connect::microsoft(&serve.m365)?);
+        Arc::new(crate::m365::connect::microsoft(&serve.m365)?.daily_at(serve.snapshot_at));
     state.microsoft = Some(microsoft.clone());
     if serve.demo && state.store.tenant_count().await.map_err(|e| StartupError::Database(e.to_string()))? == 0
     {

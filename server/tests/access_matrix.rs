@@ -55,6 +55,13 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
         ("/api/score_history", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&range=90d")),
         ("/api/metrics", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&range=90d")),
         ("/api/sync_now", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}")),
+        (
+            "/api/connect_m365",
+            Needs::TenantWrite,
+            format!("tenant_id={CONTOSO_ID}&directory_id=x&client_id=y&client_secret=z"),
+        ),
+        ("/api/sync_m365", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}")),
+        ("/api/disconnect_m365", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}")),
         ("/api/set_zones", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}&okay_from=40&good_from=70")),
         ("/api/set_licenses", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}&licenses%5B%5D=Microsoft+365+E3")),
         ("/api/set_goal", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}&goal_percent=90&goal_by=2999-12-31")),

@@ -12,7 +12,9 @@
 mod microsoft;
 
 use chrono::{Duration, NaiveDate};
-use microsoft::{FakeMicrosoft, Graph, Identity, CLIENT_ID, CLIENT_SECRET, DIRECTORY};
+use microsoft::{
+    counts, profiles, score_days, FakeMicrosoft, Graph, Identity, CLIENT_ID, CLIENT_SECRET, DIRECTORY,
+};
 use score::{ImprovementAction, Scoring, Status};
 use server::m365::graph::RetryPolicy;
 use server::m365::secret_key::SecretKey;
@@ -44,75 +46,6 @@ fn newest() -> NaiveDate {
 fn control_ids(catalog: &[ImprovementAction]) -> Vec<String> {
     let known = catalog.iter().filter(|a| !a.deprecated).take(CONTROLS - UNKNOWN).map(|a| a.id.clone());
     known.chain((0..UNKNOWN).map(|j| format!("Vendor.Unlisted{j}"))).collect()
-}
-
-/// Counts of control `j` on the day `n` days before the newest: varied, and moving by day.
-fn counts(j: usize, n: usize) -> (u32, u32) {
-    let total = 40 + u32::try_from(j % 5).unwrap() * 10;
-    (u32::try_from((j * 7 + n) % 41).unwrap().min(total), total)
-}
-
-/// One day of `secureScores` as Graph documents it, newest first in the collection.
-fn score_day(ids: &[String], day: NaiveDate, n: usize) -> serde_json::Value {
-    let controls: Vec<serde_json::Value> = ids
-        .iter()
-        .enumerate()
-        .map(|(j, id)| {
-            let (count, total) = counts(j, n);
-            let category = ["Identity", "Data", "Device", "Apps"][j % 4];
-            serde_json::json!({
-                "controlCategory": category,
-                "controlName": id,
-                "description": format!("<p>Control {j}</p>"),
-                "score": f64::from(count) / f64::from(total) * 5.0,
-                "scoreInPercentage": (f64::from(count) / f64::from(total) * 10_000.0).round() / 100.0,
-                "implementationStatus": format!("{count} of {total} are covered."),
-                "count": count.to_string(),
-                "total": total.to_string(),
-                "lastSynced": format!("{day}T05:10:00Z"),
-                "isApplicable": "true",
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "id": format!("{DIRECTORY}_{day}"),
-        "azureTenantId": DIRECTORY,
-        "activeUserCount": 58,
-        "createdDateTime": format!("{day}T06:00:00Z"),
-        "currentScore": 123.5,
-        "maxScore": 412.0,
-        "licensedUserCount": 60,
-        "enabledServices": ["HasExchange", "HasSharePoint"],
-        "averageComparativeScores": [{ "basis": "AllTenants", "averageScore": 51.3 }],
-        "controlScores": controls,
-        "vendorInformation": { "provider": "SecureScore", "vendor": "Microsoft" },
-    })
-}
-
-fn score_days(ids: &[String], days: usize) -> Vec<serde_json::Value> {
-    (0..days).map(|n| score_day(ids, newest() - Duration::days(n as i64), n)).collect()
-}
-
-/// Control profiles; the first carries a risk acceptance made in Microsoft 365.
-fn profiles(ids: &[String]) -> Vec<serde_json::Value> {
-    ids.iter()
-        .enumerate()
-        .map(|(j, id)| {
-            let updates = if j == 0 {
-                serde_json::json!([{
-                    "assignedTo": "", "comment": "Accepted by the change board", "state": "Ignored",
-                    "updatedBy": "ciso@contoso.example", "updatedDateTime": "2026-11-20T10:00:00Z",
-                }])
-            } else {
-                serde_json::json!([])
-            };
-            serde_json::json!({
-                "id": id, "azureTenantId": DIRECTORY, "title": format!("Control {j}"), "maxScore": 5.0,
-                "controlCategory": "Identity", "service": "AzureAD", "tier": "Core", "rank": j + 1,
-                "deprecated": false, "controlStateUpdates": updates,
-            })
-        })
-        .collect()
 }
 
 async fn setup(name: &str) -> Setup {
@@ -174,7 +107,7 @@ async fn a_first_sync_brings_every_day_and_a_second_changes_nothing() {
     let s = setup("first").await;
     let ids = control_ids(&s.catalog);
     s.ms.set_graph(Graph {
-        items: score_days(&ids, DAYS),
+        items: score_days(&ids, newest(), DAYS),
         profiles: profiles(&ids),
         page_size: 25,
         ..Graph::default()
@@ -235,8 +168,8 @@ async fn a_first_sync_brings_every_day_and_a_second_changes_nothing() {
     assert_eq!(s.history_days().await, expected);
 
     // A new day at Microsoft: the next sync adds just that day.
-    let mut items = vec![score_day(&ids, newest() + Duration::days(1), 0)];
-    items.extend(score_days(&ids, DAYS));
+    let mut items = vec![microsoft::score_day(&ids, newest() + Duration::days(1), 0)];
+    items.extend(score_days(&ids, newest(), DAYS));
     s.ms.set_graph(Graph { items, profiles: profiles(&ids), page_size: 25, ..Graph::default() });
     s.sync().await.unwrap();
     let days = s.history_days_through(newest() + Duration::days(1)).await;
@@ -257,7 +190,7 @@ async fn a_token_that_expires_mid_sync_and_a_busy_graph_are_ridden_out() {
     let s = setup("faults").await;
     let ids = control_ids(&s.catalog);
     s.ms.set_graph(Graph {
-        items: score_days(&ids, DAYS),
+        items: score_days(&ids, newest(), DAYS),
         profiles: profiles(&ids),
         page_size: 30,
         busy: 2,
@@ -282,7 +215,7 @@ async fn a_failed_sync_stores_nothing_and_says_why_on_the_connection() {
 
     // A page cut off mid-body.
     s.ms.set_graph(Graph {
-        items: score_days(&ids, DAYS),
+        items: score_days(&ids, newest(), DAYS),
         profiles: profiles(&ids),
         page_size: 30,
         truncated: true,
@@ -292,7 +225,7 @@ async fn a_failed_sync_stores_nothing_and_says_why_on_the_connection() {
     assert!(last_error().await.contains("does not document"), "{}", last_error().await);
 
     // Data Microsoft does not document, on the last page: refused with its JSON path.
-    let mut items = score_days(&ids, DAYS);
+    let mut items = score_days(&ids, newest(), DAYS);
     items[DAYS - 1]["controlScores"][3]["controlName"] = serde_json::Value::Null;
     s.ms.set_graph(Graph { items, profiles: profiles(&ids), page_size: 30, ..Graph::default() });
     let err = s.sync().await.unwrap_err();
@@ -301,13 +234,13 @@ async fn a_failed_sync_stores_nothing_and_says_why_on_the_connection() {
     assert!(said.contains(&format!("$.value[{}].controlScores[3].controlName", DAYS - 1)), "{said}");
 
     // The app lacks consent.
-    s.ms.set_graph(Graph { items: score_days(&ids, 3), forbidden: true, ..Graph::default() });
+    s.ms.set_graph(Graph { items: score_days(&ids, newest(), 3), forbidden: true, ..Graph::default() });
     s.sync().await.unwrap_err();
     assert!(last_error().await.contains("SecurityEvents.Read.All"), "{}", last_error().await);
 
     // The secret expired in Entra.
     s.ms.set_identity(Identity { secret_expired: true, ..Identity::default() });
-    s.ms.set_graph(Graph { items: score_days(&ids, 3), ..Graph::default() });
+    s.ms.set_graph(Graph { items: score_days(&ids, newest(), 3), ..Graph::default() });
     s.sync().await.unwrap_err();
     let said = last_error().await;
     assert!(said.contains("expired") && said.contains("create a new one"), "{said}");

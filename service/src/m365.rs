@@ -47,6 +47,11 @@ pub const REFUSALS: Refusals = Refusals(&[
         "form",
         "The server cannot seal secrets (its key file is not usable); its log says why.",
     ),
+    Refusal::new(
+        "sync_failed",
+        "tenant_id",
+        "The sync from Microsoft 365 failed: Settings → Microsoft 365 says why and what to do.",
+    ),
     Refusal::new("not_connected", "tenant_id", "This tenant is not connected to Microsoft 365."),
 ]);
 
@@ -151,6 +156,9 @@ pub trait Microsoft365: Send + Sync {
         catalog: &[score::ImprovementAction],
         tenant_id: &str,
     ) -> Result<String, String>;
+    /// When the daily run will next sync the tenant.
+    fn next_sync(&self, tenant_id: &str, now: chrono::DateTime<chrono::Utc>)
+        -> chrono::DateTime<chrono::Utc>;
 }
 
 #[cfg(test)]

@@ -21,6 +21,17 @@ pub struct TenantSummary {
     pub zone: String,
     /// The action that lost most points through measurements in 30 days, and how many.
     pub top_regression: Option<(String, Points)>,
+    /// The Microsoft 365 sync, when the tenant is connected.
+    pub sync: Option<SyncState>,
+}
+
+/// How a connected tenant's sync stands, as the portfolio shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncState {
+    /// The last attempt succeeded (or none has run yet); the day of the last success.
+    Fine { last_success: Option<String> },
+    /// The last attempt failed, and why.
+    Failing { reason: String },
 }
 
 /// Days the portfolio looks back for change and regressions.
@@ -50,6 +61,10 @@ pub async fn list_tenants() -> Result<Vec<TenantSummary>, AppError> {
                 (title, c.change.delta)
             });
         let zone = crate::format::zone(live.score.percent(), t.zone_okay_from, t.zone_good_from).to_owned();
+        let sync = state.store.m365_connection(&t.id).await?.map(|c| match c.last_error {
+            Some(reason) => SyncState::Failing { reason },
+            None => SyncState::Fine { last_success: c.last_success_at.map(|at| at.date_naive().to_string()) },
+        });
         out.push(TenantSummary {
             id: t.id,
             name: t.name,
@@ -61,6 +76,7 @@ pub async fn list_tenants() -> Result<Vec<TenantSummary>, AppError> {
             change_30d,
             zone,
             top_regression,
+            sync,
         });
     }
     Ok(out)
@@ -134,6 +150,7 @@ pub fn TenantList() -> impl IntoView {
                                     {header("30-day change", "change", "num")}
                                     <th>"Zone"</th>
                                     <th>"Top regression (30 days)"</th>
+                                    <th>"Microsoft 365"</th>
                                 </tr></thead>
                                 <tbody>
                                     {list.into_iter().map(|t| view! {
@@ -146,6 +163,15 @@ pub fn TenantList() -> impl IntoView {
                                             <td class="num">{t.change_30d.map_or("—".to_string(), signed)}</td>
                                             <td><span class=format!("zone-{}", t.zone)>{t.zone.clone()}</span></td>
                                             <td>{t.top_regression.map_or("—".to_string(), |(title, d)| format!("{title} ({d})"))}</td>
+                                            <td>{match t.sync {
+                                                None => view! { <span class="subtle">"not connected"</span> }.into_any(),
+                                                Some(SyncState::Fine { last_success }) => {
+                                                    last_success.map_or("connected".to_owned(), |d| format!("synced {d}")).into_any()
+                                                }
+                                                Some(SyncState::Failing { reason }) => view! {
+                                                    <a class="sync-failing" title=reason href=format!("/tenants/{}/settings", t.id)>"sync failing"</a>
+                                                }.into_any(),
+                                            }}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -176,6 +202,7 @@ mod tests {
             change_30d: change.map(Percent),
             zone: "okay".into(),
             top_regression: None,
+            sync: None,
         }
     }
 

@@ -127,6 +127,14 @@ impl service::m365::Microsoft365 for Microsoft {
     ) -> Result<String, String> {
         Microsoft::sync(self, store, catalog, tenant_id).await.map(|r| r.summary()).map_err(|e| e.to_string())
     }
+
+    fn next_sync(
+        &self,
+        tenant_id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> chrono::DateTime<chrono::Utc> {
+        super::daily::next_sync(tenant_id, self.daily_at, now)
+    }
 }
 
 /// Which command-line option a field of the form is.

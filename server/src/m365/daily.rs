@@ -4,7 +4,7 @@
 //! never stops the others.
 
 use app::state::AppState;
-use chrono::{NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use service::m365::Microsoft365;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +29,22 @@ pub fn offset_of(tenant_id: &str, spread: Duration) -> Duration {
         .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     let millis = u64::try_from(spread.as_millis()).unwrap_or(u64::MAX).max(1);
     Duration::from_millis(hash % millis)
+}
+
+/// When the daily run at `at` next syncs the tenant: its offset after the next run that
+/// has not reached it yet.
+pub fn next_sync(tenant_id: &str, at: NaiveTime, now: DateTime<Utc>) -> DateTime<Utc> {
+    let offset = chrono::Duration::from_std(offset_of(tenant_id, SPREAD)).unwrap_or_default();
+    let today = now.date_naive().and_time(at).and_utc() + offset;
+    // Yesterday's run may still be on its way to this tenant (a run at 23:30 reaches past midnight).
+    let yesterday = today - chrono::Duration::days(1);
+    if yesterday > now {
+        yesterday
+    } else if today > now {
+        today
+    } else {
+        today + chrono::Duration::days(1)
+    }
 }
 
 /// Syncs every connected tenant, each starting at its offset within `spread`, at most
@@ -105,5 +121,20 @@ mod tests {
         }
         assert!(quarters.iter().all(|q| (150..=350).contains(q)), "{quarters:?}");
         assert_eq!(offset_of("x", Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn the_next_sync_is_the_tenants_moment_after_the_next_run() {
+        use chrono::TimeZone;
+        let offset = chrono::Duration::from_std(offset_of("tenant-a", SPREAD)).expect("short");
+        let at = NaiveTime::from_hms_opt(2, 0, 0).expect("time");
+        let day = |d: u32| Utc.with_ymd_and_hms(2026, 12, d, 2, 0, 0).single().expect("time") + offset;
+        let before = Utc.with_ymd_and_hms(2026, 12, 1, 1, 0, 0).single().expect("time");
+        assert_eq!(next_sync("tenant-a", at, before), day(1));
+        assert_eq!(next_sync("tenant-a", at, day(1)), day(2), "just synced: tomorrow");
+        let late = NaiveTime::from_hms_opt(23, 59, 0).expect("time");
+        let just_after_midnight = Utc.with_ymd_and_hms(2026, 12, 2, 0, 0, 1).single().expect("time");
+        let next = next_sync("tenant-a", late, just_after_midnight);
+        assert!(next > just_after_midnight && next - just_after_midnight <= chrono::Duration::days(1));
     }
 }

@@ -59,6 +59,8 @@ pub struct Microsoft {
     /// Where the key is made on first use when the server starts without one.
     key_file: Option<std::path::PathBuf>,
     retry: RetryPolicy,
+    /// The time of day (UTC) the daily run starts.
+    pub(super) daily_at: chrono::NaiveTime,
 }
 
 impl Microsoft {
@@ -82,12 +84,19 @@ impl Microsoft {
             key: tokio::sync::OnceCell::new(),
             key_file,
             retry: RetryPolicy::default(),
+            daily_at: chrono::NaiveTime::MIN,
         }
     }
 
     /// With another retry policy (tests keep the waits short).
     pub fn with_retry(mut self, retry: RetryPolicy) -> Microsoft {
         self.retry = retry;
+        self
+    }
+
+    /// With the daily run starting at `at` (UTC), for the next run people are shown.
+    pub fn daily_at(mut self, at: chrono::NaiveTime) -> Microsoft {
+        self.daily_at = at;
         self
     }
 

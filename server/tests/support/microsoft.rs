@@ -294,3 +294,73 @@ async fn token(
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body.to_string())
         .into_response()
 }
+
+/// Counts of control `j` on the day `n` days before the newest: varied, and moving by day.
+pub fn counts(j: usize, n: usize) -> (u32, u32) {
+    let total = 40 + u32::try_from(j % 5).unwrap() * 10;
+    (u32::try_from((j * 7 + n) % 41).unwrap().min(total), total)
+}
+
+/// One day of `secureScores` as Graph documents it, newest first in the collection.
+pub fn score_day(ids: &[String], day: chrono::NaiveDate, n: usize) -> serde_json::Value {
+    let controls: Vec<serde_json::Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(j, id)| {
+            let (count, total) = counts(j, n);
+            let category = ["Identity", "Data", "Device", "Apps"][j % 4];
+            serde_json::json!({
+                "controlCategory": category,
+                "controlName": id,
+                "description": format!("<p>Control {j}</p>"),
+                "score": f64::from(count) / f64::from(total) * 5.0,
+                "scoreInPercentage": (f64::from(count) / f64::from(total) * 10_000.0).round() / 100.0,
+                "implementationStatus": format!("{count} of {total} are covered."),
+                "count": count.to_string(),
+                "total": total.to_string(),
+                "lastSynced": format!("{day}T05:10:00Z"),
+                "isApplicable": "true",
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "id": format!("{DIRECTORY}_{day}"),
+        "azureTenantId": DIRECTORY,
+        "activeUserCount": 58,
+        "createdDateTime": format!("{day}T06:00:00Z"),
+        "currentScore": 123.5,
+        "maxScore": 412.0,
+        "licensedUserCount": 60,
+        "enabledServices": ["HasExchange", "HasSharePoint"],
+        "averageComparativeScores": [{ "basis": "AllTenants", "averageScore": 51.3 }],
+        "controlScores": controls,
+        "vendorInformation": { "provider": "SecureScore", "vendor": "Microsoft" },
+    })
+}
+
+/// `days` days of `secureScores`, newest first as Graph lists them.
+pub fn score_days(ids: &[String], newest: chrono::NaiveDate, days: usize) -> Vec<serde_json::Value> {
+    (0..days).map(|n| score_day(ids, newest - chrono::Duration::days(n as i64), n)).collect()
+}
+
+/// Control profiles; the first carries a risk acceptance made in Microsoft 365.
+pub fn profiles(ids: &[String]) -> Vec<serde_json::Value> {
+    ids.iter()
+        .enumerate()
+        .map(|(j, id)| {
+            let updates = if j == 0 {
+                serde_json::json!([{
+                    "assignedTo": "", "comment": "Accepted by the change board", "state": "Ignored",
+                    "updatedBy": "ciso@contoso.example", "updatedDateTime": "2026-11-20T10:00:00Z",
+                }])
+            } else {
+                serde_json::json!([])
+            };
+            serde_json::json!({
+                "id": id, "azureTenantId": DIRECTORY, "title": format!("Control {j}"), "maxScore": 5.0,
+                "controlCategory": "Identity", "service": "AzureAD", "tier": "Core", "rank": j + 1,
+                "deprecated": false, "controlStateUpdates": updates,
+            })
+        })
+        .collect()
+}

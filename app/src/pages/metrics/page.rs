@@ -61,7 +61,11 @@ pub fn MetricsPage() -> impl IntoView {
     forms.offer::<DeleteComparison>();
     let data = Resource::new(move || (tenant(), q.get(), forms.version()), |(t, q, _)| metrics(t, q));
     let notice = Signal::derive(move || {
-        Outcome::from_url(&query.read(), &[comparisons::REFUSALS, goal::REFUSALS, zones::REFUSALS], done)
+        Outcome::from_url(
+            &query.read(),
+            &[comparisons::REFUSALS, goal::REFUSALS, zones::REFUSALS, service::m365::REFUSALS],
+            done,
+        )
     });
     view! {
         <Suspense fallback=|| view! { <p>"Loading metrics and trends…"</p> }>
@@ -89,6 +93,9 @@ fn done(query: &ParamsMap) -> Option<&'static str> {
         "comparison_renamed" => "Custom comparison renamed.",
         "comparison_deleted" => "Custom comparison deleted.",
         "synced" => "Today's snapshot was taken: today's changes are in the trends and the History.",
+        "synced_m365" => {
+            "Synced from Microsoft 365 and today's snapshot taken: the trends and the History show both."
+        }
         _ => return None,
     })
 }

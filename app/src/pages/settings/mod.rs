@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use service::refusal::{Refusal, Refusals};
 
 mod access;
+mod m365;
 mod tokens;
 
 /// Audit lines shown on the page (the CSV export has them all).
@@ -64,6 +65,7 @@ pub struct SettingsData {
     pub license_names: Vec<String>,
     /// Longest lifetime of a new API token, in days (the server's setting).
     pub token_max_days: u32,
+    pub m365: m365::M365Card,
 }
 
 #[server(endpoint = "settings")]
@@ -120,6 +122,7 @@ pub async fn settings(tenant_id: String) -> Result<SettingsData, AppError> {
         None
     };
     Ok(SettingsData {
+        m365: m365::card(&access.state, &access.tenant_id).await?,
         licenses: tenant.licenses,
         license_names: crate::pages::licenses::license_names(&access.state.catalog),
         token_max_days: access.state.token_max_days,
@@ -180,6 +183,9 @@ fn done(query: &ParamsMap) -> Option<&'static str> {
         "revoked" => "Access revoked.",
         "token_revoked" => "Token revoked.",
         "licenses" => "Licenses saved: the Overview's licensed-only view follows them.",
+        "m365_connected" => "Connected to Microsoft 365: Entra granted the app a token. The first sync runs tonight, or now with Sync now.",
+        "m365_synced" => "Synced from Microsoft 365.",
+        "m365_disconnected" => "Disconnected from Microsoft 365; the history synced so far stays.",
         _ => "Saved.",
     })
 }
@@ -193,10 +199,17 @@ pub fn Settings() -> impl IntoView {
     forms.offer::<access::GrantAccess>();
     forms.offer::<access::RevokeAccess>();
     forms.offer::<tokens::RevokeToken>();
+    forms.offer::<m365::ConnectM365>();
+    forms.offer::<m365::SyncM365>();
+    forms.offer::<m365::DisconnectM365>();
     forms.offer::<crate::pages::licenses::SetLicenses>();
     let data = Resource::new(move || (tenant(), forms.version()), |(t, _)| settings(t));
     let notice = Signal::derive(move || {
-        Outcome::from_url(&query.read(), &[REFUSALS, crate::pages::licenses::REFUSALS], done)
+        Outcome::from_url(
+            &query.read(),
+            &[REFUSALS, crate::pages::licenses::REFUSALS, service::m365::REFUSALS],
+            done,
+        )
     });
     view! {
         <Suspense fallback=|| view! { <p>"Loading settings…"</p> }>
@@ -242,6 +255,7 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Signal<Option<Outcom
                 </form>
             </section>
         })}
+        <m365::M365Section card=d.m365.clone() tenant_id=tenant_id.clone() can_write/>
         <crate::pages::licenses::LicensesCard tenant_id=tenant_id.clone() held=d.licenses.clone()
             names=d.license_names.clone() can_write/>
         {d.audit.map(|rows| view! {
