@@ -163,7 +163,9 @@ async fn query_options_filter_sort_select_and_count() {
         v.sort_unstable();
         v[v.len() / 2]
     };
-    let since = stored[stored.len() - 30].taken_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // A day's createdDateTime falls on that day: from the start of the 30th newest day on.
+    let since = stored[stored.len() - 30].day.and_time(chrono::NaiveTime::MIN).and_utc();
+    let since = since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let filter = format!(
         "currentScore ge {} and (createdDateTime ge {since} or maxScore lt 0)",
         median as f64 / 100.0
@@ -492,4 +494,91 @@ async fn the_operators_public_url_is_the_base_of_every_odata_link() {
     assert!(context.starts_with("https://rampart.contoso.example/v1.0/"), "{context}");
     let next = page["@odata.nextLink"].as_str().expect("a next link");
     assert!(next.starts_with("https://rampart.contoso.example/v1.0/security/secureScores?"), "{next}");
+}
+
+/// Every item of a collection, following `@odata.nextLink` (relative without a public URL).
+async fn every_item(s: &TestServer, first: &str, token: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut next = Some(first.to_owned());
+    while let Some(uri) = next {
+        let page = get_json(s, &uri, token).await;
+        items.extend(page["value"].as_array().expect("a collection").iter().cloned());
+        next =
+            page["@odata.nextLink"].as_str().map(|l| l.trim_start_matches("http://rampart.test").to_owned());
+    }
+    items
+}
+
+#[tokio::test]
+async fn an_export_read_back_in_lands_on_the_days_it_came_from() {
+    let s = demo_server().await;
+    let t = token(&s, "admin@contoso.example", CONTOSO_ID, "SecurityEvents.Read.All").await;
+    let days = every_item(&s, &format!("{SCORES}?$top=1000"), &t).await;
+    let profiles = every_item(&s, PROFILES, &t).await;
+    assert!(days.len() > 150, "the demo's history: {}", days.len());
+
+    // Each day says it was made on its own day, never later than now.
+    let now = chrono::Utc::now();
+    let mut exported = Vec::new();
+    for d in &days {
+        let id = d["id"].as_str().unwrap();
+        let day = chrono::NaiveDate::parse_from_str(id.rsplit_once('_').unwrap().1, "%Y-%m-%d").unwrap();
+        let created: chrono::DateTime<chrono::Utc> = d["createdDateTime"].as_str().unwrap().parse().unwrap();
+        assert_eq!(created.date_naive(), day, "{id}: {created}");
+        assert!(created <= now, "{id} is made in the future: {created}");
+        exported.push((day, d["currentScore"].as_f64().unwrap(), d["maxScore"].as_f64().unwrap()));
+    }
+    exported.sort_by_key(|e| e.0);
+
+    // Read back into a new tenant, the history is the one exported, day for day.
+    let store = s.state.store.as_ref();
+    let mut copy = store.tenant(CONTOSO_ID).await.unwrap();
+    copy.name = "Contoso, read back".into();
+    let new = store
+        .create_tenant(
+            store::NewTenant {
+                id: None,
+                name: copy.name,
+                licensed_seats: copy.licensed_seats,
+                active_users: copy.active_users,
+                industry: copy.industry,
+                enabled_services: copy.enabled_services,
+                created_at: copy.created_at,
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let files = [
+        server::import::ImportFile::from_bytes(
+            "scores.json",
+            serde_json::json!({ "value": days }).to_string(),
+        ),
+        server::import::ImportFile::from_bytes(
+            "profiles.json",
+            serde_json::json!({ "value": profiles }).to_string(),
+        ),
+    ];
+    server::import::import_graph(store, &s.state.catalog, Some(&new.id), &files, "test", &|_, _| {})
+        .await
+        .unwrap();
+    let (first, last) = (exported[0].0, exported[exported.len() - 1].0);
+    let back: Vec<(chrono::NaiveDate, f64, f64)> = store
+        .snapshots(&new.id, first - chrono::Duration::days(5), last + chrono::Duration::days(5))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.day, s.current.0 as f64 / 100.0, s.max.0 as f64 / 100.0))
+        .collect();
+    assert_eq!(
+        back.iter().map(|b| b.0).collect::<Vec<_>>(),
+        exported.iter().map(|e| e.0).collect::<Vec<_>>()
+    );
+    let differing: Vec<_> = back.iter().zip(&exported).filter(|(b, e)| (b.1, b.2) != (e.1, e.2)).collect();
+    assert!(
+        differing.is_empty(),
+        "{} days read back with another score: {:?}",
+        differing.len(),
+        &differing[..differing.len().min(5)]
+    );
 }

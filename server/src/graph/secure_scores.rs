@@ -57,6 +57,16 @@ pub fn score_id(tenant_id: &str, day: NaiveDate) -> String {
     format!("{tenant_id}_{}", day.format("%Y-%m-%d"))
 }
 
+/// When a day's score was made, as Graph says it: on that day. The daily snapshot of day D
+/// is taken just after it ends (D+1 00:00), which Graph clients read as the next day's; so
+/// the time is held within D (at the latest its last second, and never later than now),
+/// and an export read back in lands on the day it came from.
+pub fn created_on_its_day(s: &ScoreSnapshot) -> chrono::DateTime<chrono::Utc> {
+    let start = s.day.and_time(chrono::NaiveTime::MIN).and_utc();
+    let last = start + chrono::Duration::days(1) - chrono::Duration::seconds(1);
+    s.taken_at.clamp(start, last.min(chrono::Utc::now().max(start)))
+}
+
 /// The scalar fields alone, which is all `$filter` and `$orderby` look at: pages are chosen
 /// from these and only the chosen days are built in full.
 fn scalars(s: &ScoreSnapshot) -> serde_json::Value {
@@ -64,7 +74,7 @@ fn scalars(s: &ScoreSnapshot) -> serde_json::Value {
         "id": score_id(&s.tenant_id, s.day),
         "azureTenantId": s.tenant_id,
         "activeUserCount": s.active_users,
-        "createdDateTime": graph_time(s.taken_at),
+        "createdDateTime": graph_time(created_on_its_day(s)),
         "currentScore": points(s.current),
         "licensedUserCount": s.licensed_seats,
         "maxScore": points(s.max),
@@ -269,7 +279,7 @@ impl<'a> Builder<'a> {
             id: score_id(&s.tenant_id, s.day),
             azure_tenant_id: s.tenant_id.clone(),
             active_user_count: s.active_users,
-            created_date_time: graph_time(s.taken_at),
+            created_date_time: graph_time(created_on_its_day(s)),
             current_score: points(s.current),
             enabled_services: self.tenant.enabled_services.clone(),
             licensed_user_count: s.licensed_seats,

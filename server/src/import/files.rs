@@ -102,11 +102,11 @@ fn parse(files: &[ImportFile]) -> Result<Parsed, FileError> {
                     if let Some(t) = &d.azure_tenant_id {
                         parsed.tenant_ids.push((t.clone(), f.name.clone()));
                     }
-                    match parsed.days.get(&d.created.date_naive()) {
+                    match parsed.days.get(&d.day) {
                         Some(kept) if kept.created >= d.created => {}
                         _ => {
-                            parsed.day_file.insert(d.created.date_naive(), index);
-                            parsed.days.insert(d.created.date_naive(), d);
+                            parsed.day_file.insert(d.day, index);
+                            parsed.days.insert(d.day, d);
                         }
                     }
                 }

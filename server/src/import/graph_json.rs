@@ -11,7 +11,7 @@ pub use types::*;
 pub use values::plain_text;
 use values::{flag, number, text, whole};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use service::status_edit::{MAX_ASSIGNEE_CHARS, MAX_NOTE_CHARS};
 use std::cell::{Cell, RefCell};
@@ -179,11 +179,13 @@ impl Reader<'_> {
     fn score_day(&self, mut e: Entity, path: &str) -> Result<ScoreDay, FileError> {
         let v = &e.fields;
         e.controls.shrink_to_fit();
+        let created = self.time(v, "createdDateTime", path)?;
         Ok(ScoreDay {
             file: self.file_text.clone(),
             path: path.into(),
             azure_tenant_id: text(v, "azureTenantId").map(|t| t.to_ascii_lowercase()),
-            created: self.time(v, "createdDateTime", path)?,
+            day: text(v, "id").as_deref().and_then(day_of_id).unwrap_or(created.date_naive()),
+            created,
             active_users: whole(v, "activeUserCount"),
             licensed_users: whole(v, "licensedUserCount"),
             controls: e.controls,
@@ -294,6 +296,13 @@ impl Reader<'_> {
             updated_at: self.time(&v, "updatedDateTime", path)?,
         }))
     }
+}
+
+/// The day a `secureScore`'s id names (`<tenantId>_<yyyy-mm-dd>`, as Graph and Rampart
+/// write them), if it names one.
+fn day_of_id(id: &str) -> Option<NaiveDate> {
+    let (_, date) = id.rsplit_once('_')?;
+    NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()
 }
 
 /// Reads one file on its own, telling a `secureScores` export from a

@@ -1,7 +1,7 @@
 //! What an import reads out of a Graph export: the days of a `secureScores` export, the
 //! profiles of a `secureScoreControlProfiles` one, and where a file went wrong.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use score::Status;
 use std::sync::Arc;
 
@@ -34,6 +34,9 @@ pub struct ScoreDay {
     /// Where it is in its file, such as `$.value[3]`.
     pub path: Arc<str>,
     pub azure_tenant_id: Option<String>,
+    /// The day it is the score of: the date its id carries (`<tenant>_<yyyy-mm-dd>`), else
+    /// the date it was created on.
+    pub day: NaiveDate,
     pub created: DateTime<Utc>,
     pub active_users: Option<u32>,
     pub licensed_users: Option<u32>,
