@@ -582,3 +582,69 @@ async fn an_export_read_back_in_lands_on_the_days_it_came_from() {
         &differing[..differing.len().min(5)]
     );
 }
+
+#[tokio::test]
+async fn patch_takes_the_sdk_body_and_a_state_on_a_completed_control() {
+    let s = demo_server().await;
+    let store = s.state.store.as_ref();
+    let rw = token(&s, "secops@contoso.example", CONTOSO_ID, SCOPE_READ_WRITE).await;
+    let live = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let open = live
+        .scores
+        .iter()
+        .find(|a| {
+            a.applicable
+                && a.effective != score::EffectiveStatus::Completed
+                && a.status == score::Status::ToAddress
+        })
+        .expect("an open action")
+        .id
+        .clone();
+
+    // The body a Graph SDK builds from its model: the last entry of controlStateUpdates applies.
+    let sdk = r##"{"@odata.type":"#microsoft.graph.secureScoreControlProfile","controlStateUpdates":[
+        {"@odata.type":"#microsoft.graph.secureScoreControlStateUpdate","state":"Default","comment":"older"},
+        {"@odata.type":"#microsoft.graph.secureScoreControlStateUpdate","assignedTo":"ops@contoso.example",
+         "comment":"Handled by the MDM vendor","state":"ThirdParty","updatedBy":"someone@else.example",
+         "updatedDateTime":"2020-01-01T00:00:00Z"}]}"##;
+    let r = api(&s, Method::PATCH, &format!("{PROFILES}/{open}"), Some(&rw), Some(sdk)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let last = store.status_history(CONTOSO_ID, &open).await.unwrap().pop().unwrap().change;
+    assert_eq!((last.status, last.note.as_str()), (score::Status::ThirdParty, "Handled by the MDM vendor"));
+    assert_eq!(last.assignee.as_deref(), Some("ops@contoso.example"));
+    assert_eq!(last.changed_by, "secops@contoso.example", "recorded under the token's user, not the body's");
+    assert!(last.changed_at > chrono::Utc::now() - chrono::Duration::minutes(5), "at the time it arrived");
+    // An unknown field inside an entry is still refused.
+    let r = api(
+        &s,
+        Method::PATCH,
+        &format!("{PROFILES}/{open}"),
+        Some(&rw),
+        Some(r#"{"controlStateUpdates":[{"state":"Default","colour":"red"}]}"#),
+    )
+    .await;
+    assert!(graph_error(&r, StatusCode::BAD_REQUEST).contains("colour"));
+
+    // A control Completed by its measurement takes a state too, which the page's lock
+    // refuses: accepted and recorded, its points as full as they were.
+    let done = live
+        .scores
+        .iter()
+        .find(|a| a.effective == score::EffectiveStatus::Completed)
+        .expect("a completed action");
+    let before = store.status_history(CONTOSO_ID, &done.id).await.unwrap().len();
+    let r = api(
+        &s,
+        Method::PATCH,
+        &format!("{PROFILES}/{}", done.id),
+        Some(&rw),
+        Some(r#"{"state":"ThirdParty","comment":"Also covered by the vendor"}"#),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let history = store.status_history(CONTOSO_ID, &done.id).await.unwrap();
+    assert_eq!(history.len(), before + 1);
+    assert_eq!(history.last().unwrap().change.status, score::Status::ThirdParty);
+    let after = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    assert_eq!(after.score_of(&done.id).unwrap().points, done.points);
+}

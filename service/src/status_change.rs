@@ -27,6 +27,16 @@ impl From<Refusal> for ChangeError {
     }
 }
 
+/// What a change of status does to an action that is Completed by its measurement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenCompleted {
+    /// Refuses it: the pages show the status as locked, and a person sees why.
+    Refuse,
+    /// Records it underneath: it takes effect if the measurement stops completing the
+    /// action. Graph accepts a state on any control, and scripts written for it expect that.
+    Record,
+}
+
 /// An action's details as they stand, as the edit that would change nothing.
 pub fn current_edit(status: score::Status, record: Option<&ControlRecord>) -> StatusEdit {
     StatusEdit {
@@ -47,13 +57,17 @@ pub async fn change_status(
     tenant_id: &str,
     action_id: &str,
     who: &str,
+    completed: WhenCompleted,
     edit: impl FnOnce(StatusEdit) -> Result<StatusEdit, Refusal>,
 ) -> Result<StatusChange, ChangeError> {
     let live = live_score(store, catalog, tenant_id).await?;
     let current = live.score_of(action_id).ok_or(ChangeError::NoSuchAction)?;
     let wanted = edit(current_edit(current.status, live.records.get(action_id)))?.checked()?;
     // Completed is derived from the measurement: the status underneath stays what it is.
-    if current.effective == EffectiveStatus::Completed && wanted.status != current.status {
+    if completed == WhenCompleted::Refuse
+        && current.effective == EffectiveStatus::Completed
+        && wanted.status != current.status
+    {
         return Err(REFUSALS.of("locked").into());
     }
     let change = StatusChange {
@@ -98,5 +112,5 @@ pub async fn undo_change(
         }
         _ => Err(REFUSALS.of("undo_stale")),
     };
-    change_status(store, catalog, tenant_id, action_id, who, |_| before).await
+    change_status(store, catalog, tenant_id, action_id, who, WhenCompleted::Refuse, |_| before).await
 }

@@ -16,7 +16,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use score::{ImprovementAction, Status};
 use service::live::{live_score, LiveScore};
-use service::status_change::{change_status, ChangeError};
+use service::status_change::{change_status, ChangeError, WhenCompleted};
 use service::status_edit::{Refusal, StatusEdit};
 use std::collections::HashMap;
 use store::StatusChange;
@@ -266,6 +266,7 @@ pub async fn patch(
     super::respond(async {
         let update: ControlProfileUpdate = serde_json::from_slice(&body)
             .map_err(|e| GraphError::bad_request(format!("The request body is not a valid update: {e}.")))?;
+        let update = update.merged();
         if update.state.is_none() && update.comment.is_none() && update.assigned_to.is_none() {
             return Err(GraphError::bad_request(
                 "The request changes nothing: give at least one of state, comment or assignedTo.",
@@ -282,7 +283,10 @@ pub async fn patch(
         let store = state.app.store.as_ref();
         // Recorded under the token's user, like a change made in the app.
         let who = store.user(&caller.user_id).await.map_err(internal)?.email;
-        let change = change_status(store, &state.app.catalog, &caller.tenant_id, &id, &who, |current| {
+        // Graph takes a state on any control: on one Completed by its measurement it is
+        // recorded underneath, and takes effect if the control stops being complete.
+        let completed = WhenCompleted::Record;
+        let change = change_status(store, &state.app.catalog, &caller.tenant_id, &id, &who, completed, |current| {
             Ok(apply(current, status, &update))
         })
         .await

@@ -132,6 +132,9 @@ pub struct SecureScoreControlStateUpdate {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ControlProfileUpdate {
+    /// Sent by the Graph SDKs (`#microsoft.graph.secureScoreControlProfile`); not needed.
+    #[serde(rename = "@odata.type", default)]
+    pub odata_type: Option<String>,
     #[serde(default)]
     pub assigned_to: Option<String>,
     #[serde(default)]
@@ -143,6 +146,43 @@ pub struct ControlProfileUpdate {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub vendor_information: Option<serde_json::Value>,
+    /// The form the Graph SDKs build from their model: the last entry applies, and a field
+    /// given at the top level as well wins over it.
+    #[serde(default)]
+    pub control_state_updates: Option<Vec<ControlStateUpdateBody>>,
+}
+
+impl ControlProfileUpdate {
+    /// The update as one set of fields: the top level, else the last `controlStateUpdates` entry.
+    pub fn merged(mut self) -> ControlProfileUpdate {
+        if let Some(last) = self.control_state_updates.take().and_then(|mut u| u.pop()) {
+            self.state = self.state.or(last.state);
+            self.comment = self.comment.or(last.comment);
+            self.assigned_to = self.assigned_to.or(last.assigned_to);
+        }
+        self
+    }
+}
+
+/// One entry of `controlStateUpdates` in a PATCH body, as the Graph SDKs send it.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ControlStateUpdateBody {
+    #[serde(rename = "@odata.type", default)]
+    pub odata_type: Option<String>,
+    #[serde(default)]
+    pub assigned_to: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// `Default`, `Ignored`, `ThirdParty` or `Reviewed`, in any letter case.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Accepted, not kept: the change is recorded under the token's user.
+    #[serde(default)]
+    pub updated_by: Option<String>,
+    /// Accepted, not kept: the change is recorded at the time Rampart receives it.
+    #[serde(default)]
+    pub updated_date_time: Option<String>,
 }
 
 /// A page of a collection, as Graph wraps it: the body every list answers with.

@@ -63,6 +63,7 @@ pub async fn update_action(
         &access.tenant_id,
         &action_id,
         who,
+        service::status_change::WhenCompleted::Refuse,
         |_| edit_of(&input),
     )
     .await;
