@@ -648,3 +648,34 @@ async fn patch_takes_the_sdk_body_and_a_state_on_a_completed_control() {
     let after = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
     assert_eq!(after.score_of(&done.id).unwrap().points, done.points);
 }
+
+#[tokio::test]
+async fn beta_paths_answer_like_v1() {
+    let s = demo_server().await;
+    let t = token(&s, "reader@contoso.example", CONTOSO_ID, SCOPE_READ).await;
+    for path in [
+        format!("{SCORES}?$top=3"),
+        format!("{PROFILES}?$top=5&$select=id,title"),
+        format!("{PROFILES}/AdminMFAV2"),
+    ] {
+        let v1 = get_json(&s, &path, &t).await;
+        let beta = get_json(&s, &path.replacen("/v1.0/", "/beta/", 1), &t).await;
+        assert_eq!(v1, beta, "{path}");
+    }
+    let day =
+        get_json(&s, &format!("{SCORES}?$top=1"), &t).await["value"][0]["id"].as_str().unwrap().to_owned();
+    let one = get_json(&s, &format!("/beta/security/secureScores/{day}"), &t).await;
+    assert_eq!(one["id"], day.as_str());
+    // The same rules: no token is a 401, a read-only token may not PATCH.
+    let r = api(&s, Method::GET, "/beta/security/secureScores", None, None).await;
+    graph_error(&r, StatusCode::UNAUTHORIZED);
+    let r = api(
+        &s,
+        Method::PATCH,
+        "/beta/security/secureScoreControlProfiles/AdminMFAV2",
+        Some(&t),
+        Some(r#"{"state":"Default"}"#),
+    )
+    .await;
+    graph_error(&r, StatusCode::FORBIDDEN);
+}
