@@ -186,7 +186,23 @@ pub async fn import_graph(
         }
         _ => HashMap::new(),
     };
+    // Each stored day's points per action, walked forward from the day before the files'
+    // first: the stored changes applied day by day (one read, not one replay a day).
+    let mut stored_points = match report.first_day.and_then(|d| d.pred_opt()) {
+        Some(before) => store.action_points_on(&tenant_id, before).await?,
+        None => score::snapshot::ActionPoints::new(),
+    };
+    let stored_changes = match (report.first_day, report.last_day) {
+        (Some(a), Some(b)) => store.action_changes(&tenant_id, a, b).await?,
+        _ => Vec::new(),
+    };
+    let mut stored_changes = stored_changes.into_iter().peekable();
     for (day, entry) in &parsed.days {
+        let mut todays = Vec::new();
+        while let Some(c) = stored_changes.next_if(|c| c.day <= *day) {
+            todays.push(c.change);
+        }
+        score::snapshot::apply(&mut stored_points, &todays);
         let measured: HashMap<&str, Measurement> = entry
             .controls
             .iter()
@@ -211,7 +227,7 @@ pub async fn import_graph(
             imported: true,
         };
         let points = action_points(&scores);
-        if stored.get(day) == Some(&snapshot) && store.action_points_on(&tenant_id, *day).await? == points {
+        if stored.get(day) == Some(&snapshot) && stored_points == points {
             continue;
         }
         bump(&mut changed, parsed.day_file.get(day).copied().unwrap_or_default(), |c| &mut c.days);

@@ -295,19 +295,22 @@ async fn token(
         .into_response()
 }
 
-/// Counts of control `j` on the day `n` days before the newest: varied, and moving by day.
-pub fn counts(j: usize, n: usize) -> (u32, u32) {
-    let total = 40 + u32::try_from(j % 5).unwrap() * 10;
-    (u32::try_from((j * 7 + n) % 41).unwrap().min(total), total)
+/// Counts of control `j` on `day`: varied, moving from day to day, and the same for a day
+/// whichever day is the newest (so a sync a day later finds the older days unchanged).
+pub fn counts(j: usize, day: chrono::NaiveDate) -> (u32, u32) {
+    use chrono::Datelike;
+    let n = usize::try_from(day.num_days_from_ce()).unwrap_or_default();
+    let total = 40 + u32::try_from(j % 5).unwrap_or_default() * 10;
+    (u32::try_from((j * 7 + n) % 41).unwrap_or_default().min(total), total)
 }
 
 /// One day of `secureScores` as Graph documents it, newest first in the collection.
-pub fn score_day(ids: &[String], day: chrono::NaiveDate, n: usize) -> serde_json::Value {
+pub fn score_day(ids: &[String], day: chrono::NaiveDate) -> serde_json::Value {
     let controls: Vec<serde_json::Value> = ids
         .iter()
         .enumerate()
         .map(|(j, id)| {
-            let (count, total) = counts(j, n);
+            let (count, total) = counts(j, day);
             let category = ["Identity", "Data", "Device", "Apps"][j % 4];
             serde_json::json!({
                 "controlCategory": category,
@@ -340,7 +343,7 @@ pub fn score_day(ids: &[String], day: chrono::NaiveDate, n: usize) -> serde_json
 
 /// `days` days of `secureScores`, newest first as Graph lists them.
 pub fn score_days(ids: &[String], newest: chrono::NaiveDate, days: usize) -> Vec<serde_json::Value> {
-    (0..days).map(|n| score_day(ids, newest - chrono::Duration::days(n as i64), n)).collect()
+    (0..days).map(|n| score_day(ids, newest - chrono::Duration::days(n as i64))).collect()
 }
 
 /// Control profiles; the first carries a risk acceptance made in Microsoft 365.
