@@ -273,14 +273,9 @@ async fn control_profiles_list_every_action_in_rank_order() {
     graph_error(&r, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
-async fn patch_changes_the_state_like_the_actions_page() {
-    let s = demo_server().await;
-    let store = s.state.store.as_ref();
-    let rw = token(&s, "secops@contoso.example", CONTOSO_ID, SCOPE_READ_WRITE).await;
-    let live = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
-    let target = live
-        .scores
+/// An action still to address: applicable, not Completed, with no status set.
+fn open_action(live: &service::live::LiveScore) -> String {
+    live.scores
         .iter()
         .find(|a| {
             a.applicable
@@ -289,7 +284,16 @@ async fn patch_changes_the_state_like_the_actions_page() {
         })
         .expect("an open action")
         .id
-        .clone();
+        .clone()
+}
+
+#[tokio::test]
+async fn patch_changes_the_state_like_the_actions_page() {
+    let s = demo_server().await;
+    let store = s.state.store.as_ref();
+    let rw = token(&s, "secops@contoso.example", CONTOSO_ID, SCOPE_READ_WRITE).await;
+    let live = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let target = open_action(&live);
     let uri = format!("{PROFILES}/{target}");
     let history_before = store.status_history(CONTOSO_ID, &target).await.unwrap().len();
 
@@ -589,17 +593,7 @@ async fn patch_takes_the_sdk_body_and_a_state_on_a_completed_control() {
     let store = s.state.store.as_ref();
     let rw = token(&s, "secops@contoso.example", CONTOSO_ID, SCOPE_READ_WRITE).await;
     let live = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
-    let open = live
-        .scores
-        .iter()
-        .find(|a| {
-            a.applicable
-                && a.effective != score::EffectiveStatus::Completed
-                && a.status == score::Status::ToAddress
-        })
-        .expect("an open action")
-        .id
-        .clone();
+    let open = open_action(&live);
 
     // The body a Graph SDK builds from its model: the last entry of controlStateUpdates applies.
     let sdk = r##"{"@odata.type":"#microsoft.graph.secureScoreControlProfile","controlStateUpdates":[

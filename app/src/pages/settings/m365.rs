@@ -6,6 +6,7 @@
 #[cfg(feature = "ssr")]
 use super::page_of;
 use crate::error::AppError;
+use crate::pages::card::Card;
 use crate::pages::forms::page_action;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -155,8 +156,7 @@ pub fn M365Section(card: M365Card, tenant_id: String, can_write: bool) -> impl I
     let is_connected = connected.is_some();
     let (t1, t2, t3) = (tenant_id.clone(), tenant_id.clone(), tenant_id);
     view! {
-        <section class="card" aria-labelledby="m365-heading">
-            <h2 id="m365-heading">"Microsoft 365"</h2>
+        <Card id="m365" title="Microsoft 365">
             <p class="subtle">
                 "Rampart reads this tenant's Secure Score from Microsoft Graph every day, as an Entra app registration with the application permission SecurityEvents.Read.All, and keeps every day for good."
             </p>
@@ -185,6 +185,6 @@ pub fn M365Section(card: M365Card, tenant_id: String, can_write: bool) -> impl I
                     </div>
                 })}
             })}
-        </section>
+        </Card>
     }
 }

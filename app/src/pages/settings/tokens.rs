@@ -4,6 +4,7 @@
 #[cfg(feature = "ssr")]
 use super::page_of;
 use crate::error::AppError;
+use crate::pages::card::Card;
 use crate::pages::forms::page_action;
 use leptos::prelude::*;
 
@@ -26,8 +27,7 @@ pub async fn revoke_token(tenant_id: String, token_id: String) -> Result<(), App
 pub fn TokensCard(tokens: Vec<super::TokenInfo>, tenant_id: String, max_days: u32) -> impl IntoView {
     let t = tenant_id.clone();
     view! {
-        <section class="card" aria-labelledby="tokens-heading">
-            <h2 id="tokens-heading">"Your API tokens"</h2>
+        <Card id="tokens" title="Your API tokens">
             <p class="subtle">
                 "For scripts using the Graph-compatible API. A token acts for this tenant with the lesser of its scope and your role."
             </p>
@@ -72,6 +72,6 @@ pub fn TokensCard(tokens: Vec<super::TokenInfo>, tenant_id: String, max_days: u3
                 </label>
                 <button type="submit">"Create token"</button>
             </form>
-        </section>
+        </Card>
     }
 }

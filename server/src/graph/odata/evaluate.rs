@@ -1,5 +1,6 @@
 //! `$filter` and `$orderby` over entities serialised as JSON with Graph's field names.
 
+use super::filter::TextFn;
 use super::{FieldType, Filter, Literal, Op};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_json::Value;
@@ -20,6 +21,15 @@ impl Filter {
             Filter::Or(a, b) => a.matches(item) || b.matches(item),
             Filter::Not(a) => !a.matches(item),
             Filter::Compare { field, op, value } => compare(item.get(*field), *op, value),
+            Filter::Text { func, field, text } => {
+                let Some(actual) = item.get(*field).and_then(Value::as_str) else { return false };
+                let (actual, text) = (actual.to_lowercase(), text.to_lowercase());
+                match func {
+                    TextFn::StartsWith => actual.starts_with(&text),
+                    TextFn::EndsWith => actual.ends_with(&text),
+                    TextFn::Contains => actual.contains(&text),
+                }
+            }
         }
     }
 }

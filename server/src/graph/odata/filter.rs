@@ -33,7 +33,36 @@ pub enum Filter {
     And(Box<Filter>, Box<Filter>),
     Or(Box<Filter>, Box<Filter>),
     Not(Box<Filter>),
-    Compare { field: &'static str, op: Op, value: Literal },
+    Compare {
+        field: &'static str,
+        op: Op,
+        value: Literal,
+    },
+    /// `startswith(field, 'text')` and its kin, on a string property.
+    Text {
+        func: TextFn,
+        field: &'static str,
+        text: String,
+    },
+}
+
+/// The string functions `$filter` takes. Like Graph, they ignore letter case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFn {
+    StartsWith,
+    EndsWith,
+    Contains,
+}
+
+impl TextFn {
+    fn named(name: &str) -> Option<TextFn> {
+        match name.to_ascii_lowercase().as_str() {
+            "startswith" => Some(TextFn::StartsWith),
+            "endswith" => Some(TextFn::EndsWith),
+            "contains" => Some(TextFn::Contains),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -213,7 +242,55 @@ impl Parser<'_> {
                 }
             };
         }
+        if let (Some(Token::Word(w)), Some((_, Token::Open))) = (self.peek(), self.tokens.get(self.at + 1)) {
+            if let Some(func) = TextFn::named(w) {
+                return self.text_function(func);
+            }
+        }
         self.comparison()
+    }
+
+    /// `name(property, 'text')`, the name already seen: the property must be a string.
+    fn text_function(&mut self, func: TextFn) -> Result<Filter, ODataError> {
+        let (name_pos, name) = self.next()?;
+        let name = describe(&name);
+        self.at += 1; // the '(' seen by the caller
+        let (field_pos, field_token) = self.next()?;
+        let field = match &field_token {
+            Token::Word(w) => self.field(&field_token).ok_or_else(|| self.unknown_field(w))?,
+            other => {
+                return Err(self.syntax(format!(
+                    "{name} at position {name_pos} takes a property first, found {} at position {field_pos}",
+                    describe(other)
+                )))
+            }
+        };
+        if field.1 != FieldType::String {
+            return Err(ODataError::new(format!(
+                "{name} at position {name_pos} works on text; '{}' is a {}.",
+                field.0,
+                field.1.describe()
+            )));
+        }
+        match self.next()? {
+            (_, Token::Symbol(',')) => {}
+            (pos, t) => {
+                return Err(self.syntax(format!("expected ',' at position {pos}, found {}", describe(&t))))
+            }
+        }
+        let text = match self.next()? {
+            (_, Token::Str(s)) => s,
+            (pos, t) => {
+                return Err(self.syntax(format!(
+                    "{name} compares with a quoted string; found {} at position {pos}",
+                    describe(&t)
+                )))
+            }
+        };
+        match self.next()? {
+            (_, Token::Close) => Ok(Filter::Text { func, field: field.0, text }),
+            (pos, t) => Err(self.syntax(format!("expected ')' at position {pos}, found {}", describe(&t)))),
+        }
     }
 
     fn comparison(&mut self) -> Result<Filter, ODataError> {
@@ -264,10 +341,11 @@ impl Parser<'_> {
                 "le" => Ok(Op::Le),
                 _ => Err(self.syntax(format!("'{w}' at position {pos} is not an operator ({OPERATORS})"))),
             },
-            // Scripts written for Graph may try `startswith(…)` or `…/any(…)`; say so plainly
+            // Scripts written for Graph may try other functions or `…/any(…)`; say so plainly
             // rather than report a misplaced parenthesis.
             (Token::Word(f), Token::Open) => Err(ODataError::new(format!(
-                "The function '{f}' is not supported in $filter; compare properties with {OPERATORS}."
+                "The function '{f}' is not supported in $filter; compare properties with {OPERATORS}, \
+                 or use startswith, endswith or contains on text."
             ))),
             (_, t) => {
                 Err(self.syntax(format!("expected an operator at position {pos}, found {}", describe(t))))

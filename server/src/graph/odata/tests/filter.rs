@@ -21,6 +21,24 @@ fn every_operator_and_literal_type_filters() {
 }
 
 #[test]
+fn text_functions_match_in_any_letter_case() {
+    assert_eq!(ids("$filter=startswith(title,'a')"), ["a"]);
+    assert_eq!(ids("$filter=STARTSWITH(title, 'DEL')"), ["d"], "the name and the text in any case");
+    assert_eq!(ids("$filter=endswith(title,'TA')"), ["b", "d"]);
+    assert_eq!(ids("$filter=contains(title,'l')"), ["a", "d"]);
+    assert_eq!(ids("$filter=contains(title,'''')"), ["a"], "'' is a quote inside the text");
+    assert_eq!(ids("$filter=not contains(title,'a') or score lt 0"), ["c"]);
+    assert_eq!(ids("$filter=contains(title,'e') and score eq 10"), ["b", "d"]);
+    // Only on text, with a property and a quoted string, closed.
+    assert!(refused("$filter=startswith(score,'1')").contains("'score' is a number"));
+    assert!(refused("$filter=startswith(nope,'1')").contains("Could not find a property named 'nope'"));
+    assert!(refused("$filter=startswith('x',title)").contains("takes a property first"));
+    assert!(refused("$filter=contains(title,5)").contains("quoted string"));
+    assert!(refused("$filter=contains(title 'x')").contains("expected ','"));
+    assert!(refused("$filter=contains(title,'x'").contains("ends too early"));
+}
+
+#[test]
 fn date_times_compare_as_instants_across_offsets() {
     // b is 2026-01-01T22:00Z: after a, before d, whatever its text says.
     assert_eq!(ids("$filter=when gt 2026-01-01T21:59:59Z"), ["b", "d"]);
@@ -82,7 +100,7 @@ fn unknown_properties_and_functions_are_named() {
         refused("$filter='red' eq colour").contains("named 'colour'"),
         "the property may be on the right"
     );
-    assert!(refused("$filter=startswith(title,'A')").contains("The function 'startswith' is not supported"));
+    assert!(refused("$filter=substringof('A',title)").contains("The function 'substringof' is not supported"));
     assert!(refused("$filter=tags/any(t:t eq 'x')").contains("'tags/any' is not supported"));
     assert!(refused("$filter=score in (1,2)").contains("'in' at position 6 is not an operator"));
     assert!(
