@@ -114,19 +114,6 @@ impl AuditStore for SqlStore {
         let rows = of_known_tenant(self, tenant_id, rows).await?;
         Ok(rows.into_iter().map(AuditEntry::from).collect())
     }
-
-    #[tracing::instrument(skip_all, err)]
-    async fn record_import(
-        &self,
-        tenant_id: &str,
-        actor: &str,
-        file: &str,
-        changes: &ImportedChanges,
-    ) -> Result<()> {
-        let mut tx = self.begin_tenant_write(tenant_id).await?;
-        tx.record_import(tenant_id, actor, file, changes).await?;
-        tx.commit().await
-    }
 }
 
 impl TenantTx {

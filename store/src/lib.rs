@@ -172,15 +172,6 @@ pub trait SnapshotStore: Send + Sync {
 pub trait AuditStore: Send + Sync {
     /// The tenant's audit trail, newest first.
     async fn audit_trail(&self, tenant_id: &str, limit: u32) -> Result<Vec<AuditEntry>>;
-    /// Records that `actor` imported one file into the tenant and what it changed
-    /// (audit line `import.file`, subject the file's name).
-    async fn record_import(
-        &self,
-        tenant_id: &str,
-        actor: &str,
-        file: &str,
-        changes: &ImportedChanges,
-    ) -> Result<()>;
     /// Up to `limit` lines of the trail, newest first, older than the line `before` (from
     /// the newest when `None`): an export reads the whole trail a page at a time.
     async fn audit_page(&self, tenant_id: &str, before: Option<i64>, limit: u32) -> Result<Vec<AuditEntry>>;

@@ -203,11 +203,23 @@ async fn the_audit_trail_is_read_back_a_page_at_a_time(db: &TestDb) {
     let s = &db.store;
     let ours = s.create_tenant(new_tenant("Paged"), "alice").await.unwrap();
     let theirs = s.create_tenant(new_tenant("Other"), "bob").await.unwrap();
-    let changes = ImportedChanges { days: 1, ..ImportedChanges::default() };
+    // One imported day each, which writes one audit line: the file's.
+    let import = |tenant: &str, who: &str, file: String, i: u32| {
+        let empty = crate::common::points(&[]);
+        store::ImportBatch {
+            tenant_id: tenant.to_owned(),
+            actor: who.to_owned(),
+            days: vec![(crate::common::summary(tenant, crate::common::day(2026, 1, i + 1), &empty), empty)],
+            sources: vec![(file, ImportedChanges { days: 1, ..ImportedChanges::default() })],
+            ..store::ImportBatch::default()
+        }
+    };
     for i in 0..7 {
-        s.record_import(&ours.id, "alice", &format!("ours-{i}.json"), &changes).await.unwrap();
+        s.apply_import(&import(&ours.id, "alice", format!("ours-{i}.json"), i), &|_, _| {}).await.unwrap();
         if i % 3 == 0 {
-            s.record_import(&theirs.id, "bob", &format!("theirs-{i}.json"), &changes).await.unwrap();
+            s.apply_import(&import(&theirs.id, "bob", format!("theirs-{i}.json"), i), &|_, _| {})
+                .await
+                .unwrap();
         }
     }
     // What was written, newest first: the seven files, then the tenant's creation.

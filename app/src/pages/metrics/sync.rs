@@ -16,9 +16,9 @@ pub async fn sync_now(tenant_id: String, #[server(flatten)] view: HistoryQuery) 
     // Microsoft first, so today's snapshot already counts what it sent. A failure is kept
     // on the connection; the snapshot is taken all the same and the page says so.
     let connected = match &state.microsoft {
-        Some(m) if state.store.m365_connection(&access.tenant_id).await?.is_some() => {
-            Some(m.sync(state.store.as_ref(), &state.catalog, &access.tenant_id).await)
-        }
+        Some(m) if state.store.m365_connection(&access.tenant_id).await?.is_some() => Some(
+            crate::pages::settings::sync_to_the_end(m.clone(), state.clone(), access.tenant_id.clone()).await,
+        ),
         _ => None,
     };
     let now = chrono::Utc::now();

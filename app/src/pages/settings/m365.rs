@@ -64,6 +64,19 @@ fn connector(
         .ok_or_else(|| AppError::invalid("form", "This server does not connect to Microsoft 365."))
 }
 
+/// Syncs on a task of its own, so a request cut off by its time limit (or a closed browser)
+/// never stops a sync halfway: it finishes, and records its outcome, either way.
+#[cfg(feature = "ssr")]
+pub async fn sync_to_the_end(
+    microsoft: std::sync::Arc<dyn service::m365::Microsoft365>,
+    state: crate::state::AppState,
+    tenant_id: String,
+) -> Result<String, String> {
+    let task =
+        tokio::spawn(async move { microsoft.sync(state.store.as_ref(), &state.catalog, &tenant_id).await });
+    task.await.unwrap_or_else(|e| Err(format!("the sync stopped: {e}")))
+}
+
 /// Connects the tenant to an app registration, or replaces its connection (a rotated
 /// secret): Entra is asked for a token first, and nothing is saved if it refuses.
 #[server(endpoint = "connect_m365")]
@@ -99,7 +112,7 @@ pub async fn sync_m365(tenant_id: String) -> Result<(), AppError> {
     if state.store.m365_connection(&access.tenant_id).await?.is_none() {
         return refuse(&page, service::m365::REFUSALS.of("not_connected")).await;
     }
-    match microsoft.sync(state.store.as_ref(), &state.catalog, &access.tenant_id).await {
+    match sync_to_the_end(microsoft, state.clone(), access.tenant_id.clone()).await {
         Ok(changes) => {
             tracing::info!(tenant = %access.tenant_id, by = %access.viewer.email, %changes, "sync now from Microsoft 365");
             done(&format!("{page}?done=m365_synced"))

@@ -18,6 +18,9 @@ mod access;
 mod m365;
 mod tokens;
 
+#[cfg(feature = "ssr")]
+pub use m365::sync_to_the_end;
+
 /// Audit lines shown on the page (the CSV export has them all).
 pub const AUDIT_ON_PAGE: u32 = 200;
 

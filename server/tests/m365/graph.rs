@@ -1,14 +1,7 @@
 //! Reading Graph's Secure Score collections as a connected app, against a loopback
 //! stand-in for Microsoft: every page, and each fault Graph documents.
 
-#![allow(clippy::unwrap_used)]
-
-// Each test file uses a part of the stand-in.
-#[allow(dead_code)]
-#[path = "support/microsoft.rs"]
-mod microsoft;
-
-use microsoft::{FakeMicrosoft, Graph, CLIENT_ID, CLIENT_SECRET, DIRECTORY};
+use crate::microsoft::{FakeMicrosoft, Graph, CLIENT_ID, CLIENT_SECRET, DIRECTORY};
 use server::m365::graph::{GraphClient, GraphError, RetryPolicy};
 use server::m365::token::{AppRegistration, TokenSource};
 use std::time::Duration;

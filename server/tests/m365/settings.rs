@@ -4,17 +4,9 @@
 //! connect, the secret never comes back, Sync now fills the history and a failed sync says
 //! why on the page.
 
-#![allow(clippy::unwrap_used)]
-
-mod common;
-// Each test file uses a part of the stand-in.
-#[allow(dead_code)]
-#[path = "support/microsoft.rs"]
-mod microsoft;
-
+use crate::common::{demo_server_configured, TestServer};
+use crate::microsoft::{profiles, score_days, FakeMicrosoft, Graph, CLIENT_ID, CLIENT_SECRET, DIRECTORY};
 use axum::http::StatusCode;
-use common::{demo_server_configured, TestServer};
-use microsoft::{profiles, score_days, FakeMicrosoft, Graph, CLIENT_ID, CLIENT_SECRET, DIRECTORY};
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 use server::m365::graph::RetryPolicy;
 use server::m365::secret_key::SecretKey;

@@ -1,14 +1,7 @@
 //! App-only tokens for Microsoft Graph, against a loopback stand-in for Entra's token
 //! endpoint that checks each client-credentials request as Microsoft documents it.
 
-#![allow(clippy::unwrap_used)]
-
-// Each test file uses a part of the stand-in.
-#[allow(dead_code)]
-#[path = "support/microsoft.rs"]
-mod microsoft;
-
-use microsoft::{FakeMicrosoft, Identity, CLIENT_ID, CLIENT_SECRET, DIRECTORY};
+use crate::microsoft::{FakeMicrosoft, Identity, CLIENT_ID, CLIENT_SECRET, DIRECTORY};
 use server::m365::token::{AppRegistration, TokenError, TokenSource, GRAPH_SCOPE};
 
 fn app() -> AppRegistration {

@@ -1,14 +1,7 @@
 //! `rampart connect`: a tenant is connected only once Entra grants the app registration a
 //! token, and its client secret is stored sealed, opening only with the server's key.
 
-#![allow(clippy::unwrap_used)]
-
-// Each test file uses a part of the stand-in.
-#[allow(dead_code)]
-#[path = "support/microsoft.rs"]
-mod microsoft;
-
-use microsoft::{FakeMicrosoft, CLIENT_ID, CLIENT_SECRET, DIRECTORY};
+use crate::microsoft::{FakeMicrosoft, CLIENT_ID, CLIENT_SECRET, DIRECTORY};
 use server::m365::secret_key::SecretKey;
 
 struct Cli {

@@ -4,17 +4,10 @@
 //! that fails (a cut-off page, missing consent, an expired secret, data Microsoft does not
 //! document) stores nothing and says why on the connection.
 
-#![allow(clippy::unwrap_used)]
-
-// Each test file uses a part of the stand-in.
-#[allow(dead_code)]
-#[path = "support/microsoft.rs"]
-mod microsoft;
-
-use chrono::{Duration, NaiveDate};
-use microsoft::{
+use crate::microsoft::{
     counts, profiles, score_days, FakeMicrosoft, Graph, Identity, CLIENT_ID, CLIENT_SECRET, DIRECTORY,
 };
+use chrono::{Duration, NaiveDate};
 use score::{ImprovementAction, Scoring, Status};
 use server::m365::graph::RetryPolicy;
 use server::m365::secret_key::SecretKey;
@@ -168,7 +161,7 @@ async fn a_first_sync_brings_every_day_and_a_second_changes_nothing() {
     assert_eq!(s.history_days().await, expected);
 
     // A new day at Microsoft: the next sync adds just that day.
-    let mut items = vec![microsoft::score_day(&ids, newest() + Duration::days(1))];
+    let mut items = vec![crate::microsoft::score_day(&ids, newest() + Duration::days(1))];
     items.extend(score_days(&ids, newest(), DAYS));
     s.ms.set_graph(Graph { items, profiles: profiles(&ids), page_size: 25, ..Graph::default() });
     s.sync().await.unwrap();
