@@ -2,6 +2,7 @@
 //! comparison) that checks every property and literal against the entity's schema.
 
 use super::evaluate::parse_datetime;
+use super::tokens::{syntax, tokenize, Token};
 use super::{FieldType, ODataError, Schema};
 use chrono::{DateTime, FixedOffset};
 
@@ -63,93 +64,6 @@ impl TextFn {
             _ => None,
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Token {
-    Open,
-    Close,
-    Word(String),
-    Str(String),
-    Number(String),
-    /// Any other character: the parser reports it where it stands, so a clearer error met
-    /// earlier (an unsupported function, say) wins.
-    Symbol(char),
-}
-
-/// Quotes the filter (its start, if long) so the client sees which of its filters failed.
-fn syntax(text: &str, message: impl std::fmt::Display) -> ODataError {
-    let quoted: String = text.chars().take(80).collect();
-    let ellipsis = if text.chars().count() > 80 { "…" } else { "" };
-    ODataError::new(format!("Syntax error in $filter '{quoted}{ellipsis}': {message}."))
-}
-
-fn tokenize(text: &str) -> Result<Vec<(usize, Token)>, ODataError> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut tokens = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let start = i;
-        match c {
-            ' ' | '\t' | '\n' | '\r' => i += 1,
-            '(' => {
-                tokens.push((start, Token::Open));
-                i += 1;
-            }
-            ')' => {
-                tokens.push((start, Token::Close));
-                i += 1;
-            }
-            '\'' => {
-                let mut s = String::new();
-                i += 1;
-                loop {
-                    match chars.get(i) {
-                        None => {
-                            return Err(syntax(
-                                text,
-                                format!("unterminated string starting at position {start}"),
-                            ))
-                        }
-                        Some('\'') if chars.get(i + 1) == Some(&'\'') => {
-                            s.push('\'');
-                            i += 2;
-                        }
-                        Some('\'') => {
-                            i += 1;
-                            break;
-                        }
-                        Some(ch) => {
-                            s.push(*ch);
-                            i += 1;
-                        }
-                    }
-                }
-                tokens.push((start, Token::Str(s)));
-            }
-            c if c.is_ascii_digit() || c == '-' || c == '+' => {
-                // Numbers, dates and date-times all start like this.
-                i += 1;
-                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || "-+:.".contains(chars[i])) {
-                    i += 1;
-                }
-                tokens.push((start, Token::Number(chars[start..i].iter().collect())));
-            }
-            c if c.is_alphabetic() || c == '_' || c == '$' => {
-                i += 1;
-                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '/') {
-                    i += 1;
-                }
-                tokens.push((start, Token::Word(chars[start..i].iter().collect())));
-            }
-            other => {
-                tokens.push((start, Token::Symbol(other)));
-                i += 1;
-            }
-        }
-    }
-    Ok(tokens)
 }
 
 struct Parser<'a> {

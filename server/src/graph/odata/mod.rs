@@ -6,6 +6,7 @@ mod evaluate;
 mod filter;
 #[cfg(test)]
 mod tests;
+mod tokens;
 
 pub use filter::{Filter, Literal, Op, MAX_DEPTH, MAX_FILTER_CHARS};
 use serde_json::Value;
