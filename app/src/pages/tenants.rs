@@ -41,6 +41,9 @@ pub const PORTFOLIO_DAYS: i64 = 30;
 pub async fn list_tenants() -> Result<Vec<TenantSummary>, AppError> {
     let (state, viewer) = crate::auth::access::require_viewer().await?;
     let mut out = Vec::new();
+    // One read for the page; only the viewer's own tenants are looked up in it.
+    let mut connections: std::collections::HashMap<String, store::M365Connection> =
+        state.store.m365_connections().await?.into_iter().map(|c| (c.tenant_id.clone(), c)).collect();
     // Only tenants the viewer holds a role in, whatever else the server hosts.
     for m in state.store.memberships_of_user(&viewer.user_id).await? {
         let live = service::live::live_score(state.store.as_ref(), &state.catalog, &m.tenant_id).await?;
@@ -61,7 +64,7 @@ pub async fn list_tenants() -> Result<Vec<TenantSummary>, AppError> {
                 (title, c.change.delta)
             });
         let zone = crate::format::zone(live.score.percent(), t.zone_okay_from, t.zone_good_from).to_owned();
-        let sync = state.store.m365_connection(&t.id).await?.map(|c| match c.last_error {
+        let sync = connections.remove(&t.id).map(|c| match c.last_error {
             Some(reason) => SyncState::Failing { reason },
             None => SyncState::Fine { last_success: c.last_success_at.map(|at| at.date_naive().to_string()) },
         });

@@ -181,21 +181,19 @@ pub async fn import_graph(
     // Each day's history, scored the way Rampart scores (so it lines up with the live
     // score). Days stored just as the files have them are left alone.
     let tenant_row = store.tenant(&tenant_id).await?;
-    let stored: HashMap<NaiveDate, ScoreSnapshot> = match (report.first_day, report.last_day) {
-        (Some(a), Some(b)) => {
-            store.snapshots(&tenant_id, a, b).await?.into_iter().map(|s| (s.day, s)).collect()
-        }
-        _ => HashMap::new(),
-    };
-    // Each stored day's points per action, walked forward from the day before the files'
+    // Each stored day's points per action are walked forward from the day before the files'
     // first: the stored changes applied day by day (one read, not one replay a day).
-    let mut stored_points = match report.first_day.and_then(|d| d.pred_opt()) {
-        Some(before) => store.action_points_on(&tenant_id, before).await?,
-        None => score::snapshot::ActionPoints::new(),
-    };
-    let stored_changes = match (report.first_day, report.last_day) {
-        (Some(a), Some(b)) => store.action_changes(&tenant_id, a, b).await?,
-        _ => Vec::new(),
+    let (stored, mut stored_points, stored_changes) = match (report.first_day, report.last_day) {
+        (Some(a), Some(b)) => {
+            let days: HashMap<NaiveDate, ScoreSnapshot> =
+                store.snapshots(&tenant_id, a, b).await?.into_iter().map(|s| (s.day, s)).collect();
+            let before = match a.pred_opt() {
+                Some(before) => store.action_points_on(&tenant_id, before).await?,
+                None => score::snapshot::ActionPoints::new(),
+            };
+            (days, before, store.action_changes(&tenant_id, a, b).await?)
+        }
+        _ => (HashMap::new(), score::snapshot::ActionPoints::new(), Vec::new()),
     };
     let mut stored_changes = stored_changes.into_iter().peekable();
     for (day, entry) in &parsed.days {

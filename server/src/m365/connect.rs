@@ -15,12 +15,6 @@ use store::{M365Connection, Store};
 /// The key that seals secrets, as the settings say where it is.
 pub fn secret_key(settings: &M365Settings) -> Result<SecretKey, StartupError> {
     let from_env = std::env::var("RAMPART_SECRET_KEY").ok();
-    if from_env.is_none() {
-        if let Some(dir) = settings.secret_key_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StartupError::Other(format!("{}: {e}", dir.display())))?;
-        }
-    }
     SecretKey::load(from_env.as_deref(), &settings.secret_key_file)
         .map_err(|e| StartupError::Other(e.to_string()))
 }

@@ -49,13 +49,18 @@ impl SecretKey {
         Ok(SecretKey(Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes))))
     }
 
-    /// `RAMPART_SECRET_KEY` when given, else the key file at `path`, made on first use.
+    /// `RAMPART_SECRET_KEY` when given, else the key file at `path`, made (with its folder)
+    /// on first use.
     pub fn load(from_env: Option<&str>, path: &Path) -> Result<SecretKey, KeyError> {
         if let Some(text) = from_env.filter(|t| !t.trim().is_empty()) {
             return SecretKey::from_hex(text);
         }
         let shown = path.display().to_string();
         let file_error = |e: std::io::Error| KeyError::File(shown.clone(), e.to_string());
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| KeyError::File(dir.display().to_string(), e.to_string()))?;
+        }
         match std::fs::OpenOptions::new().write(true).create_new(true).mode_owner_only().open(path) {
             Ok(mut file) => {
                 let mut bytes = [0u8; 32];

@@ -109,10 +109,6 @@ impl Microsoft {
                     .key_file
                     .as_deref()
                     .ok_or_else(|| KeyError::File("RAMPART_SECRET_KEY_FILE".into(), "not set".into()))?;
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| KeyError::File(dir.display().to_string(), e.to_string()))?;
-                }
                 SecretKey::load(None, path).map(Arc::new)
             })
             .await?;

@@ -86,8 +86,7 @@ impl Setup {
     }
 
     async fn history_days(&self) -> Vec<NaiveDate> {
-        let from = newest() - Duration::days(400);
-        self.store.snapshots(&self.tenant, from, newest()).await.unwrap().into_iter().map(|s| s.day).collect()
+        self.history_days_through(newest()).await
     }
 
     async fn audit_lines(&self) -> usize {
