@@ -161,10 +161,11 @@ async fn time_limit(State(guards): State<Guards>, req: Request, next: Next) -> R
     }
 }
 
-/// Routes that only ever authenticate by bearer token (the Graph API, ingest): a browser
-/// cannot send a token cross-site, and they never read the session cookie.
-fn is_token_only(path: &str) -> bool {
-    path.starts_with("/v1.0/") || path.starts_with("/api/v1/")
+/// Routes that only ever authenticate by bearer token (the Graph API under `/v1.0` and its
+/// `/beta` aliases, ingest): a browser cannot send a token cross-site, and they never read
+/// the session cookie.
+pub fn is_token_only(path: &str) -> bool {
+    path.starts_with("/v1.0/") || path.starts_with("/beta/security/") || path.starts_with("/api/v1/")
 }
 
 /// Refuses state-changing requests that did not come from a page of this server (CSRF),

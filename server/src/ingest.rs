@@ -179,7 +179,7 @@ fn item_index(target: &str) -> usize {
 /// for the API paths. Sits outside the limit layer.
 pub async fn graph_style_too_large(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let path = req.uri().path();
-    let api = path.starts_with("/api/v1/") || path.starts_with("/v1.0/");
+    let api = crate::http::is_token_only(path);
     let resp = next.run(req).await;
     let is_json = resp
         .headers()
