@@ -7,7 +7,7 @@
 //! `cargo run --release -p server --bin bench_m365_sync -- [tenants] [syncs at once]`
 
 #[allow(dead_code, clippy::unwrap_used)]
-#[path = "../../tests/support/microsoft.rs"]
+#[path = "../../tests/web/support/microsoft.rs"]
 mod microsoft;
 
 use microsoft::{profiles, score_days, FakeMicrosoft, Graph, CLIENT_ID, CLIENT_SECRET, DIRECTORY};

@@ -2,11 +2,9 @@
 //! cross-site writes, links built from a forged Host header, framing and script injection
 //! (security headers), formulas in CSV exports, and server functions fed bad arguments.
 
-mod common;
-
+use crate::common::{demo_server, demo_server_at, TestServer, SITE};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{demo_server, demo_server_at, TestServer, SITE};
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 use tower::ServiceExt;
 
@@ -186,10 +184,7 @@ async fn a_forged_host_header_does_not_reach_a_shared_link() {
     assert!(!text.contains("evil.example"), "{text}");
 }
 
-// Shared with share.rs, which uses the mail server as well.
-#[allow(dead_code)]
-#[path = "support/share_receivers.rs"]
-mod share_receivers;
+use crate::share_receivers;
 
 async fn common_receiver() -> share_receivers::Receiver {
     share_receivers::Receiver::start(StatusCode::OK, "ok").await

@@ -2,10 +2,8 @@
 //! and anonymously: allowed or refused exactly as SPEC §5 says. A server function that is
 //! registered but missing from the matrix fails the test, so no endpoint escapes review.
 
-mod common;
-
+use crate::common::{demo_server, TestServer};
 use axum::http::StatusCode;
-use common::{demo_server, TestServer};
 use score::roles::Role;
 use server::demo::CONTOSO_ID;
 use std::collections::BTreeSet;

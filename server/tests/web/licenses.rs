@@ -2,10 +2,8 @@
 //! licensed-only view leaving out the actions whose licenses the tenant lacks.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{demo_server, TestServer};
 use axum::http::StatusCode;
-use common::{demo_server, TestServer};
 use server::demo::{CONTOSO_ID, CONTOSO_LICENSES, DEMO_PASSWORD};
 
 const OVERVIEW: &str = "/tenants/c0a7e5f0-0000-4000-8000-000000000001";

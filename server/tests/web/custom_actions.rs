@@ -1,10 +1,8 @@
 //! Editing, deleting and restoring custom actions over real HTTP requests: who may, what
 //! bad input gets, and what the list, the live score and the history show afterwards.
 
-mod common;
-
+use crate::common::TestServer;
 use axum::http::StatusCode;
-use common::TestServer;
 use score::Points;
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 use service::url::encode;
@@ -56,7 +54,7 @@ fn edit_fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
 }
 
 async fn admin_with_action() -> (TestServer, String) {
-    let s = common::demo_server().await;
+    let s = crate::common::demo_server().await;
     let cookie = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
     let r = s.post_form("/api/add_custom_action", &form(&fields()), Some(&cookie)).await;
     assert_eq!(r.location.as_deref(), Some(list(&format!("/{ID}?saved=1")).as_str()), "{}", r.body);
@@ -76,7 +74,7 @@ async fn audit_len(s: &TestServer) -> usize {
 }
 
 /// Posts as a script does (no HTML wanted): errors come back as statuses.
-async fn post_api(s: &TestServer, uri: &str, body: &str, cookie: &str) -> common::Reply {
+async fn post_api(s: &TestServer, uri: &str, body: &str, cookie: &str) -> crate::common::Reply {
     s.call(uri, body, Some(cookie)).await
 }
 

@@ -2,11 +2,9 @@
 //! demo data (Contoso and 44 peers, 181 daily snapshots ending today).
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{demo_server, TestServer};
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, Utc};
-use common::{demo_server, TestServer};
 use score::{Percent, Status};
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD, HISTORY_DAYS};
 

@@ -6,12 +6,10 @@
 // A failed unwrap in a test is a failed test with its line: that is the message.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{demo_server, TestServer};
 use app::auth::secrets::{hash_secret, new_secret};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{demo_server, TestServer};
 use score::roles::Role;
 use server::bearer::{SCOPE_READ, SCOPE_READ_WRITE};
 use server::demo::CONTOSO_ID;
@@ -130,7 +128,8 @@ fn every_tenant_route_is_in_the_matrix() {
 #[tokio::test]
 async fn session_routes_answer_each_role_as_spec_says() {
     // With a public URL, so sharing gets as far as its (unconfigured) target.
-    let s = common::demo_server_at(server::share::ShareConfig::default(), Some(common::SITE)).await;
+    let s =
+        crate::common::demo_server_at(server::share::ShareConfig::default(), Some(crate::common::SITE)).await;
     let mut failures = Vec::new();
     for c in callers(&s).await {
         for (route, method, query, needs, form) in session_routes() {

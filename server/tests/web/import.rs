@@ -1,12 +1,10 @@
 //! Importing Graph exports: every day becomes history, the newest day the live score,
 //! state updates become status changes, and importing the same files again changes nothing.
 
-mod common;
-
+use crate::common::{demo_server, TestServer};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::NaiveDate;
-use common::{demo_server, TestServer};
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 use server::import::{import_graph, ImportError, ImportFile, ImportReport};
 use std::path::PathBuf;

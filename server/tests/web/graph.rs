@@ -4,11 +4,9 @@
 // A failed unwrap in a test is a failed test with its line: that is the message.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{demo_server, Reply, TestServer};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{demo_server, Reply, TestServer};
 use serde_json::Value;
 use server::bearer::{SCOPE_READ, SCOPE_READ_WRITE};
 use server::demo::CONTOSO_ID;
@@ -487,7 +485,7 @@ async fn the_openapi_document_describes_every_endpoint_that_answers() {
 
 #[tokio::test]
 async fn the_operators_public_url_is_the_base_of_every_odata_link() {
-    let s = common::demo_server_at(
+    let s = crate::common::demo_server_at(
         server::share::ShareConfig::default(),
         Some("https://rampart.contoso.example"),
     )
@@ -501,5 +499,4 @@ async fn the_operators_public_url_is_the_base_of_every_odata_link() {
 }
 
 // What Graph clients found missing: SDK bodies, /beta, and exports that read back in.
-#[path = "graph/compat.rs"]
 mod compat;

@@ -2,13 +2,9 @@
 //! process, and HTTP servers on local ports standing in for a Teams/Slack webhook and
 //! ServiceNow's Table API. Nothing of Rampart's own is replaced.
 
-mod common;
-#[path = "support/share_receivers.rs"]
-mod receivers;
-
+use crate::common::{demo_server_at, demo_server_with, TestServer};
+use crate::share_receivers::{closed_port, Receiver, SmtpServer};
 use axum::http::{header, StatusCode};
-use common::{demo_server_at, demo_server_with, TestServer};
-use receivers::{closed_port, Receiver, SmtpServer};
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 use server::share::ShareConfig;
 use std::time::Duration;

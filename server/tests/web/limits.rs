@@ -1,11 +1,9 @@
 //! Limits that keep one client from wearing the server down: time to send a header and a
 //! request, imports at once, and Graph paging numbers too large to add up.
 
-mod common;
-
+use crate::common::{demo_server, TestServer};
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
-use common::{demo_server, TestServer};
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,11 +1,9 @@
 //! Ingest: sync agents post measurements with a bearer token; a batch is stored whole or
 //! not at all, the live score follows at once, and a token only ever writes its tenant.
 
-mod common;
-
+use crate::common::{demo_server, Reply, TestServer};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{demo_server, Reply, TestServer};
 use serde_json::{json, Value};
 use server::demo::CONTOSO_ID;
 use service::live::live_score;

@@ -1,9 +1,7 @@
 //! The server-rendered pages over real HTTP requests against a real SQLite file.
 
-mod common;
-
+use crate::common::demo_server;
 use axum::http::StatusCode;
-use common::demo_server;
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 
 #[tokio::test]

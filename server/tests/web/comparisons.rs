@@ -4,11 +4,9 @@
 //! reaching another tenant.
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
+use crate::common::{demo_server, TestServer};
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
-use common::{demo_server, TestServer};
 use score::comparison::CUSTOM_BASIS;
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 

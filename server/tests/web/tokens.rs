@@ -1,10 +1,8 @@
 //! API tokens: made in Settings, shown once, stored as a hash, revocable, and honoured
 //! as bearer tokens only within their tenant, scope, expiry and the user's role.
 
-mod common;
-
+use crate::common::demo_server;
 use axum::http::{HeaderMap, StatusCode};
-use common::demo_server;
 use score::roles::Access;
 use server::bearer::authorize_bearer;
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};

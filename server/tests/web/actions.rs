@@ -1,10 +1,8 @@
 //! The Improvement actions page, flyout, status edits and CSV export over real HTTP requests.
 
-mod common;
-
+use crate::common::{demo_server, TestServer};
 use app::pages::actions::{filter, query::ActionQuery, row::rows_of};
 use axum::http::StatusCode;
-use common::{demo_server, TestServer};
 use score::Status;
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 use service::url::encode;
@@ -38,7 +36,7 @@ fn form(pairs: &[(&str, &str)]) -> String {
 
 /// Posts a form the way the hydrated page does (no `Accept: text/html`): errors come back
 /// as statuses.
-async fn post_api(s: &TestServer, uri: &str, body: String, cookie: Option<&str>) -> common::Reply {
+async fn post_api(s: &TestServer, uri: &str, body: String, cookie: Option<&str>) -> crate::common::Reply {
     let mut req = s
         .request_from_page(axum::http::Method::POST, uri)
         .header("content-type", "application/x-www-form-urlencoded");

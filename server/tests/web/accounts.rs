@@ -3,10 +3,8 @@
 //! signing out everywhere, the operator's password reset, token lifetimes, and granting
 //! access without telling who has an account.
 
-mod common;
-
+use crate::common::{demo_server, demo_server_configured, TestServer};
 use axum::http::StatusCode;
-use common::{demo_server, demo_server_configured, TestServer};
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
 
 const ADMIN: &str = "admin@contoso.example";
@@ -17,7 +15,7 @@ fn form(email: &str, password: &str) -> String {
 }
 
 /// The error code a refused sign-in sends the browser back with, or "signed in".
-fn outcome(r: &common::Reply) -> String {
+fn outcome(r: &crate::common::Reply) -> String {
     if r.set_cookie.as_deref().is_some_and(|c| c.starts_with("rampart_session=") && !c.contains("Max-Age=0"))
     {
         return "signed in".into();

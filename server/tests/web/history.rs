@@ -1,11 +1,9 @@
 //! The History page, its server function and its CSV export over real HTTP requests
 //! against the demo data (Contoso: 181 daily snapshots ending today).
 
-mod common;
-
+use crate::common::{demo_server, TestServer};
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, Utc};
-use common::{demo_server, TestServer};
 use score::{Category, Status};
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD, HISTORY_DAYS};
 use std::collections::{BTreeSet, HashMap};
