@@ -22,7 +22,7 @@
 use crate::comparison::{seat_bucket, Basis, CustomComparison};
 use crate::points::{div_round_half_away, Percent};
 use chrono::NaiveDate;
-use partition::{hidden_cells, hidden_moves, initial_partition, settle, Classes, Partition};
+use partition::{hidden_cells, hidden_moves, initial_partition, settle, Cells, Classes, Held, Partition};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -142,6 +142,7 @@ impl CellGroup {
 /// What one viewer may read: each day's blocks and the hidden tenants' moves.
 #[derive(Debug, Clone, Default)]
 pub struct Release {
+    cells: Cells,
     days: BTreeMap<NaiveDate, ReleasedDay>,
 }
 
@@ -164,22 +165,36 @@ impl Release {
     /// Works out the blocks of every day in `days` but the first, which is only the day
     /// before of the second: callers read from two days before the first day they show.
     pub fn new(days: &[BenchmarkDay], held: &[HeldEntry]) -> Release {
-        let mut held_by_day: BTreeMap<NaiveDate, BTreeMap<&str, &HeldEntry>> = BTreeMap::new();
+        let cells = Cells::new(
+            days.iter()
+                .flat_map(|d| {
+                    let moved = d.moves.iter().flat_map(|m| m.from.iter().chain(m.to.iter()));
+                    d.cells.iter().map(|c| &c.cell).chain(moved)
+                })
+                .chain(held.iter().map(|h| &h.cell)),
+        );
+        let mut held_by_day: BTreeMap<NaiveDate, Held> = BTreeMap::new();
         for h in held {
-            held_by_day.entry(h.day).or_default().insert(h.tenant_id.as_str(), h);
+            if let Some(cell) = cells.id(&h.cell) {
+                held_by_day.entry(h.day).or_default().insert(h.tenant_id.clone(), (cell, h.percent.0));
+            }
         }
-        let empty = BTreeMap::new();
+        let empty = Held::new();
         let mut days: Vec<&BenchmarkDay> = days.iter().collect();
         days.sort_by_key(|d| d.day);
         days.dedup_by_key(|d| d.day);
         let initial: Vec<Partition> = days
             .iter()
-            .map(|d| initial_partition(&hidden_cells(d, held_by_day.get(&d.day).unwrap_or(&empty))))
+            .map(|d| {
+                let hidden = hidden_cells(d, &cells, held_by_day.get(&d.day).unwrap_or(&empty));
+                initial_partition(&hidden, &cells)
+            })
             .collect();
         // Each day's released blocks against the day before's initial ones; a finer
         // partition releases more, so that is the safe side of the day before as released.
         let mut released: Vec<Option<Partition>> = vec![None; days.len()];
         let mut classes_of: Vec<Classes> = vec![Vec::new(); days.len()];
+        let nothing = Partition::default();
         for i in 1..days.len() {
             let d = days[i];
             let prev_day = days[i - 1];
@@ -187,14 +202,16 @@ impl Release {
             let held_today = held_by_day.get(&d.day).unwrap_or(&empty);
             let held_before =
                 if consecutive { held_by_day.get(&prev_day.day).unwrap_or(&empty) } else { &empty };
-            let classes = hidden_moves(d, held_before, held_today);
-            let before = if consecutive { initial[i - 1].clone() } else { Partition::default() };
-            released[i] = Some(settle(&before, &initial[i], &classes));
+            let classes = hidden_moves(d, &cells, held_before, held_today);
+            let before = if consecutive { &initial[i - 1] } else { &nothing };
+            released[i] = Some(settle(before, &initial[i], &classes));
             classes_of[i] = classes;
         }
         let mut out = BTreeMap::new();
-        for i in 1..days.len() {
-            let Some(partition) = released[i].clone() else { continue };
+        // Newest first, so each day's partition is moved out once its day after has
+        // copied it as its day before.
+        for i in (1..days.len()).rev() {
+            let Some(partition) = released[i].take() else { continue };
             let consecutive = days[i].day.pred_opt() == Some(days[i - 1].day);
             let before = match (consecutive, &released[i - 1]) {
                 (true, Some(p)) => p.clone(),
@@ -208,33 +225,52 @@ impl Release {
                 ReleasedDay { partition, before, classes: std::mem::take(&mut classes_of[i]) },
             );
         }
-        Release { days: out }
+        Release { cells, days: out }
     }
 
     /// The average of `group` on `day` over the viewer's hidden tenants, if it may be shown.
     pub fn value(&self, day: NaiveDate, group: &CellGroup) -> Option<Percent> {
-        self.released(day, group).map(|r| r.average)
+        let d = self.days.get(&day)?;
+        let (sum, count) = self.release_of(d, group, |_| {})?;
+        Some(tenth(sum, count))
     }
 
     /// [`Release::value`] with the cells it stands on.
     pub fn released(&self, day: NaiveDate, group: &CellGroup) -> Option<Released> {
         let d = self.days.get(&day)?;
-        let (mut sum, mut count, mut cells) = (0i64, 0u32, BTreeSet::new());
-        for b in d.partition.inside(group) {
+        let mut cells = BTreeSet::new();
+        let (sum, count) =
+            self.release_of(d, group, |b| cells.extend(b.cells.iter().map(|&c| self.cells.get(c).clone())))?;
+        Some(Released { average: tenth(sum, count), cells })
+    }
+
+    /// The (sum, count) of `group` on a day when it may be shown, passing each block it
+    /// averages to `each_block`.
+    fn release_of(
+        &self,
+        d: &ReleasedDay,
+        group: &CellGroup,
+        mut each_block: impl FnMut(&partition::Block),
+    ) -> Option<(i64, u32)> {
+        let covered = self.cells.covered(|c| group.covers(c));
+        let inside = d.partition.blocks_inside(&covered);
+        let (mut sum, mut count) = (0i64, 0u32);
+        for (b, _) in d.partition.blocks.iter().zip(&inside).filter(|(_, inside)| **inside) {
             sum += b.sum;
             count += b.count;
-            cells.extend(b.cells.iter().cloned());
+            each_block(b);
         }
         if count < MIN_BLOCK {
             return None;
         }
         // Overlap control: a membership 1 to 4 tenants away from the day before is withheld.
+        let inside_before = d.before.blocks_inside(&covered);
         let changed: u32 = d
             .classes
             .iter()
             .filter(|(from, to, _)| {
-                let was = from.as_ref().is_some_and(|c| d.before.counts(c, group));
-                let is = to.as_ref().is_some_and(|c| d.partition.counts(c, group));
+                let was = from.is_some_and(|c| d.before.counts(c, &inside_before));
+                let is = to.is_some_and(|c| d.partition.counts(c, &inside));
                 was != is
             })
             .map(|(_, _, n)| *n)
@@ -242,7 +278,7 @@ impl Release {
         if (1..MIN_BLOCK).contains(&changed) {
             return None;
         }
-        Some(Released { average: tenth(sum, count), cells })
+        Some((sum, count))
     }
 }
 

@@ -1,76 +1,137 @@
 //! The blocks one viewer's values are released over: each day's hidden tenants split into
 //! blocks of whole cells, and the later of two days merged until no tenant is the only tie
 //! between parts (see the crate's `benchmark` module and `docs/privacy.md`).
+//!
+//! Cells are numbers here ([`CellId`], a place in [`Cells`]): a two-year range builds,
+//! clones and compares hundreds of thousands of them, and an industry name each time made
+//! that most of a Metrics page's time.
 
-use super::{BenchmarkDay, Cell, CellGroup, HeldEntry, MIN_BLOCK};
+use super::{BenchmarkDay, Cell, MIN_BLOCK};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A cell by its place in the release's [`Cells`].
+pub(super) type CellId = usize;
+
+/// Every cell a release has seen, each once, in order.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Cells {
+    all: Vec<Cell>,
+}
+
+impl Cells {
+    pub(super) fn new<'a>(seen: impl Iterator<Item = &'a Cell>) -> Cells {
+        // Inserted one by one: the same few cells come back every day, and looking one up
+        // among them is cheaper than sorting every mention (or hashing each name).
+        let mut set: BTreeSet<&Cell> = BTreeSet::new();
+        for c in seen {
+            if !set.contains(c) {
+                set.insert(c);
+            }
+        }
+        Cells { all: set.into_iter().cloned().collect() }
+    }
+
+    /// The id of a cell the release was built with (`None` for any other).
+    pub(super) fn id(&self, cell: &Cell) -> Option<CellId> {
+        self.all.binary_search(cell).ok()
+    }
+
+    pub(super) fn get(&self, id: CellId) -> &Cell {
+        &self.all[id]
+    }
+
+    /// For each cell, whether it lies in the group that `covers` describes.
+    pub(super) fn covered(&self, covers: impl Fn(&Cell) -> bool) -> Vec<bool> {
+        self.all.iter().map(covers).collect()
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.all.len()
+    }
+}
+
+/// A viewer's tenant on one day: its cell and percentage.
+pub(super) type Held = BTreeMap<String, (CellId, i64)>;
+
+/// Where hidden tenants were tallied: the cell the day before, the cell this day.
+type Class = (Option<CellId>, Option<CellId>);
+
 /// Hidden tenants by (cell the day before, cell this day, how many).
-pub(super) type Classes = Vec<(Option<Cell>, Option<Cell>, u32)>;
+pub(super) type Classes = Vec<(Option<CellId>, Option<CellId>, u32)>;
 
 /// Hidden tenants of whole cells, released only together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Block {
-    pub(super) cells: BTreeSet<Cell>,
+    pub(super) cells: Vec<CellId>,
     pub(super) sum: i64,
     pub(super) count: u32,
 }
 
-/// One day's blocks for one viewer: `None` marks the hidden tenants no value may include.
+/// One day's blocks for one viewer.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Partition {
     pub(super) blocks: Vec<Block>,
-    /// Cell → index into `blocks`, or `None` when the cell's hidden tenants are withheld.
-    pub(super) of_cell: BTreeMap<Cell, Option<usize>>,
+    /// By cell id: the index into `blocks`, or `None` when no value may include the cell's
+    /// hidden tenants (withheld, or none that day). Shorter than the cells when empty.
+    pub(super) of_cell: Vec<Option<usize>>,
 }
 
 impl Partition {
-    /// The blocks wholly inside `group`, none withheld.
-    pub(super) fn inside<'a>(&'a self, group: &'a CellGroup) -> impl Iterator<Item = &'a Block> + 'a {
-        self.blocks.iter().filter(move |b| b.cells.iter().all(|c| group.covers(c)))
+    /// For each block, whether all its cells are `covered` (see [`Cells::covered`]).
+    pub(super) fn blocks_inside(&self, covered: &[bool]) -> Vec<bool> {
+        self.blocks.iter().map(|b| b.cells.iter().all(|c| covered[*c])).collect()
     }
 
-    /// Whether a tenant tallied in `cell` counts in `group`'s value that day.
-    pub(super) fn counts(&self, cell: &Cell, group: &CellGroup) -> bool {
-        match self.of_cell.get(cell) {
-            Some(Some(i)) => self.blocks[*i].cells.iter().all(|c| group.covers(c)),
-            _ => false,
-        }
+    /// Whether a tenant tallied in `cell` counts in a group's value that day, given which
+    /// blocks lie inside the group ([`Partition::blocks_inside`]).
+    pub(super) fn counts(&self, cell: CellId, inside: &[bool]) -> bool {
+        matches!(self.node_of(Some(cell)), Some(i) if inside[i])
     }
 }
 
-/// The day's cells without the viewer's tenants: (sum, count) of hidden tenants.
-pub(super) fn hidden_cells(
-    day: &BenchmarkDay,
-    held: &BTreeMap<&str, &HeldEntry>,
-) -> BTreeMap<Cell, (i64, u32)> {
-    let mut cells: BTreeMap<Cell, (i64, u32)> =
-        day.cells.iter().map(|c| (c.cell.clone(), (c.sum, c.count))).collect();
-    for h in held.values() {
-        if let Some(c) = cells.get_mut(&h.cell) {
-            c.0 -= h.percent.0;
-            c.1 = c.1.saturating_sub(1);
+/// The day's cells without the viewer's tenants: (sum, count) of hidden tenants by cell id
+/// (a count of 0: none).
+pub(super) fn hidden_cells(day: &BenchmarkDay, cells_of: &Cells, held: &Held) -> Vec<(i64, u32)> {
+    let mut cells = vec![(0i64, 0u32); cells_of.len()];
+    for c in &day.cells {
+        if let Some(id) = cells_of.id(&c.cell) {
+            cells[id] = (c.sum, c.count);
         }
     }
-    cells.retain(|_, (_, n)| *n > 0);
+    for &(cell, percent) in held.values() {
+        let c = &mut cells[cell];
+        if c.1 > 0 {
+            c.0 -= percent;
+            c.1 -= 1;
+        }
+    }
     cells
 }
 
 /// The day's moves without the viewer's tenants.
 pub(super) fn hidden_moves(
     day: &BenchmarkDay,
-    held_before: &BTreeMap<&str, &HeldEntry>,
-    held_today: &BTreeMap<&str, &HeldEntry>,
+    cells_of: &Cells,
+    held_before: &Held,
+    held_today: &Held,
 ) -> Classes {
-    let mut moves: BTreeMap<(Option<Cell>, Option<Cell>), u32> = BTreeMap::new();
-    for m in &day.moves {
-        *moves.entry((m.from.clone(), m.to.clone())).or_default() += m.count;
-    }
-    let ids: BTreeSet<&str> = held_before.keys().chain(held_today.keys()).copied().collect();
-    for id in ids {
-        let key = (held_before.get(id).map(|h| h.cell.clone()), held_today.get(id).map(|h| h.cell.clone()));
-        if let Some(n) = moves.get_mut(&key) {
-            *n = n.saturating_sub(1);
+    let id = |c: &Option<Cell>| c.as_ref().and_then(|c| cells_of.id(c));
+    // A sorted list rather than a map: a day has a few dozen classes, rebuilt every day.
+    let mut moves: Vec<(Class, u32)> =
+        day.moves.iter().map(|m| ((id(&m.from), id(&m.to)), m.count)).collect();
+    moves.sort_unstable_by_key(|m| m.0);
+    moves.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 += later.1;
+        }
+        same
+    });
+    let ids: BTreeSet<&String> = held_before.keys().chain(held_today.keys()).collect();
+    for t in ids {
+        let key = (held_before.get(t).map(|h| h.0), held_today.get(t).map(|h| h.0));
+        if let Ok(i) = moves.binary_search_by_key(&key, |m| m.0) {
+            moves[i].1 = moves[i].1.saturating_sub(1);
         }
     }
     moves.into_iter().filter(|(_, n)| *n > 0).map(|((f, t), n)| (f, t, n)).collect()
@@ -79,20 +140,20 @@ pub(super) fn hidden_moves(
 /// One day's blocks on its own: a cell of at least [`MIN_BLOCK`] hidden tenants stands
 /// alone; the smaller cells of a seat bucket are pooled (so the bucket's own average keeps
 /// them); what is still too small is pooled across buckets, and withheld below the minimum.
-pub(super) fn initial_partition(cells: &BTreeMap<Cell, (i64, u32)>) -> Partition {
-    let mut p = Partition::default();
-    let mut small_by_bucket: BTreeMap<u8, Vec<(&Cell, i64, u32)>> = BTreeMap::new();
-    for (cell, (sum, count)) in cells {
-        if *count >= MIN_BLOCK {
-            p.add(Block { cells: BTreeSet::from([cell.clone()]), sum: *sum, count: *count });
+pub(super) fn initial_partition(cells: &[(i64, u32)], cells_of: &Cells) -> Partition {
+    let mut p = Partition { blocks: Vec::new(), of_cell: vec![None; cells.len()] };
+    let mut small_by_bucket: BTreeMap<u8, Vec<(CellId, i64, u32)>> = BTreeMap::new();
+    for (cell, &(sum, count)) in cells.iter().enumerate().filter(|(_, c)| c.1 > 0) {
+        if count >= MIN_BLOCK {
+            p.add(Block { cells: vec![cell], sum, count });
         } else {
-            small_by_bucket.entry(cell.bucket).or_default().push((cell, *sum, *count));
+            small_by_bucket.entry(cells_of.get(cell).bucket).or_default().push((cell, sum, count));
         }
     }
-    let mut rest = Block { cells: BTreeSet::new(), sum: 0, count: 0 };
+    let mut rest = Block { cells: Vec::new(), sum: 0, count: 0 };
     for small in small_by_bucket.into_values() {
         let pooled = Block {
-            cells: small.iter().map(|(c, ..)| (*c).clone()).collect(),
+            cells: small.iter().map(|(c, ..)| *c).collect(),
             sum: small.iter().map(|s| s.1).sum(),
             count: small.iter().map(|s| s.2).sum(),
         };
@@ -104,12 +165,9 @@ pub(super) fn initial_partition(cells: &BTreeMap<Cell, (i64, u32)>) -> Partition
             rest.count += pooled.count;
         }
     }
+    // Below the minimum the rest stays out of every block: withheld.
     if rest.count >= MIN_BLOCK {
         p.add(rest);
-    } else {
-        for c in rest.cells {
-            p.of_cell.insert(c, None);
-        }
     }
     p
 }
@@ -117,36 +175,34 @@ pub(super) fn initial_partition(cells: &BTreeMap<Cell, (i64, u32)>) -> Partition
 impl Partition {
     fn add(&mut self, block: Block) {
         let i = self.blocks.len();
-        for c in &block.cells {
-            self.of_cell.insert(c.clone(), Some(i));
+        for &c in &block.cells {
+            if self.of_cell.len() <= c {
+                self.of_cell.resize(c + 1, None);
+            }
+            self.of_cell[c] = Some(i);
         }
         self.blocks.push(block);
     }
 
-    fn node_of(&self, cell: &Option<Cell>) -> Option<usize> {
-        cell.as_ref().and_then(|c| self.of_cell.get(c).copied().flatten())
+    fn node_of(&self, cell: Option<CellId>) -> Option<usize> {
+        cell.and_then(|c| self.of_cell.get(c).copied().flatten())
     }
 
     /// Merges block `b` into block `a`, or withholds `b` when `a` is `None`.
     fn fold(&self, a: Option<usize>, b: usize) -> Partition {
-        let mut out = Partition::default();
+        let mut out = Partition { blocks: Vec::new(), of_cell: vec![None; self.of_cell.len()] };
         let mut merged = self.blocks[b].clone();
         for (i, block) in self.blocks.iter().enumerate() {
             if i == b {
                 continue;
             }
             if Some(i) == a {
-                merged.cells.extend(block.cells.iter().cloned());
+                merged.cells.extend(block.cells.iter().copied());
                 merged.sum += block.sum;
                 merged.count += block.count;
                 out.add(merged.clone());
             } else {
                 out.add(block.clone());
-            }
-        }
-        for (c, i) in &self.of_cell {
-            if i.is_none() || (*i == Some(b) && a.is_none()) {
-                out.of_cell.insert(c.clone(), None);
             }
         }
         out
@@ -162,10 +218,10 @@ const FIXED: usize = 0;
 pub(super) fn settle(before: &Partition, today: &Partition, classes: &Classes) -> Partition {
     let mut today = today.clone();
     loop {
-        let left = |c: &Option<Cell>| before.node_of(c).map_or(FIXED, |i| 1 + i);
+        let left = |c: Option<CellId>| before.node_of(c).map_or(FIXED, |i| 1 + i);
         let offset = 1 + before.blocks.len();
         let mut edges: BTreeMap<(usize, usize), u32> = BTreeMap::new();
-        for (from, to, n) in classes {
+        for &(from, to, n) in classes {
             let (u, v) = (left(from), today.node_of(to).map_or(FIXED, |i| offset + i));
             if (u, v) != (FIXED, FIXED) {
                 *edges.entry((u, v)).or_default() += n;
@@ -193,10 +249,7 @@ pub(super) fn settle(before: &Partition, today: &Partition, classes: &Classes) -
             let Some(loose) = today_blocks.clone().find(|&w| comp[w] == comp[u]) else {
                 // The day before's side has no block of this day: nothing of it is
                 // released today, so it cannot be the leak. Defensive: withhold all.
-                return Partition {
-                    blocks: Vec::new(),
-                    of_cell: today.of_cell.keys().map(|c| (c.clone(), None)).collect(),
-                };
+                return Partition { blocks: Vec::new(), of_cell: Vec::new() };
             };
             (today_blocks.clone().find(|&w| pinned(w)).map(|w| w - offset), loose - offset)
         };
