@@ -15,7 +15,7 @@ pub mod pages;
 pub mod state;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
@@ -26,6 +26,21 @@ use leptos_router::{path, SsrMode};
 #[derive(Debug, Clone)]
 pub struct ScriptNonce(pub std::sync::Arc<str>);
 
+/// Where the shell finds the stylesheet and the chart library. The server serves both
+/// under names carrying a hash of their content, so browsers may keep them for a year;
+/// these defaults are the plain names, for a server started without built assets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetNames {
+    pub stylesheet: String,
+    pub charts: String,
+}
+
+impl Default for AssetNames {
+    fn default() -> Self {
+        AssetNames { stylesheet: "/rampart.css".into(), charts: "/echarts.min.js".into() }
+    }
+}
+
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -35,6 +50,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         // Replaces the nonce Leptos made for this render with the one in the response's policy.
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
+    // Only the server draws the shell: the assets' names carry their hashes (see
+    // `state::AssetNames`), which the client never needs to know.
+    #[cfg(feature = "ssr")]
+    let assets = use_context::<state::AppState>().map(|s| s.assets.clone()).unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let assets = std::sync::Arc::new(AssetNames::default());
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -42,8 +63,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <link rel="stylesheet" href=assets.stylesheet.clone()/>
                 // ECharts must be loaded before the module that hydrates and draws the charts.
-                <script src="/echarts.min.js" defer></script>
+                <script src=assets.charts.clone() defer></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -58,7 +80,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="rampart" href="/rampart.css"/>
         <Link rel="icon" href="/favicon.ico"/>
         <Title formatter=|page: String| if page.is_empty() { "Rampart".to_string() } else { format!("{page} · Rampart") }/>
         <Router>

@@ -20,6 +20,8 @@ pub struct AppState {
     /// Connecting tenants to Microsoft 365 and syncing them (the server's HTTP client and
     /// sealing key); `None` where the server offers no connector.
     pub microsoft: Option<Arc<dyn service::m365::Microsoft365>>,
+    /// The names the pages link the built assets by (the server's asset table sets them).
+    pub assets: Arc<crate::AssetNames>,
 }
 
 /// Default of `--token-max-days`: a year, so a leaked token does not work forever.

@@ -25,6 +25,27 @@ pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 pub struct ServerState {
     pub leptos: LeptosOptions,
     pub app: AppState,
+    pub assets: Arc<crate::assets::Assets>,
+}
+
+impl ServerState {
+    /// The state with the built assets under `leptos.site_root` read into memory: the pages
+    /// then link them by their hashed names. Without built assets (most tests) the plain
+    /// names stay, served from the site root as files if they appear.
+    pub fn new(mut leptos: LeptosOptions, mut app: AppState) -> ServerState {
+        let assets = match crate::assets::Assets::load(std::path::Path::new(leptos.site_root.as_ref())) {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(site_root = %leptos.site_root, error = %e, "built assets not read; serving them from disk");
+                crate::assets::Assets::default()
+            }
+        };
+        if let Some(name) = assets.client_output_name() {
+            leptos.output_name = name.into();
+        }
+        app.assets = Arc::new(assets.names());
+        ServerState { leptos, app, assets: Arc::new(assets) }
+    }
 }
 
 impl FromRef<ServerState> for LeptosOptions {
@@ -81,8 +102,15 @@ pub fn router_with(state: ServerState, limits: HttpLimits) -> Router {
     let guards = Guards { public_url: state.app.public_url.clone(), limits };
     let https = state.app.public_url.as_deref().is_some_and(|p| p.starts_with("https://"));
     let imports = Arc::new(crate::import::slots::ImportSlots::new(limits.imports_at_once));
+    let assets = state.assets.routes().fold(Router::new(), |r, (path, asset, cache_control)| {
+        r.route(
+            path,
+            get(move |headers: axum::http::HeaderMap| async move { asset.answer(&headers, cache_control) }),
+        )
+    });
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(assets)
         .merge(tenant_routes)
         .merge(api)
         .route(

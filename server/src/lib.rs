@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod admin;
+pub mod assets;
 pub mod bearer;
 pub mod bench_data;
 pub mod catalog_file;

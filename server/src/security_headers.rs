@@ -38,6 +38,15 @@ pub(crate) async fn add(State(https): State<bool>, mut req: Request, next: Next)
     if let Ok(csp) = HeaderValue::from_str(&policy(&nonce)) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
+    // A page names the assets of the build that drew it: browsers must ask for it again
+    // each time (a 200 or 304), or they would keep linking assets a new build replaced.
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));

@@ -68,6 +68,7 @@ async fn open_with_catalog(common: &Common, catalog: Catalog) -> Result<AppState
         trusted_proxies: Default::default(),
         token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
         microsoft: None,
+        assets: Default::default(),
     })
 }
 
@@ -127,8 +128,7 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
     ));
     tracing::info!(targets = ?share, "share targets");
     let limits = serve.limits();
-    let app =
-        crate::share::with_share(router_with(ServerState { leptos, app: state.clone() }, limits), share);
+    let app = crate::share::with_share(router_with(ServerState::new(leptos, state.clone()), limits), share);
     let url = format!("http://{}", serve.addr);
     println!("Rampart is serving on {url}");
     if has_demo_users(&state).await {

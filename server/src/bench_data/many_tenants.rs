@@ -40,6 +40,7 @@ impl BenchDb {
             trusted_proxies: Default::default(),
             token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
             microsoft: None,
+            assets: Default::default(),
         };
         super::serve(state).await
     }

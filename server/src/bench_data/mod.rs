@@ -71,7 +71,7 @@ pub async fn session_cookie(store: &dyn store::Store, user_id: &str) -> anyhow::
 pub async fn serve(state: app::state::AppState) -> anyhow::Result<std::net::SocketAddr> {
     let leptos =
         leptos::prelude::LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
-    let router = crate::http::router(crate::http::ServerState { leptos, app: state });
+    let router = crate::http::router(crate::http::ServerState::new(leptos, state));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, router).await });

@@ -67,7 +67,7 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let leptos = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
-    let app = router(ServerState { leptos, app: state.clone() });
+    let app = router(ServerState::new(leptos, state.clone()));
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     // Every partial action of the catalog, as a daily sync sends them.

@@ -72,6 +72,16 @@ pub async fn demo_server_configured(
     share: server::share::ShareConfig,
     configure: impl FnOnce(&mut app::state::AppState),
 ) -> TestServer {
+    demo_server_on_site(share, configure, "target/site").await
+}
+
+/// The demo server with its built assets read from `site_root` (tests have none built
+/// unless they write them).
+pub async fn demo_server_on_site(
+    share: server::share::ShareConfig,
+    configure: impl FnOnce(&mut app::state::AppState),
+    site_root: &str,
+) -> TestServer {
     let template = template().clone();
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("rampart.db");
@@ -85,8 +95,8 @@ pub async fn demo_server_configured(
     let common = Common { database_url: format!("sqlite://{}", path.display()), catalog: None };
     let mut state = server::startup::open_app_state(&common).await.expect("store opens");
     configure(&mut state);
-    let leptos = LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
-    let app = server::share::with_share(router(ServerState { leptos, app: state.clone() }), share);
+    let leptos = LeptosOptions::builder().output_name("rampart").site_root(site_root).build();
+    let app = server::share::with_share(router(ServerState::new(leptos, state.clone())), share);
     TestServer { app, state, _dir: dir }
 }
 

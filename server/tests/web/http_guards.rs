@@ -209,7 +209,7 @@ async fn every_answer_carries_the_security_headers() {
         .output_name("rampart")
         .site_root(site.path().display().to_string())
         .build();
-    let app = server::http::router(server::http::ServerState { leptos, app: s.state.clone() });
+    let app = server::http::router(server::http::ServerState::new(leptos, s.state.clone()));
     let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
     let answers = [
         ("a page", format!("/tenants/{CONTOSO_ID}"), StatusCode::OK),

@@ -54,7 +54,7 @@ async fn a_request_whose_body_trickles_is_answered_408_in_time() {
     let s = demo_server().await;
     let limits = server::http::HttpLimits { request_timeout: Duration::from_secs(1), ..Default::default() };
     let leptos = leptos::prelude::LeptosOptions::builder().output_name("rampart").build();
-    let app = server::http::router_with(server::http::ServerState { leptos, app: s.state.clone() }, limits);
+    let app = server::http::router_with(server::http::ServerState::new(leptos, s.state.clone()), limits);
     let admin = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
     // The first bytes of the form, then nothing.
     let (tx, rx) = futures::channel::mpsc::unbounded::<Result<axum::body::Bytes, std::io::Error>>();
@@ -166,7 +166,7 @@ async fn the_server_runs_no_more_imports_at_once_than_it_is_set_to() {
     let leptos =
         leptos::prelude::LeptosOptions::builder().output_name("rampart").site_root("target/site").build();
     let limits = server::http::HttpLimits { imports_at_once: 1, ..Default::default() };
-    let app = server::http::router_with(server::http::ServerState { leptos, app: s.state.clone() }, limits);
+    let app = server::http::router_with(server::http::ServerState::new(leptos, s.state.clone()), limits);
     // A second tenant the admin may import into.
     let admin_user = store.user_by_email("admin@contoso.example").await.expect("demo admin");
     let new = store::NewTenant {

@@ -16,6 +16,7 @@ mod access_matrix;
 mod access_matrix_http;
 mod accounts;
 mod actions;
+mod assets;
 mod comparisons;
 mod custom_actions;
 mod graph;
