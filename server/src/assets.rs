@@ -21,6 +21,9 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// Plain names may change with any build: browsers must ask, and get a 304 if unchanged.
 const REVALIDATE: &str = "no-cache";
 
+/// The icon keeps its plain name (browsers ask for `/favicon.ico` themselves): a day.
+const A_DAY: &str = "public, max-age=86400";
+
 /// Hex digits of a content hash in a name: 64 bits, ample to tell builds apart.
 const HASH_DIGITS: usize = 16;
 
@@ -47,6 +50,7 @@ const STYLESHEET: (&str, &str) = ("rampart.css", "text/css; charset=utf-8");
 const CHARTS: (&str, &str) = ("echarts.min.js", "text/javascript; charset=utf-8");
 const CLIENT_JS: (&str, &str) = ("pkg/rampart.js", "text/javascript; charset=utf-8");
 const CLIENT_WASM: (&str, &str) = ("pkg/rampart_bg.wasm", "application/wasm");
+const ICON: (&str, &str) = ("favicon.ico", "image/x-icon");
 
 impl Assets {
     /// Reads the built assets under `site_root`. A file that was not built is left out (the
@@ -74,6 +78,9 @@ impl Assets {
                 assets.routes.push((hashed, asset, IMMUTABLE));
             }
             assets.client = Some(name);
+        }
+        if let Some(icon) = Asset::read(site_root, ICON)? {
+            assets.routes.push(("/favicon.ico".to_owned(), icon, A_DAY));
         }
         Ok(assets)
     }

@@ -27,6 +27,7 @@ impl Site {
             ("echarts.min.js", "var echarts = {};".repeat(40)),
             ("pkg/rampart.js", "export default function init() {}".repeat(40)),
             ("pkg/rampart_bg.wasm", "\0asm wasm bytes".repeat(40)),
+            ("favicon.ico", "icon".repeat(40)),
         ] {
             let path = dir.path().join(file);
             std::fs::write(&path, &body).unwrap();
@@ -109,6 +110,9 @@ async fn pages_link_hashed_names_that_browsers_keep_for_a_year() {
         assert_eq!(header_of(&h, header::CACHE_CONTROL), "public, max-age=31536000, immutable", "{uri}");
         assert_eq!(header_of(&h, header::CONTENT_ENCODING), "", "{uri} asked for without compression");
     }
+    let (status, h, body) = fetch(&s, "/favicon.ico", &[]).await;
+    assert_eq!((status, body), (StatusCode::OK, site.bytes("favicon.ico")));
+    assert_eq!(header_of(&h, header::CACHE_CONTROL), "public, max-age=86400", "the icon keeps its name");
 }
 
 #[tokio::test]
