@@ -25,25 +25,67 @@ use chrono::NaiveDate;
 use partition::{hidden_cells, hidden_moves, initial_partition, settle, Cells, Classes, Held, Partition};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The fewest hidden tenants any released value stands on.
 pub const MIN_BLOCK: u32 = 5;
 
 /// One fixed cell of the comparison grid.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+///
+/// The industry is shared: a two-year range reads some fifty thousand cells of a handful
+/// of industries, and each as a string of its own was most of that read's time.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Cell {
     /// Index into [`crate::comparison::SEAT_BUCKETS`].
     pub bucket: u8,
-    pub industry: String,
+    #[serde(serialize_with = "as_str")]
+    pub industry: Arc<str>,
+}
+
+fn as_str<S: serde::Serializer>(name: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(name)
 }
 
 impl Cell {
     pub fn of(licensed_seats: u32, industry: &str) -> Cell {
         Cell {
             bucket: u8::try_from(seat_bucket(licensed_seats)).unwrap_or(u8::MAX),
-            industry: industry.to_owned(),
+            industry: industry.into(),
         }
     }
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Cell, D::Error> {
+        #[derive(Deserialize)]
+        struct Stored<'a> {
+            bucket: u8,
+            #[serde(borrow)]
+            industry: std::borrow::Cow<'a, str>,
+        }
+        let stored = Stored::deserialize(d)?;
+        Ok(Cell { bucket: stored.bucket, industry: industry_named(&stored.industry) })
+    }
+}
+
+/// The shared name of an industry: the same few come back in every stored day, so each
+/// thread keeps the ones it has read (a bounded few; past that, a new one each time).
+fn industry_named(name: &str) -> Arc<str> {
+    const KEPT: usize = 64;
+    thread_local! {
+        static NAMES: std::cell::RefCell<Vec<Arc<str>>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some(n) = names.iter().find(|n| ***n == *name) {
+            return n.clone();
+        }
+        let n: Arc<str> = name.into();
+        if names.len() < KEPT {
+            names.push(n.clone());
+        }
+        n
+    })
 }
 
 /// Every measured tenant of one cell on one day: the sum of their score percentages
@@ -135,7 +177,7 @@ impl CellGroup {
 
     pub fn covers(&self, cell: &Cell) -> bool {
         (self.buckets.is_empty() || self.buckets.contains(&cell.bucket))
-            && (self.industries.is_empty() || self.industries.contains(&cell.industry))
+            && (self.industries.is_empty() || self.industries.iter().any(|i| *i == *cell.industry))
     }
 }
 

@@ -56,7 +56,7 @@ fn population() -> impl Strategy<Value = Population> {
                     if moves == 0 {
                         bucket = (bucket + 1) % BUCKETS;
                     }
-                    let cell = Cell { bucket, industry: INDUSTRIES[industry].to_owned() };
+                    let cell = Cell { bucket, industry: INDUSTRIES[industry].into() };
                     out[d].push((present > 0).then_some((cell, score)));
                 }
             }

@@ -82,7 +82,7 @@ fn cell(bucket: Option<i64>, industry: Option<String>) -> Result<Cell> {
     let bucket = bucket.ok_or_else(|| StoreError::Other("score_snapshots.bench_bucket is NULL".into()))?;
     let bucket = u8::try_from(to_u32(bucket, "score_snapshots.bench_bucket")?)
         .map_err(|_| StoreError::Other("score_snapshots.bench_bucket out of range".into()))?;
-    Ok(Cell { bucket, industry: industry.unwrap_or_default() })
+    Ok(Cell { bucket, industry: industry.unwrap_or_default().into() })
 }
 
 fn members(rows: Vec<MemberRow>) -> Result<BTreeMap<String, Cell>> {
@@ -120,7 +120,7 @@ impl BenchmarkStore for SqlStore {
                     .bind(&e.tenant_id)
                     .bind(day)
                     .bind(i64::from(e.cell.bucket))
-                    .bind(&e.cell.industry)
+                    .bind(&*e.cell.industry)
                     .bind(e.percent.0)
                     .bind(false)
                     .execute(&mut *tx)

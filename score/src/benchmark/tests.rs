@@ -5,7 +5,7 @@ fn day(d: u32) -> NaiveDate {
 }
 
 fn cell(bucket: u8, industry: &str) -> Cell {
-    Cell { bucket, industry: industry.to_owned() }
+    Cell { bucket, industry: industry.into() }
 }
 
 /// A day whose tenants all stayed where they were the day before.
@@ -97,4 +97,15 @@ fn a_chosen_list_is_shown_only_to_a_viewer_holding_every_tenant_in_it() {
     let listed = vec!["a".to_owned(), "b".to_owned()];
     assert_eq!(chosen_average(&listed, &on_day, |_| true), Some(Percent(4_510)));
     assert_eq!(chosen_average(&listed, &on_day, |t| t == "a"), None);
+}
+
+#[test]
+fn stored_cells_read_back_equal_and_share_their_industry() {
+    let stored = r#"[{"bucket":2,"industry":"Retail"},{"bucket":3,"industry":"Retail"},{"bucket":2,"industry":"R\u00e9tail"}]"#;
+    let cells: Vec<Cell> = serde_json::from_str(stored).unwrap_or_default();
+    assert_eq!(cells, vec![cell(2, "Retail"), cell(3, "Retail"), cell(2, "Rétail")]);
+    assert!(std::sync::Arc::ptr_eq(&cells[0].industry, &cells[1].industry), "one name for both");
+    let written = serde_json::to_string(&cells).unwrap_or_default();
+    assert_eq!(serde_json::from_str::<Vec<Cell>>(&written).unwrap_or_default(), cells);
+    assert!(written.starts_with(r#"[{"bucket":2,"industry":"Retail"}"#), "{written}");
 }
