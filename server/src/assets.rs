@@ -31,10 +31,26 @@ const HASH_DIGITS: usize = 16;
 #[derive(Debug)]
 pub struct Asset {
     content_type: &'static str,
-    identity: Bytes,
-    gzip: Option<Bytes>,
-    br: Option<Bytes>,
+    identity: Variant,
+    gzip: Option<Variant>,
+    br: Option<Variant>,
     hash: String,
+}
+
+/// One encoding of a file, with its tag worked out once: each encoding is a different
+/// representation, so a different tag.
+#[derive(Debug)]
+struct Variant {
+    bytes: Bytes,
+    etag: HeaderValue,
+}
+
+impl Variant {
+    fn new(bytes: Bytes, hash: &str, encoding: Option<&str>) -> Variant {
+        let tag = format!("\"{hash}{}\"", encoding.map(|e| format!("-{e}")).unwrap_or_default());
+        let etag = HeaderValue::from_str(&tag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+        Variant { bytes, etag }
+    }
 }
 
 /// Every built asset under each name it is served by.
@@ -68,15 +84,10 @@ impl Assets {
         if let (Some(js), Some(wasm)) =
             (Asset::read(site_root, CLIENT_JS)?, Asset::read(site_root, CLIENT_WASM)?)
         {
-            let hash = hash_of(&[&js.identity, &wasm.identity]);
+            let hash = hash_of(&[&js.identity.bytes, &wasm.identity.bytes]);
             let name = format!("rampart.{hash}");
-            for (asset, plain, hashed) in [
-                (js, "/pkg/rampart.js", format!("/pkg/{name}.js")),
-                (wasm, "/pkg/rampart_bg.wasm", format!("/pkg/{name}_bg.wasm")),
-            ] {
-                assets.routes.push((plain.to_owned(), asset.clone(), REVALIDATE));
-                assets.routes.push((hashed, asset, IMMUTABLE));
-            }
+            assets.serve(&js, "/pkg/rampart.js", format!("/pkg/{name}.js"));
+            assets.serve(&wasm, "/pkg/rampart_bg.wasm", format!("/pkg/{name}_bg.wasm"));
             assets.client = Some(name);
         }
         if let Some(icon) = Asset::read(site_root, ICON)? {
@@ -88,9 +99,14 @@ impl Assets {
     /// Serves `asset` under its plain name and under `{prefix}{hash}{suffix}`; returns the latter.
     fn add(&mut self, asset: &Arc<Asset>, plain: &str, prefix: &str, suffix: &str) -> String {
         let hashed = format!("/{prefix}{}{suffix}", asset.hash);
-        self.routes.push((plain.to_owned(), asset.clone(), REVALIDATE));
-        self.routes.push((hashed.clone(), asset.clone(), IMMUTABLE));
+        self.serve(asset, plain, hashed.clone());
         hashed
+    }
+
+    /// Serves `asset` under its plain name (revalidated) and its hashed one (kept a year).
+    fn serve(&mut self, asset: &Arc<Asset>, plain: &str, hashed: String) {
+        self.routes.push((plain.to_owned(), asset.clone(), REVALIDATE));
+        self.routes.push((hashed, asset.clone(), IMMUTABLE));
     }
 
     /// The names the shell links (the plain ones for files not built).
@@ -130,28 +146,31 @@ impl Asset {
             };
             Ok(if fresh { Some(Bytes::from(std::fs::read(&p)?)) } else { None })
         };
-        let (gzip, br) = (copy("gz")?, copy("br")?);
         let hash = hash_of(&[&identity]);
+        let gzip = copy("gz")?.map(|b| Variant::new(b, &hash, Some("gzip")));
+        let br = copy("br")?.map(|b| Variant::new(b, &hash, Some("br")));
+        let identity = Variant::new(identity, &hash, None);
         Ok(Some(Arc::new(Asset { content_type, identity, gzip, br, hash })))
     }
 
     /// The answer to a GET or HEAD with `headers`, cached as `cache_control` says.
     pub fn answer(&self, headers: &HeaderMap, cache_control: &'static str) -> Response {
-        let (encoding, body) = match preferred(headers, self.br.is_some(), self.gzip.is_some()) {
-            Some("br") => (Some("br"), self.br.clone().unwrap_or_default()),
-            Some(_) => (Some("gzip"), self.gzip.clone().unwrap_or_default()),
-            None => (None, self.identity.clone()),
+        let (encoding, variant) = match (&self.br, &self.gzip) {
+            (Some(br), _) if takes(headers, "br") => (Some("br"), br),
+            (_, Some(gzip)) if takes(headers, "gzip") => (Some("gzip"), gzip),
+            _ => (None, &self.identity),
         };
-        // Each encoding is a different representation, so a different tag.
-        let etag = format!("\"{}{}\"", self.hash, encoding.map(|e| format!("-{e}")).unwrap_or_default());
-        let etag = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
-        let matches = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-            v.split(',').any(|t| t.trim() == etag.to_str().unwrap_or_default() || t.trim() == "*")
+        let etag = variant.etag.as_bytes();
+        let matches = headers.get(header::IF_NONE_MATCH).is_some_and(|v| {
+            v.as_bytes().split(|b| *b == b',').any(|t| {
+                let t = t.trim_ascii();
+                t == etag || t == b"*"
+            })
         });
         let mut resp = if matches {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            let mut r = Response::new(Body::from(body));
+            let mut r = Response::new(Body::from(variant.bytes.clone()));
             r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(self.content_type));
             if let Some(e) = encoding {
                 r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
@@ -159,7 +178,7 @@ impl Asset {
             r
         };
         let h = resp.headers_mut();
-        h.insert(header::ETAG, etag);
+        h.insert(header::ETAG, variant.etag.clone());
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
         h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         resp
@@ -172,36 +191,26 @@ fn hash_of(parts: &[&Bytes]) -> String {
     for p in parts {
         h.update(p);
     }
-    let digest = h.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    hex[..HASH_DIGITS].to_owned()
+    let mut hex = app::auth::secrets::hex(&h.finalize());
+    hex.truncate(HASH_DIGITS);
+    hex
 }
 
-/// The encoding to send: brotli, then gzip, of those built and not refused (`q=0`).
-fn preferred(headers: &HeaderMap, has_br: bool, has_gzip: bool) -> Option<&'static str> {
-    let accepted: Vec<(String, bool)> = headers
+/// Whether the request's `Accept-Encoding` takes `coding` (by name or `*`, not `q=0`).
+fn takes(headers: &HeaderMap, coding: &str) -> bool {
+    headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map(|item| {
+        .any(|item| {
             let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let name = parts.next().unwrap_or_default().trim();
             let refused = parts.any(|p| {
-                let p = p.trim();
-                p.strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+                p.trim().strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
             });
-            (coding, !refused)
+            !refused && (name.eq_ignore_ascii_case(coding) || name == "*")
         })
-        .collect();
-    let takes = |coding: &str| accepted.iter().any(|(c, ok)| *ok && (c == coding || c == "*"));
-    if has_br && takes("br") {
-        Some("br")
-    } else if has_gzip && takes("gzip") {
-        Some("gzip")
-    } else {
-        None
-    }
 }
 
 #[cfg(test)]
@@ -212,6 +221,20 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static("")));
         h
+    }
+
+    /// The encoding an asset with both copies (`true, true`), or only gzip, is sent in.
+    fn preferred(headers: &HeaderMap, has_br: bool, has_gzip: bool) -> Option<&'static str> {
+        let variant = |e| Variant::new(Bytes::new(), "h", Some(e));
+        let asset = Asset {
+            content_type: "text/css",
+            identity: Variant::new(Bytes::new(), "h", None),
+            gzip: has_gzip.then(|| variant("gzip")),
+            br: has_br.then(|| variant("br")),
+            hash: "h".into(),
+        };
+        let resp = asset.answer(headers, IMMUTABLE);
+        resp.headers().get(header::CONTENT_ENCODING).map(|v| if v == "br" { "br" } else { "gzip" })
     }
 
     #[test]

@@ -26,7 +26,8 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], SecretError> {
     Ok(buf)
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// `bytes` as lowercase hex digits.
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -8,6 +8,7 @@
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
+use app::auth::secrets::hex as to_hex;
 use std::io::Write;
 use std::path::Path;
 
@@ -135,10 +136,6 @@ fn open_to_others(path: &Path) -> std::io::Result<bool> {
 #[cfg(not(unix))]
 fn open_to_others(_: &Path) -> std::io::Result<bool> {
     Ok(false)
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn hex(text: &str) -> Option<Vec<u8>> {
