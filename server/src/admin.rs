@@ -6,7 +6,7 @@ use app::auth::secrets::{hash_password, MAX_PASSWORD_LEN, MIN_PASSWORD_LEN};
 use app::state::AppState;
 use score::roles::Role;
 use std::io::BufRead;
-use store::NewTenant;
+use store::{NewPassword, NewTenant};
 
 /// Who the audit trail names for operator commands: `cli:` and the operating-system user
 /// who ran them (`cli` alone when that is unknown or not a plain name).
@@ -109,7 +109,11 @@ pub async fn user(state: &AppState, cmd: UserCommand) -> Result<(), StartupError
         UserCommand::SetPassword { email } => {
             let user = state.store.user_by_email(&email.trim().to_ascii_lowercase()).await.map_err(db)?;
             let hash = hash_password(&read_password()?).map_err(|e| StartupError::Other(e.to_string()))?;
-            state.store.set_password_hash(&user.id, &hash, &actor, None).await.map_err(db)?;
+            state
+                .store
+                .set_password_hash(NewPassword { user_id: &user.id, hash: &hash, keep_session: None }, &actor)
+                .await
+                .map_err(db)?;
             println!("password of {} set; every session of theirs has ended", user.email);
         }
         UserCommand::Grant { email, tenant, role } => {

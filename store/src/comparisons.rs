@@ -10,6 +10,16 @@ use async_trait::async_trait;
 use chrono::Utc;
 use score::comparison::{buckets_overlapping, CustomComparison, MAX_CUSTOM_PER_TENANT, SEAT_BUCKETS};
 
+/// Which of a tenant's comparisons gets which new name: two strings a call could swap,
+/// named here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rename<'a> {
+    /// The comparison's id.
+    pub id: &'a str,
+    /// The new name; leading and trailing spaces are dropped.
+    pub name: &'a str,
+}
+
 #[async_trait]
 pub trait ComparisonStore: Send + Sync {
     /// Stores a new comparison (its id is drawn here and returned) with its audit line, in
@@ -18,13 +28,7 @@ pub trait ComparisonStore: Send + Sync {
     async fn create_custom_comparison(&self, comparison: &CustomComparison, actor: &str) -> Result<String>;
     /// Renames one of the tenant's comparisons; another tenant's → NotFound, a name another
     /// of its comparisons has (in any letter case) → Conflict.
-    async fn rename_custom_comparison(
-        &self,
-        tenant_id: &str,
-        id: &str,
-        name: &str,
-        actor: &str,
-    ) -> Result<()>;
+    async fn rename_custom_comparison(&self, tenant_id: &str, to: Rename<'_>, actor: &str) -> Result<()>;
     /// Deletes one of the tenant's comparisons and its tallies; another tenant's → NotFound.
     async fn delete_custom_comparison(&self, tenant_id: &str, id: &str, actor: &str) -> Result<()>;
     /// The tenant's comparisons, by name (none for an unknown tenant: pages read the
@@ -137,14 +141,8 @@ impl ComparisonStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all, err)]
-    async fn rename_custom_comparison(
-        &self,
-        tenant_id: &str,
-        id: &str,
-        name: &str,
-        actor: &str,
-    ) -> Result<()> {
-        let name = name.trim();
+    async fn rename_custom_comparison(&self, tenant_id: &str, to: Rename<'_>, actor: &str) -> Result<()> {
+        let (id, name) = (to.id, to.name.trim());
         if name.is_empty() {
             return Err(StoreError::Invalid("custom comparison: the name must not be empty".into()));
         }

@@ -28,6 +28,21 @@ const ONE_CUSTOM: &str =
     "SELECT body, deprecated, deleted_at FROM custom_actions WHERE tenant_id = $1 AND id = $2";
 const UPDATE_CUSTOM: &str = "UPDATE custom_actions SET category = $3, product = $4, max_points = $5, \
     deprecated = $6, body = $7 WHERE tenant_id = $1 AND id = $2";
+/// Binds `$1`…`$7` of [`INSERT_CUSTOM`] and [`UPDATE_CUSTOM`], which list a custom
+/// action's columns in the same order, so the two cannot disagree on it.
+macro_rules! bind_columns {
+    ($query:expr, $tenant:expr, $action:expr, $body:expr) => {
+        $query
+            .bind($tenant)
+            .bind(&$action.id)
+            .bind($action.category.as_str())
+            .bind($action.product.as_str())
+            .bind(i64::from($action.max_points))
+            .bind($action.deprecated)
+            .bind($body)
+    };
+}
+
 const SET_DELETED: &str =
     "UPDATE custom_actions SET deleted_at = $3, deleted_by = $4 WHERE tenant_id = $1 AND id = $2";
 
@@ -130,14 +145,7 @@ impl TenantTx {
                     action.id
                 )));
             }
-            sqlx::query(INSERT_CUSTOM)
-                .bind(tenant_id)
-                .bind(&action.id)
-                .bind(action.category.as_str())
-                .bind(action.product.as_str())
-                .bind(i64::from(action.max_points))
-                .bind(action.deprecated)
-                .bind(&body)
+            bind_columns!(sqlx::query(INSERT_CUSTOM), tenant_id, action, &body)
                 .bind(actor)
                 .bind(line.at)
                 .execute(&mut *tx)
@@ -216,16 +224,7 @@ impl CustomActionStore for SqlStore {
             if &before == action {
                 return Ok(());
             }
-            sqlx::query(UPDATE_CUSTOM)
-                .bind(tenant_id)
-                .bind(&action.id)
-                .bind(action.category.as_str())
-                .bind(action.product.as_str())
-                .bind(i64::from(action.max_points))
-                .bind(action.deprecated)
-                .bind(&body)
-                .execute(&mut *tx)
-                .await?;
+            bind_columns!(sqlx::query(UPDATE_CUSTOM), tenant_id, action, &body).execute(&mut *tx).await?;
             write_audit!(tx, line.before(&before)?)?;
         });
         Ok(())

@@ -25,7 +25,7 @@ mod tenants;
 mod tickets;
 
 pub use benchmarks::{BenchmarkEntry, BenchmarkStore};
-pub use comparisons::ComparisonStore;
+pub use comparisons::{ComparisonStore, Rename};
 pub use error::OpenError;
 pub use imports::{ImportBatch, ImportStore};
 pub use m365::{M365Connection, M365Store};
@@ -186,15 +186,8 @@ pub trait PeopleStore: Send + Sync {
     async fn user(&self, id: &str) -> Result<User>;
     /// By email, case-insensitively; unknown → NotFound.
     async fn user_by_email(&self, email: &str) -> Result<User>;
-    /// Sets a new password hash and ends every session of the user except `keep_session`
-    /// (the hash of the session that made the change, which stays signed in).
-    async fn set_password_hash(
-        &self,
-        user_id: &str,
-        password_hash: &str,
-        actor: &str,
-        keep_session: Option<&str>,
-    ) -> Result<()>;
+    /// Sets a new password hash and ends every session of the user except `keep_session`.
+    async fn set_password_hash(&self, change: NewPassword<'_>, actor: &str) -> Result<()>;
     /// Grants (or changes) the user's one role in the tenant, with an audit line.
     async fn grant_role(
         &self,

@@ -152,6 +152,15 @@ pub struct CatalogSync {
     pub retired: Vec<String>,
 }
 
+/// A password change: whose, the new Argon2id hash, and the one session (by the hash of its
+/// cookie) that stays signed in — the one that made the change, if it was made in a browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewPassword<'a> {
+    pub user_id: &'a str,
+    pub hash: &'a str,
+    pub keep_session: Option<&'a str>,
+}
+
 /// A person who signs in. The password hash is an Argon2id PHC string, never the password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {

@@ -11,7 +11,7 @@ use crate::people_rows::{
 };
 use crate::pool::{lock_tenant, on_pool, tenant_write, Begin, SqlStore};
 use crate::sign_in_attempts;
-use crate::{ApiToken, Membership, PeopleStore, Result, Session, StoreError, User};
+use crate::{ApiToken, Membership, NewPassword, PeopleStore, Result, Session, StoreError, User};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use score::roles::Role;
@@ -23,6 +23,28 @@ const UPSERT_MEMBERSHIP: &str = "INSERT INTO memberships (user_id, tenant_id, ro
     SET role = excluded.role, granted_by = excluded.granted_by, granted_at = excluded.granted_at";
 const INSERT_TOKEN: &str = "INSERT INTO api_tokens (id, token_hash, user_id, tenant_id, name, scope, \
     created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// In a change of one user's role in one tenant: their email (no such user → NotFound)
+/// and the role they hold there before it, if any.
+macro_rules! member_before {
+    ($tx:expr, $user:expr, $tenant:expr) => {{
+        let email: Option<String> =
+            sqlx::query_scalar(USER_EMAIL).bind($user).fetch_optional(&mut *$tx).await?;
+        let Some(email) = email else {
+            return Err(no_user($user));
+        };
+        let role: Option<String> =
+            sqlx::query_scalar(ROLE_HELD).bind($user).bind($tenant).fetch_optional(&mut *$tx).await?;
+        (email, role)
+    }};
+}
+
+/// The memberships `filter` (a condition on `$1`, and an order) picks, with `key` as `$1`.
+async fn memberships(store: &SqlStore, filter: &str, key: &str) -> Result<Vec<Membership>> {
+    let sql = format!("{SELECT_MEMBERSHIP} WHERE {filter}");
+    let rows: Vec<MembershipRow> = on_pool!(store, p => sqlx::query_as(&sql).bind(key).fetch_all(p).await?);
+    rows.into_iter().map(MembershipRow::into_membership).collect()
+}
 
 #[async_trait]
 impl PeopleStore for SqlStore {
@@ -80,13 +102,8 @@ impl PeopleStore for SqlStore {
     }
 
     #[tracing::instrument(skip_all, err)]
-    async fn set_password_hash(
-        &self,
-        user_id: &str,
-        password_hash: &str,
-        actor: &str,
-        keep_session: Option<&str>,
-    ) -> Result<()> {
+    async fn set_password_hash(&self, change: NewPassword<'_>, actor: &str) -> Result<()> {
+        let NewPassword { user_id, hash: password_hash, keep_session } = change;
         // The audit line says that the password changed, never what it is.
         let audit = AuditLine::new(None, actor, "user.password", user_id);
         on_pool!(self, p => {
@@ -122,13 +139,7 @@ impl PeopleStore for SqlStore {
     ) -> Result<Membership> {
         let now = micros(Utc::now());
         let email: String = tenant_write!(self, tenant_id, |p, tx| {
-            let email: Option<String> =
-                sqlx::query_scalar(USER_EMAIL).bind(user_id).fetch_optional(&mut *tx).await?;
-            let Some(email) = email else {
-                return Err(no_user(user_id));
-            };
-            let before: Option<String> =
-                sqlx::query_scalar(ROLE_HELD).bind(user_id).bind(tenant_id).fetch_optional(&mut *tx).await?;
+            let (email, before) = member_before!(tx, user_id, tenant_id);
             sqlx::query(UPSERT_MEMBERSHIP)
                 .bind(user_id)
                 .bind(tenant_id)
@@ -158,13 +169,7 @@ impl PeopleStore for SqlStore {
     #[tracing::instrument(skip_all, err)]
     async fn revoke_role(&self, tenant_id: &str, user_id: &str, actor: &str) -> Result<()> {
         tenant_write!(self, tenant_id, |p, tx| {
-            let email: Option<String> =
-                sqlx::query_scalar(USER_EMAIL).bind(user_id).fetch_optional(&mut *tx).await?;
-            let Some(email) = email else {
-                return Err(no_user(user_id));
-            };
-            let before: Option<String> =
-                sqlx::query_scalar(ROLE_HELD).bind(user_id).bind(tenant_id).fetch_optional(&mut *tx).await?;
+            let (email, before) = member_before!(tx, user_id, tenant_id);
             let Some(before) = before else {
                 return Err(StoreError::NotFound(format!("role of {email} in tenant {tenant_id}")));
             };
@@ -181,10 +186,7 @@ impl PeopleStore for SqlStore {
     }
 
     async fn memberships_of_user(&self, user_id: &str) -> Result<Vec<Membership>> {
-        let sql = format!("{SELECT_MEMBERSHIP} WHERE m.user_id = $1 ORDER BY t.name, t.id");
-        let rows: Vec<MembershipRow> =
-            on_pool!(self, p => sqlx::query_as(&sql).bind(user_id).fetch_all(p).await?);
-        rows.into_iter().map(MembershipRow::into_membership).collect()
+        memberships(self, "m.user_id = $1 ORDER BY t.name, t.id", user_id).await
     }
 
     async fn role_in(&self, user_id: &str, tenant_id: &str) -> Result<Option<Role>> {
@@ -194,10 +196,7 @@ impl PeopleStore for SqlStore {
     }
 
     async fn members_of_tenant(&self, tenant_id: &str) -> Result<Vec<Membership>> {
-        let sql = format!("{SELECT_MEMBERSHIP} WHERE m.tenant_id = $1 ORDER BY u.email");
-        let rows: Vec<MembershipRow> =
-            on_pool!(self, p => sqlx::query_as(&sql).bind(tenant_id).fetch_all(p).await?);
-        rows.into_iter().map(MembershipRow::into_membership).collect()
+        memberships(self, "m.tenant_id = $1 ORDER BY u.email", tenant_id).await
     }
 
     async fn create_session(&self, session: &Session) -> Result<()> {

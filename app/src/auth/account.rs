@@ -78,7 +78,9 @@ pub async fn change_password(
     let hash = hash_password_off_workers(new_password).await.map_err(|_| AppError::Internal)?;
     let headers: http::HeaderMap = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
     let this_session = crate::auth::session::session_secret(&headers).map(|s| hash_secret(&s));
-    store.set_password_hash(&viewer.user_id, &hash, &viewer.email, this_session.as_deref()).await?;
+    let change =
+        store::NewPassword { user_id: &viewer.user_id, hash: &hash, keep_session: this_session.as_deref() };
+    store.set_password_hash(change, &viewer.email).await?;
     tracing::info!(email = %viewer.email, "password changed; other sessions ended");
     done(&format!("{ACCOUNT_PAGE}?done=password"))
 }

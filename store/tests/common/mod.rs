@@ -233,3 +233,8 @@ pub fn summary(tenant_id: &str, on: NaiveDate, p: &ActionPoints) -> ScoreSnapsho
         imported: false,
     }
 }
+
+/// A password change for `user_id` to `hash`, keeping the session `keep` (if any) signed in.
+pub fn password<'a>(user_id: &'a str, hash: &'a str, keep: Option<&'a str>) -> store::NewPassword<'a> {
+    store::NewPassword { user_id, hash, keep_session: keep }
+}

@@ -7,7 +7,7 @@ use score::benchmark::{Cell, Move};
 use score::comparison::{CustomComparison, MAX_CUSTOM_PER_TENANT};
 use score::snapshot::ActionPoints;
 use score::{Percent, Points};
-use store::{BenchmarkEntry, ScoreSnapshot, Store, StoreError};
+use store::{BenchmarkEntry, Rename, ScoreSnapshot, Store, StoreError};
 
 crate::on_both_backends!(
     comparisons_are_stored_as_whole_cells,
@@ -107,13 +107,16 @@ async fn comparisons_are_renamed_and_deleted_per_tenant(db: &TestDb) {
     snapshot(s, &peer, day(2024, 6, 1), 500, 1, 2).await;
     let id = s.create_custom_comparison(&comparison(&owner), "alice").await.unwrap();
 
-    let wrong = s.rename_custom_comparison(&other, &id, "Mine now", "mallory").await;
+    let wrong = s.rename_custom_comparison(&other, Rename { id: &id, name: "Mine now" }, "mallory").await;
     assert!(matches!(wrong, Err(StoreError::NotFound(_))), "{wrong:?}");
     let wrong = s.delete_custom_comparison(&other, &id, "mallory").await;
     assert!(matches!(wrong, Err(StoreError::NotFound(_))), "{wrong:?}");
-    assert!(matches!(s.rename_custom_comparison(&owner, &id, " ", "bob").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        s.rename_custom_comparison(&owner, Rename { id: &id, name: " " }, "bob").await,
+        Err(StoreError::Invalid(_))
+    ));
 
-    s.rename_custom_comparison(&owner, &id, "  Schools  ", "bob").await.unwrap();
+    s.rename_custom_comparison(&owner, Rename { id: &id, name: "  Schools  " }, "bob").await.unwrap();
     assert_eq!(s.custom_comparisons(&owner).await.unwrap()[0].name, "Schools");
     s.delete_custom_comparison(&owner, &id, "bob").await.unwrap();
     assert!(s.custom_comparisons(&owner).await.unwrap().is_empty());
@@ -250,9 +253,10 @@ async fn a_tenant_keeps_at_most_ten_comparisons_with_unique_names_even_when_writ
         .find(|c| c.name.eq_ignore_ascii_case("same peers"))
         .unwrap();
     let another = s.custom_comparisons(&owner).await.unwrap().into_iter().find(|c| c.id != same.id).unwrap();
-    let taken = s.rename_custom_comparison(&owner, &another.id, "same Peers", "bob").await;
+    let taken =
+        s.rename_custom_comparison(&owner, Rename { id: &another.id, name: "same Peers" }, "bob").await;
     assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
-    s.rename_custom_comparison(&owner, &same.id, "Same Peers", "bob").await.unwrap();
+    s.rename_custom_comparison(&owner, Rename { id: &same.id, name: "Same Peers" }, "bob").await.unwrap();
     // Another tenant's names are its own.
     assert!(create_at_once(db, &other, &["same peers".into()]).await[0].is_ok());
     let names: Vec<String> =

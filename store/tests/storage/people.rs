@@ -1,6 +1,6 @@
 //! People: users, roles per tenant, sessions, sign-in throttling and API tokens.
 
-use crate::common::{at, new_tenant, TestDb};
+use crate::common::{at, new_tenant, password, TestDb};
 use score::roles::Role;
 use store::{ApiToken, Session, StoreError};
 
@@ -24,7 +24,7 @@ async fn users_have_unique_case_insensitive_emails(db: &TestDb) {
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(s.user_by_email("bob@example.com").await, Err(StoreError::NotFound(_))));
-    s.set_password_hash(&u.id, "$argon2id$secret-new-hash", "cli", None).await.unwrap();
+    s.set_password_hash(password(&u.id, "$argon2id$secret-new-hash", None), "cli").await.unwrap();
     assert_eq!(s.user(&u.id).await.unwrap().password_hash, "$argon2id$secret-new-hash");
 }
 
@@ -97,7 +97,7 @@ async fn sessions_expire_and_can_be_deleted(db: &TestDb) {
             .await
             .unwrap();
     }
-    s.set_password_hash(&u.id, "$argon2id$new", "ann@example.com", None).await.unwrap();
+    s.set_password_hash(password(&u.id, "$argon2id$new", None), "ann@example.com").await.unwrap();
     for gone in ["ann-1", "ann-2"] {
         assert_eq!(s.session(gone, at(2026, 1, 1, 9)).await.unwrap(), None, "{gone} ended");
     }
@@ -122,7 +122,9 @@ async fn a_password_change_keeps_the_changing_session_and_signing_out_everywhere
     let alive =
         |hash: &'static str| async move { s.session(hash, at(2026, 1, 1, 9)).await.unwrap().is_some() };
 
-    s.set_password_hash(&ann.id, "$argon2id$new", "ann@example.com", Some("ann-here")).await.unwrap();
+    s.set_password_hash(password(&ann.id, "$argon2id$new", Some("ann-here")), "ann@example.com")
+        .await
+        .unwrap();
     assert!(alive("ann-here").await, "the session that changed the password stays");
     assert!(!alive("ann-phone").await && !alive("ann-laptop").await, "every other session ended");
 

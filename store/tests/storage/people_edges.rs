@@ -1,7 +1,7 @@
 //! People: what never reaches the audit trail, and the refusals (unknown tenant, user or
 //! token, bad scope, duplicate secrets) that change nothing.
 
-use crate::common::{at, new_tenant, TestDb};
+use crate::common::{at, new_tenant, password, TestDb};
 use score::roles::Role;
 use store::{ApiToken, StoreError};
 
@@ -30,7 +30,7 @@ async fn secrets_never_reach_the_audit_log(db: &TestDb) {
     let s = &db.store;
     let t = s.create_tenant(new_tenant("Acme"), "cli").await.unwrap();
     let ann = s.create_user("ann@example.com", "Ann", "$argon2id$SECRET-first", "cli").await.unwrap();
-    s.set_password_hash(&ann.id, "$argon2id$SECRET-second", "ann@example.com", None).await.unwrap();
+    s.set_password_hash(password(&ann.id, "$argon2id$SECRET-second", None), "ann@example.com").await.unwrap();
     s.grant_role(&t.id, &ann.id, Role::GlobalAdministrator, "cli").await.unwrap();
     let mut tok = token("tok1", "SECRET-token-hash", &ann.id, &t.id, 8);
     tok.expires_at = Some(at(2026, 3, 1, 0));
@@ -85,7 +85,7 @@ async fn refusals_change_nothing(db: &TestDb) {
     };
 
     not_found(s.user(unknown).await.map(drop), "user by id");
-    not_found(s.set_password_hash(unknown, "h2", "cli", None).await, "password of nobody");
+    not_found(s.set_password_hash(password(unknown, "h2", None), "cli").await, "password of nobody");
     not_found(s.grant_role(&t.id, unknown, Role::GlobalReader, "cli").await.map(drop), "grant to nobody");
     not_found(
         s.grant_role(unknown, &ann.id, Role::GlobalReader, "cli").await.map(drop),

@@ -212,10 +212,8 @@ pub async fn rename_comparison(
     let code = match clean_name(&name) {
         None => Some("comparison_name"),
         Some(n) => {
-            match store
-                .rename_custom_comparison(&access.tenant_id, &comparison_id, &n, &access.viewer.email)
-                .await
-            {
+            let to = store::Rename { id: &comparison_id, name: &n };
+            match store.rename_custom_comparison(&access.tenant_id, to, &access.viewer.email).await {
                 Ok(()) => None,
                 Err(store::StoreError::NotFound(_)) => Some("comparison_unknown"),
                 Err(store::StoreError::Conflict(_)) => Some("comparison_name_taken"),
