@@ -6,6 +6,7 @@ pub mod benchmark;
 pub mod catalog;
 pub mod comparison;
 pub mod day_trend;
+pub mod graph_state;
 pub mod points;
 pub mod ranking;
 pub mod roles;

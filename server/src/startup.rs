@@ -120,6 +120,7 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
         .site_addr(serve.addr)
         .build();
     tokio::spawn(crate::jobs::run_daily(state.clone(), serve.snapshot_at));
+    tokio::spawn(crate::m365::write_back::run(state.clone(), microsoft.clone()));
     tokio::spawn(crate::m365::daily::run_daily(
         state.clone(),
         microsoft,

@@ -161,6 +161,24 @@ pub trait Microsoft365: Send + Sync {
         -> chrono::DateTime<chrono::Utc>;
 }
 
+/// How an action's latest change stands with Microsoft 365, in a sentence for its page:
+/// sent, waiting, refused and to be tried again, or refused for good.
+#[cfg(feature = "store")]
+pub fn write_back_line(w: &store::WriteBack) -> String {
+    let when = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    match (&w.sent_at, &w.last_error, &w.next_attempt_at) {
+        (Some(sent), _, _) => format!("Sent to Microsoft 365 on {} as {}.", when(*sent), w.state),
+        (None, None, _) => format!("Waiting to be sent to Microsoft 365 as {}.", w.state),
+        (None, Some(why), Some(again)) => format!(
+            "Not yet in Microsoft 365: {why} (tried {} {}; next try {}).",
+            w.attempts,
+            if w.attempts == 1 { "time" } else { "times" },
+            when(*again)
+        ),
+        (None, Some(why), None) => format!("Not sent to Microsoft 365: {why}."),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -216,6 +216,9 @@ impl ControlStore for SqlStore {
     async fn set_status(&self, tenant_id: &str, change: &StatusChange) -> Result<()> {
         let mut tx = self.begin_tenant_write(tenant_id).await?;
         tx.set_status(tenant_id, change).await?;
+        // A change a person makes goes to Microsoft too; one an import or a sync brings
+        // in (the internal step above, on its own) came from there.
+        tx.queue_write_back(tenant_id, change).await?;
         tx.commit().await
     }
 

@@ -23,6 +23,7 @@ mod snapshot_rows;
 mod snapshots;
 mod tenants;
 mod tickets;
+mod write_backs;
 
 pub use benchmarks::{BenchmarkEntry, BenchmarkStore};
 pub use comparisons::{ComparisonStore, Rename};
@@ -32,6 +33,7 @@ pub use m365::{M365Connection, M365Store};
 pub use model::*;
 pub use open::{drop_postgres_schema, open, open_postgres_in_schema};
 pub use tickets::{ActionShare, ActionTicket, ShareStore, SharesSince};
+pub use write_backs::{Sent, WriteBack, WriteBackStore};
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -248,6 +250,7 @@ pub trait Store:
     + ComparisonStore
     + BenchmarkStore
     + M365Store
+    + WriteBackStore
     + ImportStore
 {
     /// Which backend this is: `sqlite` or `postgres`.

@@ -185,6 +185,7 @@ impl M365Store for SqlStore {
         let line = AuditLine::new(Some(tenant_id), actor, "m365.disconnect", &before.client_id)
             .before(&before.audited())?;
         tenant_write!(self, tenant_id, |p, tx| {
+            sqlx::query(crate::write_backs::FORGET).bind(tenant_id).execute(&mut *tx).await?;
             sqlx::query(DELETE).bind(tenant_id).execute(&mut *tx).await?;
             write_audit!(tx, line)?;
         });

@@ -14,6 +14,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use score::graph_state::{graph_state, status_of_graph_state};
 use score::{ImprovementAction, Status};
 use service::live::{live_score, LiveScore};
 use service::status_change::{change_status, ChangeError, WhenCompleted};
@@ -70,28 +71,6 @@ pub const SCHEMA: Schema = Schema {
 };
 
 const CONTEXT: &str = "$metadata#security/secureScoreControlProfiles";
-
-/// Graph's four states for Rampart's five statuses. Planned has no Graph state of its own:
-/// it is still to be done, so it reads as `Default`.
-pub fn graph_state(status: Status) -> &'static str {
-    match status {
-        Status::ToAddress | Status::Planned => "Default",
-        Status::RiskAccepted => "Ignored",
-        Status::ThirdParty => "ThirdParty",
-        Status::AlternateMitigation => "Reviewed",
-    }
-}
-
-/// A Graph state in any letter case, as SPEC §7 maps it.
-pub fn status_of_graph_state(state: &str) -> Option<Status> {
-    match state.trim().to_ascii_lowercase().as_str() {
-        "default" => Some(Status::ToAddress),
-        "ignored" => Some(Status::RiskAccepted),
-        "thirdparty" => Some(Status::ThirdParty),
-        "reviewed" => Some(Status::AlternateMitigation),
-        _ => None,
-    }
-}
 
 fn tier_name(tier: score::Tier) -> &'static str {
     match tier {
@@ -333,26 +312,5 @@ fn graph_wording(r: Refusal) -> &'static str {
         "note_required" => "comment: setting state to Ignored needs a comment saying why.",
         "assignee" => "assignedTo: at most 200 characters, without control characters.",
         _ => r.message,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn graph_states_map_both_ways_in_any_case() {
-        for (state, status) in [
-            ("Default", Status::ToAddress),
-            ("IGNORED", Status::RiskAccepted),
-            ("thirdparty", Status::ThirdParty),
-            ("Reviewed", Status::AlternateMitigation),
-        ] {
-            assert_eq!(status_of_graph_state(state), Some(status));
-            assert!(graph_state(status).eq_ignore_ascii_case(state));
-        }
-        assert_eq!(graph_state(Status::Planned), "Default");
-        assert_eq!(status_of_graph_state("Planned"), None);
-        assert_eq!(status_of_graph_state(""), None);
     }
 }

@@ -171,7 +171,8 @@ pub async fn import_graph(
     let by_id: HashMap<&str, &ImprovementAction> = actions.iter().map(|a| (a.id.as_str(), a)).collect();
 
     let mut history = store.tenant_status_history(&tenant_id).await?;
-    for (change, file) in state_updates(&history, &parsed, actor) {
+    let sent = store.write_backs(&tenant_id).await?;
+    for (change, file) in state_updates(&history, &sent, &parsed, actor) {
         bump(&mut changed, file, |c| &mut c.status_changes);
         report.status_changes += 1;
         history.push(change.clone());
@@ -290,7 +291,23 @@ fn audit_file_name(name: &str) -> String {
 /// re-import) or was overtaken by a decision made in Rampart since, which an old export must
 /// not undo. The change is made by `actor`, who imported it: the file's `updatedBy` is only
 /// what the file says, so it goes into the note, never into the audit trail's "who".
-fn state_updates(history: &[StatusChange], parsed: &Parsed, actor: &str) -> Vec<(StatusChange, usize)> {
+/// Nor is a change Rampart wrote back to Microsoft itself (`sent`) taken back in as a new
+/// one: Microsoft only knows Planned as `Default`, which would read as To address.
+fn state_updates(
+    history: &[StatusChange],
+    sent: &[store::WriteBack],
+    parsed: &Parsed,
+    actor: &str,
+) -> Vec<(StatusChange, usize)> {
+    let echo = |id: &str, u: &graph_json::StateUpdate| {
+        sent.iter().any(|w| {
+            w.action_id == id
+                && w.sent_at.is_some()
+                && u.updated_at >= w.changed_at
+                && w.state.eq_ignore_ascii_case(score::graph_state::graph_state(u.status))
+                && w.comment == u.comment.trim()
+        })
+    };
     let mut latest: HashMap<&str, DateTime<Utc>> = HashMap::new();
     for c in history {
         let at = latest.entry(&c.action_id).or_insert(c.changed_at);
@@ -303,7 +320,7 @@ fn state_updates(history: &[StatusChange], parsed: &Parsed, actor: &str) -> Vec<
         for u in updates {
             // Stored to the microsecond; compare the way it will be stored.
             let at = u.updated_at.trunc_subsecs(6);
-            if latest.get(p.id.as_str()).is_some_and(|l| *l >= at) {
+            if latest.get(p.id.as_str()).is_some_and(|l| *l >= at) || echo(&p.id, u) {
                 continue;
             }
             let change = StatusChange {

@@ -91,20 +91,39 @@ impl GraphClient {
         }
     }
 
+    /// Changes one entity with `PATCH {path}` (e.g. a control profile's state, for
+    /// write-back); Graph answers 204 with no body. The retries are those of a read.
+    pub async fn patch(&self, path: &str, body: &Value) -> Result<(), GraphError> {
+        let url = format!("{}{path}", self.base);
+        self.send(reqwest::Method::PATCH, &url, Some(body)).await.map(|_| ())
+    }
+
     /// One page, with the retries the policy allows.
     async fn get(&self, url: &str) -> Result<Value, GraphError> {
+        let body = self.send(reqwest::Method::GET, url, None).await?;
+        serde_json::from_str(&body).map_err(|e| malformed("$", &e.to_string()))
+    }
+
+    /// One request, with the retries the policy allows; the body of a 2xx answer.
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        json: Option<&Value>,
+    ) -> Result<String, GraphError> {
         let mut fresh_token_tried = false;
         let mut busy = 0;
         loop {
             let token = self.tokens.token().await?;
-            let response = self
+            let mut request = self
                 .http
-                .get(url)
+                .request(method.clone(), url)
                 .bearer_auth(&token)
-                .header(reqwest::header::ACCEPT, "application/json")
-                .send()
-                .await
-                .map_err(|e| GraphError::Unreachable(reason_of(&e)))?;
+                .header(reqwest::header::ACCEPT, "application/json");
+            if let Some(json) = json {
+                request = request.json(json);
+            }
+            let response = request.send().await.map_err(|e| GraphError::Unreachable(reason_of(&e)))?;
             let status = response.status().as_u16();
             let retry_after = response
                 .headers()
@@ -114,9 +133,7 @@ impl GraphClient {
                 .map(Duration::from_secs);
             let body = read_capped(response).await?;
             match status {
-                200 => {
-                    return serde_json::from_str(&body).map_err(|e| malformed("$", &e.to_string()));
-                }
+                200..=299 => return Ok(body),
                 401 if !fresh_token_tried => {
                     // Revoked or expired early: one new token, one more try.
                     fresh_token_tried = true;
@@ -129,7 +146,7 @@ impl GraphClient {
                     }
                     tokio::time::sleep(self.wait(busy, retry_after)).await;
                 }
-                _ => return Err(refused(status, &body)),
+                _ => return Err(refused(status, &body, method == reqwest::Method::GET)),
             }
         }
     }
@@ -177,14 +194,18 @@ fn reason_of(e: &reqwest::Error) -> String {
 }
 
 /// Graph's error (`{"error": {"code", "message"}}`) in words, with what to do for the
-/// refusals people meet.
-fn refused(status: u16, body: &str) -> GraphError {
+/// refusals people meet; `read` says whether the app was reading or changing.
+fn refused(status: u16, body: &str, read: bool) -> GraphError {
     let error: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let code = error["error"]["code"].as_str().unwrap_or_default();
     let message = error["error"]["message"].as_str().unwrap_or_default();
     let reason = match status {
-        403 => "the app may not read Secure Score: add the Microsoft Graph application permission \
+        403 if read => "the app may not read Secure Score: add the Microsoft Graph application permission \
                 SecurityEvents.Read.All in Entra (App registrations → API permissions) and grant admin consent"
+            .to_owned(),
+        403 => "the app may not change Secure Score: add the Microsoft Graph application permission \
+                SecurityEvents.ReadWrite.All in Entra (App registrations → API permissions) and grant admin \
+                consent, or turn write-back off"
             .to_owned(),
         401 => "the token was refused twice: check that the app registration belongs to this directory".to_owned(),
         _ if !code.is_empty() => format!("{code}: {message}"),

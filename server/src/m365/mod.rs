@@ -7,6 +7,7 @@
 //! - [`sync`]: one tenant's sync, through the import's path in one transaction.
 //! - [`token`]: app-only tokens by the OAuth 2.0 client-credentials grant, cached until
 //!   shortly before they expire.
+//! - [`write_back`]: status changes made in Rampart, sent to Microsoft.
 
 pub mod connect;
 pub mod daily;
@@ -14,6 +15,7 @@ pub mod graph;
 pub mod secret_key;
 pub mod sync;
 pub mod token;
+pub mod write_back;
 
 /// An authority or Graph base URL as the operator sets it: `https://…`, or plain `http` on
 /// a loopback address (a test's stand-in for Microsoft). Returned without a trailing `/`.

@@ -133,6 +133,10 @@ impl Microsoft {
         tenant_id: &str,
     ) -> Result<ImportReport, SyncError> {
         let connection = store.m365_connection(tenant_id).await?.ok_or(SyncError::NotConnected)?;
+        // Rampart's own changes reach Microsoft before the sync reads it back.
+        if let Err(e) = self.send_write_backs_of(store, tenant_id).await {
+            tracing::warn!(tenant = %tenant_id, error = %e, "write-backs could not be read before the sync");
+        }
         let started = chrono::Utc::now();
         let outcome = self.fetch_and_import(store, catalog, &connection).await;
         let recorded = match &outcome {
@@ -149,12 +153,8 @@ impl Microsoft {
         outcome
     }
 
-    async fn fetch_and_import(
-        &self,
-        store: &dyn Store,
-        catalog: &[ImprovementAction],
-        c: &M365Connection,
-    ) -> Result<ImportReport, SyncError> {
+    /// Graph as the connection's app registration: its secret opened, tokens on demand.
+    pub(super) async fn graph_client(&self, c: &M365Connection) -> Result<GraphClient, SyncError> {
         let app = AppRegistration {
             directory: c.directory_id.clone(),
             client_id: c.client_id.clone(),
@@ -165,7 +165,16 @@ impl Microsoft {
                 .open(&c.sealed_secret, &c.tenant_id)?,
         };
         let tokens = TokenSource::new(self.http.clone(), &self.authority, app);
-        let graph = GraphClient::new(self.http.clone(), &self.graph, tokens, self.retry);
+        Ok(GraphClient::new(self.http.clone(), &self.graph, tokens, self.retry))
+    }
+
+    async fn fetch_and_import(
+        &self,
+        store: &dyn Store,
+        catalog: &[ImprovementAction],
+        c: &M365Connection,
+    ) -> Result<ImportReport, SyncError> {
+        let graph = self.graph_client(c).await?;
         let scores = graph.collection(SCORES).await?;
         let profiles = graph.collection(PROFILES).await?;
         // The same reader as an uploaded export: what Microsoft sent is checked field by

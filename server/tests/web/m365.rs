@@ -10,3 +10,4 @@ mod graph;
 mod settings;
 mod sync;
 mod token;
+mod write_back;

@@ -1,8 +1,9 @@
 //! Microsoft 365 connections: one per tenant, replaced in place, audited without the
 //! secret, and each sync's outcome kept for people to read.
 
-use crate::common::{at, new_tenant, TestDb};
-use store::{M365Connection, StoreError};
+use crate::common::{at, base_catalog, change, day, new_tenant, TestDb};
+use score::Status;
+use store::{M365Connection, Sent, StoreError};
 
 crate::on_both_backends!(a_connection_is_kept_replaced_and_audited_without_its_secret);
 
@@ -90,4 +91,92 @@ async fn a_connection_is_kept_replaced_and_audited_without_its_secret(db: &TestD
     assert_eq!(s.m365_connection(&contoso.id).await.unwrap(), None);
     let last = &s.audit_trail(&contoso.id, 1).await.unwrap()[0];
     assert_eq!((last.kind.as_str(), last.actor.as_str()), ("m365.disconnect", "bob@contoso.example"));
+}
+
+crate::on_both_backends!(a_change_people_make_is_queued_for_write_back_and_its_sending_kept);
+
+async fn a_change_people_make_is_queued_for_write_back_and_its_sending_kept(db: &TestDb) {
+    let s = &db.store;
+    s.sync_catalog(&base_catalog()).await.unwrap();
+    let contoso = s.create_tenant(new_tenant("Contoso"), "setup").await.unwrap();
+    let fabrikam = s.create_tenant(new_tenant("Fabrikam"), "setup").await.unwrap();
+    // Fabrikam reads from Microsoft but does not write back: its changes stay in Rampart.
+    s.save_m365_connection(&connection(&fabrikam.id, "client-f", "v1:f"), "carol").await.unwrap();
+    s.set_status(&fabrikam.id, &change("A", Status::ThirdParty, "", "carol", at(2026, 12, 1, 10)))
+        .await
+        .unwrap();
+    assert_eq!(s.write_backs(&fabrikam.id).await.unwrap(), vec![]);
+    // Nor does a tenant with no connection at all.
+    s.set_status(&contoso.id, &change("B", Status::ThirdParty, "", "bob", at(2026, 12, 1, 10)))
+        .await
+        .unwrap();
+    assert_eq!(s.write_backs(&contoso.id).await.unwrap(), vec![]);
+
+    let mut writes = connection(&contoso.id, "client-c", "v1:c");
+    writes.write_back = true;
+    s.save_m365_connection(&writes, "alice").await.unwrap();
+    let mut planned = change("A", Status::Planned, "roll out to sales", "bob", at(2026, 12, 2, 10));
+    planned.due_date = Some(day(2027, 1, 31));
+    planned.assignee = Some("dana@contoso.example".into());
+    s.set_status(&contoso.id, &planned).await.unwrap();
+    let queued = s.write_backs(&contoso.id).await.unwrap();
+    assert_eq!(queued.len(), 1);
+    let w = &queued[0];
+    assert_eq!(
+        (w.action_id.as_str(), w.state.as_str(), w.comment.as_str(), w.assigned_to.as_str()),
+        ("A", "Default", "Planned in Rampart, due 2027-01-31. roll out to sales", "dana@contoso.example")
+    );
+    assert_eq!(
+        (w.changed_at, w.attempts, w.next_attempt_at, w.sent_at),
+        (at(2026, 12, 2, 10), 0, Some(at(2026, 12, 2, 10)), None)
+    );
+    assert!(s.write_backs(&fabrikam.id).await.unwrap().is_empty(), "one tenant's queue is its own");
+    assert!(matches!(s.write_backs("no-such-tenant").await, Err(StoreError::NotFound(_))));
+
+    // Refused for now: kept with the reason, due again later, not before.
+    let again = at(2026, 12, 2, 11);
+    let why = "Microsoft Graph refused (HTTP 403): add SecurityEvents.ReadWrite.All";
+    assert!(s
+        .record_write_back(w, at(2026, 12, 2, 10), Sent::No { why, again_at: Some(again) })
+        .await
+        .unwrap());
+    assert!(s.due_write_backs(at(2026, 12, 2, 10), 10).await.unwrap().is_empty());
+    let due = s.due_write_backs(again, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!((due[0].attempts, due[0].last_error.as_deref()), (1, Some(why)));
+
+    // A newer change replaces the one not yet sent; the old one's outcome is not recorded.
+    let risk = change("A", Status::RiskAccepted, "the board accepts it", "bob", at(2026, 12, 2, 12));
+    s.set_status(&contoso.id, &risk).await.unwrap();
+    assert!(!s.record_write_back(w, at(2026, 12, 2, 12), Sent::Yes).await.unwrap(), "stale");
+    let now = &s.write_backs(&contoso.id).await.unwrap()[0];
+    assert_eq!(
+        (
+            now.state.as_str(),
+            now.comment.as_str(),
+            now.assigned_to.as_str(),
+            now.attempts,
+            now.last_error.as_deref()
+        ),
+        ("Ignored", "the board accepts it", "", 0, None)
+    );
+    assert!(s.record_write_back(now, at(2026, 12, 2, 13), Sent::Yes).await.unwrap());
+    let sent = &s.write_backs(&contoso.id).await.unwrap()[0];
+    assert_eq!((sent.sent_at, sent.next_attempt_at, sent.attempts), (Some(at(2026, 12, 2, 13)), None, 1));
+    assert!(s.due_write_backs(at(2027, 1, 1, 0), 10).await.unwrap().is_empty(), "sent is done");
+
+    // Refused for good (Microsoft has no such control): kept, never due again.
+    s.set_status(&contoso.id, &change("C", Status::ThirdParty, "", "bob", at(2026, 12, 3, 9))).await.unwrap();
+    let c = s.due_write_backs(at(2026, 12, 3, 9), 10).await.unwrap();
+    assert_eq!(c.len(), 1);
+    assert!(s
+        .record_write_back(&c[0], at(2026, 12, 3, 9), Sent::No { why: "no such control", again_at: None })
+        .await
+        .unwrap());
+    assert!(s.due_write_backs(at(2027, 1, 1, 0), 10).await.unwrap().is_empty());
+    assert_eq!(s.write_backs(&contoso.id).await.unwrap().len(), 2);
+
+    // Disconnected: nothing more goes to Microsoft.
+    assert!(s.delete_m365_connection(&contoso.id, "alice").await.unwrap());
+    assert!(s.write_backs(&contoso.id).await.unwrap().is_empty());
 }

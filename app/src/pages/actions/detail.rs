@@ -48,6 +48,8 @@ pub struct ActionDetail {
     pub share: ShareTargets,
     /// Change tickets opened for this action, newest first.
     pub tickets: Vec<TicketLink>,
+    /// How the latest change stands with Microsoft 365, for a tenant that writes back.
+    pub write_back: Option<String>,
     /// A custom action's fields as its edit form shows them; `None` for built-in actions.
     pub custom_fields: Option<super::custom::CustomActionInput>,
 }
@@ -108,6 +110,7 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
             created: format!("{} on {}", t.created_by, t.created_at.format("%Y-%m-%d %H:%M UTC")),
         })
         .collect();
+    let write_back = state.store.write_backs(tenant_id).await?.into_iter().find(|w| w.action_id == action_id);
     let prerequisite_actions = action
         .prerequisites
         .actions
@@ -144,6 +147,7 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
         // The server layers the targets onto every request; none when it did not.
         share: leptos_axum::extract::<axum::Extension<ShareTargets>>().await.map(|e| e.0).unwrap_or_default(),
         tickets,
+        write_back: write_back.as_ref().map(service::m365::write_back_line),
         custom_fields: row.custom.then(|| super::custom::CustomActionInput::from_action(&action)),
         row,
     })

@@ -119,6 +119,7 @@ pub fn ActionDetailView(
             " · Rank: " <strong id="action-rank">{r.rank_label()}</strong>
             {d.updated.clone().map(|u| view! { <span class="subtle">" · last changed by " {u}</span> })}
         </p>
+        {d.write_back.clone().map(|w| view! { <p class="subtle" id="action-write-back">{w}</p> })}
     }
     .into_any();
     let glance = view! {

@@ -100,4 +100,4 @@ pub struct StateUpdate {
 }
 
 /// Graph's control states (any case) as Rampart statuses (SPEC §7), the same as `PATCH`.
-pub use crate::graph::control_profiles::status_of_graph_state as status_of_state;
+pub use score::graph_state::status_of_graph_state as status_of_state;

@@ -1,14 +1,15 @@
 //! A stand-in for Microsoft on a loopback port: the Entra token endpoint as documented for
 //! the client-credentials grant (`POST /{tenant}/oauth2/v2.0/token`), checking each request
 //! exactly, and Graph's Secure Score collections (`GET /v1.0/security/…`) with paging by
-//! `@odata.nextLink` and the faults Graph documents; it answers with Microsoft's response
+//! `@odata.nextLink` and the faults Graph documents, and `PATCH` of a control profile
+//! (write-back) checked as Graph documents it; it answers with Microsoft's response
 //! shapes and records what it was sent.
 
 use axum::extract::RawQuery;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -53,6 +54,8 @@ pub struct Graph {
     pub truncated: bool,
     /// The first page's next link points to another host.
     pub foreign_next_link: bool,
+    /// The next this many PATCHes answer 403: the app lacks SecurityEvents.ReadWrite.All.
+    pub refuse_patches: u32,
 }
 
 #[derive(Default)]
@@ -66,6 +69,8 @@ struct Recorded {
     pages_served: usize,
     /// Every Graph request: path and query, and the bearer token sent.
     graph_requests: Vec<(String, String)>,
+    /// Every PATCH that changed a profile: its id and the body.
+    patches: Vec<(String, serde_json::Value)>,
     base: String,
 }
 
@@ -86,6 +91,7 @@ impl FakeMicrosoft {
             axum::Router::new().route("/{tenant}/oauth2/v2.0/token", post(token)).with_state(state.clone());
         let graph = axum::Router::new()
             .route("/v1.0/security/{collection}", get(collection))
+            .route("/v1.0/security/secureScoreControlProfiles/{id}", patch(update_profile))
             .with_state(state.clone());
         let base = serve(entra).await;
         let graph = serve(graph).await;
@@ -105,6 +111,16 @@ impl FakeMicrosoft {
         let mut s = self.state.lock().expect("lock");
         s.graph = graph;
         s.pages_served = 0;
+    }
+
+    /// (control id, body) of every PATCH Graph took, in order.
+    pub fn patches(&self) -> Vec<(String, serde_json::Value)> {
+        self.state.lock().expect("lock").patches.clone()
+    }
+
+    /// The control profiles as they stand, changed by the PATCHes taken.
+    pub fn profiles(&self) -> Vec<serde_json::Value> {
+        self.state.lock().expect("lock").graph.profiles.clone()
     }
 
     /// (path and query, bearer token) of every Graph request so far.
@@ -142,14 +158,9 @@ async fn collection(
         .unwrap_or_default()
         .to_owned();
     let query = query.unwrap_or_default();
-    s.graph_requests.push((format!("/v1.0/security/{name}?{query}"), bearer.clone()));
-    let number = bearer.strip_prefix("fake-graph-token-").and_then(|n| n.parse::<usize>().ok());
-    if number.is_none_or(|n| n <= s.refused_up_to || n > s.token_requests.len()) {
-        return graph_error(
-            StatusCode::UNAUTHORIZED,
-            "InvalidAuthenticationToken",
-            "Access token has expired or is not yet valid.",
-        );
+    s.graph_requests.push((format!("/v1.0/security/{name}?{query}"), bearer));
+    if let Some(refused) = token_refused(&s, &headers) {
+        return refused;
     }
     if !matches!(name.as_str(), "secureScores" | "secureScoreControlProfiles") {
         return graph_error(StatusCode::NOT_FOUND, "UnknownError", "Resource not found.");
@@ -192,6 +203,81 @@ async fn collection(
     }
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; odata.metadata=minimal")], body.to_string())
         .into_response()
+}
+
+/// The app that the fake's tokens are granted to, as Graph names it in `updatedBy`.
+pub const APP_NAME: &str = "Rampart (app registration)";
+
+/// The 401 Graph answers with when it does not take the bearer token; `None` when it does.
+fn token_refused(s: &Recorded, headers: &HeaderMap) -> Option<Response> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    match bearer.strip_prefix("fake-graph-token-").and_then(|n| n.parse::<usize>().ok()) {
+        Some(n) if n > s.refused_up_to && n <= s.token_requests.len() => None,
+        _ => Some(graph_error(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            "Access token has expired or is not yet valid.",
+        )),
+    }
+}
+
+/// `PATCH /v1.0/security/secureScoreControlProfiles/{id}` as Graph documents it: a JSON
+/// body with `vendorInformation` (provider and vendor) and any of `assignedTo`, `comment`
+/// and `state` (one of the four); answered 204, the change appended to the profile's
+/// `controlStateUpdates` under the app's name, as Microsoft records it.
+async fn update_profile(
+    State(state): State<Arc<Mutex<Recorded>>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let mut s = state.lock().expect("lock");
+    s.graph_requests.push((format!("PATCH /v1.0/security/secureScoreControlProfiles/{id}"), String::new()));
+    if let Some(refused) = token_refused(&s, &headers) {
+        return refused;
+    }
+    if s.graph.refuse_patches > 0 {
+        s.graph.refuse_patches -= 1;
+        return graph_error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "Insufficient privileges to complete the operation.",
+        );
+    }
+    let json_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let Ok(update) = serde_json::from_str::<serde_json::Value>(&body) else {
+        return graph_error(StatusCode::BAD_REQUEST, "BadRequest", "Unable to read JSON request payload.");
+    };
+    let vendor = &update["vendorInformation"];
+    let state_ok = update.get("state").is_none_or(|v| {
+        v.as_str().is_some_and(|v| ["Default", "Ignored", "ThirdParty", "Reviewed"].contains(&v))
+    });
+    if !json_type || !vendor["provider"].is_string() || !vendor["vendor"].is_string() || !state_ok {
+        return graph_error(StatusCode::BAD_REQUEST, "BadRequest", "Invalid request body.");
+    }
+    let Some(profile) = s.graph.profiles.iter_mut().find(|p| p["id"] == id.as_str()) else {
+        return graph_error(StatusCode::NOT_FOUND, "ResourceNotFound", "Resource not found.");
+    };
+    let entry = serde_json::json!({
+        "assignedTo": update["assignedTo"].as_str().unwrap_or_default(),
+        "comment": update["comment"].as_str().unwrap_or_default(),
+        "state": update["state"].as_str().unwrap_or("Default"),
+        "updatedBy": APP_NAME,
+        "updatedDateTime": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    });
+    match profile["controlStateUpdates"].as_array_mut() {
+        Some(updates) => updates.push(entry),
+        None => profile["controlStateUpdates"] = serde_json::json!([entry]),
+    }
+    s.patches.push((id, update));
+    StatusCode::NO_CONTENT.into_response()
 }
 
 /// Microsoft's error body (`error`, `error_description`, `error_codes`, and the trace ids).
