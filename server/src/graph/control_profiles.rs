@@ -6,7 +6,7 @@ use super::entities::{
     SecureScoreControlStateUpdate, VendorInformation,
 };
 use super::error::GraphError;
-use super::odata::{FieldType, Schema};
+use super::odata::{FieldType, Items, Schema};
 use super::{base_url, internal, reply_entity, reply_page, TokenOn};
 use crate::http::ServerState;
 use crate::web_access::{Read, Write};
@@ -44,6 +44,22 @@ pub const SCHEMA: Schema = Schema {
         ("tier", FieldType::String),
         ("title", FieldType::String),
         ("userImpact", FieldType::String),
+    ],
+    collections: &[
+        (
+            "controlStateUpdates",
+            Items::Entities {
+                entity: "microsoft.graph.secureScoreControlStateUpdate",
+                scalar: &[
+                    ("assignedTo", FieldType::String),
+                    ("comment", FieldType::String),
+                    ("state", FieldType::String),
+                    ("updatedBy", FieldType::String),
+                    ("updatedDateTime", FieldType::DateTime),
+                ],
+            },
+        ),
+        ("threats", Items::Values(FieldType::String)),
     ],
     selectable: &[
         "id",

@@ -214,7 +214,9 @@ pub struct ODataParams {
     /// `property [asc|desc]`, comma-separated, on scalar properties.
     #[param(rename = "$orderby")]
     orderby: Option<String>,
-    /// `eq ne gt ge lt le and or not` and parentheses over scalar properties.
+    /// `eq ne gt ge lt le and or not` and parentheses over scalar properties;
+    /// `startswith`, `endswith` and `contains` on text; `any`/`all` over a collection
+    /// property's items (`controlScores/any(c: c/controlCategory eq 'Identity')`).
     #[param(rename = "$filter")]
     filter: Option<String>,
 }

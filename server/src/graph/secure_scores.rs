@@ -5,7 +5,7 @@ use super::entities::{
     graph_time, points, AverageComparativeScore, Collection, ControlScore, SecureScore, VendorInformation,
 };
 use super::error::GraphError;
-use super::odata::{FieldType, Schema};
+use super::odata::{FieldType, Items, Schema};
 use super::{base_url, internal, reply_page, TokenOn};
 use crate::http::ServerState;
 use crate::web_access::Read;
@@ -34,6 +34,33 @@ pub const SCHEMA: Schema = Schema {
         ("currentScore", FieldType::Number),
         ("licensedUserCount", FieldType::Number),
         ("maxScore", FieldType::Number),
+    ],
+    collections: &[
+        (
+            "controlScores",
+            Items::Entities {
+                entity: "microsoft.graph.controlScore",
+                scalar: &[
+                    ("controlCategory", FieldType::String),
+                    ("controlName", FieldType::String),
+                    ("description", FieldType::String),
+                    ("score", FieldType::Number),
+                    ("scoreInPercentage", FieldType::Number),
+                    ("implementationStatus", FieldType::String),
+                    ("count", FieldType::String),
+                    ("total", FieldType::String),
+                    ("lastSynced", FieldType::DateTime),
+                ],
+            },
+        ),
+        (
+            "averageComparativeScores",
+            Items::Entities {
+                entity: "microsoft.graph.averageComparativeScore",
+                scalar: &[("basis", FieldType::String), ("averageScore", FieldType::Number)],
+            },
+        ),
+        ("enabledServices", Items::Values(FieldType::String)),
     ],
     selectable: &[
         "id",
@@ -67,8 +94,8 @@ pub fn created_on_its_day(s: &ScoreSnapshot) -> chrono::DateTime<chrono::Utc> {
     s.taken_at.clamp(start, last.min(chrono::Utc::now().max(start)))
 }
 
-/// The scalar fields alone, which is all `$filter` and `$orderby` look at: pages are chosen
-/// from these and only the chosen days are built in full.
+/// The scalar fields alone, which is all `$orderby` and most filters look at: pages are
+/// chosen from these and only the chosen days are built in full.
 fn scalars(s: &ScoreSnapshot) -> serde_json::Value {
     serde_json::json!({
         "id": score_id(&s.tenant_id, s.day),
@@ -110,8 +137,19 @@ pub async fn list(
         };
         let by_id: HashMap<String, &ScoreSnapshot> =
             days.iter().map(|s| (score_id(&s.tenant_id, s.day), s)).collect();
-        let page = options.apply(days.iter().map(scalars).collect(), PAGE_SIZE);
         let mut builder = None;
+        let items = if options.filter.as_ref().is_some_and(super::odata::Filter::looks_into_collections) {
+            // `controlScores/any(…)` needs each day whole; the page below reuses what is built.
+            let mut whole = Vec::with_capacity(days.len());
+            for snapshot in &days {
+                let json = entity_json(&state, &cache, &tenant, &viewer, &mut builder, snapshot).await?;
+                whole.push(serde_json::from_str(&json).map_err(internal)?);
+            }
+            whole
+        } else {
+            days.iter().map(scalars).collect()
+        };
+        let page = options.apply(items, PAGE_SIZE);
         let mut value = Vec::with_capacity(page.items.len());
         for item in &page.items {
             let Some(snapshot) = item.get("id").and_then(|v| v.as_str()).and_then(|id| by_id.get(id)) else {

@@ -15,14 +15,25 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
 }
 
 impl Filter {
+    /// Whether the filter looks into a collection (`any`/`all`), so the items it is tried
+    /// on must carry their collections, not their scalar properties alone.
+    pub fn looks_into_collections(&self) -> bool {
+        match self {
+            Filter::And(a, b) | Filter::Or(a, b) => a.looks_into_collections() || b.looks_into_collections(),
+            Filter::Not(a) => a.looks_into_collections(),
+            Filter::Compare { .. } | Filter::Text { .. } => false,
+            Filter::Lambda { .. } => true,
+        }
+    }
+
     pub fn matches(&self, item: &Value) -> bool {
         match self {
             Filter::And(a, b) => a.matches(item) && b.matches(item),
             Filter::Or(a, b) => a.matches(item) || b.matches(item),
             Filter::Not(a) => !a.matches(item),
-            Filter::Compare { field, op, value } => compare(item.get(*field), *op, value),
+            Filter::Compare { field, op, value } => compare(property(item, field), *op, value),
             Filter::Text { func, field, text } => {
-                let Some(actual) = item.get(*field).and_then(Value::as_str) else { return false };
+                let Some(actual) = property(item, field).and_then(Value::as_str) else { return false };
                 let (actual, text) = (actual.to_lowercase(), text.to_lowercase());
                 match func {
                     TextFn::StartsWith => actual.starts_with(&text),
@@ -30,7 +41,25 @@ impl Filter {
                     TextFn::Contains => actual.contains(&text),
                 }
             }
+            Filter::Lambda { collection, all, body } => {
+                // A missing or empty collection has no item that matches, and no item that fails.
+                let items = item.get(*collection).and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+                match (body, all) {
+                    (None, _) => !items.is_empty(),
+                    (Some(b), true) => items.iter().all(|i| b.matches(i)),
+                    (Some(b), false) => items.iter().any(|i| b.matches(i)),
+                }
+            }
         }
+    }
+}
+
+/// A property of the item; the empty name is the item itself (a plain value in `any`).
+fn property<'v>(item: &'v Value, field: &str) -> Option<&'v Value> {
+    if field.is_empty() {
+        Some(item)
+    } else {
+        item.get(field)
     }
 }
 

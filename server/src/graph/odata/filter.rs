@@ -1,9 +1,10 @@
 //! `$filter`: a tokenizer and a recursive-descent parser (`or` < `and` < `not` <
-//! comparison) that checks every property and literal against the entity's schema.
+//! comparison) that checks every property and literal against the entity's schema,
+//! including those of the items `any` and `all` look into.
 
 use super::evaluate::parse_datetime;
 use super::tokens::{syntax, tokenize, Token};
-use super::{FieldType, ODataError, Schema};
+use super::{FieldType, Items, ODataError, Schema};
 use chrono::{DateTime, FixedOffset};
 
 /// Longest filter accepted, and deepest nesting: bounds on the work one request can ask for.
@@ -45,6 +46,20 @@ pub enum Filter {
         field: &'static str,
         text: String,
     },
+    /// `controlScores/any(c: c/score gt 0)`, or `all`: `body` tried on each item of the
+    /// collection, whose fields it names (the empty name: a plain value itself).
+    /// `any()` without a body asks whether the collection has items at all.
+    Lambda {
+        collection: &'static str,
+        all: bool,
+        body: Option<Box<Filter>>,
+    },
+}
+
+/// Inside `any`/`all`: the lambda's variable and what it stands for.
+struct Scope {
+    var: String,
+    items: Items,
 }
 
 /// The string functions `$filter` takes. Like Graph, they ignore letter case.
@@ -71,13 +86,14 @@ struct Parser<'a> {
     tokens: Vec<(usize, Token)>,
     at: usize,
     schema: &'a Schema,
+    scope: Option<Scope>,
 }
 
 pub fn parse(text: &str, schema: &Schema) -> Result<Filter, ODataError> {
     if text.chars().count() > MAX_FILTER_CHARS {
         return Err(ODataError::new(format!("$filter is longer than {MAX_FILTER_CHARS} characters.")));
     }
-    let mut p = Parser { text, tokens: tokenize(text)?, at: 0, schema };
+    let mut p = Parser { text, tokens: tokenize(text)?, at: 0, schema, scope: None };
     if p.tokens.is_empty() {
         return Err(syntax(text, "the expression is empty"));
     }
@@ -160,8 +176,59 @@ impl Parser<'_> {
             if let Some(func) = TextFn::named(w) {
                 return self.text_function(func);
             }
+            if let Some((path, all)) = lambda_of(w) {
+                let path = path.to_owned();
+                return self.lambda(&path, all, depth);
+            }
         }
         self.comparison()
+    }
+
+    /// `collection/any(v: …)` or `/all(…)`, the word seen: the body is parsed with the
+    /// collection's item properties in scope, named through the variable.
+    fn lambda(&mut self, path: &str, all: bool, depth: usize) -> Result<Filter, ODataError> {
+        let (pos, word) = self.next()?;
+        let word = describe(&word);
+        self.at += 1; // the '(' seen by the caller
+        let Some((collection, items)) = self.schema.collection(path).filter(|_| self.scope.is_none()) else {
+            let names: Vec<&str> = self.schema.collections.iter().map(|(n, _)| *n).collect();
+            let over =
+                if names.is_empty() { "no property of this type".to_owned() } else { names.join(", ") };
+            return Err(ODataError::new(format!(
+                "The function {word} is not supported in $filter: any and all look into {over}, \
+                 one level deep."
+            )));
+        };
+        if self.peek() == Some(&Token::Close) {
+            self.at += 1;
+            if all {
+                return Err(self.syntax(format!("{word} at position {pos} needs a condition")));
+            }
+            return Ok(Filter::Lambda { collection, all, body: None });
+        }
+        let var = match self.next()? {
+            (_, Token::Word(v)) if !v.contains('/') && !is_keyword_literal(&v) => v,
+            (at, t) => {
+                return Err(self.syntax(format!(
+                    "{word} at position {pos} starts with a variable name, found {} at position {at}",
+                    describe(&t)
+                )))
+            }
+        };
+        match self.next()? {
+            (_, Token::Symbol(':')) => {}
+            (at, t) => {
+                return Err(self.syntax(format!("expected ':' at position {at}, found {}", describe(&t))))
+            }
+        }
+        self.scope = Some(Scope { var, items });
+        let body = self.or(depth + 1);
+        self.scope = None;
+        let body = body?;
+        match self.next()? {
+            (_, Token::Close) => Ok(Filter::Lambda { collection, all, body: Some(Box::new(body)) }),
+            (at, t) => Err(self.syntax(format!("expected ')' at position {at}, found {}", describe(&t)))),
+        }
     }
 
     /// `name(property, 'text')`, the name already seen: the property must be a string.
@@ -268,13 +335,32 @@ impl Parser<'_> {
     }
 
     fn field(&self, t: &Token) -> Option<(&'static str, FieldType)> {
-        match t {
-            Token::Word(w) => self.schema.scalar_field(w),
-            _ => None,
+        let Token::Word(w) = t else { return None };
+        match &self.scope {
+            None => self.schema.scalar_field(w),
+            Some(Scope { var, items: Items::Values(ty) }) => (w == var).then_some(("", *ty)),
+            Some(Scope { var, items: Items::Entities { scalar, .. } }) => {
+                let property = w.strip_prefix(var.as_str())?.strip_prefix('/')?;
+                scalar.iter().copied().find(|(n, _)| n.eq_ignore_ascii_case(property))
+            }
         }
     }
 
     fn unknown_field(&self, name: &str) -> ODataError {
+        match &self.scope {
+            Some(Scope { var, items: Items::Values(_) }) => {
+                return ODataError::new(format!(
+                    "Inside any/all, compare the items themselves as '{var}'; '{name}' is not that."
+                ))
+            }
+            Some(Scope { var, items: Items::Entities { entity, .. } }) => {
+                return ODataError::new(format!(
+                    "Inside any/all, name the items' properties as '{var}/…'; '{name}' is not a \
+                     property of type '{entity}' that $filter can use."
+                ))
+            }
+            None => {}
+        }
         match self.schema.selectable.iter().find(|s| s.eq_ignore_ascii_case(name)) {
             Some(s) => {
                 ODataError::new(format!("The property '{s}' cannot be used in $filter: it is not a scalar."))
@@ -288,6 +374,16 @@ impl Parser<'_> {
 }
 
 const OPERATORS: &str = "eq, ne, gt, ge, lt, le";
+
+/// `controlScores/any` → (`controlScores`, false); `…/all` → (…, true); anything else `None`.
+fn lambda_of(word: &str) -> Option<(&str, bool)> {
+    let (path, func) = word.rsplit_once('/')?;
+    match func.to_ascii_lowercase().as_str() {
+        "any" => Some((path, false)),
+        "all" => Some((path, true)),
+        _ => None,
+    }
+}
 
 fn is_keyword_literal(w: &str) -> bool {
     ["true", "false", "null"].iter().any(|k| k.eq_ignore_ascii_case(w))

@@ -38,15 +38,30 @@ pub struct Schema {
     pub entity: &'static str,
     /// Properties `$filter` and `$orderby` may use.
     pub scalar: &'static [(&'static str, FieldType)],
+    /// Collection properties `$filter` may look into with `any` and `all`.
+    pub collections: &'static [(&'static str, Items)],
     /// Properties `$select` may name.
     pub selectable: &'static [&'static str],
     pub max_top: usize,
+}
+
+/// What a collection property holds, for `any`/`all` over it.
+#[derive(Debug, Clone, Copy)]
+pub enum Items {
+    /// Objects (`controlScores`), with the properties their lambda may compare.
+    Entities { entity: &'static str, scalar: &'static [(&'static str, FieldType)] },
+    /// Plain values (`enabledServices`), compared as the lambda variable itself.
+    Values(FieldType),
 }
 
 impl Schema {
     /// Property names match in any letter case; the answer is the canonical name.
     fn scalar_field(&self, name: &str) -> Option<(&'static str, FieldType)> {
         self.scalar.iter().copied().find(|(n, _)| n.eq_ignore_ascii_case(name))
+    }
+
+    fn collection(&self, name: &str) -> Option<(&'static str, Items)> {
+        self.collections.iter().copied().find(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 }
 

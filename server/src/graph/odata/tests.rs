@@ -14,15 +14,28 @@ const SCHEMA: Schema = Schema {
         ("deprecated", FieldType::Bool),
         ("when", FieldType::DateTime),
     ],
-    selectable: &["id", "title", "score", "deprecated", "when", "tags"],
+    collections: &[
+        (
+            "parts",
+            Items::Entities {
+                entity: "microsoft.graph.part",
+                scalar: &[("name", FieldType::String), ("weight", FieldType::Number)],
+            },
+        ),
+        ("labels", Items::Values(FieldType::String)),
+    ],
+    selectable: &["id", "title", "score", "deprecated", "when", "tags", "parts", "labels"],
     max_top: 100,
 };
 
 fn items() -> Vec<Value> {
     vec![
-        json!({"id": "a", "title": "Alpha's", "score": 5.5, "deprecated": false, "when": "2026-01-01T00:00:00Z", "tags": []}),
-        json!({"id": "b", "title": "Beta", "score": 10, "deprecated": true, "when": "2026-01-02T00:00:00+02:00", "tags": []}),
-        json!({"id": "c", "title": "Gamma", "score": -1, "deprecated": false, "when": null, "tags": []}),
+        json!({"id": "a", "title": "Alpha's", "score": 5.5, "deprecated": false, "when": "2026-01-01T00:00:00Z", "tags": [],
+            "parts": [{"name": "Wheel", "weight": 2}, {"name": "Axle", "weight": 7}], "labels": ["red", "big"]}),
+        json!({"id": "b", "title": "Beta", "score": 10, "deprecated": true, "when": "2026-01-02T00:00:00+02:00", "tags": [],
+            "parts": [{"name": "wheel", "weight": 1}], "labels": ["blue"]}),
+        json!({"id": "c", "title": "Gamma", "score": -1, "deprecated": false, "when": null, "tags": [],
+            "parts": [], "labels": []}),
         json!({"id": "d", "title": "Delta", "score": 10, "deprecated": false, "when": "2026-01-03T12:00:00Z", "tags": []}),
     ]
 }

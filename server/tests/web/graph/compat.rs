@@ -176,3 +176,55 @@ async fn beta_paths_answer_like_v1() {
     .await;
     graph_error(&r, StatusCode::FORBIDDEN);
 }
+
+/// The ids of `items` that `keep` picks, in the collection's order.
+fn ids_where(items: &[Value], keep: impl Fn(&Value) -> bool) -> Vec<String> {
+    items.iter().filter(|i| keep(i)).map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+}
+
+fn has(item: &Value, collection: &str, test: impl Fn(&Value) -> bool) -> bool {
+    item[collection].as_array().is_some_and(|a| a.iter().any(test))
+}
+
+#[tokio::test]
+async fn any_and_all_filter_on_what_a_collection_holds() {
+    let s = demo_server().await;
+    let t = token(&s, "reader@contoso.example", CONTOSO_ID, SCOPE_READ).await;
+    let filtered = |path: &str, filter: &str| format!("{path}?$filter={}", urlencode(filter));
+
+    // Control profiles with a risk acceptance in their state updates, as Graph's scripts ask.
+    let profiles = every_item(&s, PROFILES, &t).await;
+    let ignored = ids_where(&profiles, |p| has(p, "controlStateUpdates", |u| u["state"] == "Ignored"));
+    assert!(!ignored.is_empty(), "the demo tenant has accepted risks");
+    let got =
+        every_item(&s, &filtered(PROFILES, "controlStateUpdates/any(u: u/state eq 'Ignored')"), &t).await;
+    assert_eq!(ids_where(&got, |_| true), ignored);
+    let threats = ids_where(&profiles, |p| has(p, "threats", |x| x == "Account Breach"));
+    assert!(!threats.is_empty());
+    let got = every_item(&s, &filtered(PROFILES, "threats/any(x: x eq 'Account Breach')"), &t).await;
+    assert_eq!(ids_where(&got, |_| true), threats);
+
+    // Days on which some Data control scored in full; days on which every control did not.
+    let days = every_item(&s, SCORES, &t).await;
+    let full = |c: &Value| c["controlCategory"] == "Data" && c["scoreInPercentage"].as_f64() == Some(100.0);
+    let expected = ids_where(&days, |d| has(d, "controlScores", full));
+    let query = "controlScores/any(c: c/controlCategory eq 'Data' and c/scoreInPercentage eq 100)";
+    let got = every_item(&s, &filtered(SCORES, query), &t).await;
+    assert_eq!(ids_where(&got, |_| true), expected);
+    let got = every_item(&s, &filtered(SCORES, "controlScores/all(c: c/scoreInPercentage lt 100)"), &t).await;
+    assert_eq!(
+        ids_where(&got, |_| true),
+        ids_where(&days, |d| !has(d, "controlScores", |c| c["scoreInPercentage"].as_f64() == Some(100.0)))
+    );
+
+    // Anything deeper or unknown is still a 400 that says why.
+    for (query, says) in [
+        ("controlScores/any(c: c/colour eq 'red')", "c/colour"),
+        ("controlScores/any(c: averageComparativeScores/any(a: a/averageScore gt 1))", "one level deep"),
+        ("vendorInformation/any(v: v eq 'x')", "any and all look into"),
+    ] {
+        let r = api(&s, Method::GET, &filtered(SCORES, query), Some(&t), None).await;
+        let message = graph_error(&r, StatusCode::BAD_REQUEST);
+        assert!(message.contains(says), "{query}: {message}");
+    }
+}

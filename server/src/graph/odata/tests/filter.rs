@@ -91,6 +91,45 @@ fn syntax_errors_quote_the_filter_and_the_position() {
 }
 
 #[test]
+fn any_and_all_look_into_collections_one_level_deep() {
+    assert_eq!(ids("$filter=parts/any(p: p/weight gt 5)"), ["a"]);
+    assert_eq!(ids("$filter=parts/ANY(p:p/Name eq 'wheel')"), ["b"], "names in any case, values as they are");
+    assert_eq!(
+        ids("$filter=parts/any(p: startswith(p/name, 'WH'))"),
+        ["a", "b"],
+        "text functions ignore case"
+    );
+    // `all` holds for an empty or missing collection; `any` does not.
+    assert_eq!(ids("$filter=parts/all(p: p/weight lt 5)"), ["b", "c", "d"]);
+    assert_eq!(ids("$filter=parts/any()"), ["a", "b"], "any() asks for items at all");
+    assert_eq!(ids("$filter=not parts/any()"), ["c", "d"]);
+    // Plain values are the variable itself.
+    assert_eq!(ids("$filter=labels/any(l: l eq 'blue' or l eq 'big')"), ["a", "b"]);
+    assert_eq!(
+        ids("$filter=labels/any(l: contains(l, 'E')) and score ge 10"),
+        ["b"],
+        "combined with the rest"
+    );
+    assert_eq!(ids("$filter=labels/any(x: x eq 'red') or parts/any(p: p/weight eq 1)"), ["a", "b"]);
+
+    // Each part is checked and named.
+    assert!(refused("$filter=parts/any(p: p/colour eq 'red')")
+        .contains("'p/colour' is not a property of type 'microsoft.graph.part'"));
+    assert!(
+        refused("$filter=parts/any(p: title eq 'x')").contains("as 'p/…'"),
+        "outer properties are not in scope"
+    );
+    assert!(refused("$filter=labels/any(l: m eq 'x')").contains("as 'l'"));
+    assert!(refused("$filter=parts/any(p: p/weight eq 'heavy')").contains("'weight', which is a number"));
+    assert!(refused("$filter=parts/any(p: parts/any(q: q/weight gt 1))").contains("one level deep"));
+    assert!(refused("$filter=title/any(t: t eq 'x')").contains("any and all look into parts, labels"));
+    assert!(refused("$filter=parts/all()").contains("needs a condition"));
+    assert!(refused("$filter=parts/any(p p/weight gt 1)").contains("expected ':'"));
+    assert!(refused("$filter=parts/any(p: p/weight gt 1").contains("ends too early"));
+    assert!(refused("$filter=parts/any(5: p/weight gt 1)").contains("starts with a variable name"));
+}
+
+#[test]
 fn unknown_properties_and_functions_are_named() {
     assert_eq!(
         refused("$filter=colour eq 'red'"),
