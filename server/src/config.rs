@@ -162,8 +162,12 @@ pub struct Connect {
     #[arg(long)]
     pub client_id: String,
     /// A file holding the client secret's value; it is kept sealed and never printed.
+    #[arg(long, required_unless_present = "certificate_file", conflicts_with = "certificate_file")]
+    pub client_secret_file: Option<PathBuf>,
+    /// Instead of a secret: a PEM file with the certificate uploaded to the app registration
+    /// and its unencrypted private key; kept sealed and never printed.
     #[arg(long)]
-    pub client_secret_file: PathBuf,
+    pub certificate_file: Option<PathBuf>,
     /// Also send status changes made in Rampart back to Microsoft (the app then needs
     /// SecurityEvents.ReadWrite.All).
     #[arg(long)]

@@ -24,6 +24,20 @@ pub const REFUSALS: Refusals = Refusals(&[
         "Client secret: paste the secret's Value (not its Secret ID), one line of at most 1,024 characters.",
     ),
     Refusal::new(
+        "certificate",
+        "certificate",
+        "Certificate: paste the certificate (-----BEGIN CERTIFICATE-----) and its unencrypted private key \
+         (-----BEGIN PRIVATE KEY-----) as one PEM text of at most 64 KB.",
+    ),
+    Refusal::new("credential_both", "client_secret", "Give a client secret or a certificate, not both."),
+    Refusal::new(
+        "entra_certificate",
+        "certificate",
+        "Entra does not accept this certificate for the app: upload the certificate (not its key) under \
+         App registrations → Certificates & secrets → Certificates, and paste the same certificate with its \
+         private key here.",
+    ),
+    Refusal::new(
         "entra_secret",
         "client_secret",
         "Entra refused the client secret: it is wrong or has expired. Create a new one in Entra (App \
@@ -57,6 +71,8 @@ pub const REFUSALS: Refusals = Refusals(&[
 
 /// The longest client secret taken (Entra's are 40 characters).
 pub const MAX_SECRET_CHARS: usize = 1024;
+/// The longest certificate-and-key PEM text taken.
+pub const MAX_CERTIFICATE_BYTES: usize = 64 * 1024;
 
 /// An app registration to connect a tenant to, as typed.
 #[derive(Clone, PartialEq, Eq)]
@@ -64,16 +80,19 @@ pub struct ConnectionForm {
     pub directory_id: String,
     pub client_id: String,
     pub client_secret: String,
+    /// Instead of a secret: the certificate and its private key, as PEM text.
+    pub certificate: String,
     /// Send status changes made in Rampart back to Microsoft.
     pub write_back: bool,
 }
 
 impl std::fmt::Debug for ConnectionForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the secret, not even in a debug line.
+        // Never the secret or the key, not even in a debug line.
         f.debug_struct("ConnectionForm")
             .field("directory_id", &self.directory_id)
             .field("client_id", &self.client_id)
+            .field("certificate", &!self.certificate.trim().is_empty())
             .field("write_back", &self.write_back)
             .finish_non_exhaustive()
     }
@@ -92,13 +111,41 @@ impl ConnectionForm {
             return Err(REFUSALS.of("client"));
         }
         let client_secret = self.client_secret.trim().to_owned();
-        if client_secret.is_empty()
+        let certificate = self.certificate.trim().to_owned();
+        if !certificate.is_empty() {
+            if !client_secret.is_empty() {
+                return Err(REFUSALS.of("credential_both"));
+            }
+            // A first look only; the server reads the key itself before anything is sent.
+            if certificate.len() > MAX_CERTIFICATE_BYTES
+                || !certificate.contains("-----BEGIN CERTIFICATE-----")
+                || !certificate.contains("PRIVATE KEY-----")
+            {
+                return Err(REFUSALS.of("certificate"));
+            }
+        } else if client_secret.is_empty()
             || client_secret.chars().count() > MAX_SECRET_CHARS
             || client_secret.chars().any(char::is_control)
         {
             return Err(REFUSALS.of("secret"));
         }
-        Ok(ConnectionForm { directory_id, client_id, client_secret, write_back: self.write_back })
+        Ok(ConnectionForm {
+            directory_id,
+            client_id,
+            client_secret,
+            certificate,
+            write_back: self.write_back,
+        })
+    }
+
+    /// What the app registration proves itself with, as it is sealed: the secret, or the
+    /// certificate and key.
+    pub fn credential(&self) -> &str {
+        if self.certificate.is_empty() {
+            &self.client_secret
+        } else {
+            &self.certificate
+        }
     }
 }
 
@@ -189,6 +236,7 @@ mod tests {
             directory_id: directory.into(),
             client_id: client.into(),
             client_secret: secret.into(),
+            certificate: String::new(),
             write_back: false,
         }
     }
@@ -210,6 +258,22 @@ mod tests {
         assert_eq!(form(DIRECTORY, CLIENT, "a\nb").checked().unwrap_err().field, "client_secret");
         let long = "x".repeat(MAX_SECRET_CHARS + 1);
         assert_eq!(form(DIRECTORY, CLIENT, &long).checked().unwrap_err().field, "client_secret");
+
+        // A certificate instead: PEM with both parts, and never together with a secret.
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+        let with = |secret: &str, cert: &str| ConnectionForm {
+            certificate: cert.into(),
+            ..form(DIRECTORY, CLIENT, secret)
+        };
+        let ok = with("", pem).checked().unwrap();
+        assert_eq!(ok.credential(), pem.trim());
+        assert_eq!(with("s", pem).checked().unwrap_err().code, "credential_both");
+        let cert_only = &pem[..pem.find("-----BEGIN PRIVATE").unwrap()];
+        assert_eq!(with("", cert_only).checked().unwrap_err().field, "certificate");
+        assert_eq!(with("", "not pem").checked().unwrap_err().field, "certificate");
+        let huge = format!("{pem}{}", "x".repeat(MAX_CERTIFICATE_BYTES));
+        assert_eq!(with("", &huge).checked().unwrap_err().field, "certificate");
+        assert_eq!(form(DIRECTORY, CLIENT, "s").checked().unwrap().credential(), "s");
     }
 
     #[test]

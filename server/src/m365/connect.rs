@@ -35,6 +35,8 @@ fn refusal_of(e: &TokenError) -> service::Refusal {
     REFUSALS.of(match e {
         TokenError::Refused { code: Some(7000215 | 7000222), .. } => "entra_secret",
         TokenError::Refused { code: Some(700016), .. } => "entra_client",
+        TokenError::Refused { code: Some(700027), .. } => "entra_certificate",
+        TokenError::Credential(_) => "certificate",
         TokenError::Refused { code: Some(90002 | 90072), .. } => "entra_directory",
         TokenError::Unreachable(_) => "unreachable",
         _ => "entra",
@@ -57,7 +59,7 @@ impl Microsoft {
         let app = AppRegistration {
             directory: form.directory_id.clone(),
             client_id: form.client_id.clone(),
-            client_secret: form.client_secret.clone(),
+            credential: form.credential().to_owned(),
         };
         // Asked before anything is saved: a wrong id or secret is said now, not at the first sync.
         let tokens = TokenSource::new(self.http().clone(), self.authority(), app);
@@ -73,7 +75,7 @@ impl Microsoft {
             .key()
             .await
             .map_err(key_failure)?
-            .seal(&form.client_secret, &tenant.id)
+            .seal(form.credential(), &tenant.id)
             .map_err(key_failure)?;
         let now = chrono::Utc::now();
         let connection = M365Connection {
@@ -92,10 +94,11 @@ impl Microsoft {
         store.save_m365_connection(&connection, actor).await.map_err(ConnectFailure::Store)?;
         tracing::info!(tenant = %tenant.id, directory = %form.directory_id, client = %form.client_id, "connected to Microsoft 365");
         Ok(format!(
-            "connected {} to directory {} as app {}: Entra granted a token{}",
+            "connected {} to directory {} as app {}{}: Entra granted a token{}",
             tenant.name,
             form.directory_id,
             form.client_id,
+            if form.certificate.is_empty() { "" } else { " with a certificate" },
             if form.write_back { "; status changes will be sent back" } else { "" }
         ))
     }
@@ -137,19 +140,23 @@ fn option_of(field: &str) -> &str {
         "directory_id" => "--azure-tenant",
         "client_id" => "--client-id",
         "client_secret" => "--client-secret-file",
+        "certificate" => "--certificate-file",
         other => other,
     }
 }
 
 /// `rampart connect`: connects (or reconnects) the tenant; the answer says what was done.
 pub async fn connect(state: &AppState, c: &Connect, actor: &str) -> Result<String, StartupError> {
-    let file = c.client_secret_file.display().to_string();
-    let secret = std::fs::read_to_string(&c.client_secret_file)
-        .map_err(|e| StartupError::Other(format!("--client-secret-file: {file}: {e}")))?;
+    let read = |flag: &str, path: &Option<std::path::PathBuf>| match path {
+        None => Ok(String::new()),
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(|e| StartupError::Other(format!("{flag}: {}: {e}", p.display()))),
+    };
     let form = ConnectionForm {
         directory_id: c.azure_tenant.clone(),
         client_id: c.client_id.clone(),
-        client_secret: secret,
+        client_secret: read("--client-secret-file", &c.client_secret_file)?,
+        certificate: read("--certificate-file", &c.certificate_file)?,
         write_back: c.write_back,
     };
     let microsoft = microsoft(&c.m365)?;

@@ -2,6 +2,7 @@
 //!
 //! - [`secret_key`]: the key that seals the app registrations' client secrets at rest.
 //! - [`connect`]: connecting a tenant to an app registration (`rampart connect`).
+//! - [`credential`]: a client secret, or a certificate's signed client assertion.
 //! - [`daily`]: every connected tenant's sync, spread over the hour after the snapshot.
 //! - [`graph`]: every page of a Graph collection, with its faults handled.
 //! - [`sync`]: one tenant's sync, through the import's path in one transaction.
@@ -10,6 +11,7 @@
 //! - [`write_back`]: status changes made in Rampart, sent to Microsoft.
 
 pub mod connect;
+pub mod credential;
 pub mod daily;
 pub mod graph;
 pub mod secret_key;

@@ -158,7 +158,7 @@ impl Microsoft {
         let app = AppRegistration {
             directory: c.directory_id.clone(),
             client_id: c.client_id.clone(),
-            client_secret: self
+            credential: self
                 .key()
                 .await
                 .map_err(|e| SyncError::Key(e.to_string()))?

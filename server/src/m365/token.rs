@@ -1,14 +1,18 @@
 //! App-only access tokens for Microsoft Graph by the OAuth 2.0 client-credentials grant
 //! (`POST {authority}/{tenant}/oauth2/v2.0/token`, scope `https://graph.microsoft.com/.default`),
-//! cached until shortly before they expire. A refusal by Entra is read into words that say
+//! cached until shortly before they expire. The app proves itself with a client secret or
+//! a certificate's signed client assertion. A refusal by Entra is read into words that say
 //! what to do.
 
+use super::credential::Credential;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 /// The scope of an app-only Graph token: the application permissions the app was granted.
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
+/// How a client assertion names itself (RFC 7523, as Entra documents it).
+const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// A cached token is renewed this long before it expires, so no call starts with a token
 /// about to lapse.
 pub const RENEW_BEFORE: Duration = Duration::from_secs(300);
@@ -19,12 +23,13 @@ pub struct AppRegistration {
     /// The directory (tenant) id.
     pub directory: String,
     pub client_id: String,
-    pub client_secret: String,
+    /// The client secret, or PEM text with a certificate and its private key.
+    pub credential: String,
 }
 
 impl std::fmt::Debug for AppRegistration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the secret, not even in a debug line.
+        // Never the secret or the key, not even in a debug line.
         f.debug_struct("AppRegistration")
             .field("directory", &self.directory)
             .field("client_id", &self.client_id)
@@ -44,6 +49,9 @@ pub enum TokenError {
     /// An answer that is not what Microsoft documents.
     #[error("the sign-in endpoint answered with something other than a token: {0}")]
     Malformed(String),
+    /// The certificate (or its key) cannot be used; nothing was sent.
+    #[error("the certificate: {0}")]
+    Credential(String),
 }
 
 /// What the token endpoint answers.
@@ -104,12 +112,22 @@ impl TokenSource {
 
     async fn grant(&self) -> Result<(String, Duration), TokenError> {
         let url = format!("{}/{}/oauth2/v2.0/token", self.authority, self.app.directory);
-        let form = [
-            ("client_id", self.app.client_id.as_str()),
-            ("client_secret", self.app.client_secret.as_str()),
-            ("scope", GRAPH_SCOPE),
-            ("grant_type", "client_credentials"),
-        ];
+        let credential =
+            Credential::from_text(&self.app.credential).map_err(|e| TokenError::Credential(e.to_string()))?;
+        let mut form = vec![("client_id", self.app.client_id.clone())];
+        match credential {
+            Credential::Secret(secret) => form.push(("client_secret", secret)),
+            Credential::Certificate(c) => {
+                let now = chrono::Utc::now().timestamp();
+                let assertion = c
+                    .assertion(&self.app.client_id, &url, now)
+                    .map_err(|e| TokenError::Credential(e.to_string()))?;
+                form.push(("client_assertion_type", ASSERTION_TYPE.to_owned()));
+                form.push(("client_assertion", assertion));
+            }
+        }
+        form.push(("scope", GRAPH_SCOPE.to_owned()));
+        form.push(("grant_type", "client_credentials".to_owned()));
         let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
         let response = self
             .http
@@ -167,11 +185,26 @@ fn refused(status: u16, r: &Refusal, app: &AppRegistration) -> TokenError {
             format!("directory {} was not found: check the directory (tenant) id", app.directory)
         }
         Some(7000112) => "the application is disabled in Entra: enable it there".to_owned(),
+        Some(700027) => format!(
+            "Entra does not accept the certificate{} for this app: upload it under App registrations → \
+             Certificates & secrets → Certificates (the thumbprint must match), and give Rampart that \
+             certificate with its own private key",
+            thumbprint_of(app).map(|t| format!(" with thumbprint {t}")).unwrap_or_default()
+        ),
+        Some(700024) => "Entra refused the time of the certificate's signed request: check the server's clock".to_owned(),
         Some(70011) => "the scope was refused: the app needs Microsoft Graph application permissions".to_owned(),
         _ if r.error.is_empty() => format!("the sign-in endpoint refused with HTTP {status}"),
         _ => format!("the sign-in endpoint refused: {}", first_line(&r.error_description, &r.error)),
     };
     TokenError::Refused { code, reason }
+}
+
+/// The thumbprint of the app's certificate, when it has one.
+fn thumbprint_of(app: &AppRegistration) -> Option<String> {
+    match Credential::from_text(&app.credential) {
+        Ok(Credential::Certificate(c)) => Some(c.thumbprint_hex()),
+        _ => None,
+    }
 }
 
 /// The AADSTS number at the start of a description (`AADSTS7000215: …`).
@@ -190,7 +223,7 @@ mod tests {
     use super::*;
 
     fn app() -> AppRegistration {
-        AppRegistration { directory: "d".into(), client_id: "c".into(), client_secret: "very-secret".into() }
+        AppRegistration { directory: "d".into(), client_id: "c".into(), credential: "very-secret".into() }
     }
 
     #[test]

@@ -85,6 +85,7 @@ pub async fn connect_m365(
     directory_id: String,
     client_id: String,
     client_secret: String,
+    certificate: Option<String>,
     write_back: Option<String>,
 ) -> Result<(), AppError> {
     use crate::pages::forms::{done, refuse};
@@ -92,7 +93,13 @@ pub async fn connect_m365(
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Write).await?;
     let page = page_of(&access.tenant_id);
     let microsoft = connector(&access.state)?;
-    let form = ConnectionForm { directory_id, client_id, client_secret, write_back: write_back.is_some() };
+    let form = ConnectionForm {
+        directory_id,
+        client_id,
+        client_secret,
+        certificate: certificate.unwrap_or_default(),
+        write_back: write_back.is_some(),
+    };
     let store = access.state.store.as_ref();
     match microsoft.connect(store, &access.tenant_id, &form, &access.viewer.email).await {
         Ok(()) => done(&format!("{page}?done=m365_connected")),
@@ -181,7 +188,8 @@ pub fn M365Section(card: M365Card, tenant_id: String, can_write: bool) -> impl I
                         pattern="[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"/></label>
                     <label>"Application (client) ID" <input type="text" name="client_id" value=client required
                         pattern="[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"/></label>
-                    <label>"Client secret (its Value)" <input type="password" name="client_secret" required autocomplete="off" maxlength="1024"/></label>
+                    <label>"Client secret (its Value)" <input type="password" name="client_secret" autocomplete="off" maxlength="1024"/></label>
+                    <label>"or a certificate and its private key (PEM)" <textarea name="certificate" rows="3" autocomplete="off" spellcheck="false" placeholder="-----BEGIN CERTIFICATE-----"></textarea></label>
                     <label class="check"><input type="checkbox" name="write_back" value="on" checked=write_back/> "Send status changes back to Microsoft"</label>
                     <button type="submit" disabled=move || connect.pending()>{if is_connected { "Save and check" } else { "Connect" }}</button>
                 </ActionForm>

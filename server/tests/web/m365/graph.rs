@@ -17,7 +17,7 @@ fn client(ms: &FakeMicrosoft, attempts: u32) -> GraphClient {
     let app = AppRegistration {
         directory: DIRECTORY.into(),
         client_id: CLIENT_ID.into(),
-        client_secret: CLIENT_SECRET.into(),
+        credential: CLIENT_SECRET.into(),
     };
     let http = server::m365::graph::http_client();
     let tokens = TokenSource::new(http.clone(), &ms.base, app);

@@ -133,3 +133,24 @@ async fn contoso_is_connected_from_settings_and_synced_now() {
     assert!(kinds.contains(&"m365.connect") && kinds.contains(&"m365.disconnect"), "{kinds:?}");
     assert!(trail.iter().all(|a| !a.after.contains(CLIENT_SECRET) && !a.before.contains(CLIENT_SECRET)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contoso_is_connected_from_settings_with_a_certificate() {
+    let (s, ms) = server_and_microsoft().await;
+    let admin = s.sign_in(ADMIN, DEMO_PASSWORD).await;
+    let pem: String = form_urlencoded::byte_serialize(crate::microsoft::CERTIFICATE_PEM.as_bytes()).collect();
+    let base = format!("tenant_id={CONTOSO_ID}&directory_id={DIRECTORY}&client_id={CLIENT_ID}");
+
+    let both = format!("{base}&client_secret=s3cret&certificate={pem}");
+    let r = s.call("/api/connect_m365", &both, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(field_of(&r.body), "client_secret");
+    assert!(ms.token_requests().is_empty(), "nothing was sent");
+
+    let r =
+        s.call("/api/connect_m365", &format!("{base}&client_secret=&certificate={pem}"), Some(&admin)).await;
+    assert!(r.status.is_success(), "{}: {}", r.status, r.body);
+    assert!(ms.token_requests()[0].contains_key("client_assertion"));
+    let page = s.get(&format!("/tenants/{CONTOSO_ID}/settings"), Some(&admin)).await.body;
+    assert!(page.contains(CLIENT_ID) && !page.contains("PRIVATE KEY"), "connected, the key never shown");
+}

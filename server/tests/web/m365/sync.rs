@@ -74,6 +74,7 @@ async fn setup(name: &str) -> Setup {
         directory_id: DIRECTORY.into(),
         client_id: CLIENT_ID.into(),
         client_secret: CLIENT_SECRET.into(),
+        certificate: String::new(),
         write_back: false,
     };
     microsoft.connect_tenant(store.as_ref(), &tenant, &form, "alice@contoso.example").await.unwrap();

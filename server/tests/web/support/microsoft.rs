@@ -17,6 +17,15 @@ pub const DIRECTORY: &str = "6f1c3f0a-1c2b-4d3e-9f40-5a6b7c8d9e01";
 pub const CLIENT_ID: &str = "0b9e2d4c-7a1f-4e3b-8c5d-6e7f8a9b0c12";
 pub const CLIENT_SECRET: &str = "Xq8~fake.secret-for-tests_0123456789abcdef";
 
+/// The certificate registered on the app in the fake Entra: its SHA-1 thumbprint as
+/// `openssl x509 -fingerprint -sha1` prints it, and its RSA public key (PKCS#1 DER), as
+/// `openssl rsa -RSAPublicKey_out -outform DER` writes it from the key.
+pub const CERTIFICATE_PEM: &str = include_str!("../../fixtures/m365-app-certificate.pem");
+pub const CERTIFICATE_THUMBPRINT: &str = "36:05:C5:AC:81:9D:9B:2E:02:A1:3B:1E:6F:CF:0A:02:5F:02:3B:12";
+const CERTIFICATE_PUBLIC_KEY: &[u8] = include_bytes!("../../fixtures/m365-app-public-key.der");
+/// How a client assertion says it is one.
+const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
 /// How the fake answers the next token requests.
 #[derive(Debug, Clone)]
 pub struct Identity {
@@ -67,6 +76,8 @@ struct Recorded {
     /// Tokens numbered up to this are refused by Graph.
     refused_up_to: usize,
     pages_served: usize,
+    /// The fake Entra's origin: the audience a client assertion must name.
+    entra: String,
     /// Every Graph request: path and query, and the bearer token sent.
     graph_requests: Vec<(String, String)>,
     /// Every PATCH that changed a profile: its id and the body.
@@ -95,7 +106,11 @@ impl FakeMicrosoft {
             .with_state(state.clone());
         let base = serve(entra).await;
         let graph = serve(graph).await;
-        state.lock().expect("lock").base = graph.clone();
+        {
+            let mut s = state.lock().expect("lock");
+            s.base = graph.clone();
+            s.entra = base.clone();
+        }
         FakeMicrosoft { base, graph, state }
     }
 
@@ -346,7 +361,12 @@ async fn token(
             "Application was not found in the directory.",
         );
     }
-    if form.get("client_secret").map(String::as_str) != Some(CLIENT_SECRET) {
+    if let Some(assertion) = form.get("client_assertion") {
+        let audience = format!("{}/{tenant}/oauth2/v2.0/token", state.lock().expect("lock").entra);
+        if let Err((code, text)) = check_assertion(&form, assertion, &audience) {
+            return entra_error(StatusCode::UNAUTHORIZED, "invalid_client", code, &text);
+        }
+    } else if form.get("client_secret").map(String::as_str) != Some(CLIENT_SECRET) {
         return entra_error(
             StatusCode::UNAUTHORIZED,
             "invalid_client",
@@ -379,6 +399,59 @@ async fn token(
     });
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], body.to_string())
         .into_response()
+}
+
+/// A client assertion checked as Entra documents it: its type, an RS256 JWT whose `x5t`
+/// is the registered certificate's thumbprint, signed by that certificate's key, for this
+/// token endpoint, issued by and about the client, and valid now. The AADSTS code and text
+/// Entra answers with when it is not.
+fn check_assertion(
+    form: &BTreeMap<String, String>,
+    assertion: &str,
+    audience: &str,
+) -> Result<(), (u64, String)> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    if form.get("client_assertion_type").map(String::as_str) != Some(ASSERTION_TYPE) {
+        return Err((50027, "Invalid JWT token. The client_assertion_type is not supported.".into()));
+    }
+    let malformed = || (50027, "Invalid JWT token. Token format not valid.".to_owned());
+    let parts: Vec<&str> = assertion.split('.').collect();
+    let [header, claims, signature] = parts[..] else { return Err(malformed()) };
+    let decode = |p: &str| URL_SAFE_NO_PAD.decode(p).map_err(|_| malformed());
+    let json = |p: &str| -> Result<serde_json::Value, (u64, String)> {
+        serde_json::from_slice(&decode(p)?).map_err(|_| malformed())
+    };
+    let (head, body) = (json(header)?, json(claims)?);
+    let thumbprint: Vec<u8> =
+        CERTIFICATE_THUMBPRINT.split(':').map(|b| u8::from_str_radix(b, 16).expect("a hex byte")).collect();
+    if head["alg"] != "RS256" || head["x5t"].as_str() != Some(URL_SAFE_NO_PAD.encode(&thumbprint).as_str()) {
+        return Err((700027, "Client assertion failed signature validation: the certificate is not registered on the application.".into()));
+    }
+    let key = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        CERTIFICATE_PUBLIC_KEY,
+    );
+    let signed = format!("{header}.{claims}");
+    if key.verify(signed.as_bytes(), &decode(signature)?).is_err() {
+        return Err((700027, "Client assertion failed signature validation.".into()));
+    }
+    let now = chrono::Utc::now().timestamp();
+    let client = form.get("client_id").map(String::as_str).unwrap_or_default();
+    if body["aud"] != audience {
+        return Err((
+            700021,
+            format!("Client assertion audience claim does not match Realm issuer ({audience})."),
+        ));
+    }
+    if body["iss"] != client || body["sub"] != client || !body["jti"].is_string() {
+        return Err((700023, "Client assertion contains an invalid issuer or subject.".into()));
+    }
+    let (nbf, exp) = (body["nbf"].as_i64().unwrap_or(i64::MAX), body["exp"].as_i64().unwrap_or(0));
+    if nbf > now + 300 || exp < now || exp - nbf > 24 * 3600 {
+        return Err((700024, "Client assertion is not within its valid time range.".into()));
+    }
+    Ok(())
 }
 
 /// Counts of control `j` on `day`: varied, moving from day to day, and the same for a day
