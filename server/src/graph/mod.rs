@@ -8,6 +8,7 @@ pub mod entities;
 pub mod error;
 pub mod odata;
 pub mod openapi;
+mod score_entity;
 pub mod secure_scores;
 
 use crate::bearer::authorize_bearer;

@@ -3,6 +3,7 @@
 //! including those of the items `any` and `all` look into.
 
 use super::evaluate::parse_datetime;
+use super::lambda::{lambda_of, Scope};
 use super::tokens::{syntax, tokenize, Token};
 use super::{FieldType, Items, ODataError, Schema};
 use chrono::{DateTime, FixedOffset};
@@ -56,12 +57,6 @@ pub enum Filter {
     },
 }
 
-/// Inside `any`/`all`: the lambda's variable and what it stands for.
-struct Scope {
-    var: String,
-    items: Items,
-}
-
 /// The string functions `$filter` takes. Like Graph, they ignore letter case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextFn {
@@ -81,12 +76,12 @@ impl TextFn {
     }
 }
 
-struct Parser<'a> {
-    text: &'a str,
-    tokens: Vec<(usize, Token)>,
-    at: usize,
-    schema: &'a Schema,
-    scope: Option<Scope>,
+pub(super) struct Parser<'a> {
+    pub(super) text: &'a str,
+    pub(super) tokens: Vec<(usize, Token)>,
+    pub(super) at: usize,
+    pub(super) schema: &'a Schema,
+    pub(super) scope: Option<Scope>,
 }
 
 pub fn parse(text: &str, schema: &Schema) -> Result<Filter, ODataError> {
@@ -104,7 +99,7 @@ pub fn parse(text: &str, schema: &Schema) -> Result<Filter, ODataError> {
     }
 }
 
-fn describe(t: &Token) -> String {
+pub(super) fn describe(t: &Token) -> String {
     match t {
         Token::Open => "'('".into(),
         Token::Close => "')'".into(),
@@ -115,11 +110,11 @@ fn describe(t: &Token) -> String {
 }
 
 impl Parser<'_> {
-    fn syntax(&self, message: impl std::fmt::Display) -> ODataError {
+    pub(super) fn syntax(&self, message: impl std::fmt::Display) -> ODataError {
         syntax(self.text, message)
     }
 
-    fn peek(&self) -> Option<&Token> {
+    pub(super) fn peek(&self) -> Option<&Token> {
         self.tokens.get(self.at).map(|(_, t)| t)
     }
 
@@ -127,14 +122,14 @@ impl Parser<'_> {
         matches!(self.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case(kw))
     }
 
-    fn next(&mut self) -> Result<(usize, Token), ODataError> {
+    pub(super) fn next(&mut self) -> Result<(usize, Token), ODataError> {
         let t =
             self.tokens.get(self.at).cloned().ok_or_else(|| self.syntax("the expression ends too early"))?;
         self.at += 1;
         Ok(t)
     }
 
-    fn or(&mut self, depth: usize) -> Result<Filter, ODataError> {
+    pub(super) fn or(&mut self, depth: usize) -> Result<Filter, ODataError> {
         let mut left = self.and(depth)?;
         while self.peek_keyword("or") {
             self.at += 1;
@@ -182,53 +177,6 @@ impl Parser<'_> {
             }
         }
         self.comparison()
-    }
-
-    /// `collection/any(v: …)` or `/all(…)`, the word seen: the body is parsed with the
-    /// collection's item properties in scope, named through the variable.
-    fn lambda(&mut self, path: &str, all: bool, depth: usize) -> Result<Filter, ODataError> {
-        let (pos, word) = self.next()?;
-        let word = describe(&word);
-        self.at += 1; // the '(' seen by the caller
-        let Some((collection, items)) = self.schema.collection(path).filter(|_| self.scope.is_none()) else {
-            let names: Vec<&str> = self.schema.collections.iter().map(|(n, _)| *n).collect();
-            let over =
-                if names.is_empty() { "no property of this type".to_owned() } else { names.join(", ") };
-            return Err(ODataError::new(format!(
-                "The function {word} is not supported in $filter: any and all look into {over}, \
-                 one level deep."
-            )));
-        };
-        if self.peek() == Some(&Token::Close) {
-            self.at += 1;
-            if all {
-                return Err(self.syntax(format!("{word} at position {pos} needs a condition")));
-            }
-            return Ok(Filter::Lambda { collection, all, body: None });
-        }
-        let var = match self.next()? {
-            (_, Token::Word(v)) if !v.contains('/') && !is_keyword_literal(&v) => v,
-            (at, t) => {
-                return Err(self.syntax(format!(
-                    "{word} at position {pos} starts with a variable name, found {} at position {at}",
-                    describe(&t)
-                )))
-            }
-        };
-        match self.next()? {
-            (_, Token::Symbol(':')) => {}
-            (at, t) => {
-                return Err(self.syntax(format!("expected ':' at position {at}, found {}", describe(&t))))
-            }
-        }
-        self.scope = Some(Scope { var, items });
-        let body = self.or(depth + 1);
-        self.scope = None;
-        let body = body?;
-        match self.next()? {
-            (_, Token::Close) => Ok(Filter::Lambda { collection, all, body: Some(Box::new(body)) }),
-            (at, t) => Err(self.syntax(format!("expected ')' at position {at}, found {}", describe(&t)))),
-        }
     }
 
     /// `name(property, 'text')`, the name already seen: the property must be a string.
@@ -375,17 +323,7 @@ impl Parser<'_> {
 
 const OPERATORS: &str = "eq, ne, gt, ge, lt, le";
 
-/// `controlScores/any` → (`controlScores`, false); `…/all` → (…, true); anything else `None`.
-fn lambda_of(word: &str) -> Option<(&str, bool)> {
-    let (path, func) = word.rsplit_once('/')?;
-    match func.to_ascii_lowercase().as_str() {
-        "any" => Some((path, false)),
-        "all" => Some((path, true)),
-        _ => None,
-    }
-}
-
-fn is_keyword_literal(w: &str) -> bool {
+pub(super) fn is_keyword_literal(w: &str) -> bool {
     ["true", "false", "null"].iter().any(|k| k.eq_ignore_ascii_case(w))
 }
 

@@ -4,6 +4,7 @@
 
 mod evaluate;
 mod filter;
+mod lambda;
 #[cfg(test)]
 mod tests;
 mod tokens;
