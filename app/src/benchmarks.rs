@@ -61,6 +61,12 @@ impl ViewerBenchmarks {
         self.release.value(day, group)
     }
 
+    /// [`ViewerBenchmarks::value`] split by category (Identity, Data, Device, Apps,
+    /// Infrastructure), when it may be shown and every tenant in it has its split.
+    pub fn by_category(&self, day: NaiveDate, group: &CellGroup) -> Option<[Percent; 5]> {
+        self.release.by_category(day, group)
+    }
+
     /// A custom comparison's value on `day`: the release of its cells, or, for chosen
     /// tenants, their average when the viewer holds a role in each of them.
     pub fn custom(&self, day: NaiveDate, c: &CustomComparison) -> Option<Percent> {

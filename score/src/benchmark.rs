@@ -20,9 +20,13 @@
 //! to a tenth of a percent.
 
 use crate::comparison::{seat_bucket, Basis, CustomComparison};
-use crate::points::{div_round_half_away, Percent};
+use crate::points::{div_round_half_away, Percent, Points};
+use crate::tally::Breakdown;
+use crate::Category;
 use chrono::NaiveDate;
-use partition::{hidden_cells, hidden_moves, initial_partition, settle, Cells, Classes, Held, Partition};
+use partition::{
+    hidden_cells, hidden_moves, initial_partition, settle, Cells, Classes, Held, Partition, Sums,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -88,13 +92,28 @@ fn industry_named(name: &str) -> Arc<str> {
     })
 }
 
+/// A tenant's score percentage split by category, in [`Category::ALL`]'s order: each
+/// category's points in hundredths of a percent of the tenant's whole maximum, so the five
+/// add up to its percentage (give or take rounding). Graph's averages carry them as
+/// `identityScore`, `dataScore`, `deviceScore`, `appsScore` and `infrastructureScore`.
+pub type Shares = [i64; 5];
+
+/// The category shares of a score from its category breakdown and its maximum.
+pub fn shares_of(categories: &[Breakdown], max: Points) -> Shares {
+    Category::ALL
+        .map(|c| categories.iter().find(|b| b.name == c.as_str()).map_or(0, |b| b.current.percent_of(max).0))
+}
+
 /// Every measured tenant of one cell on one day: the sum of their score percentages
-/// (hundredths of a percent) and how many they are.
+/// (hundredths of a percent) and how many they are; and the sums of their category shares,
+/// for days tallied since those were kept (`None` before).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CellTally {
     pub cell: Cell,
     pub sum: i64,
     pub count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares: Option<Shares>,
 }
 
 /// How many tenants were tallied in `from` the day before and in `to` on this day (`None`:
@@ -137,6 +156,8 @@ pub struct HeldEntry {
     pub day: NaiveDate,
     pub cell: Cell,
     pub percent: Percent,
+    /// `None` for a day tallied before category shares were kept.
+    pub shares: Option<Shares>,
 }
 
 /// A comparison group as a set of cells: the seat buckets and industries it takes (empty:
@@ -218,7 +239,8 @@ impl Release {
         let mut held_by_day: BTreeMap<NaiveDate, Held> = BTreeMap::new();
         for h in held {
             if let Some(cell) = cells.id(&h.cell) {
-                held_by_day.entry(h.day).or_default().insert(h.tenant_id.clone(), (cell, h.percent.0));
+                let sums = Sums { total: h.percent.0, shares: h.shares };
+                held_by_day.entry(h.day).or_default().insert(h.tenant_id.clone(), (cell, sums));
             }
         }
         let empty = Held::new();
@@ -273,30 +295,39 @@ impl Release {
     /// The average of `group` on `day` over the viewer's hidden tenants, if it may be shown.
     pub fn value(&self, day: NaiveDate, group: &CellGroup) -> Option<Percent> {
         let d = self.days.get(&day)?;
-        let (sum, count) = self.release_of(d, group, |_| {})?;
-        Some(tenth(sum, count))
+        let (sums, count) = self.release_of(d, group, |_| {})?;
+        Some(tenth(sums.total, count))
+    }
+
+    /// The same average split by category ([`Shares`]' order), over the same hidden
+    /// tenants and so under the same rules; `None` where the average is withheld, or
+    /// where a tenant in it was tallied before category shares were kept.
+    pub fn by_category(&self, day: NaiveDate, group: &CellGroup) -> Option<[Percent; 5]> {
+        let d = self.days.get(&day)?;
+        let (sums, count) = self.release_of(d, group, |_| {})?;
+        Some(sums.shares?.map(|s| tenth(s, count)))
     }
 
     /// [`Release::value`] with the cells it stands on.
     pub fn released(&self, day: NaiveDate, group: &CellGroup) -> Option<Released> {
         let d = self.days.get(&day)?;
         let mut cells = BTreeSet::new();
-        let (sum, count) =
+        let (sums, count) =
             self.release_of(d, group, |b| cells.extend(b.cells.iter().map(|&c| self.cells.get(c).clone())))?;
-        Some(Released { average: tenth(sum, count), cells })
+        Some(Released { average: tenth(sums.total, count), cells })
     }
 
-    /// The (sum, count) of `group` on a day when it may be shown, passing each block it
+    /// The (sums, count) of `group` on a day when it may be shown, passing each block it
     /// averages to `each_block`.
     fn release_of(
         &self,
         d: &ReleasedDay,
         group: &CellGroup,
         mut each_block: impl FnMut(&partition::Block),
-    ) -> Option<(i64, u32)> {
+    ) -> Option<(Sums, u32)> {
         let covered = self.cells.covered(|c| group.covers(c));
         let inside = d.partition.blocks_inside(&covered);
-        let (mut sum, mut count) = (0i64, 0u32);
+        let (mut sum, mut count) = (Sums::ZERO, 0u32);
         for (b, _) in d.partition.blocks.iter().zip(&inside).filter(|(_, inside)| **inside) {
             sum += b.sum;
             count += b.count;

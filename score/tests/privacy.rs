@@ -87,7 +87,10 @@ fn benchmark_days(p: &Population) -> Vec<BenchmarkDay> {
             }
             BenchmarkDay {
                 day: date(d),
-                cells: cells.into_iter().map(|(cell, (sum, count))| CellTally { cell, sum, count }).collect(),
+                cells: cells
+                    .into_iter()
+                    .map(|(cell, (sum, count))| CellTally { cell, sum, count, shares: None })
+                    .collect(),
                 moves: moves.into_iter().map(|((from, to), count)| Move { from, to, count }).collect(),
             }
         })
@@ -104,6 +107,7 @@ fn held_entries(p: &Population) -> Vec<HeldEntry> {
                     day: date(d),
                     cell: cell.clone(),
                     percent: Percent(*score),
+                    shares: None,
                 });
             }
         }

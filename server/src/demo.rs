@@ -146,6 +146,7 @@ pub async fn seed(
                 tenant_id: sim.id.clone(),
                 cell: Cell::of(sim.tenant.licensed_seats, &sim.tenant.industry),
                 percent: score.percent(),
+                shares: score::benchmark::shares_of(&score.categories, score.max),
             });
         }
         store.write_benchmark_day(day, &entries).await?;

@@ -27,6 +27,7 @@ pub async fn snapshot_all(
             tenant_id: t.id.clone(),
             cell: Cell::of(t.licensed_seats, &t.industry),
             percent: live.score.percent(),
+            shares: score::benchmark::shares_of(&live.score.categories, live.score.max),
         });
     }
     store.write_benchmark_day(day, &entries).await?;

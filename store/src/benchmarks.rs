@@ -8,7 +8,7 @@ use crate::pool::{on_pool, Begin, SqlStore};
 use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use score::benchmark::{BenchmarkDay, Cell, CellTally, HeldEntry, Move};
+use score::benchmark::{BenchmarkDay, Cell, CellTally, HeldEntry, Move, Shares};
 use score::Percent;
 use std::collections::BTreeMap;
 
@@ -18,6 +18,8 @@ pub struct BenchmarkEntry {
     pub tenant_id: String,
     pub cell: Cell,
     pub percent: Percent,
+    /// The percentage split by category (`score::benchmark::shares_of`).
+    pub shares: Shares,
 }
 
 #[async_trait]
@@ -44,9 +46,9 @@ pub trait BenchmarkStore: Send + Sync {
 const CHUNK: usize = 500;
 
 const CLEAR_DAY: &str = "UPDATE score_snapshots SET bench_bucket = NULL, bench_industry = NULL, \
-    bench_percent = NULL WHERE day = $1 AND bench_bucket IS NOT NULL";
-const TALLY: &str = "UPDATE score_snapshots SET bench_bucket = $3, bench_industry = $4, bench_percent = $5 \
-    WHERE tenant_id = $1 AND day = $2 AND imported = $6";
+    bench_percent = NULL, bench_shares = NULL WHERE day = $1 AND bench_bucket IS NOT NULL";
+const TALLY: &str = "UPDATE score_snapshots SET bench_bucket = $3, bench_industry = $4, bench_percent = $5, \
+    bench_shares = $7 WHERE tenant_id = $1 AND day = $2 AND imported = $6";
 const MEMBERS: &str = "SELECT tenant_id, bench_bucket, bench_industry FROM score_snapshots \
     WHERE day = $1 AND bench_bucket IS NOT NULL";
 const UPSERT_DAY: &str = "INSERT INTO benchmark_days (day, cells, moves) VALUES ($1, $2, $3) \
@@ -76,6 +78,7 @@ struct EntryRow {
     bench_bucket: Option<i64>,
     bench_industry: Option<String>,
     bench_percent: Option<i64>,
+    bench_shares: Option<String>,
 }
 
 fn cell(bucket: Option<i64>, industry: Option<String>) -> Result<Cell> {
@@ -114,7 +117,7 @@ impl BenchmarkStore for SqlStore {
             let mut tx = p.begin_write().await?;
             sqlx::query(CLEAR_DAY).bind(day).execute(&mut *tx).await?;
             let mut today: BTreeMap<String, Cell> = BTreeMap::new();
-            let mut cells: BTreeMap<Cell, (i64, u32)> = BTreeMap::new();
+            let mut cells: BTreeMap<Cell, (i64, u32, Shares)> = BTreeMap::new();
             for e in entries {
                 let done = sqlx::query(TALLY)
                     .bind(&e.tenant_id)
@@ -123,18 +126,22 @@ impl BenchmarkStore for SqlStore {
                     .bind(&*e.cell.industry)
                     .bind(e.percent.0)
                     .bind(false)
+                    .bind(to_json(&e.shares)?)
                     .execute(&mut *tx)
                     .await?;
                 if done.rows_affected() == 1 && today.insert(e.tenant_id.clone(), e.cell.clone()).is_none() {
                     let c = cells.entry(e.cell.clone()).or_default();
                     c.0 += e.percent.0;
                     c.1 += 1;
+                    c.2.iter_mut().zip(e.shares).for_each(|(sum, s)| *sum += s);
                 }
             }
             let rows: Vec<MemberRow> = sqlx::query_as(MEMBERS).bind(before_day).fetch_all(&mut *tx).await?;
             let before = members(rows)?;
-            let cells: Vec<CellTally> =
-                cells.into_iter().map(|(cell, (sum, count))| CellTally { cell, sum, count }).collect();
+            let cells: Vec<CellTally> = cells
+                .into_iter()
+                .map(|(cell, (sum, count, shares))| CellTally { cell, sum, count, shares: Some(shares) })
+                .collect();
             sqlx::query(UPSERT_DAY)
                 .bind(day)
                 .bind(to_json(&cells)?)
@@ -183,7 +190,7 @@ impl BenchmarkStore for SqlStore {
         for chunk in tenant_ids.chunks(CHUNK) {
             let rows: Vec<EntryRow> = on_pool!(self, p => {
                 let mut qb = sqlx::QueryBuilder::new(
-                    "SELECT tenant_id, day, bench_bucket, bench_industry, bench_percent FROM score_snapshots \
+                    "SELECT tenant_id, day, bench_bucket, bench_industry, bench_percent, bench_shares FROM score_snapshots \
                      WHERE bench_bucket IS NOT NULL AND day >= ",
                 );
                 qb.push_bind(day_bound(from)).push(" AND day <= ").push_bind(day_bound(to));
@@ -203,6 +210,7 @@ impl BenchmarkStore for SqlStore {
                             StoreError::Other("score_snapshots.bench_percent is NULL".into())
                         })?,
                     ),
+                    shares: r.bench_shares.as_deref().map(from_json).transpose()?,
                     tenant_id: r.tenant_id,
                     day: r.day,
                 });

@@ -6,7 +6,7 @@
 //! clones and compares hundreds of thousands of them, and an industry name each time made
 //! that most of a Metrics page's time.
 
-use super::{BenchmarkDay, Cell, MIN_BLOCK};
+use super::{BenchmarkDay, Cell, Shares, MIN_BLOCK};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A cell by its place in the release's [`Cells`].
@@ -50,8 +50,49 @@ impl Cells {
     }
 }
 
-/// A viewer's tenant on one day: its cell and percentage.
-pub(super) type Held = BTreeMap<String, (CellId, i64)>;
+/// A viewer's tenant on one day: its cell, percentage and category shares.
+pub(super) type Held = BTreeMap<String, (CellId, Sums)>;
+
+/// What tenants add up to: their percentages and their category shares — `None` when any
+/// of them was tallied before shares were kept, so a partial split is never shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sums {
+    pub(crate) total: i64,
+    pub(crate) shares: Option<Shares>,
+}
+
+impl Sums {
+    pub(super) const ZERO: Sums = Sums { total: 0, shares: Some([0; 5]) };
+}
+
+impl std::ops::AddAssign for Sums {
+    fn add_assign(&mut self, o: Sums) {
+        self.total += o.total;
+        self.shares = match (self.shares, o.shares) {
+            (Some(a), Some(b)) => Some(std::array::from_fn(|i| a[i] + b[i])),
+            _ => None,
+        };
+    }
+}
+
+impl std::ops::SubAssign for Sums {
+    fn sub_assign(&mut self, o: Sums) {
+        self.total -= o.total;
+        self.shares = match (self.shares, o.shares) {
+            (Some(a), Some(b)) => Some(std::array::from_fn(|i| a[i] - b[i])),
+            _ => None,
+        };
+    }
+}
+
+impl std::iter::Sum for Sums {
+    fn sum<I: Iterator<Item = Sums>>(iter: I) -> Sums {
+        iter.fold(Sums::ZERO, |mut a, b| {
+            a += b;
+            a
+        })
+    }
+}
 
 /// Where hidden tenants were tallied: the cell the day before, the cell this day.
 type Class = (Option<CellId>, Option<CellId>);
@@ -63,7 +104,7 @@ pub(super) type Classes = Vec<(Option<CellId>, Option<CellId>, u32)>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Block {
     pub(super) cells: Vec<CellId>,
-    pub(super) sum: i64,
+    pub(super) sum: Sums,
     pub(super) count: u32,
 }
 
@@ -89,19 +130,19 @@ impl Partition {
     }
 }
 
-/// The day's cells without the viewer's tenants: (sum, count) of hidden tenants by cell id
-/// (a count of 0: none).
-pub(super) fn hidden_cells(day: &BenchmarkDay, cells_of: &Cells, held: &Held) -> Vec<(i64, u32)> {
-    let mut cells = vec![(0i64, 0u32); cells_of.len()];
+/// The day's cells without the viewer's tenants: (sums, count) of hidden tenants by cell
+/// id (a count of 0: none).
+pub(super) fn hidden_cells(day: &BenchmarkDay, cells_of: &Cells, held: &Held) -> Vec<(Sums, u32)> {
+    let mut cells = vec![(Sums::ZERO, 0u32); cells_of.len()];
     for c in &day.cells {
         if let Some(id) = cells_of.id(&c.cell) {
-            cells[id] = (c.sum, c.count);
+            cells[id] = (Sums { total: c.sum, shares: c.shares }, c.count);
         }
     }
-    for &(cell, percent) in held.values() {
+    for &(cell, sums) in held.values() {
         let c = &mut cells[cell];
         if c.1 > 0 {
-            c.0 -= percent;
+            c.0 -= sums;
             c.1 -= 1;
         }
     }
@@ -140,9 +181,9 @@ pub(super) fn hidden_moves(
 /// One day's blocks on its own: a cell of at least [`MIN_BLOCK`] hidden tenants stands
 /// alone; the smaller cells of a seat bucket are pooled (so the bucket's own average keeps
 /// them); what is still too small is pooled across buckets, and withheld below the minimum.
-pub(super) fn initial_partition(cells: &[(i64, u32)], cells_of: &Cells) -> Partition {
+pub(super) fn initial_partition(cells: &[(Sums, u32)], cells_of: &Cells) -> Partition {
     let mut p = Partition { blocks: Vec::new(), of_cell: vec![None; cells.len()] };
-    let mut small_by_bucket: BTreeMap<u8, Vec<(CellId, i64, u32)>> = BTreeMap::new();
+    let mut small_by_bucket: BTreeMap<u8, Vec<(CellId, Sums, u32)>> = BTreeMap::new();
     for (cell, &(sum, count)) in cells.iter().enumerate().filter(|(_, c)| c.1 > 0) {
         if count >= MIN_BLOCK {
             p.add(Block { cells: vec![cell], sum, count });
@@ -150,7 +191,7 @@ pub(super) fn initial_partition(cells: &[(i64, u32)], cells_of: &Cells) -> Parti
             small_by_bucket.entry(cells_of.get(cell).bucket).or_default().push((cell, sum, count));
         }
     }
-    let mut rest = Block { cells: Vec::new(), sum: 0, count: 0 };
+    let mut rest = Block { cells: Vec::new(), sum: Sums::ZERO, count: 0 };
     for small in small_by_bucket.into_values() {
         let pooled = Block {
             cells: small.iter().map(|(c, ..)| *c).collect(),

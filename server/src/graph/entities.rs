@@ -61,6 +61,18 @@ pub struct AverageComparativeScore {
     /// The industry (`IndustryTypes` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub industry_name: Option<String>,
+    /// The average split by category, as Graph gives it (percent of the maximum, adding up
+    /// to `averageScore`); left out on days tallied before Rampart kept the split.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apps_score: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub infrastructure_score: Option<f64>,
 }
 
 /// One action's points on the day (`microsoft.graph.controlScore` with the extra fields

@@ -171,12 +171,19 @@ fn averages(
             }
             _ => (None, None),
         };
+        let split = benchmarks.by_category(s.day, &group).map(|p| p.map(|c| c.as_f64()));
+        let part = |i: usize| split.map(|p| p[i]);
         out.push(AverageComparativeScore {
             basis: basis.as_str().to_owned(),
             average_score: avg.as_f64(),
             seat_size_range_lower_value: lower,
             seat_size_range_upper_value: upper,
             industry_name: (basis == Basis::IndustryTypes).then(|| industry.to_owned()),
+            identity_score: part(0),
+            data_score: part(1),
+            device_score: part(2),
+            apps_score: part(3),
+            infrastructure_score: part(4),
         });
     }
     out

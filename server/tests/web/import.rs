@@ -101,6 +101,7 @@ async fn every_day_becomes_history_and_importing_again_changes_nothing() {
         tenant_id: FABRIKAM.into(),
         cell: score::benchmark::Cell::of(60, "Retail"),
         percent: score::Percent(10_000),
+        shares: [10_000, 0, 0, 0, 0],
     };
     assert_eq!(store.write_benchmark_day(day(2), &[entry]).await.expect("tally"), 0);
     let mfa_points = |d| async move {

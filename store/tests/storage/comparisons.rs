@@ -145,6 +145,8 @@ async fn a_day_tallies_measured_snapshots_into_cells_and_counts_moves(db: &TestD
         tenant_id: t.to_owned(),
         cell: Cell::of(seats, industry),
         percent: Percent(p),
+        // Half of each score in Identity, half in Data.
+        shares: [p / 2, p - p / 2, 0, 0, 0],
     };
     let nobody = "00000000-0000-4000-8000-000000000000";
     let day1 = [
@@ -164,6 +166,8 @@ async fn a_day_tallies_measured_snapshots_into_cells_and_counts_moves(db: &TestD
         [(Cell::of(20, "Retail"), 9_000, 1), (Cell::of(500, "Education"), 12_000, 2)],
         "D and the unknown tenant are left out"
     );
+    let shares: Vec<Option<[i64; 5]>> = got[0].cells.iter().map(|c| c.shares).collect();
+    assert_eq!(shares, [Some([4_500, 4_500, 0, 0, 0]), Some([6_000, 6_000, 0, 0, 0])], "summed per cell");
     assert!(got[0].moves.iter().all(|m| m.from.is_none()), "nothing the day before");
 
     // Day 2: A grows into the next bucket, B stays, C has no snapshot.
@@ -189,6 +193,8 @@ async fn a_day_tallies_measured_snapshots_into_cells_and_counts_moves(db: &TestD
     let seen: Vec<(NaiveDate, Cell, Percent)> =
         held.iter().map(|h| (h.day, h.cell.clone(), h.percent)).collect();
     assert_eq!(seen, [(d1, edu3.clone(), Percent(5_000)), (d2, edu4.clone(), Percent(5_500))]);
+    let split: Vec<Option<[i64; 5]>> = held.iter().map(|h| h.shares).collect();
+    assert_eq!(split, [Some([2_500, 2_500, 0, 0, 0]), Some([2_750, 2_750, 0, 0, 0])], "kept as tallied");
 
     // Day 1 tallied again without B: day 2's moves follow.
     s.write_benchmark_day(d1, &day1[..1]).await.unwrap();

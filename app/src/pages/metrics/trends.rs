@@ -222,8 +222,12 @@ mod tests {
 
     fn bench_day(d: u32, cells: &[(score::benchmark::Cell, i64, u32)]) -> score::benchmark::BenchmarkDay {
         use score::benchmark::CellTally;
-        let tallies =
-            cells.iter().map(|(c, sum, count)| CellTally { cell: c.clone(), sum: *sum, count: *count });
+        let tallies = cells.iter().map(|(c, sum, count)| CellTally {
+            cell: c.clone(),
+            sum: *sum,
+            count: *count,
+            shares: None,
+        });
         score::benchmark::BenchmarkDay::steady(day(d), tallies.collect(), d == 1)
     }
 
@@ -242,6 +246,7 @@ mod tests {
             day: day(d),
             cell: retail.clone(),
             percent: Percent(5_000),
+            shares: None,
         };
         let b =
             crate::benchmarks::ViewerBenchmarks::new(&days, vec![own(1), own(2), own(3)], &["t".to_owned()]);

@@ -228,3 +228,58 @@ async fn any_and_all_filter_on_what_a_collection_holds() {
         assert!(message.contains(says), "{query}: {message}");
     }
 }
+
+#[tokio::test]
+async fn comparison_averages_carry_graphs_split_by_category() {
+    let s = demo_server().await;
+    let t = token(&s, "reader@contoso.example", CONTOSO_ID, SCOPE_READ).await;
+    let newest = get_json(&s, &format!("{SCORES}?$top=1"), &t).await["value"][0].clone();
+    let day = chrono::NaiveDate::parse_from_str(
+        newest["id"].as_str().unwrap().rsplit('_').next().unwrap(),
+        "%Y-%m-%d",
+    )
+    .unwrap();
+    let names = ["identityScore", "dataScore", "deviceScore", "appsScore", "infrastructureScore"];
+    let averages = newest["averageComparativeScores"].as_array().unwrap().clone();
+    assert!(!averages.is_empty());
+    for a in &averages {
+        let parts: Vec<f64> =
+            names.iter().map(|n| a[*n].as_f64().unwrap_or_else(|| panic!("{n} in {a}"))).collect();
+        assert!(parts.iter().all(|p| (0.0..=100.0).contains(p)), "{a}");
+        let total = a["averageScore"].as_f64().unwrap();
+        assert!((parts.iter().sum::<f64>() - total).abs() <= 0.3, "the parts add up to the average: {a}");
+    }
+
+    // Worked out from the snapshots themselves: over every tenant the reader holds no role
+    // in, each category's points as a share of that tenant's maximum, averaged.
+    let store = s.state.store.as_ref();
+    let reader = store.user_by_email("reader@contoso.example").await.unwrap();
+    let held: Vec<String> =
+        store.memberships_of_user(&reader.id).await.unwrap().into_iter().map(|m| m.tenant_id).collect();
+    let mut sums = [0.0f64; 6];
+    let mut count = 0.0;
+    for tenant in store.tenants().await.unwrap() {
+        if held.contains(&tenant.id) {
+            continue;
+        }
+        let Some(snap) = store.snapshots(&tenant.id, day, day).await.unwrap().pop() else { continue };
+        let share = |p: i64| p as f64 / snap.max.0 as f64 * 100.0;
+        sums[0] += share(snap.current.0);
+        for (i, category) in ["Identity", "Data", "Device", "Apps", "Infrastructure"].iter().enumerate() {
+            let b = snap.categories.iter().find(|b| b.name == *category).unwrap();
+            sums[i + 1] += share(b.current.0);
+        }
+        count += 1.0;
+    }
+    assert!(count >= 5.0);
+    let all = averages.iter().find(|a| a["basis"] == "AllTenants").expect("an all-tenants average");
+    let close = |got: f64, want: f64| (got - want).abs() <= 0.06;
+    assert!(close(all["averageScore"].as_f64().unwrap(), sums[0] / count), "{all} vs {}", sums[0] / count);
+    for (i, n) in names.iter().enumerate() {
+        assert!(
+            close(all[*n].as_f64().unwrap(), sums[i + 1] / count),
+            "{n}: {all} vs {}",
+            sums[i + 1] / count
+        );
+    }
+}
