@@ -84,8 +84,8 @@ impl Cli {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_tenant_is_connected_once_entra_grants_a_token_and_its_secret_is_sealed() {
+/// A stand-in for Microsoft, a fresh database and a tenant added with `rampart tenant add`.
+async fn contoso_on_the_command_line() -> (FakeMicrosoft, Cli, String) {
     let ms = FakeMicrosoft::start().await;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("connect.db").display());
@@ -93,7 +93,12 @@ async fn a_tenant_is_connected_once_entra_grants_a_token_and_its_secret_is_seale
     let (ok, tenant, err) =
         cli.run(&["tenant", "add", "Contoso", "--seats", "1200", "--industry", "Technology"]).await;
     assert!(ok, "{err}");
-    let tenant = tenant.trim().to_owned();
+    (ms, cli, tenant.trim().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_is_connected_once_entra_grants_a_token_and_its_secret_is_sealed() {
+    let (ms, cli, tenant) = contoso_on_the_command_line().await;
     let good = cli.secret_file(CLIENT_SECRET);
 
     // Bad input is refused naming the flag, and nothing is asked of Entra.
@@ -131,14 +136,7 @@ async fn a_tenant_is_connected_once_entra_grants_a_token_and_its_secret_is_seale
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tenant_is_connected_with_a_certificate_and_its_key_is_sealed() {
-    let ms = FakeMicrosoft::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("connect.db").display());
-    let cli = Cli { dir, url, authority: ms.base.clone() };
-    let (ok, tenant, err) =
-        cli.run(&["tenant", "add", "Contoso", "--seats", "1200", "--industry", "Technology"]).await;
-    assert!(ok, "{err}");
-    let tenant = tenant.trim().to_owned();
+    let (ms, cli, tenant) = contoso_on_the_command_line().await;
     // A secret and a certificate at once is refused by the command line itself.
     let secret = cli.secret_file(CLIENT_SECRET);
     let both = cli.file("both.pem", CERTIFICATE_PEM);
