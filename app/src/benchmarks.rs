@@ -61,10 +61,10 @@ impl ViewerBenchmarks {
         self.release.value(day, group)
     }
 
-    /// [`ViewerBenchmarks::value`] split by category (Identity, Data, Device, Apps,
-    /// Infrastructure), when it may be shown and every tenant in it has its split.
-    pub fn by_category(&self, day: NaiveDate, group: &CellGroup) -> Option<[Percent; 5]> {
-        self.release.by_category(day, group)
+    /// [`ViewerBenchmarks::value`] with its split by category (Identity, Data, Device,
+    /// Apps, Infrastructure) where every tenant in it has its split, from one release.
+    pub fn with_split(&self, day: NaiveDate, group: &CellGroup) -> Option<(Percent, Option<[Percent; 5]>)> {
+        self.release.with_split(day, group)
     }
 
     /// A custom comparison's value on `day`: the release of its cells, or, for chosen

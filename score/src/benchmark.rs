@@ -294,18 +294,21 @@ impl Release {
 
     /// The average of `group` on `day` over the viewer's hidden tenants, if it may be shown.
     pub fn value(&self, day: NaiveDate, group: &CellGroup) -> Option<Percent> {
-        let d = self.days.get(&day)?;
-        let (sums, count) = self.release_of(d, group, |_| {})?;
-        Some(tenth(sums.total, count))
+        self.with_split(day, group).map(|(average, _)| average)
     }
 
     /// The same average split by category ([`Shares`]' order), over the same hidden
     /// tenants and so under the same rules; `None` where the average is withheld, or
     /// where a tenant in it was tallied before category shares were kept.
     pub fn by_category(&self, day: NaiveDate, group: &CellGroup) -> Option<[Percent; 5]> {
+        self.with_split(day, group)?.1
+    }
+
+    /// [`Release::value`] and [`Release::by_category`] from one release of the group.
+    pub fn with_split(&self, day: NaiveDate, group: &CellGroup) -> Option<(Percent, Option<[Percent; 5]>)> {
         let d = self.days.get(&day)?;
         let (sums, count) = self.release_of(d, group, |_| {})?;
-        Some(sums.shares?.map(|s| tenth(s, count)))
+        Some((tenth(sums.total, count), sums.shares.map(|shares| shares.map(|s| tenth(s, count)))))
     }
 
     /// [`Release::value`] with the cells it stands on.

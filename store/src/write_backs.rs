@@ -51,6 +51,8 @@ pub trait WriteBackStore: Send + Sync {
     async fn due_write_backs(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<WriteBack>>;
     /// The tenant's write-backs, one per action that has one, by action.
     async fn write_backs(&self, tenant_id: &str) -> Result<Vec<WriteBack>>;
+    /// One action's write-back, if its latest change has one.
+    async fn write_back_of(&self, tenant_id: &str, action_id: &str) -> Result<Option<WriteBack>>;
     /// Records an attempt at `at` to send the change `w` names (by tenant, action and when
     /// it was made). False, and nothing written, when a newer change has replaced it since.
     async fn record_write_back(&self, w: &WriteBack, at: DateTime<Utc>, sent: Sent<'_>) -> Result<bool>;
@@ -111,6 +113,11 @@ impl WriteBackStore for SqlStore {
         let sql = format!("SELECT {COLUMNS} FROM m365_write_backs WHERE tenant_id = $1 ORDER BY action_id");
         let rows = on_pool!(self, p => sqlx::query_as(&sql).bind(tenant_id).fetch_all(p).await?);
         of_known_tenant(self, tenant_id, rows).await
+    }
+
+    async fn write_back_of(&self, tenant_id: &str, action_id: &str) -> Result<Option<WriteBack>> {
+        let sql = format!("SELECT {COLUMNS} FROM m365_write_backs WHERE tenant_id = $1 AND action_id = $2");
+        Ok(on_pool!(self, p => sqlx::query_as(&sql).bind(tenant_id).bind(action_id).fetch_optional(p).await?))
     }
 
     async fn record_write_back(&self, w: &WriteBack, at: DateTime<Utc>, sent: Sent<'_>) -> Result<bool> {

@@ -161,7 +161,7 @@ fn averages(
     let mut out = Vec::new();
     for basis in Basis::ALL {
         let group = CellGroup::of_basis(basis, s.licensed_seats, industry);
-        let Some(avg) = benchmarks.value(s.day, &group) else {
+        let Some((avg, split)) = benchmarks.with_split(s.day, &group) else {
             continue;
         };
         let (lower, upper) = match basis {
@@ -171,8 +171,7 @@ fn averages(
             }
             _ => (None, None),
         };
-        let split = benchmarks.by_category(s.day, &group).map(|p| p.map(|c| c.as_f64()));
-        let part = |i: usize| split.map(|p| p[i]);
+        let part = |i: usize| split.map(|p| p[i].as_f64());
         out.push(AverageComparativeScore {
             basis: basis.as_str().to_owned(),
             average_score: avg.as_f64(),

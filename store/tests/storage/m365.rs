@@ -131,6 +131,8 @@ async fn a_change_people_make_is_queued_for_write_back_and_its_sending_kept(db: 
         (at(2026, 12, 2, 10), 0, Some(at(2026, 12, 2, 10)), None)
     );
     assert!(s.write_backs(&fabrikam.id).await.unwrap().is_empty(), "one tenant's queue is its own");
+    assert_eq!(s.write_back_of(&contoso.id, "A").await.unwrap().as_ref(), Some(w), "one action's row");
+    assert_eq!(s.write_back_of(&fabrikam.id, "A").await.unwrap(), None);
     assert!(matches!(s.write_backs("no-such-tenant").await, Err(StoreError::NotFound(_))));
 
     // Refused for now: kept with the reason, due again later, not before.

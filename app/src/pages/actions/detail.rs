@@ -110,7 +110,7 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
             created: format!("{} on {}", t.created_by, t.created_at.format("%Y-%m-%d %H:%M UTC")),
         })
         .collect();
-    let write_back = state.store.write_backs(tenant_id).await?.into_iter().find(|w| w.action_id == action_id);
+    let write_back = state.store.write_back_of(tenant_id, &action_id).await?;
     let prerequisite_actions = action
         .prerequisites
         .actions
