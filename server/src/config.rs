@@ -255,6 +255,23 @@ pub enum UserCommand {
     /// Set a user's password and end all their sessions. The password comes from
     /// RAMPART_PASSWORD or one line on standard input.
     SetPassword { email: String },
+    /// Make an API token acting for a user in a tenant where they have a role, and print
+    /// it (the only time it is shown), e.g. for a sync agent set up by a deploy script.
+    Token {
+        email: String,
+        #[arg(long)]
+        tenant: String,
+        /// SecurityEvents.Read.All, or SecurityEvents.ReadWrite.All to change statuses and
+        /// send measurements as far as the user's role allows.
+        #[arg(long, default_value = "SecurityEvents.Read.All")]
+        scope: String,
+        /// What the token is for, as Settings lists it.
+        #[arg(long, default_value = "command line")]
+        name: String,
+        /// Days until it expires (at most --token-max-days; the longest when left out).
+        #[arg(long)]
+        days: Option<u32>,
+    },
     /// Grant (or change) a user's role in a tenant.
     Grant {
         email: String,

@@ -95,8 +95,9 @@ pub fn router_with(state: ServerState, limits: HttpLimits) -> Router {
     let app_state = state.app.clone();
     let context = move || provide_context(app_state.clone());
     let options = state.leptos.clone();
-    let (api, document) = crate::graph::openapi::api();
-    let document = std::sync::Arc::new(document);
+    let (api, document) = crate::graph::openapi::api(&state.app.catalog);
+    // Written once: the document is the same for every request.
+    let document = axum::body::Bytes::from(serde_json::to_vec(&document).unwrap_or_default());
     let tenant_routes =
         tenant_routes().into_iter().fold(Router::new(), |r, (path, route)| r.route(path, route));
     let guards = Guards { public_url: state.app.public_url.clone(), limits };
@@ -117,7 +118,7 @@ pub fn router_with(state: ServerState, limits: HttpLimits) -> Router {
             crate::graph::openapi::DOCUMENT_PATH,
             get(move || {
                 let document = document.clone();
-                async move { axum::Json(document.as_ref().clone()) }
+                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], document) }
             }),
         )
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))

@@ -44,14 +44,27 @@ struct Item {
     action_id: String,
     #[serde(default)]
     implemented: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(value_type = Option<u32>)]
     count: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_number")]
     #[schema(value_type = Option<u32>)]
     total: Option<i64>,
     /// RFC 3339; at most 5 minutes ahead of the server's clock.
     observed_at: String,
+}
+
+/// A count as JSON has it: `5`, or `5.0` as senders that keep every number as a double
+/// write it (JSON Schema's `integer` is any number without a fraction). Beyond ±2^53 a
+/// double no longer holds every whole number, so such a value is refused rather than guessed.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let whole =
+        n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT).map(|f| f as i64));
+    whole.map(Some).ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number")))
 }
 
 #[derive(Debug, Serialize, PartialEq, Eq, utoipa::ToSchema)]

@@ -57,6 +57,55 @@ pub fn token_expiry(
     Ok(now + chrono::Duration::days(i64::from(days)))
 }
 
+/// A token's name as kept: trimmed, 1 to 100 characters, no control characters.
+pub fn token_name(raw: &str) -> Result<&str, String> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err("name: use 1 to 100 characters, no control characters".to_owned());
+    }
+    Ok(name)
+}
+
+/// A token to make: for whom, in which tenant, named how, with which scope.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenRequest<'a> {
+    pub user_id: &'a str,
+    pub tenant_id: &'a str,
+    pub name: &'a str,
+    pub scope: &'a str,
+}
+
+#[derive(Debug)]
+pub enum IssueError {
+    Random,
+    Store(store::StoreError),
+}
+
+/// Makes a token and keeps only its hash: the answer is the one time the secret is seen.
+/// Settings and `rampart user token` both make tokens here.
+pub async fn issue_token(
+    store: &dyn store::Store,
+    wanted: TokenRequest<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    actor: &str,
+) -> Result<String, IssueError> {
+    let secret = new_secret().map(|s| format!("{TOKEN_PREFIX}{s}")).map_err(|_| IssueError::Random)?;
+    let token = store::ApiToken {
+        id: uuid::Uuid::new_v4().hyphenated().to_string(),
+        token_hash: hash_secret(&secret),
+        user_id: wanted.user_id.to_owned(),
+        tenant_id: wanted.tenant_id.to_owned(),
+        name: wanted.name.to_owned(),
+        scope: wanted.scope.to_owned(),
+        created_at: now,
+        expires_at,
+        revoked_at: None,
+    };
+    store.create_api_token(&token, actor).await.map_err(IssueError::Store)?;
+    Ok(secret)
+}
+
 /// `POST /tenants/{tenant}/tokens`
 pub async fn create_token(
     State(state): State<ServerState>,
@@ -65,11 +114,10 @@ pub async fn create_token(
     Form(form): Form<NewToken>,
 ) -> Response {
     let (viewer, tenant) = (session.viewer, session.tenant_id);
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        let message = "name: use 1 to 100 characters, no control characters".to_owned();
-        return refuse_field(&headers, &tenant, "token_name", message);
-    }
+    let name = match token_name(&form.name) {
+        Ok(name) => name,
+        Err(message) => return refuse_field(&headers, &tenant, "token_name", message),
+    };
     if scope_access(&form.scope).is_none() {
         let message = format!("scope: use {SCOPE_READ} or {}", crate::bearer::SCOPE_READ_WRITE);
         return refuse_field(&headers, &tenant, "token_scope", message);
@@ -79,24 +127,15 @@ pub async fn create_token(
         Ok(at) => Some(at),
         Err(message) => return refuse_field(&headers, &tenant, "token_expiry", message),
     };
-    let Ok(secret) = new_secret().map(|s| format!("{TOKEN_PREFIX}{s}")) else {
-        return Refusal(StatusCode::INTERNAL_SERVER_ERROR, "Could not create a random token.")
-            .into_response();
+    let wanted = TokenRequest { user_id: &viewer.user_id, tenant_id: &tenant, name, scope: &form.scope };
+    let secret = match issue_token(state.app.store.as_ref(), wanted, now, expires_at, &viewer.email).await {
+        Ok(secret) => secret,
+        Err(IssueError::Random) => {
+            return Refusal(StatusCode::INTERNAL_SERVER_ERROR, "Could not create a random token.")
+                .into_response()
+        }
+        Err(IssueError::Store(e)) => return internal(e).into_response(),
     };
-    let token = store::ApiToken {
-        id: uuid::Uuid::new_v4().hyphenated().to_string(),
-        token_hash: hash_secret(&secret),
-        user_id: viewer.user_id.clone(),
-        tenant_id: tenant.clone(),
-        name: name.to_owned(),
-        scope: form.scope.clone(),
-        created_at: now,
-        expires_at,
-        revoked_at: None,
-    };
-    if let Err(e) = state.app.store.create_api_token(&token, &viewer.email).await {
-        return internal(e).into_response();
-    }
     let note = if form.scope == SCOPE_READ {
         "It can read this tenant's scores and improvement actions."
     } else {

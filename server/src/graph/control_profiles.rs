@@ -171,7 +171,6 @@ fn profile(
     get,
     path = "/v1.0/security/secureScoreControlProfiles",
     tag = "Graph",
-    params(super::ODataParams),
     responses(
         (status = 200, description = "Improvement actions in rank order", body = Collection<SecureScoreControlProfile>),
         super::ListRefusals,
@@ -211,7 +210,7 @@ struct ActionId {
     get,
     path = "/v1.0/security/secureScoreControlProfiles/{id}",
     tag = "Graph",
-    params(ActionId, super::SelectParam),
+    params(ActionId),
     responses((status = 200, description = "One improvement action", body = SecureScoreControlProfile), super::EntityRefusals),
 )]
 pub async fn get(
@@ -249,6 +248,7 @@ async fn one(
         (status = 400, description = "Malformed body, unknown field or invalid value", body = super::GraphErrorBody),
         (status = 403, description = "The token's scope or user's role does not allow changes", body = super::GraphErrorBody),
         (status = 404, description = "No such action", body = super::GraphErrorBody),
+        (status = 409, description = "The action is Ignored (risk accepted) and the update would leave it without a comment", body = super::GraphErrorBody),
     ),
 )]
 pub async fn patch(
@@ -289,6 +289,14 @@ pub async fn patch(
             ChangeError::NoSuchAction => {
                 GraphError::not_found(format!("No secureScoreControlProfile with id '{id}'."))
             }
+            // The request is fine on its own but not with the action as it stands: a risk
+            // acceptance already recorded keeps needing its reason.
+            ChangeError::Refused(r) if r.code == "note_required" && update.state.is_none() => GraphError::new(
+                StatusCode::CONFLICT,
+                "Conflict",
+                "comment: this action is Ignored (risk accepted), which needs a comment saying why; \
+                 give one, or change the state as well.",
+            ),
             ChangeError::Refused(r) => GraphError::bad_request(graph_wording(r)),
             ChangeError::Store(e) => internal(e),
         })?;

@@ -161,16 +161,6 @@ pub fn only_select(options: &odata::QueryOptions) -> Result<(), GraphError> {
     }
 }
 
-/// `$select`, the one query option reading a single entity takes, for the OpenAPI document.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct SelectParam {
-    /// Comma-separated properties to return.
-    #[param(rename = "$select")]
-    select: Option<String>,
-}
-
 /// How a read of a collection is refused, for the OpenAPI document.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
@@ -193,31 +183,4 @@ pub enum EntityRefusals {
     /// No such entity for this token's tenant
     #[response(status = 404)]
     NotFound(GraphErrorBody),
-}
-
-/// The OData query options of the collections, for the OpenAPI document.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct ODataParams {
-    /// How many items to return (at most 1,000; longer results page with `@odata.nextLink`).
-    #[param(rename = "$top")]
-    top: Option<u32>,
-    /// How many matching items to skip.
-    #[param(rename = "$skip")]
-    skip: Option<u32>,
-    /// `true` adds `@odata.count`, the number of matching items.
-    #[param(rename = "$count")]
-    count: Option<bool>,
-    /// Comma-separated properties to return.
-    #[param(rename = "$select")]
-    select: Option<String>,
-    /// `property [asc|desc]`, comma-separated, on scalar properties.
-    #[param(rename = "$orderby")]
-    orderby: Option<String>,
-    /// `eq ne gt ge lt le and or not` and parentheses over scalar properties;
-    /// `startswith`, `endswith` and `contains` on text; `any`/`all` over a collection
-    /// property's items (`controlScores/any(c: c/controlCategory eq 'Identity')`).
-    #[param(rename = "$filter")]
-    filter: Option<String>,
 }

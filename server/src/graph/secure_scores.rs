@@ -108,7 +108,6 @@ fn scalars(s: &ScoreSnapshot) -> serde_json::Value {
     get,
     path = "/v1.0/security/secureScores",
     tag = "Graph",
-    params(super::ODataParams),
     responses((status = 200, description = "Daily scores, newest first", body = Collection<SecureScore>), super::ListRefusals),
 )]
 pub async fn list(
@@ -173,7 +172,7 @@ pub async fn list(
     get,
     path = "/v1.0/security/secureScores/{id}",
     tag = "Graph",
-    params(("id" = String, Path, description = "`<tenantId>_<yyyy-mm-dd>`"), super::SelectParam),
+    params(("id" = String, Path, description = "`<tenantId>_<yyyy-mm-dd>`")),
     responses((status = 200, description = "One day's score", body = SecureScore), super::EntityRefusals),
 )]
 pub async fn get(

@@ -49,3 +49,17 @@ fn item_indexes_come_from_targets() {
     assert_eq!(item_index("measurements[12].count"), 12);
     assert_eq!(item_index("measurements[3]"), 3);
 }
+
+#[test]
+fn counts_written_as_doubles_are_whole_numbers_all_the_same() {
+    let at = "2026-01-01T00:00:00Z";
+    let m = check(serde_json::json!({"actionId": "Users", "count": 3.0, "total": 40.0, "observedAt": at}))
+        .expect("whole numbers");
+    assert_eq!((m.measurement.count, m.measurement.total), (3, 40));
+    let half = check(serde_json::json!({"actionId": "Users", "count": 3.5, "total": 40, "observedAt": at}));
+    let problem = &half.expect_err("a fraction")[0];
+    assert_eq!(problem.target, "measurements[0]");
+    assert!(problem.message.contains("3.5 is not a whole number"), "{}", problem.message);
+    let huge = check(serde_json::json!({"actionId": "Users", "count": 0, "total": 1e300, "observedAt": at}));
+    assert!(huge.expect_err("too large")[0].message.contains("not a whole number"));
+}

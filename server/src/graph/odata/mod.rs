@@ -5,6 +5,7 @@
 mod evaluate;
 mod filter;
 mod lambda;
+pub mod patterns;
 #[cfg(test)]
 mod tests;
 mod tokens;

@@ -5,7 +5,7 @@ mod filter;
 use super::*;
 use serde_json::json;
 
-const SCHEMA: Schema = Schema {
+pub(super) const SCHEMA: Schema = Schema {
     entity: "microsoft.graph.thing",
     scalar: &[
         ("id", FieldType::String),
