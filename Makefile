@@ -18,7 +18,7 @@ export BROTLI := const z = require("zlib"), fs = require("fs"), f = process.argv
 	fs.writeFileSync(f + ".br", z.brotliCompressSync(fs.readFileSync(f), \
 	{ params: { [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: fs.statSync(f).size } }));
 
-.PHONY: api-fuzz bench fuzz run build tools tools-test assets frontend server test test-rust test-e2e lint fmt clean-data
+.PHONY: api-fuzz bench fuzz run screenshots build tools tools-test assets frontend server test test-rust test-e2e lint fmt clean-data
 
 ## make run: build in release and serve on http://127.0.0.1:3000 with the demo data.
 run: build
@@ -106,6 +106,11 @@ bench:
 # cargo fuzz passes nightly-only flags (the sanitizer, coverage passes); RUSTC_BOOTSTRAP lets
 # the stable toolchain take them. Release code with debug assertions, so overflows panic;
 # 16 codegen units keep the first build of the server's dependencies tolerable on 2 cores.
+## make screenshots: the README's pictures of the demo data, into docs/screenshots/.
+screenshots: tools frontend assets
+	cargo build -p server --bin rampart
+	cd end2end && node screenshots.mjs
+
 ## make api-fuzz: schemathesis (PyPI, in target/api-fuzz/venv) against the OpenAPI document
 ## of a demo server: allowed requests all accepted and answered as documented, none a 5xx.
 ## Not part of test: it draws new requests each day the demo data moves (docs/graph-api.md).

@@ -49,6 +49,9 @@ pub fn HistoryChart(
     #[prop(optional)] subject: Option<&'static str>,
 ) -> impl IntoView {
     let subject = subject.unwrap_or("Secure Score");
+    if let Some(said) = too_few_days(id, points.len()) {
+        return said;
+    }
     let node = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     {
@@ -79,6 +82,18 @@ pub fn HistoryChart(
             </table>
         </ChartData>
     }
+    .into_any()
+}
+
+/// A line over days needs two of them: with fewer, the page says why there is none
+/// (`{id}-empty`) instead of drawing empty axes.
+pub fn too_few_days(id: &str, days: usize) -> Option<AnyView> {
+    let why = match days {
+        0 => "No daily snapshot in this range yet, so there is no line to draw.",
+        1 => "Only one day in this range so far, so there is no line to draw yet.",
+        _ => return None,
+    };
+    Some(view! { <p class="empty" id=format!("{id}-empty")>{why}</p> }.into_any())
 }
 
 /// A chart drawn in the browser once hydrated, with `children` (its data table) under it

@@ -83,18 +83,17 @@ test('zones set in Metrics colour the gauge, and a planned action moves the proj
   const overview = await openPeer(page);
   const metrics = `${overview}/metrics`;
   await page.goto(metrics);
-  const zone = async () => page.locator('#zone-score').getAttribute('data-zone');
 
   await page.locator('#zones-form input[name=okay_from]').fill('1');
   await page.locator('#zones-form input[name=good_from]').fill('2');
   await page.locator('#zones-form button').click();
   await expect(page.locator('#metrics-notice')).toHaveText('Zones saved.');
-  expect(await zone()).toBe('good');
+  await expect(page.locator('#zone-score')).toHaveAttribute('data-zone', 'good');
   await page.locator('#zones-form input[name=okay_from]').fill('98');
   await page.locator('#zones-form input[name=good_from]').fill('99');
   await page.locator('#zones-form button').click();
   await expect(page.locator('#metrics-notice')).toHaveText('Zones saved.');
-  expect(await zone()).toBe('bad');
+  await expect(page.locator('#zone-score')).toHaveAttribute('data-zone', 'bad');
   await page.locator('#zones-form input[name=okay_from]').fill('70');
   await page.locator('#zones-form input[name=good_from]').fill('40');
   await page.locator('#zones-form button').click();

@@ -388,3 +388,30 @@ async fn a_goal_is_set_checked_against_the_projection_and_cleared() {
         store.audit_trail(CONTOSO_ID, 3).await.unwrap().into_iter().map(|a| a.kind).collect();
     assert_eq!(kinds[..2], ["tenant.goal", "tenant.goal"]);
 }
+
+#[tokio::test]
+async fn a_tenant_without_history_is_told_so_instead_of_shown_empty_charts() {
+    let s = demo_server().await;
+    let store = s.state.store.as_ref();
+    let new = store::NewTenant {
+        id: None,
+        name: "Fresh Ltd".into(),
+        licensed_seats: 10,
+        active_users: 10,
+        industry: "Retail".into(),
+        enabled_services: vec![],
+        created_at: Utc::now(),
+    };
+    let fresh = store.create_tenant(new, "test").await.unwrap();
+    let admin = store.user_by_email("admin@contoso.example").await.unwrap();
+    store.grant_role(&fresh.id, &admin.id, score::roles::Role::GlobalAdministrator, "test").await.unwrap();
+    let cookie = s.sign_in("admin@contoso.example", DEMO_PASSWORD).await;
+    let metrics = s.get(&format!("/tenants/{}/metrics", fresh.id), Some(&cookie)).await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(text_of(&metrics.body, "comparison-chart-empty").contains("no line to draw"), "{}", metrics.body);
+    assert!(!metrics.body.contains("id=\"risk-chart\""), "no empty risk chart");
+    assert!(text_of(&metrics.body, "risk-summary").contains("No snapshot in this range"));
+    // Contoso's own page draws its charts as before.
+    let contoso = s.get(PAGE, Some(&cookie)).await.body;
+    assert!(contoso.contains("id=\"risk-chart\"") && !contoso.contains("comparison-chart-empty"));
+}

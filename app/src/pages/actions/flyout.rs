@@ -56,7 +56,9 @@ pub fn ActionPage() -> impl IntoView {
                         let back = format!("{list}/{}", encode(&d.row.id));
                         view! {
                             <Title text=super::rcdata(&format!("{} — {}", d.row.title, d.tenant_name))/>
-                            <p><a href=list>"← Improvement actions"</a></p>
+                            <h1>{d.tenant_name.clone()} <span class="subtle">" · Improvement actions"</span></h1>
+                            <crate::pages::nav::TenantNav tenant_id=d.tenant_id.clone() current="Improvement actions"/>
+                            <p><a href=list>"← All improvement actions"</a></p>
                             <article class="card action-detail" id="action-detail">
                                 <ActionDetailView d back notice=Signal::derive(move || notice(&query.read()))/>
                             </article>
@@ -84,6 +86,8 @@ pub fn error_view(e: AppError) -> AnyView {
 pub fn ActionFlyout(d: ActionDetail, back: String, close: String) -> impl IntoView {
     let query = use_query_map();
     let page = format!("/tenants/{}/actions/{}", d.tenant_id, encode(&d.row.id));
+    #[cfg(feature = "hydrate")]
+    keyboard::close_on_escape(close.clone(), d.row.id.clone());
     view! {
         <aside class="card flyout" id="action-flyout" aria-label="Improvement action">
             <p class="flyout-bar">
@@ -111,7 +115,7 @@ pub fn ActionDetailView(
     let manage = d.manage_url.starts_with("https://").then(|| d.manage_url.clone());
     let list = format!("/tenants/{}/actions", d.tenant_id);
     let head = view! {
-        <h2 id="action-title">{r.title.clone()}</h2>
+        <h2 id="action-title" tabindex="-1">{r.title.clone()}</h2>
         <p class="subtle">{r.id.clone()} {r.custom.then_some(" · custom action")}</p>
         <Notice id="action-notice" url=notice refused/>
         <p class="points-line" id="action-points">{d.points_line()}</p>
@@ -230,4 +234,38 @@ fn HistoryTable(d: ActionDetail) -> impl IntoView {
         </table>
     }
     .into_any()
+}
+
+/// The flyout for keyboard users: opening it moves focus to its heading, Escape closes it,
+/// and focus goes back to the action's row in the list.
+#[cfg(feature = "hydrate")]
+mod keyboard {
+    use leptos::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    fn focus(selector: String, frames_left: u8) {
+        let found = document().query_selector(&selector).ok().flatten();
+        match found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            Some(el) => {
+                let _ = el.focus();
+            }
+            // The list is drawn again after the navigation: wait for it.
+            None if frames_left > 0 => request_animation_frame(move || focus(selector, frames_left - 1)),
+            None => {}
+        }
+    }
+
+    pub fn close_on_escape(close: String, action_id: String) {
+        request_animation_frame(|| focus("#action-flyout #action-title".into(), 10));
+        let navigate = leptos_router::hooks::use_navigate();
+        let handle = window_event_listener(leptos::ev::keydown, move |e| {
+            if e.key() != "Escape" || e.default_prevented() {
+                return;
+            }
+            navigate(&close, Default::default());
+            let id = action_id.replace('\\', "\\\\").replace('"', "\\\"");
+            focus(format!("#actions-table a.action-link[data-action=\"{id}\"]"), 30);
+        });
+        on_cleanup(move || handle.remove());
+    }
 }

@@ -91,11 +91,7 @@ fn ActionsView(d: ActionsData, detail: DetailResource) -> impl IntoView {
     view! {
         <Title text=super::rcdata(&format!("{} — Improvement actions", d.tenant_name))/>
         <h1>{d.tenant_name.clone()} <span class="subtle">" · Improvement actions"</span></h1>
-        <nav class="tenant-nav" aria-label="Tenant pages">
-            <a href=format!("/tenants/{}", d.tenant_id)>"Overview"</a>
-            <a href=format!("/tenants/{}/history", d.tenant_id)>"History"</a>
-            <a href=format!("/tenants/{}/settings", d.tenant_id)>"Settings"</a>
-        </nav>
+        <crate::pages::nav::TenantNav tenant_id=d.tenant_id.clone() current="Improvement actions"/>
         <p class="score-line" id="actions-score">
             "Secure Score: " <strong id="actions-percent">{d.percent.to_string()}</strong>
             " · " <span id="actions-points">{points_of(d.current, d.max)}</span> " points"
@@ -107,6 +103,7 @@ fn ActionsView(d: ActionsData, detail: DetailResource) -> impl IntoView {
         {d.can_write.then(|| view! { <super::custom::AddCustomActionForm tenant_id=d.tenant_id.clone()/> })}
         <super::custom_edit::DeletedCustomActions tenant_id=d.tenant_id.clone() deleted=d.deleted.clone()
             just_deleted=query.read_untracked().get("deleted")/>
+        {move || q.with(|q| ignored_note(&q.ignored))}
         <p class="list-summary">
             <span id="actions-count">{move || shown.with(|v| format!("{} of {} actions", v.shown, v.total))}</span>
             " · " <a href=csv download="improvement-actions.csv" rel="external" id="export-csv">"Export CSV"</a>
@@ -244,7 +241,7 @@ fn table(v: &ActionView, q: &ActionQuery, base: &str) -> AnyView {
                         view! {
                             <tr data-action=r.id.clone() class:selected=open>
                                 <td class="num rank">{r.rank_label()}</td>
-                                <td><a href=href class="action-link">{r.title.clone()}</a></td>
+                                <td><a href=href class="action-link" data-action=r.id.clone()>{r.title.clone()}</a></td>
                                 <td class="num">{points_of(r.points, r.max)}</td>
                                 <td class="status">{r.effective.label()}</td>
                                 <td>{r.category.as_str()}</td>
@@ -283,4 +280,18 @@ fn header(label: &'static str, key: Option<SortKey>, q: &ActionQuery, base: &str
         </th>
     }
     .into_any()
+}
+
+/// Names the values of the link that are not choices of their filter, so nobody reads the
+/// whole list as the filtered one. Shown as text, whatever they hold.
+fn ignored_note(ignored: &[(&'static str, String)]) -> Option<impl IntoView> {
+    if ignored.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = ignored.iter().map(|(k, v)| format!("{k} “{v}”")).collect();
+    Some(view! {
+        <p class="ignored-filters" id="ignored-filters" role="status">
+            "Not among the choices, so left out: " {named.join(", ")} ". Showing the list without them."
+        </p>
+    })
 }

@@ -230,6 +230,9 @@ pub struct ActionQuery {
     pub desc: bool,
     /// The action open in the flyout.
     pub action: Option<String>,
+    /// Values given for a filter, grouping or order that is not one of its choices (a
+    /// hand-edited or outdated link): left out of the view, and named on the page.
+    pub ignored: Vec<(&'static str, String)>,
 }
 
 fn clean(value: Option<String>, max_chars: usize) -> Option<String> {
@@ -241,6 +244,27 @@ fn clean(value: Option<String>, max_chars: usize) -> Option<String> {
 impl ActionQuery {
     /// Reads the query through a lookup of its values (a Leptos `ParamsMap`, an axum map …).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> ActionQuery {
+        let word = |k: &str| clean(get(k), MAX_VALUE_CHARS);
+        let mut query = ActionQuery::read(&get);
+        // A value is ignored when it reads as the default without spelling the default.
+        let not_a_choice = |k: &str, v: &str| match k {
+            "category" => Category::parse(v).is_none(),
+            "status" => StatusFilter::parse(v) == StatusFilter::Default,
+            "cost" | "impact" => Level::parse(v).is_none(),
+            "remaining" => RemainingFilter::parse(v) == RemainingFilter::Any,
+            "group" => GroupBy::parse(v) == GroupBy::None,
+            "sort" => SortKey::parse(v) == SortKey::Rank && !v.eq_ignore_ascii_case(SortKey::Rank.as_str()),
+            _ => !v.eq_ignore_ascii_case("asc") && !v.eq_ignore_ascii_case("desc"),
+        };
+        query.ignored = ["category", "status", "cost", "impact", "remaining", "group", "sort", "dir"]
+            .into_iter()
+            .filter_map(|k| word(k).map(|v| (k, v)))
+            .filter(|(k, v)| not_a_choice(k, v))
+            .collect();
+        query
+    }
+
+    fn read(get: &impl Fn(&str) -> Option<String>) -> ActionQuery {
         let word = |k: &str| clean(get(k), MAX_VALUE_CHARS);
         ActionQuery {
             q: clean(get("q"), MAX_SEARCH_CHARS).unwrap_or_default(),
@@ -256,6 +280,7 @@ impl ActionQuery {
             desc: word("dir").is_some_and(|d| d.eq_ignore_ascii_case("desc")),
             action: word("action")
                 .filter(|a| a.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))),
+            ignored: Vec::new(),
         }
     }
 

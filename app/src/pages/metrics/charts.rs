@@ -10,7 +10,7 @@ use charming::element::{
     AxisLabel, AxisLine, AxisLineStyle, AxisType, ItemStyle, LineStyle, LineStyleType, Step, Symbol, Tooltip,
     Trigger,
 };
-use charming::series::{Bar, Gauge, Line};
+use charming::series::{Bar, Gauge, GaugeDetail, GaugeTitle, Line};
 use charming::Chart;
 use score::{Percent, Points};
 
@@ -40,12 +40,20 @@ pub fn zone_gauge(percent: Percent, okay_from: u32, good_from: u32) -> Chart {
         .color((band(good_from), ZONE_COLOURS[1].1))
         .color((1.0, ZONE_COLOURS[2].1));
     Chart::new().tooltip(Tooltip::new()).series(
+        // A flatter arc than ECharts' default leaves the space under the hub free, so the
+        // value sits there clear of the 0 and 100 ticks; the card's heading names it, so
+        // the dial's own title is left off.
         Gauge::new()
             .name("Secure Score")
             .min(0)
             .max(100)
+            .start_angle(200)
+            .end_angle(-20)
+            .center(("50%", "58%"))
             .axis_line(AxisLine::new().line_style(colours))
             .axis_label(AxisLabel::new().distance(24))
+            .title(GaugeTitle::new().show(false))
+            .detail(GaugeDetail::new().font_size(24).formatter("{value} %"))
             .data(vec![(percent.as_f64(), "Secure Score")]),
     )
 }

@@ -265,6 +265,9 @@ pub fn ComparisonTrend(
     let heads =
         lines.iter().map(|l| view! { <th data-basis=l.basis.clone()>{l.label.clone()}</th> }).collect_view();
     let days = points.len();
+    if let Some(said) = crate::chart::too_few_days(id, days) {
+        return said;
+    }
     view! {
         <p class="subtle">"Averages over other tenants on this server, leaving out every tenant you hold a role in, and shown only where no single tenant's score can be read from them (a gap means too small that day). Click a legend entry to hide or show its line."</p>
         <DrawnChart id label="Your score against comparison averages; the data table below has the numbers".into()
@@ -277,6 +280,7 @@ pub fn ComparisonTrend(
             </ChartData>
         </DrawnChart>
     }
+    .into_any()
 }
 
 #[component]
@@ -322,6 +326,8 @@ fn RiskCard(d: MetricsData) -> impl IntoView {
                 Some(r) => format!("{} actions risk accepted on {}, worth {} points", r.actions, r.day, r.points),
                 None => "No snapshot in this range.".to_owned(),
             }}</p>
+            // Without a day there is nothing to draw: the summary above says so.
+            {(!d.risk.is_empty()).then(|| view! {
             <DrawnChart id="risk-chart" label="Risk-accepted actions and points over time; the data table below has the numbers".into()
                 options=move || risk_chart(&days)>
                 <ChartData days=d.risk.len()>
@@ -335,6 +341,7 @@ fn RiskCard(d: MetricsData) -> impl IntoView {
                     </table>
                 </ChartData>
             </DrawnChart>
+            })}
         </Card>
     }
 }

@@ -234,10 +234,7 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Signal<Option<Outcom
     view! {
         <Title text=crate::format::rcdata(&format!("{} — Settings", d.tenant_name))/>
         <h1>{d.tenant_name.clone()} <span class="subtle">" · Settings"</span></h1>
-        <p>
-            <a href=format!("/tenants/{tenant_id}")>"← Overview"</a>" · "
-            <a href=format!("/tenants/{tenant_id}/history")>"History"</a>
-        </p>
+        <crate::pages::nav::TenantNav tenant_id=tenant_id.clone() current="Settings"/>
         <Notice id="settings-notice" url=notice/>
         <access::MembersCard members=d.members tenant_id=tenant_id.clone() can_write/>
         <tokens::TokensCard tokens=d.tokens tenant_id=tenant_id.clone() max_days=d.token_max_days/>

@@ -67,7 +67,9 @@ fn unknown_values_fall_back_to_defaults() {
         ("cost", "free"),
         ("action", "<script>"),
     ]);
-    assert_eq!(q, ActionQuery::default());
+    assert_eq!(ActionQuery { ignored: Vec::new(), ..q.clone() }, ActionQuery::default());
+    let named: Vec<&str> = q.ignored.iter().map(|(k, _)| *k).collect();
+    assert_eq!(named, ["category", "status", "cost", "group", "sort"]);
 }
 
 #[test]
@@ -100,4 +102,19 @@ fn sorting_by_a_column_twice_flips_the_direction_and_closes_the_flyout() {
 #[test]
 fn encoding_escapes_everything_but_unreserved_characters() {
     assert_eq!(encode("a b&c=d/é"), "a%20b%26c%3Dd%2F%C3%A9");
+}
+
+#[test]
+fn values_that_are_not_choices_are_named_and_left_out() {
+    let q =
+        parse(&[("category", "Nope"), ("cost", "low"), ("sort", "<b>"), ("remaining", "3"), ("dir", "up")]);
+    assert_eq!(q.category, None, "the list is not filtered by it");
+    assert_eq!(q.cost, Some(Level::Low));
+    assert_eq!(
+        q.ignored,
+        vec![("category", "Nope".to_owned()), ("sort", "<b>".to_owned()), ("dir", "up".to_owned())]
+    );
+    assert_eq!(q.to_query_string(), "cost=Low&remaining=3", "links drop what was ignored");
+    let fine = parse(&[("sort", "rank"), ("dir", "asc"), ("status", "all"), ("group", "category")]);
+    assert!(fine.ignored.is_empty(), "{:?}", fine.ignored);
 }
