@@ -12,6 +12,8 @@ pub mod flyout;
 pub mod form;
 pub mod history;
 pub mod list;
+#[cfg(feature = "hydrate")]
+mod live_filter;
 pub mod query;
 pub mod row;
 pub mod share;
