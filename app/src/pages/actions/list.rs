@@ -109,7 +109,7 @@ fn ActionsView(d: ActionsData, detail: DetailResource) -> impl IntoView {
             " · " <a href=csv download="improvement-actions.csv" rel="external" id="export-csv">"Export CSV"</a>
         </p>
         <div class="actions-layout">
-            <div class="actions-main"><ActionsTable shown q base=b1/></div>
+            <div class="actions-main">{move || shown.with(|v| table(v, &q.get(), &b1))}</div>
             <Suspense fallback=|| ()>
                 {move || {
                     let base = b2.clone();
@@ -230,89 +230,54 @@ fn FilterForm(base: String, q: Memo<ActionQuery>, products: Vec<String>, tags: V
     }
 }
 
-/// The list as a table. Rows are keyed by action and groups by label, so a keystroke in
-/// the search moves, adds and drops rows rather than drawing the whole table again; only
-/// their links (which carry the view) follow the query.
-#[component]
-fn ActionsTable(shown: Memo<ActionView>, q: Memo<ActionQuery>, base: String) -> impl IntoView {
-    let empty = Memo::new(move |_| shown.with(|v| v.groups.is_empty()));
-    let labels =
-        Memo::new(move |_| shown.with(|v| v.groups.iter().map(|g| g.label.clone()).collect::<Vec<_>>()));
-    let grouped = Memo::new(move |_| q.with(|q| q.group != GroupBy::None));
-    let fallback =
-        || view! { <p class="empty card" id="actions-empty">"No actions match these filters."</p> };
-    let base = StoredValue::new(base);
-    view! {
-        <Show when=move || !empty.get() fallback>
-            <table class="list actions-table" id="actions-table">
-                <thead>
-                    <tr>
-                        {move || q.with(|q| COLUMNS.iter().map(|(label, key)| header(label, *key, q, &base.read_value())).collect_view())}
-                    </tr>
-                </thead>
-                <For each=move || labels.get() key=|label| label.clone() let:label>
-                    <GroupBody label shown q grouped base=base.get_value()/>
-                </For>
-            </table>
-        </Show>
+fn table(v: &ActionView, q: &ActionQuery, base: &str) -> AnyView {
+    if v.groups.is_empty() {
+        return view! { <p class="empty card" id="actions-empty">"No actions match these filters."</p> }
+            .into_any();
     }
-}
-
-#[component]
-fn GroupBody(
-    label: String,
-    shown: Memo<ActionView>,
-    q: Memo<ActionQuery>,
-    grouped: Memo<bool>,
-    base: String,
-) -> impl IntoView {
-    let (l1, l2) = (label.clone(), label.clone());
-    let sums = Memo::new(move |_| {
-        shown.with(|v| v.groups.iter().find(|g| g.label == l1).map(|g| (g.points, g.max, g.rows.len())))
-    });
-    let rows = move || {
-        shown.with(|v| v.groups.iter().find(|g| g.label == l2).map(|g| g.rows.clone()).unwrap_or_default())
-    };
-    let head_label = label.clone();
+    let grouped = q.group != GroupBy::None;
     view! {
-        <tbody class="action-group" data-group=label>
-            {move || grouped.get().then(|| {
-                let (points, max, count) = sums.get().unwrap_or_default();
-                view! {
-                    <tr class="group-head">
-                        <th colspan="10" scope="rowgroup">
-                            <span class="group-label">{head_label.clone()}</span>
-                            <span class="group-sum">{points_of(points, max)} " points · " {count} " actions"</span>
-                        </th>
-                    </tr>
-                }
-            })}
-            <For each=rows key=|r| r.id.clone() let:r>
-                <ActionLine r q base=base.clone()/>
-            </For>
-        </tbody>
+        <table class="list actions-table" id="actions-table">
+            <thead>
+                <tr>
+                    {COLUMNS.iter().map(|(label, key)| header(label, *key, q, base)).collect_view()}
+                </tr>
+            </thead>
+            {v.groups.iter().map(|g| view! {
+                <tbody class="action-group" data-group=g.label.clone()>
+                    {grouped.then(|| view! {
+                        <tr class="group-head">
+                            <th colspan="10" scope="rowgroup">
+                                <span class="group-label">{g.label.clone()}</span>
+                                <span class="group-sum">
+                                    {points_of(g.points, g.max)} " points · " {g.rows.len()} " actions"
+                                </span>
+                            </th>
+                        </tr>
+                    })}
+                    {g.rows.iter().map(|r| {
+                        let open = q.action.as_deref() == Some(r.id.as_str());
+                        let href = format!("{base}{}", q.with_action(Some(&r.id)).to_search());
+                        view! {
+                            <tr data-action=r.id.clone() class:selected=open>
+                                <td class="num rank">{r.rank_label()}</td>
+                                <td><a href=href class="action-link" data-action=r.id.clone()>{r.title.clone()}</a></td>
+                                <td class="num">{points_of(r.points, r.max)}</td>
+                                <td class="status">{r.effective.label()}</td>
+                                <td>{r.category.as_str()}</td>
+                                <td>{r.product.clone()}</td>
+                                <td>{r.cost.as_str()}</td>
+                                <td>{r.impact.as_str()}</td>
+                                <td class="tags">{r.tags.join(", ")}</td>
+                                <td class="num">{r.last_change_label()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            }).collect_view()}
+        </table>
     }
-}
-
-#[component]
-fn ActionLine(r: super::row::ActionRow, q: Memo<ActionQuery>, base: String) -> impl IntoView {
-    let (id1, id2) = (r.id.clone(), r.id.clone());
-    let href = move || q.with(|q| format!("{base}{}", q.with_action(Some(&id1)).to_search()));
-    let open = move || q.with(|q| q.action.as_deref() == Some(id2.as_str()));
-    view! {
-        <tr data-action=r.id.clone() class:selected=open>
-            <td class="num rank">{r.rank_label()}</td>
-            <td><a href=href class="action-link" data-action=r.id.clone()>{r.title.clone()}</a></td>
-            <td class="num">{points_of(r.points, r.max)}</td>
-            <td class="status">{r.effective.label()}</td>
-            <td>{r.category.as_str()}</td>
-            <td>{r.product.clone()}</td>
-            <td>{r.cost.as_str()}</td>
-            <td>{r.impact.as_str()}</td>
-            <td class="tags">{r.tags.join(", ")}</td>
-            <td class="num">{r.last_change_label()}</td>
-        </tr>
-    }
+    .into_any()
 }
 
 fn header(label: &'static str, key: Option<SortKey>, q: &ActionQuery, base: &str) -> AnyView {
