@@ -144,15 +144,34 @@ fn draw_when_mounted(
         }
         return;
     }
+    render(id, chart);
+}
+
+/// Draws `chart` in the element `id` in the colours the browser asks for now.
+#[cfg(feature = "hydrate")]
+fn render(id: &'static str, chart: std::sync::Arc<Chart>) {
     let mut renderer = charming::WasmRenderer::new_opt(None, Some(320));
     if prefers_dark() {
         renderer = renderer.theme(charming::theme::Theme::Dark);
     }
     // Each theme paints its own background; the card's colour shows through instead.
-    let chart = (*chart).clone().background_color("transparent");
-    match renderer.render(id, &chart) {
-        Ok(echarts) => follow_window_width(id, echarts),
+    let options = (*chart).clone().background_color("transparent");
+    match renderer.render(id, &options) {
+        Ok(echarts) => follow_window(id, echarts, chart),
         Err(e) => leptos::logging::error!("could not draw chart {id}: {e:?}"),
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod bindings {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// ECharts' own `echarts.dispose(element)`: a theme is fixed when a chart is made,
+        /// so a new theme means a new chart in the same element.
+        #[wasm_bindgen(js_namespace = echarts, js_name = dispose)]
+        pub fn dispose(element: &web_sys::Element);
     }
 }
 
@@ -162,32 +181,57 @@ fn prefers_dark() -> bool {
     window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
 }
 
+/// A chart on the page: its element, the ECharts instance drawing it, and its options.
+#[cfg(feature = "hydrate")]
+type Drawn = (&'static str, charming::Echarts, std::sync::Arc<Chart>);
+
 #[cfg(feature = "hydrate")]
 thread_local! {
     /// The latest chart drawn in each element, resized with the window. One per element id
     /// (a page has a fixed set), so navigating back and forth keeps no more than that.
-    static DRAWN: std::cell::RefCell<Vec<(&'static str, charming::Echarts)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
+    static DRAWN: std::cell::RefCell<Vec<Drawn>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Whether the window's listeners are in place (once per page, however often charts
+    /// are drawn again).
+    static LISTENING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Charts take their container's width when drawn; this redraws them at the new width
-/// whenever the window changes size. One window listener serves every chart.
+/// Charts take their container's width and the browser's colour scheme when drawn; this
+/// redraws them at a new width when the window changes size, and in the other colours when
+/// the scheme changes (the system switching to dark at dusk). One listener of each serves
+/// every chart.
 #[cfg(feature = "hydrate")]
-fn follow_window_width(id: &'static str, echarts: charming::Echarts) {
+fn follow_window(id: &'static str, echarts: charming::Echarts, chart: std::sync::Arc<Chart>) {
+    if !LISTENING.replace(true) {
+        let listener = window_event_listener_untyped("resize", |_| {
+            DRAWN
+                .with(|d| d.borrow().iter().for_each(|(_, e, _)| e.resize(wasm_bindgen::JsValue::UNDEFINED)));
+        });
+        // The listeners live as long as the page does.
+        std::mem::forget(listener);
+        follow_colour_scheme();
+    }
     DRAWN.with(|drawn| {
         let mut drawn = drawn.borrow_mut();
-        if drawn.is_empty() {
-            let listener = window_event_listener_untyped("resize", |_| {
-                DRAWN.with(|d| {
-                    d.borrow().iter().for_each(|(_, e)| e.resize(wasm_bindgen::JsValue::UNDEFINED))
-                });
-            });
-            // The listener lives as long as the page does.
-            std::mem::forget(listener);
-        }
-        drawn.retain(|(i, _)| *i != id);
-        drawn.push((id, echarts));
+        drawn.retain(|(i, _, _)| *i != id);
+        drawn.push((id, echarts, chart));
     });
+}
+
+#[cfg(feature = "hydrate")]
+fn follow_colour_scheme() {
+    use wasm_bindgen::JsCast;
+    let Some(query) = window().match_media("(prefers-color-scheme: dark)").ok().flatten() else { return };
+    let redraw = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| {
+        let charts: Vec<Drawn> = DRAWN.with(|d| d.borrow_mut().drain(..).collect());
+        for (id, _, chart) in charts {
+            if let Some(el) = document().get_element_by_id(id) {
+                bindings::dispose(&el);
+                render(id, chart);
+            }
+        }
+    });
+    let _ = query.add_event_listener_with_callback("change", redraw.as_ref().unchecked_ref());
+    redraw.forget();
 }
 
 /// A chart's numbers, folded under it: what a screen reader and a reader without

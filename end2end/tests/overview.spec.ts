@@ -108,10 +108,16 @@ test('charts follow the colour scheme and the window width', async ({ page }, in
   await page.setViewportSize({ width: 700, height: 900 });
   await expect.poll(async () => (await canvas.boundingBox())!.width).toBeLessThan(wide - 100);
 
+  // Switched while the page is open: the charts are drawn again in the dark colours.
   await page.emulateMedia({ colorScheme: 'dark' });
+  await expect.poll(async () => (await legendFill()).fill).not.toBe(light.fill);
+  const live = await legendFill();
+  expect(live.background).toBe('transparent');
   await page.reload();
   await expect(canvas).toBeVisible({ timeout: 15_000 });
   const dark = await legendFill();
   expect(dark.background).toBe('transparent');
-  expect(dark.fill).not.toBe(light.fill);
+  expect(dark.fill).toBe(live.fill);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect.poll(async () => (await legendFill()).fill).toBe(light.fill);
 });
