@@ -70,7 +70,8 @@ test('a link with a filter value that is not a choice shows the whole list and s
 
 test('the flyout closes with Escape and gives focus back to its row', async ({ page }, info) => {
   test.skip(info.project.name === 'no-js', 'keys are handled by the client; without it the flyout is a link away');
-  await signIn(page, 'reader@contoso.example');
+  // A writer, whose flyout has the status form and its note (nothing is saved here).
+  await signIn(page, 'secops@contoso.example');
   await page.goto(`/tenants/${CONTOSO}/actions`);
   const link = page.locator('#actions-table a.action-link').nth(2);
   const id = await link.getAttribute('data-action');
@@ -78,6 +79,13 @@ test('the flyout closes with Escape and gives focus back to its row', async ({ p
   await page.keyboard.press('Enter');
   await expect(page.locator('#action-flyout')).toBeVisible();
   await expect(page.locator('#action-flyout #action-title')).toBeFocused();
+  // Escape in a field is the field's: what was typed there stays.
+  const note = page.locator('#action-flyout textarea').first();
+  await note.fill('half-written note');
+  await note.press('Escape');
+  await expect(page.locator('#action-flyout')).toBeVisible();
+  await expect(note).toHaveValue('half-written note');
+  await page.locator('#action-flyout #action-title').focus();
   await page.keyboard.press('Escape');
   await expect(page.locator('#action-flyout')).toHaveCount(0);
   await expect(page).not.toHaveURL(/action=/);

@@ -255,11 +255,17 @@ mod keyboard {
         }
     }
 
+    /// Escape in a field belongs to the field (and closing would drop what was typed there).
+    fn in_a_field(e: &web_sys::KeyboardEvent) -> bool {
+        let tag = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name());
+        matches!(tag.as_deref(), Some("INPUT" | "TEXTAREA" | "SELECT"))
+    }
+
     pub fn close_on_escape(close: String, action_id: String) {
         request_animation_frame(|| focus("#action-flyout #action-title".into(), 10));
         let navigate = leptos_router::hooks::use_navigate();
         let handle = window_event_listener(leptos::ev::keydown, move |e| {
-            if e.key() != "Escape" || e.default_prevented() {
+            if e.key() != "Escape" || e.default_prevented() || in_a_field(&e) {
                 return;
             }
             navigate(&close, Default::default());
