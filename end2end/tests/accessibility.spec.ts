@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { Browser, BrowserContext } from '@playwright/test';
-import { CONTOSO, DEMO_PASSWORD, expect, test, Page } from './helpers';
+import { CONTOSO, expect, signIn, test, Page } from './helpers';
 
 // axe-core on every page, signed in with a read-write and a read-only role, in both
 // projects: no serious or critical violation. axe runs as a script in the page, so the no-JS
@@ -25,14 +25,6 @@ async function contextFor(browser: Browser, hydrated: boolean, baseURL?: string)
     await context.route(/\.(js|wasm)(\?.*)?$/, (route) => route.abort());
   }
   return context;
-}
-
-async function signIn(page: Page, email: string) {
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('#signed-in-as')).toHaveText(email);
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {

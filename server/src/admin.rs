@@ -122,29 +122,21 @@ pub async fn user(state: &AppState, cmd: UserCommand) -> Result<(), StartupError
             if state.store.role_in(&user.id, &tenant).await.map_err(db)?.is_none() {
                 return Err(StartupError::Other(format!("{} has no role in tenant {tenant}", user.email)));
             }
-            if crate::bearer::scope_access(&scope).is_none() {
-                return Err(StartupError::Other(format!(
-                    "scope: use {} or {}",
-                    crate::bearer::SCOPE_READ,
-                    crate::bearer::SCOPE_READ_WRITE
-                )));
-            }
+            let scope = crate::tokens::token_scope(&scope).map_err(StartupError::Other)?;
             let name = crate::tokens::token_name(&name).map_err(StartupError::Other)?;
             let now = chrono::Utc::now();
             let days = days.map(|d| d.to_string()).unwrap_or_default();
             let expires_at = crate::tokens::token_expiry(&days, state.token_max_days, now)
                 .map_err(|m| StartupError::Other(m.replace("expires_days", "--days")))?;
-            let wanted =
-                crate::tokens::TokenRequest { user_id: &user.id, tenant_id: &tenant, name, scope: &scope };
-            let secret =
-                crate::tokens::issue_token(state.store.as_ref(), wanted, now, Some(expires_at), &actor)
-                    .await
-                    .map_err(|e| match e {
-                        crate::tokens::IssueError::Random => {
-                            StartupError::Other("could not create a random token".into())
-                        }
-                        crate::tokens::IssueError::Store(e) => db(e),
-                    })?;
+            let wanted = crate::tokens::TokenRequest { user_id: &user.id, tenant_id: &tenant, name, scope };
+            let secret = crate::tokens::issue_token(state.store.as_ref(), wanted, now, expires_at, &actor)
+                .await
+                .map_err(|e| match e {
+                    crate::tokens::IssueError::Random => {
+                        StartupError::Other("could not create a random token".into())
+                    }
+                    crate::tokens::IssueError::Store(e) => db(e),
+                })?;
             eprintln!(
                 "token for {} in tenant {tenant}, {scope}, expires {}:",
                 user.email,

@@ -25,8 +25,9 @@ pub const MAX_CLOCK_SKEW_MINUTES: i64 = 5;
 /// Counts are of users, devices or mailboxes; more than this is a sender's bug.
 const MAX_UNITS: i64 = u32::MAX as i64;
 
-/// The request body. Items are read one by one so that each bad one gets its own detail;
-/// the OpenAPI document shows them as what each must be.
+/// The request body. Items are read one by one so that each bad one gets its own detail.
+/// The OpenAPI document's `MeasurementBatch` is written in `graph::openapi::constraints`
+/// (one shape per kind of action); the derive only names it for the route.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = MeasurementBatch)]

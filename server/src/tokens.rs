@@ -66,6 +66,14 @@ pub fn token_name(raw: &str) -> Result<&str, String> {
     Ok(name)
 }
 
+/// A token's scope as asked for, checked: one of the two Graph permission names.
+pub fn token_scope(scope: &str) -> Result<&str, String> {
+    match scope_access(scope) {
+        Some(_) => Ok(scope),
+        None => Err(format!("scope: use {SCOPE_READ} or {}", crate::bearer::SCOPE_READ_WRITE)),
+    }
+}
+
 /// A token to make: for whom, in which tenant, named how, with which scope.
 #[derive(Debug, Clone, Copy)]
 pub struct TokenRequest<'a> {
@@ -87,7 +95,7 @@ pub async fn issue_token(
     store: &dyn store::Store,
     wanted: TokenRequest<'_>,
     now: chrono::DateTime<chrono::Utc>,
-    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    expires_at: chrono::DateTime<chrono::Utc>,
     actor: &str,
 ) -> Result<String, IssueError> {
     let secret = new_secret().map(|s| format!("{TOKEN_PREFIX}{s}")).map_err(|_| IssueError::Random)?;
@@ -99,7 +107,8 @@ pub async fn issue_token(
         name: wanted.name.to_owned(),
         scope: wanted.scope.to_owned(),
         created_at: now,
-        expires_at,
+        // Every token expires (`token_expiry`), so a leaked one stops working in time.
+        expires_at: Some(expires_at),
         revoked_at: None,
     };
     store.create_api_token(&token, actor).await.map_err(IssueError::Store)?;
@@ -118,16 +127,16 @@ pub async fn create_token(
         Ok(name) => name,
         Err(message) => return refuse_field(&headers, &tenant, "token_name", message),
     };
-    if scope_access(&form.scope).is_none() {
-        let message = format!("scope: use {SCOPE_READ} or {}", crate::bearer::SCOPE_READ_WRITE);
-        return refuse_field(&headers, &tenant, "token_scope", message);
-    }
+    let scope = match token_scope(&form.scope) {
+        Ok(scope) => scope,
+        Err(message) => return refuse_field(&headers, &tenant, "token_scope", message),
+    };
     let now = chrono::Utc::now();
     let expires_at = match token_expiry(&form.expires_days, state.app.token_max_days, now) {
-        Ok(at) => Some(at),
+        Ok(at) => at,
         Err(message) => return refuse_field(&headers, &tenant, "token_expiry", message),
     };
-    let wanted = TokenRequest { user_id: &viewer.user_id, tenant_id: &tenant, name, scope: &form.scope };
+    let wanted = TokenRequest { user_id: &viewer.user_id, tenant_id: &tenant, name, scope };
     let secret = match issue_token(state.app.store.as_ref(), wanted, now, expires_at, &viewer.email).await {
         Ok(secret) => secret,
         Err(IssueError::Random) => {

@@ -272,6 +272,12 @@ async fn control_profiles_list_every_action_in_rank_order() {
 }
 
 /// An action still to address: applicable, not Completed, with no status set.
+/// An action of Contoso that is still open (to address, not complete), read from its live score.
+async fn contoso_open_action(s: &TestServer) -> String {
+    let live = service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.unwrap();
+    open_action(&live)
+}
+
 fn open_action(live: &service::live::LiveScore) -> String {
     live.scores
         .iter()

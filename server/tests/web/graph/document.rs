@@ -87,8 +87,7 @@ async fn select_and_orderby_patterns_allow_exactly_what_the_server_takes() {
 async fn the_patch_body_schema_bounds_its_fields_as_the_server_does() {
     let s = demo_server().await;
     let rw = token(&s, "secops@contoso.example", CONTOSO_ID, SCOPE_READ_WRITE).await;
-    let live = service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.unwrap();
-    let uri = format!("{PROFILES}/{}", open_action(&live));
+    let uri = format!("{PROFILES}/{}", contoso_open_action(&s).await);
     let doc = document(&s).await;
     let body = &doc["components"]["schemas"]["ControlProfileUpdate"];
     assert_eq!(body["additionalProperties"], false, "unknown fields are refused");
@@ -129,8 +128,7 @@ async fn clearing_the_reason_of_a_risk_acceptance_is_a_conflict_and_changes_noth
     let s = demo_server().await;
     let store = s.state.store.as_ref();
     let rw = token(&s, "secops@contoso.example", CONTOSO_ID, SCOPE_READ_WRITE).await;
-    let live = service::live::live_score(store, &s.state.catalog, CONTOSO_ID).await.unwrap();
-    let uri = format!("{PROFILES}/{}", open_action(&live));
+    let uri = format!("{PROFILES}/{}", contoso_open_action(&s).await);
     let r = api(&s, Method::PATCH, &uri, Some(&rw), Some(r#"{"state":"Ignored","comment":"Kiosks"}"#)).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let before = store.tenant_status_history(CONTOSO_ID).await.unwrap().len();
