@@ -57,8 +57,10 @@ assets:
 	@# Only the chart types and components the pages draw (end2end/build/echarts.js).
 	$(NODE_BIN)/esbuild end2end/build/echarts.js --bundle --minify --format=iife --global-name=echarts \
 		--log-level=warning --outfile=$(SITE)/echarts.min.js
+	@# The page script (charts, pages in place, the flyout's keys), minified.
+	$(NODE_BIN)/esbuild frontend/js/pages.js --minify --log-level=warning --outfile=$(SITE)/pages.js
 	@# Precompressed copies: the server sends brotli or gzip to browsers that take them.
-	for f in $(SITE)/rampart.css $(SITE)/echarts.min.js $(PKG)/rampart.js $(PKG)/rampart_bg.wasm; do \
+	for f in $(SITE)/rampart.css $(SITE)/echarts.min.js $(SITE)/pages.js $(PKG)/rampart.js $(PKG)/rampart_bg.wasm; do \
 		[ -f "$$f" ] && gzip -9 -k -f "$$f" && node -e "$$BROTLI" "$$f"; \
 	done
 

@@ -33,11 +33,17 @@ pub struct ScriptNonce(pub std::sync::Arc<str>);
 pub struct AssetNames {
     pub stylesheet: String,
     pub charts: String,
+    /// The page script: charts drawn, links and forms answered in place (`client/pages.js`).
+    pub pages: String,
 }
 
 impl Default for AssetNames {
     fn default() -> Self {
-        AssetNames { stylesheet: "/rampart.css".into(), charts: "/echarts.min.js".into() }
+        AssetNames {
+            stylesheet: "/rampart.css".into(),
+            charts: "/echarts.min.js".into(),
+            pages: "/pages.js".into(),
+        }
     }
 }
 
@@ -56,6 +62,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let assets = use_context::<state::AppState>().map(|s| s.assets.clone()).unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
     let assets = std::sync::Arc::new(AssetNames::default());
+    // Only pages with an island load the wasm; the rest is HTML, the chart library and the
+    // page script. Nothing outside an island is drawn again in the browser, so no page
+    // sends its data a second time for hydration.
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
+    #[cfg(feature = "ssr")]
+    let islands = use_context::<http::request::Parts>().is_some_and(|p| has_islands(p.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let islands = false;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -64,9 +80,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="stylesheet" href=assets.stylesheet.clone()/>
-                // ECharts must be loaded before the module that hydrates and draws the charts.
+                // ECharts must be loaded before the page script that draws the charts.
                 <script src=assets.charts.clone() defer></script>
-                <HydrationScripts options/>
+                <script src=assets.pages.clone() defer></script>
+                {islands.then(|| view! { <HydrationScripts options islands=true/> })}
                 <MetaTags/>
             </head>
             <body>
@@ -74,6 +91,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Whether the page at `path` has an island (see `pages::actions::browser`): the list of
+/// improvement actions, `/tenants/{id}/actions`.
+pub fn has_islands(path: &str) -> bool {
+    let mut parts = path.trim_end_matches('/').split('/');
+    matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some(""), Some("tenants"), Some(t), Some("actions"), None) if !t.is_empty()
+    )
 }
 
 #[component]
@@ -103,5 +130,29 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_islands;
+
+    #[test]
+    fn only_the_actions_list_loads_the_islands() {
+        assert!(has_islands("/tenants/c0a7e5f0-0000-4000-8000-000000000001/actions"));
+        assert!(has_islands("/tenants/t1/actions/"));
+        for path in [
+            "/",
+            "/tenants",
+            "/tenants/t1",
+            "/tenants/t1/history",
+            "/tenants/t1/metrics",
+            "/tenants/t1/actions/MFARegistrationV2",
+            "/tenants/t1/actions.csv",
+            "/tenants//actions",
+            "/x/tenants/t1/actions",
+        ] {
+            assert!(!has_islands(path), "{path}");
+        }
     }
 }

@@ -64,6 +64,7 @@ test('access is granted and revoked in place on Settings', async ({ page }) => {
 test('an API token is revoked in place on Settings', async ({ page }) => {
   await openPeer(page);
   await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page).toHaveURL(/\/settings$/);
   const settings = page.url();
   // Made by a plain post: its answer is a page that shows the secret once.
   await page.locator('#token-form input[name=name]').fill('in-place revoke');

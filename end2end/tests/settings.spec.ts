@@ -16,6 +16,7 @@ test('a read-write user grants read-only access, which then works, and revokes i
   const peerName = (await peerLink.textContent()) ?? '';
   await peerLink.click();
   await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page).toHaveURL(/\/settings$/);
   const settingsUrl = page.url();
   await page.locator('#grant-form input[name=email]').fill('reader@contoso.example');
   await page.locator('#grant-form select[name=role]').selectOption('SecurityReader');
@@ -48,6 +49,7 @@ test('a Graph export uploaded in Settings becomes history, and uploading it agai
   await signIn(page, 'msp@provider.example');
   await page.locator('#tenant-list tbody tr a').filter({ hasNotText: 'Contoso' }).last().click();
   await page.getByRole('link', { name: 'Settings' }).click();
+  await expect(page).toHaveURL(/\/settings$/);
   const settingsUrl = page.url();
   const fixtures = path.join(__dirname, '..', '..', 'server', 'tests', 'fixtures');
   const files = ['graph-secure-scores.json', 'graph-control-profiles.json'].map((f) => path.join(fixtures, f));

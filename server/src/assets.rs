@@ -1,4 +1,4 @@
-//! The built assets — stylesheet, chart library, client script and wasm — read into memory
+//! The built assets — stylesheet, chart library, page script, client script and wasm — read into memory
 //! once at start and served from there under names that carry a hash of their content.
 //!
 //! A hashed name never changes meaning, so browsers may keep it for a year without asking
@@ -64,6 +64,7 @@ pub struct Assets {
 /// The built files the pages use: where under the site root, and their content type.
 const STYLESHEET: (&str, &str) = ("rampart.css", "text/css; charset=utf-8");
 const CHARTS: (&str, &str) = ("echarts.min.js", "text/javascript; charset=utf-8");
+const PAGES: (&str, &str) = ("pages.js", "text/javascript; charset=utf-8");
 const CLIENT_JS: (&str, &str) = ("pkg/rampart.js", "text/javascript; charset=utf-8");
 const CLIENT_WASM: (&str, &str) = ("pkg/rampart_bg.wasm", "application/wasm");
 const ICON: (&str, &str) = ("favicon.ico", "image/x-icon");
@@ -78,6 +79,9 @@ impl Assets {
         }
         if let Some(charts) = Asset::read(site_root, CHARTS)? {
             assets.names.charts = assets.add(&charts, "/echarts.min.js", "echarts.", ".min.js");
+        }
+        if let Some(pages) = Asset::read(site_root, PAGES)? {
+            assets.names.pages = assets.add(&pages, "/pages.js", "pages.", ".js");
         }
         // The script and its wasm go together, under one hash: Leptos names both from one
         // output name (`{name}.js`, `{name}_bg.wasm`).

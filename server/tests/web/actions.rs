@@ -1,22 +1,16 @@
 //! The Improvement actions page, flyout, status edits and CSV export over real HTTP requests.
 
-use crate::common::{demo_server, TestServer};
+use crate::common::{demo_server, form, listed_actions, TestServer};
 use app::pages::actions::{filter, query::ActionQuery, row::rows_of};
 use axum::http::StatusCode;
 use score::Status;
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
-use service::url::encode;
 use std::collections::HashMap;
 
 const RISK_ACCEPTED: &str = "TeamsExternalAccessRestricted";
 
 fn list(query: &str) -> String {
     format!("/tenants/{CONTOSO_ID}/actions{query}")
-}
-
-/// The action ids of the list's rows, in page order.
-fn row_ids(html: &str) -> Vec<String> {
-    html.split("<tr data-action=\"").skip(1).filter_map(|s| s.split('"').next()).map(str::to_owned).collect()
 }
 
 /// What the pure filter says the page should show for `pairs`.
@@ -28,10 +22,6 @@ async fn expected_ids(s: &TestServer, pairs: &[(&str, &str)]) -> Vec<String> {
     let q = ActionQuery::from_lookup(|k| m.get(k).map(|v| v.to_string()));
     let view = filter::apply(&rows, &q);
     view.groups.iter().flat_map(|g| &g.rows).map(|r| r.id.clone()).collect()
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
 }
 
 /// Posts a form the way the hydrated page does (no `Accept: text/html`): errors come back
@@ -73,7 +63,7 @@ async fn the_default_list_is_ranked_and_leaves_out_risk_accepted_actions() {
     let cookie = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
     let r = s.get(&list(""), Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::OK);
-    let ids = row_ids(&r.body);
+    let ids = listed_actions(&r.body);
     assert_eq!(ids, expected_ids(&s, &[]).await);
     assert!(!ids.contains(&RISK_ACCEPTED.to_owned()), "risk-accepted actions leave the default list");
     let live =
@@ -96,16 +86,16 @@ async fn a_copied_query_reproduces_the_filtered_grouped_sorted_view() {
     let s = demo_server().await;
     let cookie = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
     let r = s.get(&list("?status=RiskAccepted"), Some(&cookie)).await;
-    assert_eq!(row_ids(&r.body), [RISK_ACCEPTED], "one filter away");
+    assert_eq!(listed_actions(&r.body), [RISK_ACCEPTED], "one filter away");
     let pairs = [("category", "Identity"), ("group", "status"), ("sort", "points"), ("dir", "desc")];
     let r = s.get(&list(&format!("?{}", form(&pairs))), Some(&cookie)).await;
-    let ids = row_ids(&r.body);
+    let ids = listed_actions(&r.body);
     assert!(!ids.is_empty());
     assert_eq!(ids, expected_ids(&s, &pairs).await);
     assert!(r.body.contains("class=\"group-head\""), "grouped");
     assert!(r.body.contains("points · "), "per-group point sums");
     let r = s.get(&list("?q=multifactor&status=All"), Some(&cookie)).await;
-    let ids = row_ids(&r.body);
+    let ids = listed_actions(&r.body);
     assert!(ids.contains(&"AdminMFAV2".to_owned()), "{ids:?}");
     assert_eq!(ids, expected_ids(&s, &[("q", "multifactor"), ("status", "All")]).await);
     // The form controls show the view they produced, so the next change keeps it.
@@ -116,7 +106,7 @@ async fn a_copied_query_reproduces_the_filtered_grouped_sorted_view() {
     let live =
         service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.expect("live");
     let r = s.get(&list("?remaining=5"), Some(&cookie)).await;
-    let ids = row_ids(&r.body);
+    let ids = listed_actions(&r.body);
     assert!(!ids.is_empty());
     assert_eq!(ids, expected_ids(&s, &[("remaining", "5")]).await);
     let left = |id: &str| live.scores.iter().find(|a| a.id == id).expect("scored").remaining;
@@ -301,7 +291,7 @@ async fn risk_acceptance_leaves_the_list_and_undo_puts_the_previous_status_back(
         ("note", "Accepted by the CISO for this quarter."),
     ]);
     assert_eq!(s.post_form("/api/update_action", &accept, Some(&cookie)).await.status, StatusCode::FOUND);
-    let listed = row_ids(&s.get(&list(""), Some(&cookie)).await.body);
+    let listed = listed_actions(&s.get(&list(""), Some(&cookie)).await.body);
     assert!(!listed.contains(&action), "risk accepted leaves the default list");
     let page = s.get(&list(&format!("/{action}")), Some(&cookie)).await.body;
     assert!(page.contains("id=\"undo-form\""), "undo is offered");
@@ -315,7 +305,7 @@ async fn risk_acceptance_leaves_the_list_and_undo_puts_the_previous_status_back(
     let undo = form(&[("tenant_id", CONTOSO_ID), ("action_id", &action), ("change_id", &latest)]);
     assert_eq!(s.post_form("/api/undo_status", &undo, Some(&cookie)).await.status, StatusCode::FOUND);
     assert_eq!(score_of(&s).await, before, "the score is back where it was");
-    assert!(row_ids(&s.get(&list(""), Some(&cookie)).await.body).contains(&action));
+    assert!(listed_actions(&s.get(&list(""), Some(&cookie)).await.body).contains(&action));
     let now = s.state.store.status_history(CONTOSO_ID, &action).await.expect("history");
     assert_eq!(now.last().map(|c| c.change.status), Some(undo_to));
 
@@ -331,7 +321,7 @@ async fn the_csv_export_has_the_pages_rows_and_columns() {
     let s = demo_server().await;
     let cookie = s.sign_in("reader@contoso.example", DEMO_PASSWORD).await;
     let query = "?category=Identity&sort=title&status=All";
-    let page = row_ids(&s.get(&list(query), Some(&cookie)).await.body);
+    let page = listed_actions(&s.get(&list(query), Some(&cookie)).await.body);
     let r = s.get(&format!("/tenants/{CONTOSO_ID}/actions.csv{query}"), Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::OK);
     let lines: Vec<&str> = r.body.split("\r\n").filter(|l| !l.is_empty()).collect();
@@ -382,7 +372,7 @@ async fn a_custom_action_scores_ranks_and_exports_like_a_built_in_one() {
     assert!(page.body.contains("Not measured yet — 0.00 of 10.00 points"));
     assert!(page.body.contains("Keys older than a year are &lt;b&gt;stale&lt;/b&gt;."));
     // Ten points left at the lowest cost and impact: it ranks near the top.
-    let ids = row_ids(&s.get(&list(""), Some(&cookie)).await.body);
+    let ids = listed_actions(&s.get(&list(""), Some(&cookie)).await.body);
     let pos = ids.iter().position(|x| x == id).expect("listed");
     assert!(pos < 10, "ranked at {pos}");
     let csv =

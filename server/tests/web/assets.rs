@@ -25,6 +25,7 @@ impl Site {
         for (file, body) in [
             ("rampart.css", "body { color: #123456 }".repeat(40)),
             ("echarts.min.js", "var echarts = {};".repeat(40)),
+            ("pages.js", "document.title;".repeat(40)),
             ("pkg/rampart.js", "export default function init() {}".repeat(40)),
             ("pkg/rampart_bg.wasm", "\0asm wasm bytes".repeat(40)),
             ("favicon.ico", "icon".repeat(40)),
@@ -90,16 +91,25 @@ async fn pages_link_hashed_names_that_browsers_keep_for_a_year() {
 
     let css = format!("/rampart.{}.css", sha16(&[&site.bytes("rampart.css")]));
     let charts = format!("/echarts.{}.min.js", sha16(&[&site.bytes("echarts.min.js")]));
+    let pages = format!("/pages.{}.js", sha16(&[&site.bytes("pages.js")]));
     let client = sha16(&[&site.bytes("pkg/rampart.js"), &site.bytes("pkg/rampart_bg.wasm")]);
     let (js, wasm) = (format!("/pkg/rampart.{client}.js"), format!("/pkg/rampart.{client}_bg.wasm"));
-    for link in [&css, &charts, &js, &wasm] {
+    for link in [&css, &charts, &pages] {
         assert!(page.contains(&format!("\"{link}\"")), "the page links {link}: {page}");
     }
     assert!(!page.contains("\"/rampart.css\"") && !page.contains("\"/echarts.min.js\""), "{page}");
+    // A page without an island loads no wasm at all.
+    assert!(!page.contains("/pkg/"), "{page}");
+    let cookie = s.sign_in("reader@contoso.example", server::demo::DEMO_PASSWORD).await;
+    let list = s.get(&format!("/tenants/{}/actions", server::demo::CONTOSO_ID), Some(&cookie)).await;
+    for link in [&js, &wasm] {
+        assert!(list.body.contains(&format!("\"{link}\"")), "the list links {link}: {}", list.body);
+    }
 
     for (uri, file, content_type) in [
         (&css, "rampart.css", "text/css"),
         (&charts, "echarts.min.js", "text/javascript"),
+        (&pages, "pages.js", "text/javascript"),
         (&js, "pkg/rampart.js", "text/javascript"),
         (&wasm, "pkg/rampart_bg.wasm", "application/wasm"),
     ] {
@@ -178,5 +188,5 @@ async fn without_built_assets_the_pages_link_the_plain_names() {
     let (_, _, page) = fetch(&s, "/sign-in", &[(header::ACCEPT, "text/html")]).await;
     let page = String::from_utf8(page).unwrap();
     assert!(page.contains("\"/rampart.css\"") && page.contains("\"/echarts.min.js\""), "{page}");
-    assert!(page.contains("/pkg/rampart.js"), "{page}");
+    assert!(page.contains("\"/pages.js\""), "{page}");
 }

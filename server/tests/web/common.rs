@@ -12,6 +12,22 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use tower::ServiceExt;
 
+/// The improvement actions a list page shows, in order: its rows a search left out are
+/// drawn `hidden` (typing in the browser only hides and shows rows), so they do not count.
+pub fn listed_actions(html: &str) -> Vec<String> {
+    html.split("<tr data-action=\"")
+        .skip(1)
+        .filter(|s| !s.split('>').next().is_some_and(|tag| tag.split_whitespace().any(|a| a == "hidden")))
+        .filter_map(|s| s.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `pairs` as a URL-encoded query or form body.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{k}={}", service::url::encode(v))).collect::<Vec<_>>().join("&")
+}
+
 static TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
 
 /// Seeding takes seconds, so it happens once; its own runtime is dropped afterwards so

@@ -1,7 +1,7 @@
 //! Editing, deleting and restoring custom actions over real HTTP requests: who may, what
 //! bad input gets, and what the list, the live score and the history show afterwards.
 
-use crate::common::TestServer;
+use crate::common::{form, listed_actions, TestServer};
 use axum::http::StatusCode;
 use score::Points;
 use server::demo::{CONTOSO_ID, DEMO_PASSWORD};
@@ -12,14 +12,6 @@ const ID: &str = "Custom.RotateTheVPNPreSharedKeys";
 
 fn list(query: &str) -> String {
     format!("/tenants/{CONTOSO_ID}/actions{query}")
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
-}
-
-fn row_ids(html: &str) -> Vec<String> {
-    html.split("<tr data-action=\"").skip(1).filter_map(|s| s.split('"').next()).map(str::to_owned).collect()
 }
 
 /// The add form's fields for the test action, ten points, binary.
@@ -101,7 +93,7 @@ async fn an_edit_shows_in_the_list_the_score_and_the_audit_trail() {
     assert_eq!(r.location, Some(format!("{back}&saved=1")), "{}", r.body);
 
     let shown = s.get(&back, Some(&cookie)).await.body;
-    assert!(row_ids(&shown).contains(&ID.to_owned()), "listed under its new category, same id");
+    assert!(listed_actions(&shown).contains(&ID.to_owned()), "listed under its new category, same id");
     assert!(shown.contains(">Rotate VPN keys every year</a>"), "the list shows the new title");
     assert!(!shown.contains(&format!(">{TITLE}</a>")));
     assert!(shown.contains("Now with a &lt;b&gt;unit&lt;/b&gt;."), "the description is text, never markup");
@@ -247,11 +239,11 @@ async fn a_delete_leaves_the_list_and_live_score_while_history_keeps_earlier_day
         "the live score drops its points and its maximum"
     );
     let page = s.get(&after_delete, Some(&cookie)).await.body;
-    assert!(!row_ids(&page).contains(&ID.to_owned()), "gone from the list");
+    assert!(!listed_actions(&page).contains(&ID.to_owned()), "gone from the list");
     assert!(page.contains(&format!("Deleted “{TITLE}”")), "the notice names it");
     assert!(page.contains(&format!("data-restore=\"{ID}\"")), "with a way back");
     let all = s.get(&list("?status=All"), Some(&cookie)).await.body;
-    assert!(!row_ids(&all).contains(&ID.to_owned()), "not behind any filter either");
+    assert!(!listed_actions(&all).contains(&ID.to_owned()), "not behind any filter either");
     let csv = s.get(&format!("/tenants/{CONTOSO_ID}/actions.csv?status=All"), Some(&cookie)).await.body;
     assert!(!csv.contains(ID), "nor in the export");
     assert_eq!(s.get(&list(&format!("/{ID}")), Some(&cookie)).await.status, StatusCode::NOT_FOUND);
@@ -275,7 +267,7 @@ async fn a_delete_leaves_the_list_and_live_score_while_history_keeps_earlier_day
     let r = s.post_form("/api/restore_custom_action", &restore, Some(&cookie)).await;
     assert_eq!(r.location, Some(list(&format!("/{ID}?restored=1"))));
     assert_eq!(live(&s).await.score, with);
-    assert!(row_ids(&s.get(&list("?status=All"), Some(&cookie)).await.body).contains(&ID.to_owned()));
+    assert!(listed_actions(&s.get(&list("?status=All"), Some(&cookie)).await.body).contains(&ID.to_owned()));
 }
 
 #[tokio::test]

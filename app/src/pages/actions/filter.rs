@@ -33,18 +33,26 @@ impl ActionView {
     }
 }
 
-fn matches_search(row: &ActionRow, words: &[String]) -> bool {
-    words.iter().all(|w| {
-        contains_ci(&row.title, w)
-            || contains_ci(&row.description, w)
-            || row.threats.iter().any(|t| contains_ci(t, w))
-            || contains_ci(&row.id, w)
-    })
+/// What a search looks through for one row, lower-cased once: title, description, threats
+/// and id, a line each. A search word never holds a line break, so it is found in the text
+/// exactly when it is found in one of them.
+pub fn haystack(row: &ActionRow) -> String {
+    let mut text = format!("{}\n{}\n{}", row.title, row.description, row.id);
+    for t in &row.threats {
+        text.push('\n');
+        text.push_str(t);
+    }
+    text.to_lowercase()
 }
 
-/// `needle` must already be lower-case.
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    hay.to_lowercase().contains(needle)
+/// The words of a search, lower-cased: a row must hold every one.
+pub fn search_words(q: &str) -> Vec<String> {
+    q.split_whitespace().map(str::to_lowercase).collect()
+}
+
+/// Whether a row's [`haystack`] holds every word, each matched as plain text.
+pub fn found(haystack: &str, words: &[String]) -> bool {
+    words.iter().all(|w| haystack.contains(w.as_str()))
 }
 
 fn matches_status(row: &ActionRow, f: StatusFilter) -> bool {
@@ -56,7 +64,8 @@ fn matches_status(row: &ActionRow, f: StatusFilter) -> bool {
     }
 }
 
-fn matches(row: &ActionRow, q: &ActionQuery, words: &[String]) -> bool {
+/// Whether a row passes every filter but the search.
+pub fn passes_filters(row: &ActionRow, q: &ActionQuery) -> bool {
     matches_status(row, q.status)
         && q.category.is_none_or(|c| row.category == c)
         && q.product.as_ref().is_none_or(|p| row.product.eq_ignore_ascii_case(p))
@@ -64,7 +73,6 @@ fn matches(row: &ActionRow, q: &ActionQuery, words: &[String]) -> bool {
         && q.cost.is_none_or(|c| row.cost == c)
         && q.impact.is_none_or(|i| row.impact == i)
         && q.remaining.matches(row.remaining)
-        && matches_search(row, words)
 }
 
 /// The column order alone, ascending.
@@ -116,31 +124,56 @@ fn group_values(row: &ActionRow, g: GroupBy) -> Vec<(String, String)> {
 
 /// Filters, sorts and groups the rows as the query says.
 pub fn apply(rows: &[ActionRow], q: &ActionQuery) -> ActionView {
-    let words: Vec<String> = q.q.split_whitespace().map(str::to_lowercase).collect();
-    let mut shown: Vec<&ActionRow> = rows.iter().filter(|r| matches(r, q, &words)).collect();
-    shown.sort_by(|a, b| compare(a, b, q));
-    let mut groups: Vec<(String, ActionGroup)> = Vec::new();
-    for row in &shown {
-        for (key, label) in group_values(row, q.group) {
-            let idx = match groups.iter().position(|(k, _)| *k == key) {
-                Some(i) => i,
-                None => {
-                    let empty =
-                        ActionGroup { label, points: Points::ZERO, max: Points::ZERO, rows: Vec::new() };
-                    groups.push((key, empty));
-                    groups.len() - 1
-                }
-            };
-            let g = &mut groups[idx].1;
-            if row.applicable {
-                g.points += row.points;
-                g.max += row.max;
+    let words = search_words(&q.q);
+    let picked: Vec<usize> = (0..rows.len())
+        .filter(|&i| passes_filters(&rows[i], q) && found(&haystack(&rows[i]), &words))
+        .collect();
+    let groups = arrange(rows, &picked, q)
+        .into_iter()
+        .map(|g| {
+            let (points, max) = sums(rows, g.members.iter().copied());
+            ActionGroup {
+                label: g.label,
+                points,
+                max,
+                rows: g.members.iter().map(|&i| rows[i].clone()).collect(),
             }
-            g.rows.push((*row).clone());
+        })
+        .collect();
+    ActionView { groups, shown: picked.len(), total: rows.len() }
+}
+
+/// One group of the list as positions in the rows, in page order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arranged {
+    pub label: String,
+    pub members: Vec<usize>,
+}
+
+/// The rows at `picked`, sorted and grouped as the query says (a row with two tags is in
+/// two groups when grouped by tag).
+pub fn arrange(rows: &[ActionRow], picked: &[usize], q: &ActionQuery) -> Vec<Arranged> {
+    let mut order = picked.to_vec();
+    order.sort_by(|&a, &b| compare(&rows[a], &rows[b], q));
+    let mut groups: Vec<(String, Arranged)> = Vec::new();
+    for i in order {
+        for (key, label) in group_values(&rows[i], q.group) {
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, g)) => g.members.push(i),
+                None => groups.push((key, Arranged { label, members: vec![i] })),
+            }
         }
     }
     groups.sort_by(|a, b| a.0.cmp(&b.0));
-    ActionView { groups: groups.into_iter().map(|(_, g)| g).collect(), shown: shown.len(), total: rows.len() }
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+/// Points achieved and possible over the applicable rows among `members`.
+pub fn sums(rows: &[ActionRow], members: impl Iterator<Item = usize>) -> (Points, Points) {
+    members
+        .map(|i| &rows[i])
+        .filter(|r| r.applicable)
+        .fold((Points::ZERO, Points::ZERO), |(p, m), r| (p + r.points, m + r.max))
 }
 
 #[cfg(test)]

@@ -86,8 +86,6 @@ pub fn error_view(e: AppError) -> AnyView {
 pub fn ActionFlyout(d: ActionDetail, back: String, close: String) -> impl IntoView {
     let query = use_query_map();
     let page = format!("/tenants/{}/actions/{}", d.tenant_id, encode(&d.row.id));
-    #[cfg(feature = "hydrate")]
-    keyboard::close_on_escape(close.clone(), d.row.id.clone());
     view! {
         <aside class="card flyout" id="action-flyout" aria-label="Improvement action">
             <p class="flyout-bar">
@@ -234,44 +232,4 @@ fn HistoryTable(d: ActionDetail) -> impl IntoView {
         </table>
     }
     .into_any()
-}
-
-/// The flyout for keyboard users: opening it moves focus to its heading, Escape closes it,
-/// and focus goes back to the action's row in the list.
-#[cfg(feature = "hydrate")]
-mod keyboard {
-    use leptos::prelude::*;
-    use wasm_bindgen::JsCast;
-
-    fn focus(selector: String, frames_left: u8) {
-        let found = document().query_selector(&selector).ok().flatten();
-        match found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-            Some(el) => {
-                let _ = el.focus();
-            }
-            // The list is drawn again after the navigation: wait for it.
-            None if frames_left > 0 => request_animation_frame(move || focus(selector, frames_left - 1)),
-            None => {}
-        }
-    }
-
-    /// Escape in a field belongs to the field (and closing would drop what was typed there).
-    fn in_a_field(e: &web_sys::KeyboardEvent) -> bool {
-        let tag = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|el| el.tag_name());
-        matches!(tag.as_deref(), Some("INPUT" | "TEXTAREA" | "SELECT"))
-    }
-
-    pub fn close_on_escape(close: String, action_id: String) {
-        request_animation_frame(|| focus("#action-flyout #action-title".into(), 10));
-        let navigate = leptos_router::hooks::use_navigate();
-        let handle = window_event_listener(leptos::ev::keydown, move |e| {
-            if e.key() != "Escape" || e.default_prevented() || in_a_field(&e) {
-                return;
-            }
-            navigate(&close, Default::default());
-            let id = action_id.replace('\\', "\\\\").replace('"', "\\\"");
-            focus(format!("#actions-table a.action-link[data-action=\"{id}\"]"), 30);
-        });
-        on_cleanup(move || handle.remove());
-    }
 }

@@ -1,6 +1,7 @@
 //! Improvement actions: the ranked list, the flyout and page of one action, editing status
 //! and notes, custom actions (add, edit, delete, restore), and the CSV export's rows.
 
+pub mod browser;
 pub mod csv;
 pub mod custom;
 pub mod custom_edit;
@@ -12,8 +13,6 @@ pub mod flyout;
 pub mod form;
 pub mod history;
 pub mod list;
-#[cfg(feature = "hydrate")]
-mod live_filter;
 pub mod query;
 pub mod row;
 pub mod share;
