@@ -1,4 +1,4 @@
-import { CONTOSO, signIn, expect, test, Page } from './helpers';
+import { CONTOSO, signIn, expect, test, Page, markPage, samePage } from './helpers';
 
 const HISTORY = `/tenants/${CONTOSO}/history`;
 
@@ -71,6 +71,47 @@ test('presets and the category change the chart table and the list', async ({ pa
   if (info.project.name === 'hydrated') {
     await expect(page.locator('#history-chart canvas')).toBeVisible({ timeout: 15_000 });
   }
+  expect(errors).toEqual([]);
+});
+
+test('with JavaScript a category answers in place: one request, no page load, no history entry', async ({ page }, info) => {
+  test.skip(info.project.name !== 'hydrated', 'in place needs the page script');
+  const errors = watchConsole(page);
+  await signIn(page, 'reader@contoso.example', `${HISTORY}?range=90d`);
+  await expect(page.locator('#history-chart canvas')).toBeVisible({ timeout: 15_000 });
+  const before = await events(page);
+  await markPage(page);
+  const entries = await page.evaluate(() => history.length);
+  const requests: { url: string; type: string }[] = [];
+  page.on('request', (r) => requests.push({ url: r.url(), type: r.resourceType() }));
+
+  // A choice is enough: no Apply (made from the keyboard, the way focus is kept).
+  await page.locator('#history-category').focus();
+  await page.locator('#history-category').selectOption('Identity');
+  await expect(page).toHaveURL(/category=Identity/);
+  await expect(page).toHaveURL(/range=90d/);
+  await expect(page.locator('#history-chart-heading')).toHaveText('Identity points');
+  const identity = await events(page);
+  expect(identity.length).toBeGreaterThan(0);
+  expect(identity.length).toBeLessThan(before.length);
+  expect(new Set(identity.map((e) => e.category))).toEqual(new Set(['Identity']));
+  await expect(page.locator('#history-chart canvas')).toBeVisible();
+  await expect(page.locator('#history-category'), 'focus stays on the choice').toBeFocused();
+
+  expect(await samePage(page), 'no page load').toBe(true);
+  expect(requests.filter((r) => r.type === 'document'), 'no document request').toEqual([]);
+  expect(requests.filter((r) => new URL(r.url).pathname === HISTORY), 'one data request').toHaveLength(1);
+  expect(await page.evaluate(() => history.length), 'the URL is replaced').toBe(entries);
+
+  // The sort answers the same way, and the URL reproduces the view on a fresh load.
+  await page.locator('#history-sort').selectOption('-points');
+  await expect(page).toHaveURL(/sort=-points/);
+  const sorted = await events(page);
+  const deltas = sorted.map((e) => e.delta);
+  expect(deltas).toEqual([...deltas].sort((a, b) => b - a));
+  expect(await samePage(page)).toBe(true);
+  await page.reload();
+  expect(await events(page)).toEqual(sorted);
   expect(errors).toEqual([]);
 });
 

@@ -1,4 +1,4 @@
-import { CONTOSO, openPeer, signIn, expect, test, Page } from './helpers';
+import { CONTOSO, openPeer, signIn, expect, test, Page, markPage, samePage } from './helpers';
 
 const METRICS = `/tenants/${CONTOSO}/metrics`;
 
@@ -38,6 +38,30 @@ test('the date range drives every trend, and the numbers are on the page', async
   await page.locator('#metrics-to').fill(daysAgo(10));
   await page.locator('#apply-range').click();
   await expect(page.locator('#metrics-error')).toContainText('is after the end date');
+});
+
+test('with JavaScript a range answers in place: one request, no page load', async ({ page }, info) => {
+  test.skip(info.project.name !== 'hydrated', 'in place needs the page script');
+  await signIn(page, 'reader@contoso.example', METRICS);
+  await expect(page.locator('#comparison-chart canvas')).toBeVisible({ timeout: 15_000 });
+  await markPage(page);
+  const requests: { url: string; type: string }[] = [];
+  page.on('request', (r) => requests.push({ url: r.url(), type: r.resourceType() }));
+
+  await page.locator('#range-presets a[data-range="7d"]').click();
+  await expect(page).toHaveURL(/range=7d/);
+  await expect(page.locator('#metrics-from-day')).toHaveText(daysAgo(6));
+  await expect(page.locator('#comparison-chart-table tbody tr')).toHaveCount(7);
+  await expect(page.locator('#comparison-chart canvas')).toBeVisible();
+
+  expect(await samePage(page), 'no page load').toBe(true);
+  expect(requests.filter((r) => r.type === 'document'), 'no document request').toEqual([]);
+  expect(requests.filter((r) => new URL(r.url).pathname === METRICS), 'one data request').toHaveLength(1);
+
+  // Back returns to the range before, in place too.
+  await page.goBack();
+  await expect(page.locator('#comparison-chart-table tbody tr')).toHaveCount(30);
+  expect(await samePage(page)).toBe(true);
 });
 
 test('a comparison line can be hidden from the legend', async ({ page }, info) => {

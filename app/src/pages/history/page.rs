@@ -125,7 +125,7 @@ fn FilterForm(base: String, q: HistoryQuery) -> impl IntoView {
     let reset = base.clone();
     let keep_preset = (!q.is_custom()).then(|| q.range.as_str());
     view! {
-        <form method="get" action=base class="card action-filters" id="history-filters" role="search">
+        <form method="get" action=base class="card action-filters" id="history-filters" role="search" data-live="">
             {keep_preset.map(|r| view! { <input type="hidden" name="range" value=r/> })}
             <label>"From"
                 <input type="date" name="from" id="history-from" value=q.from.clone().unwrap_or_default()/>
