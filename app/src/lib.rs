@@ -1,4 +1,5 @@
-//! Rampart's pages: server-rendered, then hydrated by the `frontend` crate.
+//! Rampart's pages: rendered on the server; only islands (the improvement actions list) are
+//! hydrated by the `frontend` crate, and `frontend/js/pages.js` does the rest in the browser.
 
 pub mod auth;
 #[cfg(feature = "ssr")]
@@ -33,7 +34,7 @@ pub struct ScriptNonce(pub std::sync::Arc<str>);
 pub struct AssetNames {
     pub stylesheet: String,
     pub charts: String,
-    /// The page script: charts drawn, links and forms answered in place (`client/pages.js`).
+    /// The page script: charts drawn, links and forms answered in place (`frontend/js/pages.js`).
     pub pages: String,
 }
 

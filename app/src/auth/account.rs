@@ -4,7 +4,7 @@
 
 use crate::auth::sign_in::SignInRequired;
 use crate::error::AppError;
-use crate::pages::forms::{page_action, Notice, Outcome, PageForms};
+use crate::pages::forms::{posts_to, Notice, Outcome};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -114,7 +114,6 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let query = use_query_map();
-    PageForms::provide().offer::<ChangePassword>();
     let who = Resource::new(|| (), |_| crate::auth::sign_in::whoami());
     let notice = Signal::derive(move || {
         let changed = |q: &ParamsMap| {
@@ -139,14 +138,13 @@ pub fn AccountPage() -> impl IntoView {
 
 #[component]
 fn AccountView(email: String, notice: Signal<Option<Outcome>>) -> impl IntoView {
-    let change = page_action::<ChangePassword>();
     view! {
         <h1>"Your account"</h1>
         <p>"Signed in as " <strong id="account-email">{email}</strong></p>
         <Notice id="account-notice" url=notice/>
         <section class="card narrow" aria-labelledby="password-heading">
             <h2 id="password-heading">"Change password"</h2>
-            <ActionForm action=change.action on:submit=move |_| change.submitted() attr:class="stack" attr:id="password-form">
+            <form method="post" action={posts_to::<ChangePassword>()} class="stack" id="password-form">
                 <label>"Current password"
                     <input type="password" name="current_password" autocomplete="current-password" required/>
                 </label>
@@ -156,8 +154,8 @@ fn AccountView(email: String, notice: Signal<Option<Outcome>>) -> impl IntoView 
                 <label>"Repeat new password"
                     <input type="password" name="confirm_password" autocomplete="new-password" minlength="10" required/>
                 </label>
-                <button type="submit" disabled=move || change.pending()>"Change password"</button>
-            </ActionForm>
+                <button type="submit">"Change password"</button>
+            </form>
         </section>
         <section class="card narrow" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>

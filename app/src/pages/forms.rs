@@ -1,18 +1,14 @@
 //! One way to post a form.
 //!
-//! A page makes the server actions its forms post to when it starts, before its resources
-//! ([`PageForms::offer`]), and its resources key on [`PageForms::version`]. Each form finds
-//! its action by type ([`page_action`]) and is an `ActionForm` over it:
-//!
-//! - with JavaScript off it is a plain post; the server function answers with a redirect
-//!   back to the page, the outcome in the URL (`done=…`, `saved=1`, `error=code`);
-//! - once hydrated the same form calls the server function in place: the router follows
-//!   the redirect, the page's resources read it again (the version moved), and a refusal is
-//!   shown without a reload, so what was typed stays in the form.
-//!
-//! [`Notice`] shows either outcome in one place on the page, and [`refuse`] is the one
-//! answer to a refused form: a browser goes back with the code, a script gets a 400 naming
-//! the field. Either way nothing has been written.
+//! A form posts to its server function: `<form method="post" action={posts_to::<S>()}>`.
+//! The function does what it was asked or refuses, and answers a browser with a redirect
+//! back to the page, the outcome in the URL (`done=…`, `saved=1`, `error=code`): [`done`]
+//! and [`refuse`]. [`Notice`] shows that outcome in one place on the page. The page script
+//! (`frontend/js/pages.js`) makes the same post in place when it runs: it follows the
+//! redirect, puts the page it lands on in place of this one, and keeps a refused form as
+//! it was, so what was typed stays. Without JavaScript it is a plain post and a page load.
+//! Either way a refused form has written nothing; a client that does not ask for HTML gets
+//! a 400 naming the field instead of the redirect.
 
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -27,106 +23,9 @@ pub trait Posted: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync 
 
 impl<S: ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static> Posted for S {}
 
-/// The server actions of one page.
-#[derive(Debug, Clone, Copy)]
-pub struct PageForms {
-    versions: StoredValue<Vec<RwSignal<usize>>>,
-    refusals: StoredValue<Vec<Signal<Option<String>>>>,
-    /// The action submitted last, whose refusal (if any) the notice shows.
-    last: RwSignal<Option<usize>>,
-}
-
-impl PageForms {
-    fn new() -> PageForms {
-        PageForms {
-            versions: StoredValue::new(Vec::new()),
-            refusals: StoredValue::new(Vec::new()),
-            last: RwSignal::new(None),
-        }
-    }
-
-    /// The page's forms, for its components to find.
-    pub fn provide() -> PageForms {
-        let forms = PageForms::new();
-        provide_context(forms);
-        forms
-    }
-
-    /// Makes the page's action for `S`, for its form to find with [`page_action`].
-    pub fn offer<S: Posted>(self) -> PageAction<S> {
-        let action = ServerAction::<S>::new();
-        let index = self.versions.with_value(Vec::len);
-        self.versions.update_value(|v| v.push(action.version()));
-        let refusal = Signal::derive(move || action.value().get().and_then(Result::err).map(|e| said(&e)));
-        self.refusals.update_value(|r| r.push(refusal));
-        let a = PageAction { action, index, forms: self };
-        provide_context(a);
-        a
-    }
-
-    /// How many posts have come back: the page's resources key on it.
-    pub fn version(self) -> usize {
-        self.version_where(|_| true)
-    }
-
-    /// How many posts of the forms `of` picks have come back: for a resource that must not
-    /// be read again after some post (what a delete took away is not there to read).
-    pub fn version_where(self, of: impl Fn(usize) -> bool) -> usize {
-        self.versions.with_value(|v| v.iter().enumerate().filter(|(i, _)| of(*i)).map(|(_, s)| s.get()).sum())
-    }
-
-    /// The refusal of the last in-place post, if it was refused and came from a form `of`
-    /// says this notice speaks for (a page with two notices splits its forms between them).
-    pub fn refusal(self, of: impl Fn(usize) -> bool) -> Option<String> {
-        let i = self.last.get().filter(|i| of(*i))?;
-        self.refusals.with_value(|r| r.get(i).copied())?.get()
-    }
-}
-
-/// What a person reads of an error: a refusal's message already names its field.
-fn said(e: &AppError) -> String {
-    match e {
-        AppError::Invalid { message, .. } => message.clone(),
-        e => e.to_string(),
-    }
-}
-
-/// One action of a page, as its form uses it.
-pub struct PageAction<S: Posted> {
-    pub action: ServerAction<S>,
-    index: usize,
-    forms: PageForms,
-}
-
-impl<S: Posted> Clone for PageAction<S> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<S: Posted> Copy for PageAction<S> {}
-
-impl<S: Posted> PageAction<S> {
-    /// Marks this form as the one whose outcome the page's notice shows.
-    pub fn submitted(self) {
-        self.forms.last.set(Some(self.index));
-    }
-
-    /// Whether `index` is this action's (see [`PageForms::refusal`]).
-    pub fn is(self, index: usize) -> bool {
-        self.index == index
-    }
-
-    /// Whether its post is on its way (the submit button waits).
-    pub fn pending(self) -> bool {
-        self.action.pending().get()
-    }
-}
-
-/// The page's action for `S`: the one the page offered, or one of its own for a form on a
-/// page that did not (it still posts; only the page is not read again).
-pub fn page_action<S: Posted>() -> PageAction<S> {
-    use_context::<PageAction<S>>().unwrap_or_else(|| PageForms::new().offer::<S>())
+/// Where a form for the server function `S` posts.
+pub fn posts_to<S: Posted>() -> &'static str {
+    S::url()
 }
 
 /// The outcome of the last post, as the page says it.
@@ -152,19 +51,11 @@ impl Outcome {
     }
 }
 
-/// The page's notice: the refusal of its last in-place post (`refused`, by default any of
-/// the page's), else `url` (what the URL says after a redirect).
+/// The page's notice: the outcome of the last post, as the URL says it after the redirect.
 #[component]
-pub fn Notice(
-    id: &'static str,
-    url: Signal<Option<Outcome>>,
-    #[prop(optional)] refused: Option<Signal<Option<String>>>,
-) -> impl IntoView {
-    let forms = use_context::<PageForms>();
-    let refused = refused.unwrap_or_else(|| Signal::derive(move || forms.and_then(|f| f.refusal(|_| true))));
+pub fn Notice(id: &'static str, url: Signal<Option<Outcome>>) -> impl IntoView {
     move || {
-        let refused = refused.get().map(|message| Outcome { ok: false, message });
-        refused.or_else(|| url.get()).map(|o| {
+        url.get().map(|o| {
             view! {
                 <p class=if o.ok { "notice" } else { "error" } role=if o.ok { "status" } else { "alert" } id=id>
                     {o.message}
@@ -175,13 +66,13 @@ pub fn Notice(
 }
 
 /// A refused form: browsers (they ask for HTML) are redirected to `back` plus
-/// `error={code}`; other clients, the hydrated page among them, get `Invalid` naming the field.
+/// `error={code}`; other clients (scripts) get `Invalid` naming the field.
 #[cfg(feature = "ssr")]
 pub async fn refuse(back: &str, r: service::Refusal) -> Result<(), AppError> {
     refuse_naming(back, r, None).await
 }
 
-/// [`refuse`], the answer in place also quoting the value at fault (`what`); the URL
+/// [`refuse`], the answer to a script also quoting the value at fault (`what`); the URL
 /// carries only the code, never what was typed.
 #[cfg(feature = "ssr")]
 pub async fn refuse_naming(back: &str, r: service::Refusal, what: Option<&str>) -> Result<(), AppError> {
@@ -234,10 +125,5 @@ mod tests {
         let saved = Outcome::from_url(&query(&[("done", "zones")]), &[ZONES], done);
         assert_eq!(saved, Some(Outcome { ok: true, message: "Saved.".into() }));
         assert_eq!(Outcome::from_url(&query(&[]), &[ZONES], done), None);
-    }
-
-    #[test]
-    fn a_refusal_reads_as_its_message() {
-        assert_eq!(said(&AppError::invalid("okay_from", "Okay from: 1 to 99.")), "Okay from: 1 to 99.");
     }
 }

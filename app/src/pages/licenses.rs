@@ -2,7 +2,7 @@
 //! Overview's licensed-only view leaves out the actions whose licenses are missing.
 
 use crate::error::AppError;
-use crate::pages::forms::page_action;
+use crate::pages::forms::posts_to;
 use leptos::prelude::*;
 use service::refusal::{Refusal, Refusals};
 
@@ -57,13 +57,12 @@ pub fn LicensesCard(
         Some(h) => h.join(", "),
     };
     let held = held.unwrap_or_default();
-    let set = page_action::<SetLicenses>();
     view! {
         <section class="card" aria-labelledby="licenses-heading">
             <h2 id="licenses-heading">"Licenses"</h2>
             <p id="licenses-held">{summary}</p>
             {can_write.then(|| view! {
-                <ActionForm action=set.action on:submit=move |_| set.submitted() attr:id="licenses-form">
+                <form method="post" action={posts_to::<SetLicenses>()} id="licenses-form">
                     <input type="hidden" name="tenant_id" value=tenant_id/>
                     <fieldset>
                         <legend>"Licenses this tenant holds"</legend>
@@ -73,7 +72,7 @@ pub fn LicensesCard(
                         }).collect_view()}
                     </fieldset>
                     <button type="submit" id="save-licenses">"Save licenses"</button>
-                </ActionForm>
+                </form>
             })}
         </section>
     }

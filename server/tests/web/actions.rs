@@ -24,7 +24,7 @@ async fn expected_ids(s: &TestServer, pairs: &[(&str, &str)]) -> Vec<String> {
     view.groups.iter().flat_map(|g| &g.rows).map(|r| r.id.clone()).collect()
 }
 
-/// Posts a form the way the hydrated page does (no `Accept: text/html`): errors come back
+/// Posts a form as a script does (no `Accept: text/html`): errors come back
 /// as statuses.
 async fn post_api(s: &TestServer, uri: &str, body: String, cookie: Option<&str>) -> crate::common::Reply {
     let mut req = s

@@ -200,7 +200,7 @@ impl TestServer {
         self.send(req).await
     }
 
-    /// Calls a server function as a script or the hydrated app does (no HTML wanted).
+    /// Calls a server function as a script does (no HTML wanted).
     pub async fn call(&self, uri: &str, form: &str, cookie: Option<&str>) -> Reply {
         let mut req = self
             .request_from_page(axum::http::Method::POST, uri)

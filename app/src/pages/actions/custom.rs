@@ -2,7 +2,7 @@
 //! scores, ranks and exports like a built-in one.
 
 use crate::error::AppError;
-use crate::pages::forms::page_action;
+use crate::pages::forms::posts_to;
 use leptos::prelude::*;
 use score::action::MAX_POINTS_LIMIT;
 use score::{Category, ImprovementAction, Level, Scoring};
@@ -223,15 +223,14 @@ pub fn AddCustomActionForm(tenant_id: String) -> impl IntoView {
         scoring: "binary".to_owned(),
         ..Default::default()
     };
-    let add = page_action::<AddCustomAction>();
     view! {
         <details class="card custom-action" id="add-custom-action">
             <summary>"Add a custom action"</summary>
-            <ActionForm action=add.action on:submit=move |_| add.submitted() attr:class="row-form" attr:id="custom-action-form">
+            <form method="post" action={posts_to::<AddCustomAction>()} class="row-form" id="custom-action-form">
                 <input type="hidden" name="tenant_id" value=tenant_id/>
                 {fields(&fresh, "add")}
-                <button type="submit" disabled=move || add.pending()>"Add action"</button>
-            </ActionForm>
+                <button type="submit">"Add action"</button>
+            </form>
         </details>
     }
 }

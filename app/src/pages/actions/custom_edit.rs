@@ -6,7 +6,7 @@
 
 use super::custom::{fields, CustomActionInput};
 use crate::error::AppError;
-use crate::pages::forms::page_action;
+use crate::pages::forms::posts_to;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -93,17 +93,16 @@ pub fn EditCustomAction(
     back: String,
 ) -> impl IntoView {
     let (t2, a2) = (tenant_id.clone(), action_id.clone());
-    let (edit, delete) = (page_action::<EditCustomAction>(), page_action::<DeleteCustomAction>());
     view! {
         <section aria-labelledby="custom-edit-heading" id="custom-action-edit">
             <h3 id="custom-edit-heading">"Edit this custom action"</h3>
-            <ActionForm action=edit.action on:submit=move |_| edit.submitted() attr:class="row-form" attr:id="edit-custom-action">
+            <form method="post" action={posts_to::<EditCustomAction>()} class="row-form" id="edit-custom-action">
                 <input type="hidden" name="tenant_id" value=tenant_id/>
                 <input type="hidden" name="action_id" value=action_id/>
                 <input type="hidden" name="back" value=back/>
                 {fields(&values, "edit")}
-                <button type="submit" id="save-custom-action" disabled=move || edit.pending()>"Save action"</button>
-            </ActionForm>
+                <button type="submit" id="save-custom-action">"Save action"</button>
+            </form>
             // Opening the details is the confirm step, and it needs no JavaScript.
             <details class="danger" id="delete-custom-action">
                 <summary>"Delete this action…"</summary>
@@ -112,11 +111,11 @@ pub fn EditCustomAction(
                      it earned, and the next snapshot records it leaving. You can restore it from the \
                      Improvement actions page."
                 </p>
-                <ActionForm action=delete.action on:submit=move |_| delete.submitted() attr:class="inline">
+                <form method="post" action={posts_to::<DeleteCustomAction>()} class="inline">
                     <input type="hidden" name="tenant_id" value=t2/>
                     <input type="hidden" name="action_id" value=a2/>
                     <button type="submit" class="danger" id="confirm-delete">"Delete the action"</button>
-                </ActionForm>
+                </form>
             </details>
         </section>
     }
@@ -125,15 +124,14 @@ pub fn EditCustomAction(
 /// A Restore button: the undo of a delete.
 #[component]
 pub fn RestoreButton(tenant_id: String, action: DeletedAction) -> impl IntoView {
-    let restore = page_action::<RestoreCustomAction>();
     view! {
-        <ActionForm action=restore.action on:submit=move |_| restore.submitted() attr:class="inline restore-form">
+        <form method="post" action={posts_to::<RestoreCustomAction>()} class="inline restore-form">
             <input type="hidden" name="tenant_id" value=tenant_id/>
             <input type="hidden" name="action_id" value=action.id.clone()/>
             <button type="submit" class="secondary" data-restore=action.id>
                 {format!("Restore “{}”", action.title)}
             </button>
-        </ActionForm>
+        </form>
     }
 }
 

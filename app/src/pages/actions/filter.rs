@@ -1,5 +1,5 @@
 //! The list's search, filters, sort and grouping: one pure function over the rows, run by
-//! the server-rendered page, the hydrated page and the CSV export alike.
+//! the server-rendered list, its island in the browser and the CSV export alike.
 
 use super::query::{ActionQuery, GroupBy, SortKey, StatusFilter};
 use super::row::{status_order, ActionRow};

@@ -2,16 +2,14 @@
 //! (`/tenants/:tenant/actions/:action_id`) render the same view.
 
 use super::custom;
-use super::custom::AddCustomAction;
-use super::custom_edit::DeleteCustomAction;
 use super::custom_edit::EditCustomAction;
 use super::detail::{improvement_action, ActionDetail};
-use super::form::{provide_action_forms, EditStatusForm};
+use super::form::EditStatusForm;
 use super::query::encode;
 use super::share::{self, ShareSection};
 use crate::auth::sign_in::SignInRequired;
 use crate::error::AppError;
-use crate::pages::forms::{page_action, Notice, Outcome, PageForms};
+use crate::pages::forms::{Notice, Outcome};
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -38,15 +36,11 @@ fn notice(query: &ParamsMap) -> Option<Outcome> {
 pub fn ActionPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let forms = provide_action_forms();
-    // Not read again after its delete: the redirect leaves for the list.
-    let delete = page_action::<DeleteCustomAction>();
     let key = move || {
         let p = params.read();
-        let version = forms.version_where(|i| !delete.is(i));
-        (p.get("tenant").unwrap_or_default(), p.get("action_id").unwrap_or_default(), version)
+        (p.get("tenant").unwrap_or_default(), p.get("action_id").unwrap_or_default())
     };
-    let data = Resource::new(key, |(t, a, _)| improvement_action(t, a));
+    let data = Resource::new(key, |(t, a)| improvement_action(t, a));
     view! {
         <Suspense fallback=|| view! { <p>"Loading the action…"</p> }>
             {move || Suspend::new(async move {
@@ -101,21 +95,16 @@ pub fn ActionFlyout(d: ActionDetail, back: String, close: String) -> impl IntoVi
 pub fn ActionDetailView(
     d: ActionDetail,
     back: String,
-    // Read as the URL changes: after an in-place save the router follows the redirect to
-    // `?saved=1` at a moment of its own, and the detail may already have been read again.
+    // What the URL says of the last post (`?saved=1`, `?error=code`).
     notice: Signal<Option<Outcome>>,
 ) -> impl IntoView {
-    // The add form's refusals belong to the list's notice, not to the open action's.
-    let add = page_action::<AddCustomAction>();
-    let forms = use_context::<PageForms>();
-    let refused = Signal::derive(move || forms.and_then(|f| f.refusal(|i| !add.is(i))));
     let r = d.row.clone();
     let manage = d.manage_url.starts_with("https://").then(|| d.manage_url.clone());
     let list = format!("/tenants/{}/actions", d.tenant_id);
     let head = view! {
         <h2 id="action-title" tabindex="-1">{r.title.clone()}</h2>
         <p class="subtle">{r.id.clone()} {r.custom.then_some(" · custom action")}</p>
-        <Notice id="action-notice" url=notice refused/>
+        <Notice id="action-notice" url=notice/>
         <p class="points-line" id="action-points">{d.points_line()}</p>
         <p>"Status: " <strong id="action-status">{r.effective.label()}</strong>
             " · Rank: " <strong id="action-rank">{r.rank_label()}</strong>

@@ -1,34 +1,19 @@
 //! The "Edit status and notes" form, posting to `update_action`, and the undo button,
-//! posting to `undo_status`: forms of the one convention in `pages::forms`, so once
-//! hydrated a save changes the score, rank and list in place, and a refusal is shown in the
-//! page's notice with what was typed still in the form.
+//! posting to `undo_status`: forms of the one convention in `pages::forms`, so a save
+//! answers with the page as it is now (score, rank and list), and a refusal is shown in
+//! the page's notice with what was typed still in the form.
 
-use super::custom::AddCustomAction;
-use super::custom_edit::{DeleteCustomAction, EditCustomAction, RestoreCustomAction};
 use super::detail::{ActionDetail, UndoTarget};
 use super::edit::{UndoStatus, UpdateAction};
-use crate::pages::forms::{page_action, PageForms};
+use crate::pages::forms::posts_to;
 use leptos::prelude::*;
 use score::{EffectiveStatus, Status};
-
-/// The forms of the actions list and of an action's page, made before their resources.
-pub fn provide_action_forms() -> PageForms {
-    let forms = PageForms::provide();
-    forms.offer::<UpdateAction>();
-    forms.offer::<UndoStatus>();
-    forms.offer::<AddCustomAction>();
-    forms.offer::<EditCustomAction>();
-    forms.offer::<DeleteCustomAction>();
-    forms.offer::<RestoreCustomAction>();
-    forms
-}
 
 #[component]
 pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
     let completed = d.row.effective == EffectiveStatus::Completed;
     let current = d.row.status;
     let tags = d.tenant_tags.join(", ");
-    let update = page_action::<UpdateAction>();
     let undo = d
         .undo
         .clone()
@@ -38,7 +23,7 @@ pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
         (d.due_date.clone().unwrap_or_default(), d.assignee.clone().unwrap_or_default(), d.note.clone());
     let (tenant_id, action_id) = (d.tenant_id.clone(), d.row.id.clone());
     view! {
-        <ActionForm action=update.action on:submit=move |_| update.submitted() attr:class="stack edit-form" attr:id="edit-status">
+        <form method="post" action={posts_to::<UpdateAction>()} class="stack edit-form" id="edit-status">
             <input type="hidden" name="tenant_id" value=tenant_id/>
             <input type="hidden" name="action_id" value=action_id/>
             <input type="hidden" name="back" value=back/>
@@ -78,8 +63,8 @@ pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
             <label>"Tags (comma-separated)"
                 <input type="text" name="tags" value=tags id="tags-input"/>
             </label>
-            <button type="submit" id="save-status" disabled=move || update.pending()>"Save"</button>
-        </ActionForm>
+            <button type="submit" id="save-status">"Save"</button>
+        </form>
         {undo}
     }
 }
@@ -87,15 +72,14 @@ pub fn EditStatusForm(d: ActionDetail, back: String) -> impl IntoView {
 #[component]
 fn UndoForm(d: ActionDetail, u: UndoTarget, back: String) -> impl IntoView {
     let label = format!("Undo: back to {}", u.status.label());
-    let undo = page_action::<UndoStatus>();
     view! {
-        <ActionForm action=undo.action on:submit=move |_| undo.submitted() attr:class="inline" attr:id="undo-form">
+        <form method="post" action={posts_to::<UndoStatus>()} class="inline" id="undo-form">
             <input type="hidden" name="tenant_id" value=d.tenant_id/>
             <input type="hidden" name="action_id" value=d.row.id/>
             <input type="hidden" name="back" value=back/>
             <input type="hidden" name="change_id" value=u.change_id.to_string()/>
             <button type="submit" class="secondary" id="undo-status">{label}</button>
-        </ActionForm>
+        </form>
     }
 }
 

@@ -7,7 +7,7 @@ use super::detail::improvement_action;
 use super::flyout::{error_view, ActionFlyout};
 use super::query::ActionQuery;
 use crate::format::points_of;
-use crate::pages::forms::{page_action, Notice, Outcome, PageForms};
+use crate::pages::forms::{Notice, Outcome};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -17,16 +17,12 @@ pub fn ActionsPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let tenant = move || params.read().get("tenant").unwrap_or_default();
-    // A saved change moves the forms' version: the list, score and ranks are read again in place.
-    let forms = super::form::provide_action_forms();
-    let data = Resource::new(move || (tenant(), forms.version()), |(t, _)| improvement_actions(t));
-    // The open action is not read again after its delete: the redirect closes it.
-    let delete = page_action::<super::custom_edit::DeleteCustomAction>();
+    let data = Resource::new(tenant, improvement_actions);
     let open = move || {
         let m = query.read();
-        (tenant(), ActionQuery::from_lookup(|k| m.get(k)).action, forms.version_where(|i| !delete.is(i)))
+        (tenant(), ActionQuery::from_lookup(|k| m.get(k)).action)
     };
-    let detail = Resource::new(open, |(t, a, _)| async move {
+    let detail = Resource::new(open, |(t, a)| async move {
         match a {
             Some(a) => improvement_action(t, a).await.map(Some),
             None => Ok(None),
@@ -68,9 +64,6 @@ fn ActionsView(d: ActionsData, detail: DetailResource) -> impl IntoView {
         let r = super::custom::REFUSALS.get(&code)?;
         Some(Outcome { ok: false, message: r.message.to_owned() })
     });
-    let add = page_action::<super::custom::AddCustomAction>();
-    let forms = use_context::<PageForms>();
-    let add_refused = Signal::derive(move || forms.and_then(|f| f.refusal(|i| add.is(i))));
     view! {
         <Title text=super::rcdata(&format!("{} — Improvement actions", d.tenant_name))/>
         <h1>{d.tenant_name.clone()} <span class="subtle">" · Improvement actions"</span></h1>
@@ -81,7 +74,7 @@ fn ActionsView(d: ActionsData, detail: DetailResource) -> impl IntoView {
             <span class="subtle">" · you are " {d.role_label.clone()}
                 {(!d.can_write).then_some(" (read-only)")}</span>
         </p>
-        <Notice id="actions-notice" url=custom_refusal refused=add_refused/>
+        <Notice id="actions-notice" url=custom_refusal/>
         {d.can_write.then(|| view! { <super::custom::AddCustomActionForm tenant_id=d.tenant_id.clone()/> })}
         <super::custom_edit::DeletedCustomActions tenant_id=d.tenant_id.clone() deleted=d.deleted.clone()
             just_deleted=query.read_untracked().get("deleted")/>

@@ -8,7 +8,7 @@ use super::comparisons::{
 use super::data::MetricsData;
 use super::page::ViewFields;
 use crate::pages::card::Card;
-use crate::pages::forms::page_action;
+use crate::pages::forms::posts_to;
 use crate::pages::history::query::HistoryQuery;
 use leptos::prelude::*;
 
@@ -52,23 +52,22 @@ fn ComparisonRow(c: ComparisonSummary, tenant_id: String, q: HistoryQuery, can_w
     let change = can_write.then(|| {
         let (tenant, id, name) = (tenant_id.clone(), c.id.clone(), c.name.clone());
         let (tenant2, id2, q2) = (tenant.clone(), id.clone(), q.clone());
-        let (rename, delete) = (page_action::<RenameComparison>(), page_action::<DeleteComparison>());
         view! {
             <td>
-                <ActionForm action=rename.action on:submit=move |_| rename.submitted() attr:class="inline rename-comparison">
+                <form method="post" action={posts_to::<RenameComparison>()} class="inline rename-comparison">
                     <input type="hidden" name="tenant_id" value=tenant/>
                     <input type="hidden" name="comparison_id" value=id.clone()/>
                     <ViewFields q/>
                     <label class="visually-hidden" for=format!("rename-{id}")>"New name for " {name.clone()}</label>
                     <input type="text" name="name" id=format!("rename-{id}") value=name maxlength=NAME_MAX_CHARS required/>
                     <button type="submit" class="secondary">"Rename"</button>
-                </ActionForm>
-                <ActionForm action=delete.action on:submit=move |_| delete.submitted() attr:class="inline delete-comparison">
+                </form>
+                <form method="post" action={posts_to::<DeleteComparison>()} class="inline delete-comparison">
                     <input type="hidden" name="tenant_id" value=tenant2/>
                     <input type="hidden" name="comparison_id" value=id2/>
                     <ViewFields q=q2/>
                     <button type="submit" class="danger">"Delete"</button>
-                </ActionForm>
+                </form>
             </td>
         }
         .into_any()
@@ -104,11 +103,10 @@ fn AddComparison(tenant_id: String, q: HistoryQuery, choices: ComparisonChoices)
             .collect_view();
         view! { <fieldset><legend>"Only these tenants (ones you hold a role in)"</legend>{boxes}</fieldset> }
     });
-    let add = page_action::<AddComparison>();
     view! {
         <details id="add-comparison">
             <summary>"Add a custom comparison"</summary>
-            <ActionForm action=add.action on:submit=move |_| add.submitted() attr:class="stacked-form" attr:id="add-comparison-form">
+            <form method="post" action={posts_to::<AddComparison>()} class="stacked-form" id="add-comparison-form">
                 <input type="hidden" name="tenant_id" value=tenant_id/>
                 <ViewFields q/>
                 <label>"Name" <input type="text" name="name" id="comparison-name" maxlength=NAME_MAX_CHARS required/></label>
@@ -116,8 +114,8 @@ fn AddComparison(tenant_id: String, q: HistoryQuery, choices: ComparisonChoices)
                 <fieldset><legend>"Seat counts"</legend>{buckets}</fieldset>
                 <fieldset><legend>"Industries"</legend>{industries}</fieldset>
                 {tenants}
-                <button type="submit" id="add-comparison-submit" disabled=move || add.pending()>"Add comparison"</button>
-            </ActionForm>
+                <button type="submit" id="add-comparison-submit">"Add comparison"</button>
+            </form>
         </details>
     }
 }

@@ -1,7 +1,7 @@
 //! Custom comparisons on the Metrics & trends page: read-write roles create them (whole
 //! seat buckets and industries, or tenants they hold a role in), rename and delete them.
-//! Their forms follow the one convention of `pages::forms`: in place once hydrated, plain
-//! posts answered by a redirect back to the same view without JavaScript.
+//! Their forms follow the one convention of `pages::forms`: posts answered by a redirect
+//! back to the same view, in place when the page script runs.
 
 use crate::error::AppError;
 use crate::pages::history::query::HistoryQuery;

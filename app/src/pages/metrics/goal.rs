@@ -4,7 +4,7 @@
 use super::data::MetricsData;
 use super::page::ViewFields;
 use crate::error::AppError;
-use crate::pages::forms::page_action;
+use crate::pages::forms::posts_to;
 use crate::pages::history::query::HistoryQuery;
 use chrono::NaiveDate;
 use leptos::prelude::*;
@@ -104,16 +104,15 @@ pub fn GoalForm(d: MetricsData, q: HistoryQuery) -> impl IntoView {
     let (percent, by) =
         d.goal.map_or((String::new(), String::new()), |g| (g.percent.to_string(), g.by.to_string()));
     let has_goal = d.goal.is_some();
-    let set = page_action::<SetGoal>();
     view! {
-        <ActionForm action=set.action on:submit=move |_| set.submitted() attr:class="row-form" attr:id="goal-form">
+        <form method="post" action={posts_to::<SetGoal>()} class="row-form" id="goal-form">
             <input type="hidden" name="tenant_id" value=d.tenant_id.clone()/>
             <ViewFields q/>
             <label>"Goal (%)" <input type="number" name="goal_percent" id="goal-percent" min="1" max="100" value=percent/></label>
             <label>"By" <input type="date" name="goal_by" id="goal-date" value=by/></label>
             <button type="submit" id="set-goal">"Set goal"</button>
             {has_goal.then(|| view! { <button type="submit" name="clear" value="1" class="secondary" id="clear-goal" formnovalidate>"Clear goal"</button> })}
-        </ActionForm>
+        </form>
     }
 }
 

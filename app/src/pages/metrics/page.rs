@@ -8,9 +8,8 @@ use super::charts::{
 };
 use super::comparison_card::CustomComparisonsCard;
 use super::comparisons;
-use super::comparisons::{AddComparison, DeleteComparison, RenameComparison};
 use super::data::{metrics, MetricsData};
-use super::goal::{self, SetGoal};
+use super::goal;
 use super::sync::SyncNow;
 use super::trends::ComparisonLine;
 use super::zones::{self, SetZones};
@@ -20,7 +19,7 @@ use crate::error::AppError;
 use crate::format::{points_of, zone};
 use crate::pages::actions::query::encode;
 use crate::pages::card::Card;
-use crate::pages::forms::{page_action, Notice, Outcome, PageForms};
+use crate::pages::forms::{posts_to, Notice, Outcome};
 use crate::pages::history::page::RangePresets;
 use crate::pages::history::query::HistoryQuery;
 use crate::pages::nav::{set_status_of, TenantNav};
@@ -51,15 +50,7 @@ pub fn MetricsPage() -> impl IntoView {
         let m = query.read();
         HistoryQuery::from_lookup(|k| if matches!(k, "range" | "from" | "to") { m.get(k) } else { None })
     });
-    // Every form of the page posts through these; a saved change reads the page again.
-    let forms = PageForms::provide();
-    forms.offer::<SyncNow>();
-    forms.offer::<SetZones>();
-    forms.offer::<SetGoal>();
-    forms.offer::<AddComparison>();
-    forms.offer::<RenameComparison>();
-    forms.offer::<DeleteComparison>();
-    let data = Resource::new(move || (tenant(), q.get(), forms.version()), |(t, q, _)| metrics(t, q));
+    let data = Resource::new(move || (tenant(), q.get()), |(t, q)| metrics(t, q));
     let notice = Signal::derive(move || {
         Outcome::from_url(
             &query.read(),
@@ -169,14 +160,13 @@ pub fn ViewFields(q: HistoryQuery) -> impl IntoView {
 
 #[component]
 fn SyncNow(tenant_id: String, q: HistoryQuery) -> impl IntoView {
-    let sync = page_action::<SyncNow>();
     view! {
-        <ActionForm action=sync.action on:submit=move |_| sync.submitted() attr:class="inline" attr:id="sync-form">
+        <form method="post" action={posts_to::<SyncNow>()} class="inline" id="sync-form">
             <input type="hidden" name="tenant_id" value=tenant_id/>
             <ViewFields q/>
-            <button type="submit" class="secondary" id="sync-now" disabled=move || sync.pending()>"Sync now"</button>
+            <button type="submit" class="secondary" id="sync-now">"Sync now"</button>
             <span class="subtle">" Takes today's snapshot now instead of at the daily run."</span>
-        </ActionForm>
+        </form>
     }
 }
 
@@ -184,7 +174,6 @@ fn SyncNow(tenant_id: String, q: HistoryQuery) -> impl IntoView {
 fn ZoneCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
     let zone_name = zone(d.percent, d.zone_okay_from, d.zone_good_from);
     let (percent, okay, good) = (d.percent, d.zone_okay_from, d.zone_good_from);
-    let set = page_action::<SetZones>();
     view! {
         <Card id="zone" title="Your Secure Score zone" class="score">
             <DrawnChart id="zone-gauge" class="chart gauge" label=format!("Gauge: {percent}, in the {zone_name} zone")
@@ -198,13 +187,13 @@ fn ZoneCard(d: MetricsData, q: HistoryQuery) -> impl IntoView {
                 "· bad below " {okay} " %, okay from " {okay} " %, good from " {good} " %"
             </p>
             {d.can_write.then(|| view! {
-                <ActionForm action=set.action on:submit=move |_| set.submitted() attr:class="row-form" attr:id="zones-form">
+                <form method="post" action={posts_to::<SetZones>()} class="row-form" id="zones-form">
                     <input type="hidden" name="tenant_id" value=d.tenant_id.clone()/>
                     <ViewFields q=q.clone()/>
                     <label>"Okay from (%)" <input type="number" name="okay_from" min="1" max="99" value=okay required/></label>
                     <label>"Good from (%)" <input type="number" name="good_from" min="2" max="100" value=good required/></label>
                     <button type="submit">"Save zones"</button>
-                </ActionForm>
+                </form>
             })}
         </Card>
     }

@@ -3,7 +3,7 @@
 #[cfg(feature = "ssr")]
 use super::page_of;
 use crate::error::AppError;
-use crate::pages::forms::page_action;
+use crate::pages::forms::posts_to;
 use leptos::prelude::*;
 use score::roles::Role;
 
@@ -80,7 +80,6 @@ pub async fn revoke_access(tenant_id: String, user_id: String) -> Result<(), App
 pub fn MembersCard(members: Vec<super::MemberRow>, tenant_id: String, can_write: bool) -> impl IntoView {
     let read_only_roles: Vec<Role> = Role::ALL.into_iter().filter(|r| !r.can_write()).collect();
     let t = tenant_id.clone();
-    let grant = page_action::<GrantAccess>();
     let grant_tenant = tenant_id;
     view! {
         <section class="card" aria-labelledby="members-heading">
@@ -91,7 +90,6 @@ pub fn MembersCard(members: Vec<super::MemberRow>, tenant_id: String, can_write:
                     {members.into_iter().map(|m| {
                         let removable = can_write && !m.role.can_write();
                         let t = t.clone();
-                        let revoke = page_action::<RevokeAccess>();
                         view! {
                             <tr>
                                 <td>{m.email.clone()}</td>
@@ -99,11 +97,11 @@ pub fn MembersCard(members: Vec<super::MemberRow>, tenant_id: String, can_write:
                                 <td>{m.granted_by}</td>
                                 <td>{m.granted_at}</td>
                                 <td>{removable.then(|| view! {
-                                    <ActionForm action=revoke.action on:submit=move |_| revoke.submitted() attr:class="inline">
+                                    <form method="post" action={posts_to::<RevokeAccess>()} class="inline">
                                         <input type="hidden" name="tenant_id" value=t/>
                                         <input type="hidden" name="user_id" value=m.user_id/>
                                         <button type="submit" class="link" aria-label=format!("Revoke access of {}", m.email)>"Revoke"</button>
-                                    </ActionForm>
+                                    </form>
                                 })}</td>
                             </tr>
                         }
@@ -111,7 +109,7 @@ pub fn MembersCard(members: Vec<super::MemberRow>, tenant_id: String, can_write:
                 </tbody>
             </table>
             {can_write.then(|| view! {
-                <ActionForm action=grant.action on:submit=move |_| grant.submitted() attr:class="row-form" attr:id="grant-form">
+                <form method="post" action={posts_to::<GrantAccess>()} class="row-form" id="grant-form">
                     <input type="hidden" name="tenant_id" value=grant_tenant/>
                     <label>"Email" <input type="email" name="email" required/></label>
                     <label>"Read-only role"
@@ -119,8 +117,8 @@ pub fn MembersCard(members: Vec<super::MemberRow>, tenant_id: String, can_write:
                             {read_only_roles.iter().map(|r| view! { <option value=r.as_str()>{r.label()}</option> }).collect_view()}
                         </select>
                     </label>
-                    <button type="submit" disabled=move || grant.pending()>"Grant access"</button>
-                </ActionForm>
+                    <button type="submit">"Grant access"</button>
+                </form>
             })}
         </section>
     }

@@ -7,7 +7,7 @@
 use super::page_of;
 use crate::error::AppError;
 use crate::pages::card::Card;
-use crate::pages::forms::page_action;
+use crate::pages::forms::posts_to;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -145,9 +145,6 @@ pub async fn disconnect_m365(tenant_id: String) -> Result<(), AppError> {
 
 #[component]
 pub fn M365Section(card: M365Card, tenant_id: String, can_write: bool) -> impl IntoView {
-    let connect = page_action::<ConnectM365>();
-    let sync = page_action::<SyncM365>();
-    let disconnect = page_action::<DisconnectM365>();
     let connected = card.connection.clone();
     let (directory, client, write_back) = connected
         .as_ref()
@@ -182,7 +179,7 @@ pub fn M365Section(card: M365Card, tenant_id: String, can_write: bool) -> impl I
             </p>
             {status}
             {(can_write && card.available).then(|| view! {
-                <ActionForm action=connect.action on:submit=move |_| connect.submitted() attr:class="row-form" attr:id="m365-form">
+                <form method="post" action={posts_to::<ConnectM365>()} class="row-form" id="m365-form">
                     <input type="hidden" name="tenant_id" value=t1/>
                     <label>"Directory (tenant) ID" <input type="text" name="directory_id" value=directory required
                         pattern="[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"/></label>
@@ -191,18 +188,18 @@ pub fn M365Section(card: M365Card, tenant_id: String, can_write: bool) -> impl I
                     <label>"Client secret (its Value)" <input type="password" name="client_secret" autocomplete="off" maxlength="1024"/></label>
                     <label>"or a certificate and its private key (PEM)" <textarea name="certificate" rows="3" autocomplete="off" spellcheck="false" placeholder="-----BEGIN CERTIFICATE-----"></textarea></label>
                     <label class="check"><input type="checkbox" name="write_back" value="on" checked=write_back/> "Send status changes back to Microsoft"</label>
-                    <button type="submit" disabled=move || connect.pending()>{if is_connected { "Save and check" } else { "Connect" }}</button>
-                </ActionForm>
+                    <button type="submit">{if is_connected { "Save and check" } else { "Connect" }}</button>
+                </form>
                 {is_connected.then(|| view! {
                     <div class="row-form">
-                        <ActionForm action=sync.action on:submit=move |_| sync.submitted() attr:class="inline" attr:id="m365-sync">
+                        <form method="post" action={posts_to::<SyncM365>()} class="inline" id="m365-sync">
                             <input type="hidden" name="tenant_id" value=t2/>
-                            <button type="submit" disabled=move || sync.pending()>"Sync now"</button>
-                        </ActionForm>
-                        <ActionForm action=disconnect.action on:submit=move |_| disconnect.submitted() attr:class="inline" attr:id="m365-disconnect">
+                            <button type="submit">"Sync now"</button>
+                        </form>
+                        <form method="post" action={posts_to::<DisconnectM365>()} class="inline" id="m365-disconnect">
                             <input type="hidden" name="tenant_id" value=t3/>
                             <button type="submit" class="link">"Disconnect"</button>
-                        </ActionForm>
+                        </form>
                     </div>
                 })}
             })}

@@ -5,7 +5,7 @@
 
 use crate::auth::sign_in::SignInRequired;
 use crate::error::AppError;
-use crate::pages::forms::{Notice, Outcome, PageForms};
+use crate::pages::forms::{Notice, Outcome};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -198,15 +198,7 @@ pub fn Settings() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let tenant = move || params.read().get("tenant").unwrap_or_default();
-    let forms = PageForms::provide();
-    forms.offer::<access::GrantAccess>();
-    forms.offer::<access::RevokeAccess>();
-    forms.offer::<tokens::RevokeToken>();
-    forms.offer::<m365::ConnectM365>();
-    forms.offer::<m365::SyncM365>();
-    forms.offer::<m365::DisconnectM365>();
-    forms.offer::<crate::pages::licenses::SetLicenses>();
-    let data = Resource::new(move || (tenant(), forms.version()), |(t, _)| settings(t));
+    let data = Resource::new(tenant, settings);
     let notice = Signal::derive(move || {
         Outcome::from_url(
             &query.read(),

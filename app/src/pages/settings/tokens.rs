@@ -5,7 +5,7 @@
 use super::page_of;
 use crate::error::AppError;
 use crate::pages::card::Card;
-use crate::pages::forms::page_action;
+use crate::pages::forms::posts_to;
 use leptos::prelude::*;
 
 /// Revokes one of the viewer's own API tokens for this tenant (any role: a token is its
@@ -35,7 +35,7 @@ pub fn TokensCard(tokens: Vec<super::TokenInfo>, tenant_id: String, max_days: u3
                 <thead><tr><th>"Name"</th><th>"Scope"</th><th>"Created"</th><th>"Expires"</th><th></th></tr></thead>
                 <tbody>
                     {tokens.into_iter().map(|tk| {
-                        let (tenant, revoke) = (t.clone(), page_action::<RevokeToken>());
+                        let tenant = t.clone();
                         view! {
                             <tr>
                                 <td>{tk.name.clone()}</td>
@@ -46,11 +46,11 @@ pub fn TokensCard(tokens: Vec<super::TokenInfo>, tenant_id: String, max_days: u3
                                     view! { <span class="subtle">"revoked"</span> }.into_any()
                                 } else {
                                     view! {
-                                        <ActionForm action=revoke.action on:submit=move |_| revoke.submitted() attr:class="inline">
+                                        <form method="post" action={posts_to::<RevokeToken>()} class="inline">
                                             <input type="hidden" name="tenant_id" value=tenant/>
                                             <input type="hidden" name="token_id" value=tk.id/>
                                             <button type="submit" class="link" aria-label=format!("Revoke token {}", tk.name)>"Revoke"</button>
-                                        </ActionForm>
+                                        </form>
                                     }.into_any()
                                 }}</td>
                             </tr>
