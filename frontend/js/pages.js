@@ -79,12 +79,11 @@ document.addEventListener('submit', (event) => {
   const url = new URL(form.action, location.href);
   if (url.origin !== location.origin || (method !== 'GET' && method !== 'POST')) return;
   event.preventDefault();
-  const data = new FormData(form, event.submitter);
   if (method === 'GET') {
-    url.search = new URLSearchParams(data).toString();
-    go(url.href, { push: true });
+    go(queryOf(form, event.submitter), { push: true });
     return;
   }
+  const data = new FormData(form, event.submitter);
   const multipart = form.enctype === 'multipart/form-data';
   const body = multipart ? data : new URLSearchParams(data);
   go(url.href, { push: true, post: { body, form, submitter: event.submitter } });
@@ -97,10 +96,15 @@ document.addEventListener('change', (event) => {
   if (!(field instanceof HTMLSelectElement)) return;
   const form = field.form;
   if (!form || form.dataset.live === undefined || (form.getAttribute('method') || 'get').toLowerCase() !== 'get') return;
-  const url = new URL(form.action, location.href);
-  url.search = new URLSearchParams(new FormData(form)).toString();
-  go(url.href, { push: false });
+  go(queryOf(form), { push: false });
 });
+
+// Where a GET form goes: its action with its fields as the query.
+function queryOf(form, submitter) {
+  const url = new URL(form.action, location.href);
+  url.search = new URLSearchParams(new FormData(form, submitter)).toString();
+  return url.href;
+}
 
 window.addEventListener('popstate', () => go(location.href, { push: false }));
 
