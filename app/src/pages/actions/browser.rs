@@ -109,18 +109,14 @@ fn draw(
     let shown_at_start = visible.get_untracked();
     let row_nodes: Vec<(usize, NodeRef<leptos::html::Tr>)> =
         d.groups.iter().flat_map(|g| g.members.iter().map(|&i| (i, NodeRef::new()))).collect();
-    let nodes = row_nodes.clone();
-    Effect::new(move |before: Option<Vec<bool>>| {
-        visible.with(|now| {
-            for (i, node) in &nodes {
-                if before.as_ref().is_none_or(|b| b[*i] != now[*i]) {
-                    if let Some(tr) = node.get_untracked() {
-                        tr.set_hidden(!now[*i]);
-                    }
-                }
-            }
-            now.clone()
-        })
+    let rows_in_page = Arc::new(RowsInPage {
+        applied: StoredValue::new(row_nodes.iter().map(|(i, _)| shown_at_start[*i]).collect()),
+        generation: StoredValue::new(0),
+        nodes: row_nodes.clone(),
+    });
+    Effect::new(move |_| {
+        let now = visible.get();
+        rows_in_page.clone().show_as(&now);
     });
     let mut node_of = row_nodes.into_iter();
     let link_base = base.to_owned();
@@ -166,6 +162,72 @@ fn draw(
         </table>
     }
     .into_any()
+}
+
+/// Rows of the result a keystroke puts right in its own frame: about two screens.
+const SHOWN_AT_ONCE: usize = 40;
+/// Rows changed in each frame after it. Laying out rows shown or hidden is what a
+/// keystroke costs (a search that brought back 400 rows at once took 75–110 ms), so only
+/// the top of the list is brought up to date at once and the rest follows, top first.
+const CHANGED_PER_FRAME: usize = 40;
+
+/// The rows of the drawn table, and which of them the page shows right now (which lags
+/// what the filters ask for while the rest of a change is still being made).
+struct RowsInPage {
+    /// Per row in page order: its index in the list, and its element.
+    nodes: Vec<(usize, NodeRef<leptos::html::Tr>)>,
+    /// Per row in page order: whether it is shown.
+    applied: StoredValue<Vec<bool>>,
+    /// Bumped by every change, so rows still queued for an older one are left alone.
+    generation: StoredValue<u64>,
+}
+
+impl RowsInPage {
+    /// Shows and hides rows as `wanted` says: at once down to the first screens of the
+    /// result (so what can be seen is right), the rest a frame at a time.
+    fn show_as(self: Arc<Self>, wanted: &[bool]) {
+        let generation = self.generation.get_value() + 1;
+        self.generation.set_value(generation);
+        let (mut now, mut later) = (Vec::new(), Vec::new());
+        let mut results_above = 0;
+        self.applied.with_value(|applied| {
+            for (at, (i, _)) in self.nodes.iter().enumerate() {
+                let want = wanted[*i];
+                if applied[at] != want {
+                    if results_above < SHOWN_AT_ONCE { &mut now } else { &mut later }.push((at, want));
+                }
+                results_above += usize::from(want);
+            }
+        });
+        for (at, shown) in now {
+            self.set_shown(at, shown);
+        }
+        self.change_later(later, generation);
+    }
+
+    fn change_later(self: Arc<Self>, mut changes: Vec<(usize, bool)>, generation: u64) {
+        if changes.is_empty() {
+            return;
+        }
+        request_animation_frame(move || {
+            if self.generation.get_value() != generation {
+                return;
+            }
+            let later = changes.split_off(changes.len().min(CHANGED_PER_FRAME));
+            for (at, shown) in changes {
+                self.set_shown(at, shown);
+            }
+            self.change_later(later, generation);
+        });
+    }
+
+    fn set_shown(&self, at: usize, shown: bool) {
+        // Before the island is mounted there is no element, and nothing has changed.
+        if let Some(tr) = self.nodes[at].1.get_untracked() {
+            tr.set_hidden(!shown);
+            self.applied.update_value(|a| a[at] = shown);
+        }
+    }
 }
 
 fn row(
