@@ -44,3 +44,35 @@ pub async fn history_events(
         lines: history.events.iter().map(history::csv::values).collect(),
     })
 }
+
+/// Columns of an action's entities.
+pub const ENTITY_HEADER: [&str; 5] = ["Name", "Kind", "Id", "Passes", "Since"];
+
+/// Every user, device or resource the action's measurements name, failing ones first.
+pub async fn action_entities(
+    store: &dyn Store,
+    catalog: &[ImprovementAction],
+    tenant_id: &str,
+    action_id: &str,
+) -> Result<Export, AppError> {
+    let known = catalog.iter().any(|a| a.id == action_id)
+        || store.custom_actions(tenant_id).await?.iter().any(|a| a.id == action_id);
+    if !known {
+        return Err(AppError::NotFound("action".into()));
+    }
+    let lines = store
+        .entity_states(tenant_id, action_id)
+        .await?
+        .into_iter()
+        .map(|r| {
+            vec![
+                Cell::text(r.entity.display_name),
+                Cell::text(r.entity.kind.key()),
+                Cell::text(r.entity.id),
+                Cell::text(if r.entity.passes { "Yes" } else { "No" }),
+                Cell::text(r.since.format("%Y-%m-%d").to_string()),
+            ]
+        })
+        .collect();
+    Ok(Export { header: &ENTITY_HEADER, lines })
+}

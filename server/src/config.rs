@@ -55,6 +55,24 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Import scanner reports (Maester, ScubaGear, Prowler JSON) into a tenant.
+    ImportScan {
+        /// The tenant to import into; a report of another Entra directory is then accepted.
+        /// Defaults to the tenant the report's directory is known as.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// The scanner that wrote the files: auto (recognised by content), maester,
+        /// scubagear or prowler.
+        #[arg(long, default_value = "auto")]
+        tool: String,
+        /// What becomes of a control no mapping covers: custom (a custom action of the
+        /// tenant, tagged with the tool's name) or skip.
+        #[arg(long, default_value = "custom")]
+        unmapped: String,
+        /// The report files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Connect a tenant to Microsoft 365: the Entra app registration Rampart reads the
     /// tenant's Secure Score as. A token is asked for first; nothing is saved if Entra refuses.
     Connect(Connect),

@@ -98,6 +98,7 @@ pub async fn seed(
                     batch.push(MeasurementInput {
                         action_id: id.clone(),
                         measurement: Measurement::partial(*count, *total, observed),
+                        entities: None,
                     });
                 }
             }
@@ -106,6 +107,7 @@ pub async fn seed(
                     Event::Measure { action, count, total } => batch.push(MeasurementInput {
                         action_id: action.clone(),
                         measurement: Measurement::partial(*count, *total, observed),
+                        entities: None,
                     }),
                     Event::Status { action, status, note, by, assignee, due_in_days } => {
                         let change = StatusChange {
@@ -124,7 +126,9 @@ pub async fn seed(
                 }
             }
             if !batch.is_empty() {
-                store.record_measurements(&sim.id, &batch, SYNC_ACTOR).await?;
+                store
+                    .record_measurements(&sim.id, &batch, SYNC_ACTOR, score::MeasurementSource::GraphSync)
+                    .await?;
                 for m in batch {
                     state.entry(m.action_id).or_default().measurement = Some(m.measurement);
                 }

@@ -6,7 +6,7 @@ use crate::http::ServerState;
 use crate::web_access::{Read, TenantSession};
 use app::error::AppError;
 use app::exports::Export;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
@@ -36,6 +36,18 @@ pub async fn history_csv(
     let store = state.app.store.as_ref();
     let export = app::exports::history_events(store, &state.app.catalog, &session.tenant_id, query, today);
     answer("history.csv", export.await)
+}
+
+/// `GET /tenants/{tenant}/actions/{action}/entities.csv`: every entity the action's
+/// measurements name, failing first.
+pub async fn entities_csv(
+    State(state): State<ServerState>,
+    session: TenantSession<Read>,
+    Path((_, action_id)): Path<(String, String)>,
+) -> Response {
+    let store = state.app.store.as_ref();
+    let export = app::exports::action_entities(store, &state.app.catalog, &session.tenant_id, &action_id);
+    answer("entities.csv", export.await)
 }
 
 /// The download, or the app's error, which is safe to show: bad dates name their field,

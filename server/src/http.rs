@@ -143,7 +143,13 @@ pub fn tenant_routes() -> Vec<(&'static str, MethodRouter<ServerState>)> {
         ("/tenants/{tenant}/audit.csv", get(crate::tokens::audit_csv)),
         ("/tenants/{tenant}/actions.csv", get(crate::export::actions_csv)),
         ("/tenants/{tenant}/history.csv", get(crate::export::history_csv)),
+        ("/tenants/{tenant}/actions/{action}/entities.csv", get(crate::export::entities_csv)),
         ("/tenants/{tenant}/actions/{action}/share", post(crate::share::share_action)),
+        (
+            "/tenants/{tenant}/import-scan",
+            post(crate::import::scan_http::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::import::upload::UPLOAD_LIMIT_BYTES)),
+        ),
         (
             "/tenants/{tenant}/import",
             // Multipart reading has its own cap (2 MB by default); lift it to the upload's.

@@ -12,7 +12,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use score::{ImprovementAction, Measurement, Scoring};
+use score::entity::{text_problem, MAX_ENTITIES};
+use score::{Entity, EntityKind, ImprovementAction, Measurement, Scoring};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use store::MeasurementInput;
@@ -53,6 +54,25 @@ struct Item {
     total: Option<i64>,
     /// RFC 3339; at most 5 minutes ahead of the server's clock.
     observed_at: String,
+    /// The users, devices or resources measured, each passing or failing; all of them (an
+    /// entity named before and left out now is no longer affected). At most 10,000.
+    #[serde(default)]
+    entities: Option<Vec<EntityItem>>,
+}
+
+/// One entity of a measurement.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(as = MeasurementEntity)]
+struct EntityItem {
+    /// Stable within its kind: an object id, a user principal name, a resource id.
+    id: String,
+    /// Shown in the flyout; the id when left out.
+    #[serde(default)]
+    display_name: Option<String>,
+    /// user, group, device, mailbox, app, site, policy, subscription or resource.
+    kind: String,
+    passes: bool,
 }
 
 /// A count as JSON has it: `5`, or `5.0` as senders that keep every number as a double
@@ -121,8 +141,10 @@ async fn accept(
     actions.extend(custom.into_iter().map(|a| (a.id.clone(), a)));
     let inputs = check_batch(measurements, &actions, now)?;
     let user = store.user(&grant.user_id).await.map_err(internal)?;
-    let changed =
-        store.record_measurements(&grant.tenant_id, &inputs, &user.email).await.map_err(|e| match e {
+    let changed = store
+        .record_measurements(&grant.tenant_id, &inputs, &user.email, score::MeasurementSource::Ingest)
+        .await
+        .map_err(|e| match e {
             // Another request removed an action between the check and the write.
             store::StoreError::Invalid(m) => GraphError::bad_request(m),
             e => internal(e),
@@ -225,6 +247,47 @@ fn detail(i: usize, field: Option<&str>, code: &str, message: impl Into<String>)
     ErrorDetail { code: code.to_owned(), target, message: message.into() }
 }
 
+/// Checks an item's entities, noting every problem, each named by its place in the batch.
+fn check_entities(i: usize, items: Vec<EntityItem>, problems: &mut Vec<ErrorDetail>) -> Vec<Entity> {
+    if items.len() > MAX_ENTITIES {
+        problems.push(detail(
+            i,
+            Some("entities"),
+            "InvalidValue",
+            format!("{} entities; send at most {MAX_ENTITIES} per measurement", items.len()),
+        ));
+        return Vec::new();
+    }
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    let mut entities = Vec::with_capacity(items.len());
+    for (j, e) in items.into_iter().enumerate() {
+        let field = |f: &str| format!("entities[{j}].{f}");
+        // A name left out is the id, checked once as the id.
+        let named = e.display_name.is_some();
+        let display_name = e.display_name.unwrap_or_else(|| e.id.clone());
+        let mut fine = true;
+        let texts = [("id", &e.id), ("displayName", &display_name)];
+        for (name, text) in texts.into_iter().take(if named { 2 } else { 1 }) {
+            if let Some(problem) = text_problem(text) {
+                problems.push(detail(i, Some(&field(name)), "InvalidValue", format!("{text:?} {problem}")));
+                fine = false;
+            }
+        }
+        let Some(kind) = EntityKind::from_key(&e.kind) else {
+            let kinds: Vec<&str> = EntityKind::ALL.iter().map(|k| k.key()).collect();
+            let message = format!("`{}` is not a kind of entity; use one of {}", e.kind, kinds.join(", "));
+            problems.push(detail(i, Some(&field("kind")), "InvalidValue", message));
+            continue;
+        };
+        if fine && !seen.insert((kind, e.id.clone())) {
+            let message = format!("the {kind} `{}` is listed twice", e.id);
+            problems.push(detail(i, Some(&field("id")), "InvalidValue", message));
+        }
+        entities.push(Entity { id: e.id, display_name, kind, passes: e.passes });
+    }
+    entities
+}
+
 /// Checks one item and turns it into what the store takes, or lists all its problems.
 fn check_item(
     i: usize,
@@ -291,10 +354,12 @@ fn check_item(
             None
         }
     };
+    let entities = item.entities.map(|e| check_entities(i, e, &mut problems));
     match (problems.is_empty(), units, observed_at) {
         (true, Some((count, total)), Some(observed_at)) => Ok(MeasurementInput {
             action_id: item.action_id,
             measurement: Measurement::partial(count, total, observed_at),
+            entities,
         }),
         _ => Err(problems),
     }

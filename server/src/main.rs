@@ -69,11 +69,48 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
                 tenant.as_deref(),
                 &loaded,
                 &server::admin::cli_actor(),
+                score::MeasurementSource::Import,
                 &progress,
             )
             .await
             .map_err(|e| StartupError::Other(e.to_string()))?;
             println!("imported into tenant {}: {}", report.tenant_id, report.summary());
+            Ok(())
+        }
+        Command::ImportScan { tenant, tool, unmapped, files } => {
+            let state = startup::open_app_state(&cli.common).await?;
+            let bad = |e: String| StartupError::Other(e);
+            let tool = match tool.as_str() {
+                "auto" => None,
+                t => Some(scan::Tool::from_key(t).ok_or_else(|| {
+                    bad(format!("--tool: `{t}` is not one of auto, maester, scubagear, prowler"))
+                })?),
+            };
+            let unmapped = scan::mapping::Unmapped::from_key(&unmapped)
+                .ok_or_else(|| bad(format!("--unmapped: `{unmapped}` is not one of custom, skip")))?;
+            let files: Vec<_> = files
+                .iter()
+                .map(|path| server::import::ImportFile::from_path(path.display().to_string(), path))
+                .collect();
+            let target = match tenant {
+                Some(t) => server::import::scan::ScanTarget::Named(t),
+                None => server::import::scan::ScanTarget::FromFile,
+            };
+            let options = server::import::scan::ScanOptions { target, tool, unmapped };
+            let progress = std::sync::Arc::new(|line: &str| eprintln!("{line}"));
+            let reports = server::import::scan::import_scans(
+                state.store.as_ref(),
+                &state.catalog,
+                &files,
+                &options,
+                &server::admin::cli_actor(),
+                progress,
+            )
+            .await
+            .map_err(|e| bad(e.to_string()))?;
+            for r in reports {
+                println!("imported into tenant {}: {}", r.tenant_id, r.summary());
+            }
             Ok(())
         }
         Command::Connect(c) => {

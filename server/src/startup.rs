@@ -61,6 +61,9 @@ async fn open_with_catalog(common: &Common, catalog: Catalog) -> Result<AppState
         );
     }
     let actions = store.catalog_actions().await.map_err(|e| StartupError::Database(e.to_string()))?;
+    // The scanner mappings name catalog actions: a mapping the catalog no longer matches
+    // stops the server here, naming the entry, rather than failing an import later.
+    crate::import::scan::mappings(&actions).map_err(StartupError::Other)?;
     Ok(AppState {
         store,
         catalog: Arc::new(actions),

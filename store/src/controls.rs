@@ -205,9 +205,10 @@ impl ControlStore for SqlStore {
         tenant_id: &str,
         batch: &[MeasurementInput],
         actor: &str,
+        source: score::MeasurementSource,
     ) -> Result<u64> {
         let mut tx = self.begin_tenant_write(tenant_id).await?;
-        let changed = tx.record_measurements(tenant_id, batch, actor).await?;
+        let changed = tx.record_measurements(tenant_id, batch, actor, source).await?;
         tx.commit().await?;
         Ok(changed)
     }

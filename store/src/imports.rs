@@ -25,6 +25,10 @@ pub struct ImportBatch {
     pub days: Vec<(ScoreSnapshot, ActionPoints)>,
     /// The newest day's measurements (only those that differ from the stored ones).
     pub measurements: Vec<MeasurementInput>,
+    /// Where the measurements come from: a Graph export, the Microsoft 365 sync, a scanner.
+    pub source: score::MeasurementSource,
+    /// The Entra directory a scanner report was of, kept as one the tenant is known by.
+    pub scan_directory: Option<String>,
     /// One audit line per source (a file, a Graph collection) and what it changed.
     pub sources: Vec<(String, ImportedChanges)>,
 }
@@ -81,7 +85,10 @@ impl ImportStore for SqlStore {
             progress(done + 1, batch.days.len());
         }
         if !batch.measurements.is_empty() {
-            tx.record_measurements(tenant, &batch.measurements, actor).await?;
+            tx.record_measurements(tenant, &batch.measurements, actor, batch.source).await?;
+        }
+        if let Some(directory) = &batch.scan_directory {
+            tx.add_scan_directory(tenant, directory).await?;
         }
         for (source, changes) in batch.sources.iter().filter(|(_, c)| !c.is_empty()) {
             tx.record_import(tenant, actor, source, changes).await?;

@@ -9,6 +9,7 @@ mod comparisons;
 mod controls;
 mod custom_actions;
 mod day_trends;
+mod entities;
 mod error;
 mod imports;
 mod m365;
@@ -27,6 +28,7 @@ mod write_backs;
 
 pub use benchmarks::{BenchmarkEntry, BenchmarkStore};
 pub use comparisons::{ComparisonStore, Rename};
+pub use entities::EntityStore;
 pub use error::OpenError;
 pub use imports::{ImportBatch, ImportStore};
 pub use m365::{M365Connection, M365Store};
@@ -125,6 +127,7 @@ pub trait ControlStore: Send + Sync {
         tenant_id: &str,
         batch: &[MeasurementInput],
         actor: &str,
+        source: score::MeasurementSource,
     ) -> Result<u64>;
     /// Appends a status change and makes it current, in one transaction with its audit line.
     async fn set_status(&self, tenant_id: &str, change: &StatusChange) -> Result<()>;
@@ -252,6 +255,7 @@ pub trait Store:
     + M365Store
     + WriteBackStore
     + ImportStore
+    + EntityStore
 {
     /// Which backend this is: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -3,10 +3,11 @@
 
 use crate::audit::{write_audit, AuditLine};
 use crate::codec::{day_bound, micros, to_u32};
+use crate::entities::check_entities;
 use crate::pool::{in_tenant_tx, of_known_tenant, on_pool, SqlStore, TenantTx};
 use crate::{DatedMeasurement, MeasurementInput, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
-use score::Measurement;
+use score::{Measurement, MeasurementSource};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -15,15 +16,18 @@ const CHUNK: usize = 500;
 
 const KNOWN_ACTIONS: &str = "SELECT id FROM catalog_actions \
     UNION SELECT id FROM custom_actions WHERE tenant_id = $1 AND deleted_at IS NULL";
-const SAME_DAYS: &str = "SELECT action_id, observed_on, unit_count, unit_total FROM measurements \
+const SAME_DAYS: &str =
+    "SELECT action_id, observed_on, unit_count, unit_total, observed_at FROM measurements \
     WHERE tenant_id = $1 AND observed_on >= $2 AND observed_on <= $3";
 const CURRENT: &str = "SELECT action_id, measured_on, measured_count, measured_total FROM control_states \
     WHERE tenant_id = $1 AND measured_on IS NOT NULL";
 const UPSERT_MEASUREMENTS: &str = "INSERT INTO measurements \
-    (tenant_id, action_id, observed_on, unit_count, unit_total, observed_at, recorded_by, recorded_at) ";
+    (tenant_id, action_id, observed_on, unit_count, unit_total, observed_at, recorded_by, recorded_at, source) ";
+/// Rows observed before the stored one of their day were left out before this: the newest
+/// observation of a day wins, whichever source sent it and whenever it arrived.
 const ON_MEASUREMENT_CONFLICT: &str = " ON CONFLICT (tenant_id, action_id, observed_on) DO UPDATE SET \
     unit_count = excluded.unit_count, unit_total = excluded.unit_total, observed_at = excluded.observed_at, \
-    recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at";
+    recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at, source = excluded.source";
 const UPSERT_CURRENT: &str = "INSERT INTO control_states \
     (tenant_id, action_id, measured_count, measured_total, measured_at, measured_on) ";
 /// A measurement of an earlier day (an import of history) must not replace a newer one.
@@ -47,6 +51,8 @@ const HISTORY: &str = "SELECT unit_count, unit_total, observed_at FROM measureme
 /// One measurement as it will be stored.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Row {
+    /// The batch item it came from.
+    item: usize,
     action_id: String,
     day: NaiveDate,
     count: i64,
@@ -84,6 +90,7 @@ struct SameDayRow {
     observed_on: NaiveDate,
     unit_count: i64,
     unit_total: i64,
+    observed_at: DateTime<Utc>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -155,11 +162,12 @@ fn validate(batch: &[MeasurementInput], known: &HashSet<String>) -> Result<()> {
 /// One row per (action, day), the last item of the batch winning, sorted.
 fn dedupe(batch: &[MeasurementInput]) -> Vec<Row> {
     let mut rows: BTreeMap<(&str, NaiveDate), Row> = BTreeMap::new();
-    for item in batch {
+    for (index, item) in batch.iter().enumerate() {
         let m = &item.measurement;
         let observed_at = micros(m.observed_at);
         let day = observed_at.date_naive();
         let row = Row {
+            item: index,
             action_id: item.action_id.clone(),
             day,
             count: i64::from(m.count),
@@ -250,16 +258,18 @@ impl TenantTx {
         tenant_id: &str,
         batch: &[MeasurementInput],
         actor: &str,
+        source: MeasurementSource,
     ) -> Result<u64> {
-        let rows = dedupe(batch);
-        let latest = latest_per_action(&rows);
+        let sent = dedupe(batch);
+        let mut rows = sent.clone();
         let first_day = rows.iter().map(|r| r.day).min();
         let last_day = rows.iter().map(|r| r.day).max();
         let now = micros(Utc::now());
-        in_tenant_tx!(self, |tx| {
+        let changed_count = in_tenant_tx!(self, |tx| {
             let known: Vec<String> =
                 sqlx::query_scalar(KNOWN_ACTIONS).bind(tenant_id).fetch_all(&mut *tx).await?;
             validate(batch, &known.into_iter().collect())?;
+            check_entities(batch)?;
             let (Some(first_day), Some(last_day)) = (first_day, last_day) else {
                 return Ok(0);
             };
@@ -271,6 +281,11 @@ impl TenantTx {
                 .await?;
             let current: Vec<CurrentRow> =
                 sqlx::query_as(CURRENT).bind(tenant_id).fetch_all(&mut *tx).await?;
+            let observed: HashMap<(&str, NaiveDate), DateTime<Utc>> =
+                same_day.iter().map(|e| ((e.action_id.as_str(), e.observed_on), e.observed_at)).collect();
+            rows.retain(|r| {
+                observed.get(&(r.action_id.as_str(), r.day)).is_none_or(|at| *at <= r.observed_at)
+            });
             let known = Known {
                 same_day: same_day
                     .into_iter()
@@ -292,11 +307,13 @@ impl TenantTx {
                         .push_bind(r.total)
                         .push_bind(r.observed_at)
                         .push_bind(actor)
-                        .push_bind(now);
+                        .push_bind(now)
+                        .push_bind(source.key());
                 });
                 qb.push(ON_MEASUREMENT_CONFLICT);
                 qb.build().execute(&mut *tx).await?;
             }
+            let latest = latest_per_action(&rows);
             for chunk in latest.chunks(CHUNK) {
                 let mut qb = sqlx::QueryBuilder::new(UPSERT_CURRENT);
                 qb.push_values(chunk, |mut b, r| {
@@ -322,8 +339,21 @@ impl TenantTx {
             let line =
                 AuditLine::new(Some(tenant_id), actor, "measurement.record", &subject).after(&summary)?;
             write_audit!(tx, line)?;
-            Ok(changed_count)
-        })
+            Ok::<u64, StoreError>(changed_count)
+        })?;
+        let latest = latest_per_action(&rows);
+        for r in &latest {
+            if let Some(entities) = &batch[r.item].entities {
+                self.record_entities(tenant_id, &r.action_id, r.day, entities).await?;
+            }
+        }
+        // Each source's word is kept even where a newer observation of another one wins.
+        let said: Vec<(&str, Measurement)> = latest_per_action(&sent)
+            .iter()
+            .map(|r| (r.action_id.as_str(), batch[r.item].measurement))
+            .collect();
+        self.record_sources(tenant_id, &said, source).await?;
+        Ok(changed_count)
     }
 }
 
@@ -334,7 +364,7 @@ mod tests {
 
     fn item(id: &str, count: u32, total: u32, hour: u32) -> MeasurementInput {
         let at = Utc.with_ymd_and_hms(2024, 5, 1, hour, 0, 0).single().expect("valid time");
-        MeasurementInput { action_id: id.into(), measurement: Measurement::partial(count, total, at) }
+        MeasurementInput::new(id, Measurement::partial(count, total, at))
     }
 
     #[test]

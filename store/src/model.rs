@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use score::day_trend::DayTrend;
 use score::snapshot::ActionChange;
-use score::{Breakdown, ControlState, Measurement, Points, Status};
+use score::{Breakdown, ControlState, Entity, EntityKind, Measurement, MeasurementSource, Points, Status};
 use serde::{Deserialize, Serialize};
 
 /// Default score zones (SPEC §3): bad < 40 ≤ okay < 70 ≤ good.
@@ -96,6 +96,72 @@ pub struct ControlRecord {
 pub struct MeasurementInput {
     pub action_id: String,
     pub measurement: Measurement,
+    /// The users, devices or resources the measurement is about, all of them: an entity
+    /// the action named before and this one does not is no longer affected. `None` leaves
+    /// what is known about them as it is.
+    #[serde(default)]
+    pub entities: Option<Vec<Entity>>,
+}
+
+impl MeasurementInput {
+    pub fn new(action_id: impl Into<String>, measurement: Measurement) -> MeasurementInput {
+        MeasurementInput { action_id: action_id.into(), measurement, entities: None }
+    }
+
+    pub fn with_entities(self, entities: Vec<Entity>) -> MeasurementInput {
+        MeasurementInput { entities: Some(entities), ..self }
+    }
+}
+
+/// An entity of an action as it stands: named by the latest measurement that named any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityRecord {
+    pub entity: Entity,
+    /// The day it began to pass or fail as it does now.
+    pub since: NaiveDate,
+}
+
+/// What happened to an entity on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntityState {
+    /// Started failing, or was first named failing.
+    Failing,
+    /// Started passing, or was first named passing.
+    Passing,
+    /// No longer named by the action's measurements.
+    Gone,
+}
+
+impl EntityState {
+    pub fn key(self) -> &'static str {
+        match self {
+            EntityState::Failing => "failing",
+            EntityState::Passing => "passing",
+            EntityState::Gone => "gone",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<EntityState> {
+        [EntityState::Failing, EntityState::Passing, EntityState::Gone].into_iter().find(|s| s.key() == key)
+    }
+}
+
+/// One change of one entity of an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityChange {
+    pub day: NaiveDate,
+    pub kind: EntityKind,
+    pub id: String,
+    pub display_name: String,
+    pub state: EntityState,
+}
+
+/// A source's latest measurement of an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceMeasurement {
+    pub source: MeasurementSource,
+    pub measurement: Measurement,
+    pub recorded_at: DateTime<Utc>,
 }
 
 /// A frozen day of one tenant (the per-action points are stored separately, as changes).

@@ -110,11 +110,9 @@ pub async fn many_actions(total: usize) -> anyhow::Result<ManyActions> {
     let batch: Vec<MeasurementInput> = actions
         .iter()
         .enumerate()
-        .filter_map(|(i, a)| {
-            Some(MeasurementInput { action_id: a.id.clone(), measurement: measurement(i, a, at)? })
-        })
+        .filter_map(|(i, a)| Some(MeasurementInput::new(a.id.clone(), measurement(i, a, at)?)))
         .collect();
-    store.record_measurements(&tenant.id, &batch, "bench").await?;
+    store.record_measurements(&tenant.id, &batch, "bench", score::MeasurementSource::Ingest).await?;
     for (i, a) in actions.iter().enumerate() {
         if let Some(change) = status(i, &a.id) {
             store.set_status(&tenant.id, &change).await?;

@@ -121,9 +121,10 @@ pub async fn many_tenants(catalog: &Catalog, tenants: u32, history_days: i64) ->
             .map(|a| MeasurementInput {
                 action_id: format!("BenchAction{a:03}"),
                 measurement: measurement(t, a, at),
+                entities: None,
             })
             .collect();
-        store.record_measurements(&tenant.id, &batch, "bench").await?;
+        store.record_measurements(&tenant.id, &batch, "bench", score::MeasurementSource::Ingest).await?;
         if t == 0 {
             target = tenant.id;
         }

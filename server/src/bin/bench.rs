@@ -69,9 +69,10 @@ async fn main() -> anyhow::Result<()> {
             .map(|a| MeasurementInput {
                 action_id: format!("BenchAction{a:03}"),
                 measurement: measurement(t, a, 0),
+                entities: None,
             })
             .collect();
-        store.record_measurements(&tenant.id, &batch, "bench").await?;
+        store.record_measurements(&tenant.id, &batch, "bench", score::MeasurementSource::Ingest).await?;
         ids.push(tenant.id);
     }
     println!("setup: {tenants} tenants × {ACTIONS} measurements in {:.1} s", started.elapsed().as_secs_f64());
@@ -104,9 +105,10 @@ async fn main() -> anyhow::Result<()> {
             .map(|a| MeasurementInput {
                 action_id: format!("BenchAction{a:03}"),
                 measurement: measurement(t as u32, a, 1),
+                entities: None,
             })
             .collect();
-        store.record_measurements(id, &batch, "bench").await?;
+        store.record_measurements(id, &batch, "bench", score::MeasurementSource::Ingest).await?;
     }
     let size_before = store.size_bytes().await?;
     let t = Instant::now();

@@ -39,7 +39,16 @@ impl ImportFile {
         ImportFile { name: name.into(), source: Source::Spooled(Arc::new(path)) }
     }
 
-    fn open(&self) -> Result<Box<dyn Read + '_>, FileError> {
+    /// Its size in bytes, when known without reading it.
+    pub fn size(&self) -> Option<u64> {
+        match &self.source {
+            Source::Bytes(b) => Some(b.len() as u64),
+            Source::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Source::Spooled(p) => std::fs::metadata(&**p).ok().map(|m| m.len()),
+        }
+    }
+
+    pub(super) fn open(&self) -> Result<Box<dyn Read + '_>, FileError> {
         let opened = match &self.source {
             Source::Bytes(b) => return Ok(Box::new(&b[..])),
             Source::Path(p) => std::fs::File::open(p),

@@ -6,6 +6,8 @@
 pub mod custom_action;
 mod files;
 pub mod graph_json;
+pub mod scan;
+pub mod scan_http;
 pub mod slots;
 pub mod upload;
 
@@ -119,6 +121,7 @@ pub async fn import_graph(
     tenant: Option<&str>,
     files: &[ImportFile],
     actor: &str,
+    source: score::MeasurementSource,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<ImportReport, ImportError> {
     let parsed = parse_off_the_workers(files).await?;
@@ -162,6 +165,7 @@ pub async fn import_graph(
         actor: actor.to_owned(),
         restored: deleted.iter().map(|a| a.id.clone()).collect(),
         added: new_actions.clone(),
+        source,
         ..ImportBatch::default()
     };
     let mut actions: Vec<ImprovementAction> = catalog.to_vec();
@@ -245,7 +249,7 @@ pub async fn import_graph(
                 let same = stored.get(&*c.name).is_some_and(|s| {
                     s.observed_at.date_naive() == *day && (s.count, s.total) == (m.count, m.total)
                 });
-                (!same).then(|| MeasurementInput { action_id: c.name.to_string(), measurement: m })
+                (!same).then(|| MeasurementInput::new(c.name.to_string(), m))
             })
             .collect();
         report.measurements = batch.measurements.len();

@@ -25,12 +25,14 @@ const MAX_FILES: usize = 20;
 /// Whether `path` is the upload route (it gets [`UPLOAD_LIMIT_BYTES`] instead of the
 /// server's small default body limit).
 pub fn is_upload_path(path: &str) -> bool {
-    path.strip_prefix("/tenants/")
-        .and_then(|rest| rest.split_once('/'))
-        .is_some_and(|(tenant, tail)| !tenant.is_empty() && tail == "import")
+    path == super::scan_http::SCANS_PATH
+        || path
+            .strip_prefix("/tenants/")
+            .and_then(|rest| rest.split_once('/'))
+            .is_some_and(|(tenant, tail)| !tenant.is_empty() && (tail == "import" || tail == "import-scan"))
 }
 
-fn page_tail(tenant: &str) -> String {
+pub(super) fn page_tail(tenant: &str) -> String {
     format!(
         "<p><a href=\"/tenants/{tenant}/settings\" id=\"back-to-settings\">Back to Settings</a> · \
          <a href=\"/tenants/{tenant}/history\">History</a></p>{}",
@@ -39,7 +41,7 @@ fn page_tail(tenant: &str) -> String {
 }
 
 /// A refusal as a page a browser shows: the status, the problem, and the way back.
-fn refusal(status: StatusCode, tenant: &str, message: &str) -> Response {
+pub(super) fn refusal(status: StatusCode, tenant: &str, message: &str) -> Response {
     let body = format!(
         "{}<p class=\"error\" role=\"alert\" id=\"import-error\">{}</p><p>Nothing was imported.</p>{}",
         plain_page::start("Import refused", "Import refused"),
@@ -78,47 +80,10 @@ pub async fn upload(
             return resp;
         }
     };
-    let mut multipart = match multipart {
-        Ok(m) => m,
-        Err(e) => {
-            return refusal(
-                StatusCode::BAD_REQUEST,
-                &tenant,
-                &format!("Files: send the form as multipart/form-data ({e})."),
-            )
-        }
+    let (files, _) = match read_form(&tenant, multipart).await {
+        Ok(form) => form,
+        Err(refused) => return refused,
     };
-    let mut files = Vec::new();
-    loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return multipart_refusal(&tenant, &e),
-        };
-        if field.name() != Some("files") {
-            continue;
-        }
-        let name = field.file_name().map(str::to_owned).unwrap_or_default();
-        let (spooled, size) = match spool(&mut field).await {
-            Ok(s) => s,
-            Err(Spool::Upload(e)) => return multipart_refusal(&tenant, &e),
-            Err(Spool::Disk(e)) => {
-                tracing::error!(error = %e, "an upload could not be spooled to a temporary file");
-                let message = "The server could not store the upload for reading; it has been logged.";
-                return refusal(StatusCode::INTERNAL_SERVER_ERROR, &tenant, message);
-            }
-        };
-        // A form submitted with no file chosen still sends one empty part.
-        if name.is_empty() && size == 0 {
-            continue;
-        }
-        if files.len() == MAX_FILES {
-            let message = format!("Files: at most {MAX_FILES} files in one upload.");
-            return refusal(StatusCode::BAD_REQUEST, &tenant, &message);
-        }
-        let name = if name.is_empty() { format!("file {}", files.len() + 1) } else { name };
-        files.push(ImportFile::spooled(name, spooled));
-    }
     if files.is_empty() {
         let message = "Files: choose at least one Microsoft Graph export (a secureScores or \
                        secureScoreControlProfiles JSON file).";
@@ -128,6 +93,60 @@ pub async fn upload(
         return refusal(StatusCode::BAD_REQUEST, &tenant, &e.to_string());
     }
     stream_import(state, tenant, viewer.email, files, slot)
+}
+
+/// The files of an upload form, spooled to temporary files, and its other fields; a
+/// refusal page when the form cannot be read.
+pub(super) async fn read_form(
+    tenant: &str,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(Vec<ImportFile>, std::collections::HashMap<String, String>), Response> {
+    let mut multipart = multipart.map_err(|e| {
+        refusal(
+            StatusCode::BAD_REQUEST,
+            tenant,
+            &format!("Files: send the form as multipart/form-data ({e})."),
+        )
+    })?;
+    let mut files = Vec::new();
+    let mut fields = std::collections::HashMap::new();
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(multipart_refusal(tenant, &e)),
+        };
+        let Some(name) = field.name().map(str::to_owned) else { continue };
+        if name != "files" {
+            // The other fields are short choices; a long one is not ours.
+            let value = field.text().await.map_err(|e| multipart_refusal(tenant, &e))?;
+            if value.len() <= 200 {
+                fields.insert(name, value);
+            }
+            continue;
+        }
+        let file_name = field.file_name().map(str::to_owned).unwrap_or_default();
+        let (spooled, size) = match spool(&mut field).await {
+            Ok(s) => s,
+            Err(Spool::Upload(e)) => return Err(multipart_refusal(tenant, &e)),
+            Err(Spool::Disk(e)) => {
+                tracing::error!(error = %e, "an upload could not be spooled to a temporary file");
+                let message = "The server could not store the upload for reading; it has been logged.";
+                return Err(refusal(StatusCode::INTERNAL_SERVER_ERROR, tenant, message));
+            }
+        };
+        // A form submitted with no file chosen still sends one empty part.
+        if file_name.is_empty() && size == 0 {
+            continue;
+        }
+        if files.len() == MAX_FILES {
+            let message = format!("Files: at most {MAX_FILES} files in one upload.");
+            return Err(refusal(StatusCode::BAD_REQUEST, tenant, &message));
+        }
+        let file_name = if file_name.is_empty() { format!("file {}", files.len() + 1) } else { file_name };
+        files.push(ImportFile::spooled(file_name, spooled));
+    }
+    Ok((files, fields))
 }
 
 enum Spool {
@@ -158,22 +177,15 @@ fn stream_import(
     files: Vec<ImportFile>,
     slot: ImportSlot,
 ) -> Response {
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let names = files.iter().map(|f| escape(&f.name)).collect::<Vec<_>>().join(", ");
-    let _ = tx.send(format!(
-        "{}<p>Importing {names}…</p>",
-        plain_page::start("Importing Graph exports", "Importing Graph exports")
-    ));
-    let tail = page_tail(&tenant);
-    tokio::spawn(async move {
-        let progress_tx = tx.clone();
+    stream_page("Importing Graph exports", &names, tenant.clone(), slot, move |lines| async move {
         let progress = move |done: usize, total: usize| {
-            let _ = progress_tx
-                .send(format!("<p class=\"subtle progress\">Imported {done} of {total} days…</p>"));
+            let _ = lines.send(format!("<p class=\"subtle progress\">Imported {done} of {total} days…</p>"));
         };
         let store = state.app.store.as_ref();
-        let outcome = import_graph(store, &state.app.catalog, Some(&tenant), &files, &actor, &progress).await;
-        let last = match outcome {
+        let source = score::MeasurementSource::Import;
+        match import_graph(store, &state.app.catalog, Some(&tenant), &files, &actor, source, &progress).await
+        {
             Ok(report) => {
                 tracing::info!(tenant = %tenant, by = %actor, summary = %report.summary(), "graph import");
                 format!(
@@ -183,12 +195,36 @@ fn stream_import(
             }
             Err(e) => {
                 tracing::error!(tenant = %tenant, error = %e, "graph import failed");
-                "<p class=\"error\" role=\"alert\" id=\"import-error\">The import stopped on a storage \
-                 error; it has been logged. Importing the same files again finishes it without \
-                 duplicating what was already imported.</p>"
-                    .to_owned()
+                STORAGE_FAILED.to_owned()
             }
-        };
+        }
+    })
+}
+
+/// What the page says when an import stopped on a storage error.
+pub(super) const STORAGE_FAILED: &str = "<p class=\"error\" role=\"alert\" id=\"import-error\">The import \
+    stopped on a storage error; it has been logged. Importing the same files again finishes it without \
+    duplicating what was already imported.</p>";
+
+/// An HTML page streamed as work goes: its heading, "Importing …", each line the work sends,
+/// then what it answers and the way back. The work runs on its own task (a closed browser
+/// tab does not stop it halfway) holding the tenant's import slot.
+pub(super) fn stream_page<W, F>(
+    title: &str,
+    names: &str,
+    tenant: String,
+    slot: ImportSlot,
+    work: W,
+) -> Response
+where
+    W: FnOnce(tokio::sync::mpsc::UnboundedSender<String>) -> F + Send + 'static,
+    F: std::future::Future<Output = String> + Send + 'static,
+{
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let _ = tx.send(format!("{}<p>Importing {names}…</p>", plain_page::start(title, title)));
+    let tail = page_tail(&tenant);
+    tokio::spawn(async move {
+        let last = work(tx.clone()).await;
         let _ = tx.send(last + &tail);
         drop(slot);
     });
@@ -215,5 +251,7 @@ mod tests {
         assert!(!is_upload_path("/tenants/abc/import/x"));
         assert!(!is_upload_path("/tenants/abc/tokens"));
         assert!(!is_upload_path("/api/v1/measurements"));
+        assert!(is_upload_path("/tenants/abc/import-scan"));
+        assert!(is_upload_path("/api/v1/scans"));
     }
 }

@@ -190,6 +190,15 @@ impl Microsoft {
         if files.is_empty() {
             return Ok(ImportReport { tenant_id: c.tenant_id.clone(), ..ImportReport::default() });
         }
-        Ok(import_graph(store, catalog, Some(&c.tenant_id), &files, SYNC_ACTOR, &|_, _| {}).await?)
+        Ok(import_graph(
+            store,
+            catalog,
+            Some(&c.tenant_id),
+            &files,
+            SYNC_ACTOR,
+            score::MeasurementSource::GraphSync,
+            &|_, _| {},
+        )
+        .await?)
     }
 }

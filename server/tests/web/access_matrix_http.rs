@@ -96,6 +96,7 @@ fn session_routes() -> Vec<(&'static str, Method, &'static str, Needs, &'static 
     vec![
         ("/tenants/{tenant}/actions.csv", Method::GET, "", Needs::TenantRead, ""),
         ("/tenants/{tenant}/history.csv", Method::GET, "?range=30d", Needs::TenantRead, ""),
+        ("/tenants/{tenant}/actions/{action}/entities.csv", Method::GET, "", Needs::TenantRead, ""),
         ("/tenants/{tenant}/audit.csv", Method::GET, "", Needs::TenantWrite, ""),
         (
             "/tenants/{tenant}/tokens",
@@ -114,6 +115,7 @@ fn session_routes() -> Vec<(&'static str, Method, &'static str, Needs, &'static 
         ),
         // A multipart form without files: callers who get through are told to choose one.
         ("/tenants/{tenant}/import", Method::POST, "", Needs::TenantWrite, "--x--\r\n"),
+        ("/tenants/{tenant}/import-scan", Method::POST, "", Needs::TenantWrite, "--x--\r\n"),
     ]
 }
 
@@ -213,7 +215,11 @@ async fn every_documented_api_operation_answers_each_role_as_spec_says() {
             let writes = *method != Method::GET;
             let uri = path.replace("{id}", "AdminMFAV2");
             // A body each write accepts; what is checked here is access, not validation.
-            let body = if path.ends_with("measurements") {
+            let body = if path.ends_with("scans") {
+                let report = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../scan/tests/fixtures/maester-contoso.json");
+                std::fs::read_to_string(report).unwrap()
+            } else if path.ends_with("measurements") {
                 format!(
                     r#"{{"measurements":[{{"actionId":"AdminMFAV2","implemented":true,"observedAt":"{}"}}]}}"#,
                     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)

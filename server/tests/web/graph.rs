@@ -479,7 +479,11 @@ async fn the_openapi_document_describes_every_endpoint_that_answers() {
     let kinds = batch["items"]["oneOf"].as_array().expect("two kinds of item");
     let fields: HashSet<&str> =
         kinds.iter().flat_map(|k| k["properties"].as_object().unwrap().keys().map(String::as_str)).collect();
-    assert_eq!(fields, HashSet::from(["actionId", "implemented", "count", "total", "observedAt"]), "{batch}");
+    assert_eq!(
+        fields,
+        HashSet::from(["actionId", "implemented", "count", "total", "observedAt", "entities"]),
+        "{batch}"
+    );
     // Every documented operation is served: without a token each answers 401, not 404 or 405.
     for (method, path) in &operations {
         let uri = path.replace("{id}", "x");

@@ -46,7 +46,16 @@ async fn import(
     tenant: Option<&str>,
     files: &[ImportFile],
 ) -> Result<ImportReport, ImportError> {
-    import_graph(s.state.store.as_ref(), &s.state.catalog, tenant, files, "test import", &|_, _| {}).await
+    import_graph(
+        s.state.store.as_ref(),
+        &s.state.catalog,
+        tenant,
+        files,
+        "test import",
+        score::MeasurementSource::Import,
+        &|_, _| {},
+    )
+    .await
 }
 
 /// Everything an import may write, for before/after comparisons.
@@ -81,6 +90,7 @@ async fn every_day_becomes_history_and_importing_again_changes_nothing() {
         None,
         &[fixture(SCORES), fixture(PROFILES)],
         "test import",
+        score::MeasurementSource::Import,
         &|done, total| progress.lock().expect("lock").push((done, total)),
     )
     .await

@@ -29,6 +29,7 @@ mod limits;
 mod m365;
 mod metrics;
 mod pages;
+mod scans;
 mod share;
 mod snapshots;
 mod startup;

@@ -195,7 +195,7 @@ pub fn new_tenant(name: &str) -> NewTenant {
 }
 
 pub fn partial(id: &str, count: u32, total: u32, when: DateTime<Utc>) -> MeasurementInput {
-    MeasurementInput { action_id: id.into(), measurement: Measurement::partial(count, total, when) }
+    MeasurementInput::new(id, Measurement::partial(count, total, when))
 }
 
 pub fn change(action_id: &str, status: Status, note: &str, who: &str, when: DateTime<Utc>) -> StatusChange {

@@ -19,13 +19,15 @@ async fn a_bad_measurement_rejects_the_whole_batch(db: &TestDb) {
     let when = at(2024, 3, 1, 6);
 
     let unknown = [partial("A", 10, 60, when), partial("Nope", 1, 1, when), partial("B", 1, 1, when)];
-    let err = s.record_measurements(&t.id, &unknown, "sync").await.unwrap_err();
+    let err =
+        s.record_measurements(&t.id, &unknown, "sync", score::MeasurementSource::Ingest).await.unwrap_err();
     assert!(
         matches!(err, StoreError::Invalid(ref m) if m.contains("items[1]") && m.contains("Nope")),
         "{err}"
     );
     let over = [partial("A", 10, 60, when), partial("C", 2, 1, when)];
-    let err = s.record_measurements(&t.id, &over, "sync").await.unwrap_err();
+    let err =
+        s.record_measurements(&t.id, &over, "sync", score::MeasurementSource::Ingest).await.unwrap_err();
     assert!(
         matches!(err, StoreError::Invalid(ref m) if m.contains("items[1]") && m.contains("`C`")),
         "{err}"
@@ -35,13 +37,23 @@ async fn a_bad_measurement_rejects_the_whole_batch(db: &TestDb) {
     assert!(s.audit_trail(&t.id, 10).await.unwrap().iter().all(|e| e.kind != "measurement.record"));
 
     let good = [partial("A", 45, 60, when), partial("B", 0, 1, when)];
-    assert_eq!(s.record_measurements(&t.id, &good, "sync").await.unwrap(), 2);
+    assert_eq!(
+        s.record_measurements(&t.id, &good, "sync", score::MeasurementSource::Ingest).await.unwrap(),
+        2
+    );
     let records = s.control_records(&t.id).await.unwrap();
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].state.measurement, Some(Measurement::partial(45, 60, when)));
     assert_eq!(records[0].state.status, Status::ToAddress);
 
-    let missing = s.record_measurements("00000000-0000-4000-8000-000000000000", &good, "sync").await;
+    let missing = s
+        .record_measurements(
+            "00000000-0000-4000-8000-000000000000",
+            &good,
+            "sync",
+            score::MeasurementSource::Ingest,
+        )
+        .await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
 }
 
@@ -52,7 +64,7 @@ async fn same_day_measurements_replace_and_history_survives(db: &TestDb) {
 
     let ingest = |m: MeasurementInput| {
         let (s, id) = (s.clone(), t.id.clone());
-        async move { s.record_measurements(&id, &[m], "sync").await.unwrap() }
+        async move { s.record_measurements(&id, &[m], "sync", score::MeasurementSource::Ingest).await.unwrap() }
     };
     assert_eq!(ingest(partial("A", 10, 60, at(2024, 3, 1, 6))).await, 1);
     // The same values again later that day change nothing a user sees.
@@ -81,7 +93,14 @@ async fn status_changes_keep_history_and_audit(db: &TestDb) {
     let s = &db.store;
     s.sync_catalog(&base_catalog()).await.unwrap();
     let t = s.create_tenant(new_tenant("Status"), "alice").await.unwrap();
-    s.record_measurements(&t.id, &[partial("A", 10, 60, at(2024, 3, 1, 6))], "sync").await.unwrap();
+    s.record_measurements(
+        &t.id,
+        &[partial("A", 10, 60, at(2024, 3, 1, 6))],
+        "sync",
+        score::MeasurementSource::Ingest,
+    )
+    .await
+    .unwrap();
 
     let planned = StatusChange {
         assignee: Some("bob@contoso.example".into()),
@@ -130,9 +149,16 @@ async fn measurements_as_of_a_day_take_each_actions_latest(db: &TestDb) {
         partial("A", 30, 60, at(2024, 3, 3, 6)),
         partial("B", 1, 1, at(2024, 3, 2, 6)),
     ] {
-        s.record_measurements(&t.id, &[m], "sync").await.unwrap();
+        s.record_measurements(&t.id, &[m], "sync", score::MeasurementSource::Ingest).await.unwrap();
     }
-    s.record_measurements(&other.id, &[partial("A", 60, 60, at(2024, 3, 1, 6))], "sync").await.unwrap();
+    s.record_measurements(
+        &other.id,
+        &[partial("A", 60, 60, at(2024, 3, 1, 6))],
+        "sync",
+        score::MeasurementSource::Ingest,
+    )
+    .await
+    .unwrap();
 
     assert!(s.measurements_on(&t.id, day(2024, 2, 29)).await.unwrap().is_empty(), "before any");
     let first = s.measurements_on(&t.id, day(2024, 3, 1)).await.unwrap();

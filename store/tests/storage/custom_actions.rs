@@ -16,6 +16,7 @@ fn measured(id: &str, implemented: bool) -> Vec<MeasurementInput> {
     vec![MeasurementInput {
         action_id: id.into(),
         measurement: Measurement::binary(implemented, at(2024, 3, 1, 6)),
+        entities: None,
     }]
 }
 
@@ -94,7 +95,9 @@ async fn tenant_with_a_measured_custom_action(s: &dyn Store) -> (Tenant, Improve
     let t = s.create_tenant(new_tenant("One"), "alice").await.unwrap();
     let custom = action("Custom.Vpn", Category::Infrastructure, 4, None);
     s.add_custom_action(&t.id, &custom, "alice").await.unwrap();
-    s.record_measurements(&t.id, &measured(&custom.id, true), "sync").await.unwrap();
+    s.record_measurements(&t.id, &measured(&custom.id, true), "sync", score::MeasurementSource::Ingest)
+        .await
+        .unwrap();
     (t, custom)
 }
 
@@ -119,7 +122,8 @@ async fn a_delete_leaves_the_live_lists_but_not_the_past(db: &TestDb) {
     // The past keeps its points; new measurements and status changes no longer apply.
     assert_eq!(s.action_points_on(&t.id, day(2024, 3, 1)).await.unwrap(), before);
     assert!(matches!(
-        s.record_measurements(&t.id, &measured(&custom.id, false), "sync").await,
+        s.record_measurements(&t.id, &measured(&custom.id, false), "sync", score::MeasurementSource::Ingest)
+            .await,
         Err(StoreError::Invalid(_))
     ));
     let status = change(&custom.id, Status::Planned, "", "bob", at(2024, 3, 2, 9));

@@ -23,6 +23,8 @@ fn batch(tenant_id: &str) -> ImportBatch {
             (summary(tenant_id, day(2026, 11, 2), &p2), p2),
         ],
         measurements: vec![partial("A", 70, 100, at(2026, 11, 2, 6))],
+        source: score::MeasurementSource::Import,
+        scan_directory: None,
         sources: vec![(
             "secureScores.json".into(),
             ImportedChanges {

@@ -9,6 +9,7 @@ mod common;
 mod comparisons;
 mod controls;
 mod custom_actions;
+mod entities;
 mod imports;
 mod m365;
 mod people;

@@ -145,9 +145,13 @@ async fn custom_actions_belong_to_one_tenant(db: &TestDb) {
     let m = vec![MeasurementInput {
         action_id: custom.id.clone(),
         measurement: Measurement::binary(true, at(2024, 3, 1, 6)),
+        entities: None,
     }];
-    assert_eq!(s.record_measurements(&t1.id, &m, "sync").await.unwrap(), 1);
-    assert!(matches!(s.record_measurements(&t2.id, &m, "sync").await, Err(StoreError::Invalid(_))));
+    assert_eq!(s.record_measurements(&t1.id, &m, "sync", score::MeasurementSource::Ingest).await.unwrap(), 1);
+    assert!(matches!(
+        s.record_measurements(&t2.id, &m, "sync", score::MeasurementSource::Ingest).await,
+        Err(StoreError::Invalid(_))
+    ));
     assert_eq!(s.audit_trail(&t1.id, 10).await.unwrap()[1].kind, "custom_action.add");
 }
 
@@ -155,7 +159,14 @@ async fn data_survives_reopening(db: &TestDb) {
     let s = &db.store;
     s.sync_catalog(&base_catalog()).await.unwrap();
     let t = s.create_tenant(new_tenant("Durable"), "alice").await.unwrap();
-    s.record_measurements(&t.id, &[partial("A", 45, 60, at(2024, 3, 1, 6))], "sync").await.unwrap();
+    s.record_measurements(
+        &t.id,
+        &[partial("A", 45, 60, at(2024, 3, 1, 6))],
+        "sync",
+        score::MeasurementSource::Ingest,
+    )
+    .await
+    .unwrap();
     s.set_status(&t.id, &change("B", Status::ThirdParty, "Handled by our MSP", "alice", at(2024, 3, 1, 7)))
         .await
         .unwrap();
@@ -185,7 +196,15 @@ async fn concurrent_writers_all_succeed(db: &TestDb) {
                     s.set_status(&id, &change("A", Status::Planned, &format!("note {i}"), "alice", when))
                         .await
                 }
-                1 => s.record_measurements(&id, &[partial("B", i % 2, 1, when)], "sync").await.map(drop),
+                1 => s
+                    .record_measurements(
+                        &id,
+                        &[partial("B", i % 2, 1, when)],
+                        "sync",
+                        score::MeasurementSource::Ingest,
+                    )
+                    .await
+                    .map(drop),
                 _ => s.create_tenant(new_tenant(&format!("Extra {i}")), "alice").await.map(drop),
             }
         });

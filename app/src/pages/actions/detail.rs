@@ -1,6 +1,7 @@
 //! What the flyout and the action page load: one action with its numbers, status details,
 //! "Why this rank?" and its own history.
 
+use super::entities::{EntityList, EntityQuery, SourceLines};
 use super::history::HistoryEntry;
 use super::row::ActionRow;
 use super::share::{ShareTargets, TicketLink};
@@ -52,6 +53,10 @@ pub struct ActionDetail {
     pub write_back: Option<String>,
     /// A custom action's fields as its edit form shows them; `None` for built-in actions.
     pub custom_fields: Option<super::custom::CustomActionInput>,
+    /// The failing users, devices or resources, a page of them.
+    pub entities: EntityList,
+    /// Where the value in effect came from, and sources that say otherwise.
+    pub sources: SourceLines,
 }
 
 impl ActionDetail {
@@ -62,7 +67,13 @@ impl ActionDetail {
 }
 
 #[server(endpoint = "improvement_action")]
-pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<ActionDetail, AppError> {
+pub async fn improvement_action(
+    tenant_id: String,
+    action_id: String,
+    // Left out by callers that do not page through entities: the first page.
+    entity_query: Option<EntityQuery>,
+) -> Result<ActionDetail, AppError> {
+    let entity_query = entity_query.unwrap_or_default();
     use super::history::{measurement_text, replay, ActionEvent};
     let access = crate::auth::access::authorize(&tenant_id, score::roles::Access::Read).await?;
     let (state, tenant_id) = (&access.state, access.tenant_id.as_str());
@@ -98,7 +109,22 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
             at: c.changed_at,
         })
         .collect();
+    let entity_records = state.store.entity_states(tenant_id, &action_id).await?;
+    let entity_changes = state.store.entity_changes(tenant_id, &action_id).await?;
+    let sources = state.store.source_measurements(tenant_id, &action_id).await?;
+    // A day's entity changes come with that day's measurement.
+    let measured_at: std::collections::HashMap<chrono::NaiveDate, chrono::DateTime<chrono::Utc>> =
+        measurements.iter().map(|m| (m.observed_at.date_naive(), m.observed_at)).collect();
+    let mut by_day: std::collections::BTreeMap<chrono::NaiveDate, Vec<&store::EntityChange>> =
+        Default::default();
+    for c in &entity_changes {
+        by_day.entry(c.day).or_default().push(c);
+    }
     events.extend(measurements.into_iter().map(ActionEvent::Measured));
+    events.extend(by_day.into_iter().map(|(day, changes)| ActionEvent::Entities {
+        at: measured_at.get(&day).copied().unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc()),
+        what: super::entities::day_of_changes(&changes),
+    }));
     let tickets = state
         .store
         .action_tickets(tenant_id, &action_id)
@@ -149,6 +175,8 @@ pub async fn improvement_action(tenant_id: String, action_id: String) -> Result<
         tickets,
         write_back: write_back.as_ref().map(service::m365::write_back_line),
         custom_fields: row.custom.then(|| super::custom::CustomActionInput::from_action(&action)),
+        entities: super::entities::entity_list(&entity_records, entity_query),
+        sources: super::entities::source_lines(&action, &sources),
         row,
     })
 }

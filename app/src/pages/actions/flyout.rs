@@ -4,6 +4,7 @@
 use super::custom;
 use super::custom_edit::EditCustomAction;
 use super::detail::{improvement_action, ActionDetail};
+use super::entities::{EntitiesSection, EntityQuery, SourcesLine};
 use super::form::EditStatusForm;
 use super::query::encode;
 use super::share::{self, ShareSection};
@@ -38,9 +39,14 @@ pub fn ActionPage() -> impl IntoView {
     let query = use_query_map();
     let key = move || {
         let p = params.read();
-        (p.get("tenant").unwrap_or_default(), p.get("action_id").unwrap_or_default())
+        let q = query.read();
+        (
+            p.get("tenant").unwrap_or_default(),
+            p.get("action_id").unwrap_or_default(),
+            EntityQuery::from_lookup(|k| q.get(k)),
+        )
     };
-    let data = Resource::new(key, |(t, a)| improvement_action(t, a));
+    let data = Resource::new(key, |(t, a, e)| improvement_action(t, a, Some(e)));
     view! {
         <Suspense fallback=|| view! { <p>"Loading the action…"</p> }>
             {move || Suspend::new(async move {
@@ -106,6 +112,7 @@ pub fn ActionDetailView(
         <p class="subtle">{r.id.clone()} {r.custom.then_some(" · custom action")}</p>
         <Notice id="action-notice" url=notice/>
         <p class="points-line" id="action-points">{d.points_line()}</p>
+        <SourcesLine sources=d.sources.clone()/>
         <p>"Status: " <strong id="action-status">{r.effective.label()}</strong>
             " · Rank: " <strong id="action-rank">{r.rank_label()}</strong>
             {d.updated.clone().map(|u| view! { <span class="subtle">" · last changed by " {u}</span> })}
@@ -157,6 +164,11 @@ pub fn ActionDetailView(
         </section>
     }
     .into_any();
+    let affected = view! {
+        <EntitiesSection list=d.entities.clone() tenant_id=d.tenant_id.clone() action_id=d.row.id.clone()
+            path=back.split('?').next().unwrap_or_default().to_owned()/>
+    }
+    .into_any();
     let why = view! {
         <section aria-labelledby="why-heading">
             <h3 id="why-heading">"Why this rank?"</h3>
@@ -196,7 +208,7 @@ pub fn ActionDetailView(
         </section>
     }
     .into_any();
-    view! { {head} {glance} {how} {why} {rest} }
+    view! { {head} {glance} {how} {affected} {why} {rest} }
 }
 
 #[component]

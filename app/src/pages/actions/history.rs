@@ -18,6 +18,11 @@ pub enum ActionEvent {
         at: DateTime<Utc>,
     },
     Measured(Measurement),
+    /// What a day's measurement changed among the action's entities, in words.
+    Entities {
+        at: DateTime<Utc>,
+        what: String,
+    },
 }
 
 impl ActionEvent {
@@ -25,6 +30,7 @@ impl ActionEvent {
         match self {
             ActionEvent::Status { at, .. } => *at,
             ActionEvent::Measured(m) => m.observed_at,
+            ActionEvent::Entities { at, .. } => *at,
         }
     }
 }
@@ -33,7 +39,7 @@ impl ActionEvent {
 pub struct HistoryEntry {
     /// `YYYY-MM-DD HH:MM UTC`
     pub at: String,
-    /// `status` or `measurement`.
+    /// `status`, `measurement` or `entities`.
     pub kind: String,
     pub what: String,
     pub delta: Points,
@@ -63,6 +69,7 @@ pub fn status_text(status: Status, assignee: Option<&str>, due: Option<NaiveDate
 
 /// Replays the events from the default state; the result is newest first.
 pub fn replay(action: &ImprovementAction, mut events: Vec<ActionEvent>) -> Vec<HistoryEntry> {
+    // Stable: a day's entity changes stay after that day's measurement.
     events.sort_by_key(ActionEvent::at);
     let mut state = ControlState::default();
     let mut points = action_score(action, &state).points;
@@ -88,6 +95,14 @@ pub fn replay(action: &ImprovementAction, mut events: Vec<ActionEvent>) -> Vec<H
                     note: String::new(),
                 }
             }
+            ActionEvent::Entities { what, .. } => HistoryEntry {
+                at,
+                kind: "entities".into(),
+                what,
+                delta: Points::ZERO,
+                who: MEASURED_BY.to_owned(),
+                note: String::new(),
+            },
         };
         let now = action_score(action, &state).points;
         out.push(HistoryEntry { delta: now - points, ..entry });

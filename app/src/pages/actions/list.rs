@@ -4,6 +4,7 @@
 use super::browser::{distinct, ActionBrowser, VIEW_KEYS};
 use super::data::{improvement_actions, ActionsData};
 use super::detail::improvement_action;
+use super::entities::EntityQuery;
 use super::flyout::{error_view, ActionFlyout};
 use super::query::ActionQuery;
 use crate::format::points_of;
@@ -20,11 +21,11 @@ pub fn ActionsPage() -> impl IntoView {
     let data = Resource::new(tenant, improvement_actions);
     let open = move || {
         let m = query.read();
-        (tenant(), ActionQuery::from_lookup(|k| m.get(k)).action)
+        (tenant(), ActionQuery::from_lookup(|k| m.get(k)).action, EntityQuery::from_lookup(|k| m.get(k)))
     };
-    let detail = Resource::new(open, |(t, a)| async move {
+    let detail = Resource::new(open, |(t, a, e)| async move {
         match a {
-            Some(a) => improvement_action(t, a).await.map(Some),
+            Some(a) => improvement_action(t, a, Some(e)).await.map(Some),
             None => Ok(None),
         }
     });

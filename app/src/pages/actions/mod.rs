@@ -8,6 +8,7 @@ pub mod custom_edit;
 pub mod data;
 pub mod detail;
 pub mod edit;
+pub mod entities;
 pub mod filter;
 pub mod flyout;
 pub mod form;

@@ -247,6 +247,42 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Signal<Option<Outcom
                 </form>
             </section>
         })}
+        {can_write.then(|| view! {
+            <section class="card" aria-labelledby="scan-import-heading">
+                <h2 id="scan-import-heading">"Import scanner reports"</h2>
+                <p class="subtle">
+                    "Upload the JSON a scanner wrote: Maester (" <code>"Invoke-Maester -OutputJsonFile"</code>
+                    "), ScubaGear (" <code>"ScubaResults*.json"</code> ") or Prowler ("
+                    <code>"--output-formats json-ocsf"</code> "). Each control becomes a measurement of the \
+                     improvement action it is mapped to, with the users, devices or resources it names; a \
+                     control with no mapping becomes a custom action tagged with the tool's name. Each file \
+                     is imported whole or not at all, and the same file again changes nothing."
+                </p>
+                <form method="post" action=format!("/tenants/{tenant_id}/import-scan") enctype="multipart/form-data"
+                    class="row-form" id="scan-import-form">
+                    <label>"Report files"
+                        <input type="file" name="files" multiple accept=".json,application/json" required/>
+                    </label>
+                    <label>"Scanner"
+                        <select name="tool">
+                            <option value="auto" selected>"Recognise from the file"</option>
+                            <option value="maester">"Maester"</option>
+                            <option value="scubagear">"ScubaGear"</option>
+                            <option value="prowler">"Prowler"</option>
+                        </select>
+                    </label>
+                    <label>"Unmapped controls"
+                        <select name="unmapped">
+                            <option value="custom" selected>"Add as custom actions"</option>
+                            <option value="skip">"Skip"</option>
+                        </select>
+                    </label>
+                    <label><input type="checkbox" name="another_directory" value="on"/>
+                        " The report is of another Entra directory: import it anyway"</label>
+                    <button type="submit">"Import"</button>
+                </form>
+            </section>
+        })}
         <m365::M365Section card=d.m365.clone() tenant_id=tenant_id.clone() can_write/>
         <crate::pages::licenses::LicensesCard tenant_id=tenant_id.clone() held=d.licenses.clone()
             names=d.license_names.clone() can_write/>

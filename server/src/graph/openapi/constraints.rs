@@ -9,8 +9,9 @@
 
 use crate::graph::odata::{patterns, Schema, MAX_FILTER_CHARS, MAX_SKIP};
 use crate::ingest::{MAX_BATCH_ITEMS, MAX_CLOCK_SKEW_MINUTES};
+use score::entity::{MAX_ENTITIES, MAX_ENTITY_TEXT};
 use score::graph_state::graph_state;
-use score::{ImprovementAction, Scoring, Status};
+use score::{EntityKind, ImprovementAction, Scoring, Status};
 use serde_json::{json, Value};
 use service::status_edit::{MAX_ASSIGNEE_CHARS, MAX_NOTE_CHARS};
 
@@ -190,6 +191,25 @@ pub fn measurement_batch(catalog: &[ImprovementAction]) -> Value {
         })
     };
     let units = json!({"type": "integer", "minimum": 0, "maximum": u32::MAX});
+    let text = json!({"type": "string", "minLength": 1, "maxLength": MAX_ENTITY_TEXT, "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]+$"});
+    let kinds: Vec<&str> = EntityKind::ALL.iter().map(|k| k.key()).collect();
+    let entities = json!({
+        "type": "array",
+        "maxItems": MAX_ENTITIES,
+        "description": "Every user, device or resource measured, each passing or not: an entity named \
+            before and left out now is no longer affected. Each kind and id at most once.",
+        "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["id", "kind", "passes"],
+            "properties": {
+                "id": text,
+                "displayName": text,
+                "kind": {"type": "string", "enum": kinds},
+                "passes": {"type": "boolean"},
+            },
+        },
+    });
     json!({
         "type": "object",
         "additionalProperties": false,
@@ -204,7 +224,7 @@ pub fn measurement_batch(catalog: &[ImprovementAction]) -> Value {
                     "type": "object",
                     "additionalProperties": false,
                     "required": ["actionId", "implemented", "observedAt"],
-                    "properties": {"actionId": action_id(true), "implemented": {"type": "boolean"}, "observedAt": observed_at},
+                    "properties": {"actionId": action_id(true), "implemented": {"type": "boolean"}, "observedAt": observed_at, "entities": entities},
                 },
                 {
                     "title": "Counted action",
@@ -213,7 +233,7 @@ pub fn measurement_batch(catalog: &[ImprovementAction]) -> Value {
                     "type": "object",
                     "additionalProperties": false,
                     "required": ["actionId", "count", "total", "observedAt"],
-                    "properties": {"actionId": action_id(false), "count": units, "total": units, "observedAt": observed_at},
+                    "properties": {"actionId": action_id(false), "count": units, "total": units, "observedAt": observed_at, "entities": entities},
                 },
             ]},
         }},

@@ -81,6 +81,7 @@ pub fn api(catalog: &[score::ImprovementAction]) -> (Router<ServerState>, serde_
         .routes(routes!(control_profiles::list))
         .routes(routes!(control_profiles::get, control_profiles::patch))
         .routes(routes!(crate::ingest::ingest))
+        .routes(routes!(crate::import::scan_http::post_scan))
         .split_for_parts();
     // After the routes: they are what put the operations in the document.
     utoipa::Modify::modify(&TokenRequired, &mut doc);

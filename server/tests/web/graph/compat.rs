@@ -66,9 +66,17 @@ async fn an_export_read_back_in_lands_on_the_days_it_came_from() {
             serde_json::json!({ "value": profiles }).to_string(),
         ),
     ];
-    server::import::import_graph(store, &s.state.catalog, Some(&new.id), &files, "test", &|_, _| {})
-        .await
-        .unwrap();
+    server::import::import_graph(
+        store,
+        &s.state.catalog,
+        Some(&new.id),
+        &files,
+        "test",
+        score::MeasurementSource::Import,
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
     let (first, last) = (exported[0].0, exported[exported.len() - 1].0);
     let back: Vec<(chrono::NaiveDate, f64, f64)> = store
         .snapshots(&new.id, first - chrono::Duration::days(5), last + chrono::Duration::days(5))
