@@ -1,7 +1,8 @@
 //! `bench_scan_read`: writes a Prowler OCSF file of 100,000 findings (an Azure estate of a few
 //! thousand resources under 40 checks) to a temporary directory, reads it back with
 //! `scan::read` and prints the time taken, the file's size and the peak memory of the
-//! process. Run in release: `cargo run --release -p scan --bin bench_scan_read [findings]`.
+//! process. Run in release: `cargo run --release -p scan --bin bench_scan_read [findings] [keep-as]`;
+//! with a second argument the file is kept there (for timing `rampart import-scan` on it).
 
 use serde_json::{json, Value};
 use std::error::Error;
@@ -66,9 +67,10 @@ const TENANT: &str = "4a7c2d1e-8b3f-4e6a-9c5d-1f2e3a4b5c6d";
 
 fn main() -> Result<(), Box<dyn Error>> {
     let findings: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(FINDINGS);
+    let keep = std::env::args().nth(2).map(std::path::PathBuf::from);
     let dir = std::env::temp_dir().join(format!("rampart-bench-scan-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join("prowler-output.ocsf.json");
+    let path = keep.clone().unwrap_or_else(|| dir.join("prowler-output.ocsf.json"));
 
     let started = Instant::now();
     write_findings(&path, findings)?;
