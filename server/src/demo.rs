@@ -8,6 +8,7 @@ use score::comparison::CustomComparison;
 use score::roles::Role;
 use score::snapshot::action_points;
 use score::{evaluate, ControlState, ImprovementAction, Measurement, Status};
+use score::{Entity, EntityKind, MeasurementSource, Scoring};
 use std::collections::BTreeMap;
 use store::{BenchmarkEntry, MeasurementInput, NewTenant, ScoreSnapshot, StatusChange, Store, StoreError};
 
@@ -156,6 +157,7 @@ pub async fn seed(
         store.write_benchmark_day(day, &entries).await?;
         progress(day_index + 1, HISTORY_DAYS + 1);
     }
+    scan_contoso(store, catalog, &states[0], today).await?;
     // One custom comparison, so the demo shows one beside the built-in lines; its history
     // is read from the tallies just written.
     let mid_size = CustomComparison {
@@ -168,4 +170,65 @@ pub async fn seed(
     };
     store.create_custom_comparison(&mid_size, "demo").await?;
     Ok(DemoReport { tenants: u32::try_from(sims.len()).unwrap_or(u32::MAX), days: HISTORY_DAYS + 1 })
+}
+
+/// Contoso's counted actions as a scanner saw them this morning: the same numbers as the
+/// sync, with the users, devices or mailboxes behind them, so the flyout has entities to
+/// list and names its source.
+async fn scan_contoso(
+    store: &dyn Store,
+    catalog: &[ImprovementAction],
+    state: &BTreeMap<String, ControlState>,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    const FIRST: [&str; 12] = [
+        "Adele", "Alex", "Bianca", "Diego", "Grady", "Isaiah", "Johanna", "Lee", "Lynne", "Megan", "Nestor",
+        "Pradeep",
+    ];
+    const LAST: [&str; 10] =
+        ["Vance", "Wilber", "Pisani", "Siciliani", "Archie", "Langer", "Lorenz", "Gu", "Robbins", "Bowen"];
+    let observed = today.and_hms_opt(6, 30, 0).map(|t| t.and_utc()).unwrap_or_default();
+    let mut batch = Vec::new();
+    for a in catalog.iter().filter(|a| !a.deprecated) {
+        let (Scoring::Partial { unit }, Some(m)) = (&a.scoring, state.get(&a.id).and_then(|s| s.measurement))
+        else {
+            continue;
+        };
+        if m.total == 0 || m.total as usize > score::entity::MAX_ENTITIES {
+            continue;
+        }
+        let kind = match unit.as_str() {
+            "users" => EntityKind::User,
+            "devices" => EntityKind::Device,
+            "mailboxes" => EntityKind::Mailbox,
+            _ => EntityKind::Resource,
+        };
+        let entities = (0..m.total as usize)
+            .map(|i| {
+                let (first, last) = (FIRST[i % FIRST.len()], LAST[(i / FIRST.len()) % LAST.len()]);
+                let n = i / (FIRST.len() * LAST.len());
+                let (id, display_name) = match kind {
+                    EntityKind::User | EntityKind::Mailbox => {
+                        let id =
+                            format!("{}.{}{n}@contoso.example", first.to_lowercase(), last.to_lowercase());
+                        (id, format!("{first} {last} {n}"))
+                    }
+                    EntityKind::Device => {
+                        (format!("CONTOSO-{i:05}"), format!("CONTOSO-{i:05} ({first}'s laptop)"))
+                    }
+                    _ => (format!("{}-{i:05}", a.id.to_lowercase()), format!("{} {i}", a.product)),
+                };
+                // The last `total - count` fail, so the numbers are the sync's.
+                Entity { id, display_name, kind, passes: (i as u32) < m.count }
+            })
+            .collect();
+        batch.push(
+            MeasurementInput::new(a.id.clone(), Measurement::partial(m.count, m.total, observed))
+                .with_entities(entities),
+        );
+    }
+    if !batch.is_empty() {
+        store.record_measurements(CONTOSO_ID, &batch, "demo scan", MeasurementSource::Prowler).await?;
+    }
+    Ok(())
 }
