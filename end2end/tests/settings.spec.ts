@@ -55,13 +55,13 @@ test('a Graph export uploaded in Settings becomes history, and uploading it agai
   const files = ['graph-secure-scores.json', 'graph-control-profiles.json'].map((f) => path.join(fixtures, f));
 
   await page.locator('#import-form input[type=file]').setInputFiles(files);
-  await page.getByRole('button', { name: 'Import' }).click();
+  await page.locator('#import-form').getByRole('button', { name: 'Import' }).click();
   await expect(page.locator('#import-result')).toContainText('4 days of history (2026-03-01 to 2026-03-04)');
   await expect(page.locator('.progress')).toContainText('Imported 4 of 4 days');
 
   await page.goto(settingsUrl);
   await page.locator('#import-form input[type=file]').setInputFiles(files);
-  await page.getByRole('button', { name: 'Import' }).click();
+  await page.locator('#import-form').getByRole('button', { name: 'Import' }).click();
   await expect(page.locator('#import-result'))
     .toContainText('0 measurements changed, 0 custom actions added, 0 status changes');
 
@@ -70,7 +70,7 @@ test('a Graph export uploaded in Settings becomes history, and uploading it agai
   await page.locator('#import-form input[type=file]').setInputFiles({
     name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"value": ['),
   });
-  await page.getByRole('button', { name: 'Import' }).click();
+  await page.locator('#import-form').getByRole('button', { name: 'Import' }).click();
   await expect(page.locator('#import-error')).toContainText('notes.json: $: not valid JSON');
   await page.locator('#back-to-settings').click();
   await expect(page).toHaveURL(settingsUrl);

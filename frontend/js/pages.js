@@ -14,6 +14,8 @@
 // the forms are plain posts, and each chart's numbers are in the table under it.
 
 const DARK = window.matchMedia('(prefers-color-scheme: dark)');
+// The chart library's address (hashed), which the shell gives this script's tag.
+const CHART_LIBRARY = document.currentScript?.dataset.charts;
 const CHART_HEIGHT = 320;
 
 // ---- charts ----------------------------------------------------------------------------
@@ -28,11 +30,33 @@ function drawChart(el) {
     return;
   }
   const chart = window.echarts.init(el, DARK.matches ? 'dark' : null, { height: CHART_HEIGHT });
-  chart.setOption(options);
+  // Drawn at once: an entry animation redraws every chart for a second after it appears,
+  // on the main thread the rest of the page needs.
+  chart.setOption({ ...options, animation: false });
+}
+
+// The chart library is loaded by the first page that has a chart, and only then: a page
+// is shown (its score, its tables) before the library is fetched and run, and pages
+// without charts never load it.
+let library = null;
+function chartLibrary() {
+  if (window.echarts) return Promise.resolve();
+  if (!library) {
+    library = new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = CHART_LIBRARY;
+      script.onload = resolve;
+      script.onerror = () => { library = null; reject(); };
+      document.head.append(script);
+    });
+  }
+  return library;
 }
 
 function drawCharts(root) {
-  root.querySelectorAll('[data-chart]').forEach(drawChart);
+  const charts = root.querySelectorAll('[data-chart]');
+  if (!charts.length || !CHART_LIBRARY) return;
+  chartLibrary().then(() => charts.forEach(drawChart), () => {});
 }
 
 function forgetCharts(root) {

@@ -109,14 +109,10 @@ fn draw(
     let shown_at_start = visible.get_untracked();
     let row_nodes: Vec<(usize, NodeRef<leptos::html::Tr>)> =
         d.groups.iter().flat_map(|g| g.members.iter().map(|&i| (i, NodeRef::new()))).collect();
-    let rows_in_page = Arc::new(RowsInPage {
-        applied: StoredValue::new(row_nodes.iter().map(|(i, _)| shown_at_start[*i]).collect()),
-        generation: StoredValue::new(0),
-        nodes: row_nodes.clone(),
-    });
+    let rows_in_page = Arc::new(RowsInPage { generation: StoredValue::new(0), nodes: row_nodes.clone() });
     Effect::new(move |_| {
-        let now = visible.get();
-        rows_in_page.clone().show_as(&now);
+        let now = Arc::new(visible.get());
+        rows_in_page.clone().show_as(now);
     });
     let mut node_of = row_nodes.into_iter();
     let link_base = base.to_owned();
@@ -171,13 +167,11 @@ const SHOWN_AT_ONCE: usize = 40;
 /// the top of the list is brought up to date at once and the rest follows, top first.
 const CHANGED_PER_FRAME: usize = 40;
 
-/// The rows of the drawn table, and which of them the page shows right now (which lags
-/// what the filters ask for while the rest of a change is still being made).
+/// The rows of the drawn table. Which of them the page shows is read from the rows
+/// themselves (it lags what the filters ask for while a change is still being made).
 struct RowsInPage {
     /// Per row in page order: its index in the list, and its element.
     nodes: Vec<(usize, NodeRef<leptos::html::Tr>)>,
-    /// Per row in page order: whether it is shown.
-    applied: StoredValue<Vec<bool>>,
     /// Bumped by every change, so rows still queued for an older one are left alone.
     generation: StoredValue<u64>,
 }
@@ -185,48 +179,61 @@ struct RowsInPage {
 impl RowsInPage {
     /// Shows and hides rows as `wanted` says: at once down to the first screens of the
     /// result (so what can be seen is right), the rest a frame at a time.
-    fn show_as(self: Arc<Self>, wanted: &[bool]) {
-        let generation = self.generation.get_value() + 1;
+    fn show_as(self: Arc<Self>, wanted: Arc<Vec<bool>>) {
+        let Some(generation) = self.generation.try_get_value().map(|g| g + 1) else { return };
         self.generation.set_value(generation);
-        let (mut now, mut later) = (Vec::new(), Vec::new());
+        let mut later = Vec::new();
         let mut results_above = 0;
-        self.applied.with_value(|applied| {
-            for (at, (i, _)) in self.nodes.iter().enumerate() {
-                let want = wanted[*i];
-                if applied[at] != want {
-                    if results_above < SHOWN_AT_ONCE { &mut now } else { &mut later }.push((at, want));
+        for (at, (i, node)) in self.nodes.iter().enumerate() {
+            let want = wanted[*i];
+            match node.try_get_untracked().flatten() {
+                Some(tr) if results_above < SHOWN_AT_ONCE => {
+                    if tr.hidden() == want {
+                        tr.set_hidden(!want);
+                    }
                 }
-                results_above += usize::from(want);
+                // Not mounted yet, or below the first screens: a frame later.
+                _ => later.push(at),
             }
-        });
-        for (at, shown) in now {
-            self.set_shown(at, shown);
+            results_above += usize::from(want);
         }
-        self.change_later(later, generation);
+        self.change_later(later, wanted, generation);
     }
 
-    fn change_later(self: Arc<Self>, mut changes: Vec<(usize, bool)>, generation: u64) {
-        if changes.is_empty() {
+    fn change_later(self: Arc<Self>, mut rows: Vec<usize>, wanted: Arc<Vec<bool>>, generation: u64) {
+        if rows.is_empty() {
             return;
         }
         request_animation_frame(move || {
-            if self.generation.get_value() != generation {
+            // A newer change, or a table drawn again for a filter or an order (this one's
+            // values then gone), stops what is left.
+            if self.generation.try_get_value() != Some(generation) {
                 return;
             }
-            let later = changes.split_off(changes.len().min(CHANGED_PER_FRAME));
-            for (at, shown) in changes {
-                self.set_shown(at, shown);
+            let (mut changed, mut mounted) = (0, false);
+            let mut rest = Vec::new();
+            for at in rows.drain(..) {
+                let (i, node) = &self.nodes[at];
+                match node.try_get_untracked().flatten() {
+                    Some(tr) if changed < CHANGED_PER_FRAME => {
+                        mounted = true;
+                        if tr.hidden() == wanted[*i] {
+                            tr.set_hidden(!wanted[*i]);
+                            changed += 1;
+                        }
+                    }
+                    Some(_) => {
+                        mounted = true;
+                        rest.push(at);
+                    }
+                    None => rest.push(at),
+                }
             }
-            self.change_later(later, generation);
+            // Rows that never get an element (a table being replaced) are not waited for.
+            if mounted {
+                self.change_later(rest, wanted, generation);
+            }
         });
-    }
-
-    fn set_shown(&self, at: usize, shown: bool) {
-        // Before the island is mounted there is no element, and nothing has changed.
-        if let Some(tr) = self.nodes[at].1.get_untracked() {
-            tr.set_hidden(!shown);
-            self.applied.update_value(|a| a[at] = shown);
-        }
     }
 }
 
