@@ -4,8 +4,8 @@
 
 use super::graph_json::FileError;
 use super::scan::{import_scans, ScanFileReport, ScanOptions, ScanTarget};
-use super::slots::{ImportSlots, RETRY_AFTER_SECS};
-use super::upload::{read_form, refusal, stream_page, STORAGE_FAILED};
+use super::slots::ImportSlots;
+use super::upload::{read_form, refusal, stream_page, take_slot, STORAGE_FAILED};
 use super::{ImportError, ImportFile};
 use crate::graph::error::{ErrorDetail, GraphError};
 use crate::graph::{internal, TokenOn};
@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::multipart::Multipart;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Extension, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use scan::mapping::Unmapped;
 use scan::Tool;
@@ -51,13 +51,9 @@ pub async fn upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let (viewer, tenant) = (session.viewer, session.tenant_id);
-    let slot = match slots.try_start(&tenant) {
+    let slot = match take_slot(&slots, &tenant) {
         Ok(slot) => slot,
-        Err(busy) => {
-            let mut resp = refusal(StatusCode::TOO_MANY_REQUESTS, &tenant, busy.message());
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
-            return resp;
-        }
+        Err(busy) => return *busy,
     };
     let (files, fields) = match read_form(&tenant, multipart).await {
         Ok(form) => form,

@@ -63,6 +63,15 @@ fn multipart_refusal(tenant: &str, e: &MultipartError) -> Response {
     refusal(StatusCode::BAD_REQUEST, tenant, &format!("Files: the upload could not be read ({e})."))
 }
 
+/// The tenant's import slot, or the page saying another import of it is running.
+pub(super) fn take_slot(slots: &Arc<ImportSlots>, tenant: &str) -> Result<ImportSlot, Box<Response>> {
+    slots.try_start(tenant).map_err(|busy| {
+        let mut resp = refusal(StatusCode::TOO_MANY_REQUESTS, tenant, busy.message());
+        resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+        Box::new(resp)
+    })
+}
+
 /// `POST /tenants/{tenant}/import`: read-write roles only.
 pub async fn upload(
     State(state): State<ServerState>,
@@ -72,13 +81,9 @@ pub async fn upload(
 ) -> Response {
     let (viewer, tenant) = (session.viewer, session.tenant_id);
     // Taken before the body is read, and held by the import until it ends.
-    let slot = match slots.try_start(&tenant) {
+    let slot = match take_slot(&slots, &tenant) {
         Ok(slot) => slot,
-        Err(busy) => {
-            let mut resp = refusal(StatusCode::TOO_MANY_REQUESTS, &tenant, busy.message());
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
-            return resp;
-        }
+        Err(busy) => return *busy,
     };
     let (files, _) = match read_form(&tenant, multipart).await {
         Ok(form) => form,

@@ -269,3 +269,42 @@ impl TestServer {
         cookie.split(';').next().expect("cookie pair").to_owned()
     }
 }
+
+/// A multipart form posted as a browser sends it: the plain `fields`, then each file in the
+/// `files` field, from `origin` with the session `cookie`.
+pub fn multipart_post(
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+    cookie: &str,
+    origin: &str,
+) -> axum::http::Request<axum::body::Body> {
+    use axum::http::header;
+    const BOUNDARY: &str = "----rampart-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n\
+                 Content-Type: application/json\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    axum::http::Request::post(path)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(header::HOST, "rampart.test")
+        .header(header::ORIGIN, origin)
+        .header(header::COOKIE, cookie)
+        .body(axum::body::Body::from(body))
+        .expect("request")
+}

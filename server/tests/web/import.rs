@@ -384,27 +384,7 @@ fn the_command_line_imports_into_a_tenant_it_is_told_to_create_first() {
 
 /// A multipart form as a browser sends it, with each file in the `files` field.
 fn upload_request(tenant: &str, files: &[(&str, &[u8])], cookie: &str, origin: &str) -> Request<Body> {
-    const BOUNDARY: &str = "----rampart-test-boundary";
-    let mut body = Vec::new();
-    for (name, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n\
-                 Content-Type: application/json\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    Request::post(format!("/tenants/{tenant}/import"))
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
-        .header(header::HOST, "rampart.test")
-        .header(header::ORIGIN, origin)
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body))
-        .expect("request")
+    crate::common::multipart_post(&format!("/tenants/{tenant}/import"), &[], files, cookie, origin)
 }
 
 #[tokio::test]

@@ -220,35 +220,11 @@ async fn bad_reports_and_other_directories_are_refused_whole() {
     assert_eq!(status, StatusCode::OK, "named explicitly: {v}");
 }
 
-/// A multipart form as a browser sends it.
+/// The Settings form as a browser sends it.
 fn scan_upload(files: &[(&str, Vec<u8>)], fields: &[(&str, &str)], cookie: &str) -> Request<Body> {
-    const BOUNDARY: &str = "----rampart-scan-boundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n\
-                 Content-Type: application/json\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-    Request::post(format!("/tenants/{CONTOSO_ID}/import-scan"))
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
-        .header(header::HOST, "rampart.test")
-        .header(header::ORIGIN, "http://rampart.test")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body))
-        .unwrap()
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+    let path = format!("/tenants/{CONTOSO_ID}/import-scan");
+    crate::common::multipart_post(&path, fields, &files, cookie, "http://rampart.test")
 }
 
 #[tokio::test]
