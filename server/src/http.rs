@@ -159,14 +159,19 @@ pub fn tenant_routes() -> Vec<(&'static str, MethodRouter<ServerState>)> {
     ]
 }
 
-/// Caps every request body at [`BODY_LIMIT_BYTES`], except the import upload's. A declared
+/// Caps every request body at [`BODY_LIMIT_BYTES`], except the import uploads' and
+/// ingest's ([`crate::ingest::INGEST_LIMIT_BYTES`]). A declared
 /// length over the cap is refused at once; a body that grows past it fails its reader,
 /// which axum answers with 413.
 async fn limit_body(req: Request, next: Next) -> Response {
     let limit = if crate::import::upload::is_upload_path(req.uri().path()) {
         crate::import::upload::UPLOAD_LIMIT_BYTES
     } else {
-        BODY_LIMIT_BYTES
+        if req.uri().path() == crate::ingest::INGEST_PATH {
+            crate::ingest::INGEST_LIMIT_BYTES
+        } else {
+            BODY_LIMIT_BYTES
+        }
     };
     let declared = req
         .headers()

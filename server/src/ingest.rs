@@ -19,6 +19,8 @@ use std::collections::HashMap;
 use store::MeasurementInput;
 
 pub const INGEST_PATH: &str = "/api/v1/measurements";
+/// Largest batch body: a measurement may name 10,000 entities (about 1–2 MiB of JSON).
+pub const INGEST_LIMIT_BYTES: usize = 8 * 1024 * 1024;
 /// Most items in one batch; a daily sync of every action of a tenant is a few hundred.
 pub const MAX_BATCH_ITEMS: usize = 5_000;
 /// How far ahead of the server's clock `observedAt` may be (clock skew of the sender).
@@ -106,7 +108,7 @@ pub struct IngestReply {
         (status = 200, description = "Every item stored", body = IngestReply),
         (status = 400, description = "Nothing stored; `details` names every bad item", body = crate::graph::GraphErrorBody),
         (status = 403, description = "The token's scope or user's role does not allow changes", body = crate::graph::GraphErrorBody),
-        (status = 413, description = "The body is over 1 MiB", body = crate::graph::GraphErrorBody),
+        (status = 413, description = "The body is over 8 MiB", body = crate::graph::GraphErrorBody),
     ),
 )]
 pub async fn ingest(
@@ -214,8 +216,8 @@ fn item_index(target: &str) -> usize {
 /// declared length is too large; API clients expect Graph-style JSON, so it is rewritten
 /// for the API paths. Sits outside the limit layer.
 pub async fn graph_style_too_large(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let path = req.uri().path();
-    let api = crate::http::is_token_only(path);
+    let path = req.uri().path().to_owned();
+    let api = crate::http::is_token_only(&path);
     let resp = next.run(req).await;
     let is_json = resp
         .headers()
@@ -223,9 +225,26 @@ pub async fn graph_style_too_large(req: axum::extract::Request, next: axum::midd
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if api && resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
-        return payload_too_large().into_response();
+        return too_large_for(&path).into_response();
     }
     resp
+}
+
+/// The 413 of an API path, naming its own limit.
+fn too_large_for(path: &str) -> GraphError {
+    if path == INGEST_PATH {
+        return payload_too_large();
+    }
+    let limit = if crate::import::upload::is_upload_path(path) {
+        crate::import::upload::UPLOAD_LIMIT_BYTES
+    } else {
+        crate::http::BODY_LIMIT_BYTES
+    };
+    GraphError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestEntityTooLarge",
+        format!("The request body is larger than {} MiB.", limit / (1024 * 1024)),
+    )
 }
 
 pub fn payload_too_large() -> GraphError {
@@ -233,8 +252,8 @@ pub fn payload_too_large() -> GraphError {
         StatusCode::PAYLOAD_TOO_LARGE,
         "RequestEntityTooLarge",
         format!(
-            "The request body is larger than {} KiB; send the measurements in smaller batches.",
-            crate::http::BODY_LIMIT_BYTES / 1024
+            "The request body is larger than {} MiB; send the measurements in smaller batches.",
+            INGEST_LIMIT_BYTES / (1024 * 1024)
         ),
     )
 }

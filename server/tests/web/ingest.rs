@@ -162,9 +162,9 @@ async fn malformed_empty_and_oversized_bodies_get_graph_style_errors() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(v["error"]["message"].as_str().unwrap_or("").contains("at most 5000"), "{v}");
 
-    // Over the 1 MiB limit: with a declared length (refused before the handler runs), and
+    // Over the 8 MiB limit: with a declared length (refused before the handler runs), and
     // streamed without one (refused while reading).
-    let big = format!("{{\"measurements\": [], \"pad\": \"{}\"}}", "x".repeat(1_100_000));
+    let big = format!("{{\"measurements\": [], \"pad\": \"{}\"}}", "x".repeat(8_500_000));
     let req = Request::post("/api/v1/measurements")
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::CONTENT_LENGTH, big.len())
