@@ -72,6 +72,12 @@ DARK.addEventListener('change', () => drawCharts(document));
 
 // ---- pages in place --------------------------------------------------------------------
 
+// Where a form goes. Read from the attribute: a field named `action` (the flyout's search
+// keeps the open action) hides the form's own `action` property.
+function formTarget(form) {
+  return new URL(form.getAttribute('action') || location.href, location.href);
+}
+
 let navigation = 0;
 
 // Whether a link is one this script follows in place.
@@ -100,7 +106,7 @@ document.addEventListener('submit', (event) => {
   if (event.defaultPrevented || !(form instanceof HTMLFormElement)) return;
   if (form.target || form.dataset.reload !== undefined) return;
   const method = (form.getAttribute('method') || 'get').toUpperCase();
-  const url = new URL(form.action, location.href);
+  const url = formTarget(form);
   if (url.origin !== location.origin || (method !== 'GET' && method !== 'POST')) return;
   event.preventDefault();
   if (method === 'GET') {
@@ -125,7 +131,7 @@ document.addEventListener('change', (event) => {
 
 // Where a GET form goes: its action with its fields as the query.
 function queryOf(form, submitter) {
-  const url = new URL(form.action, location.href);
+  const url = formTarget(form);
   url.search = new URLSearchParams(new FormData(form, submitter)).toString();
   return url.href;
 }
