@@ -5,7 +5,7 @@
 use super::graph_json::FileError;
 use super::scan::{import_scans, ScanFileReport, ScanOptions, ScanTarget};
 use super::slots::ImportSlots;
-use super::upload::{read_form, refusal, stream_page, take_slot, STORAGE_FAILED};
+use super::upload::{open_upload, refusal, stream_page, STORAGE_FAILED};
 use super::{ImportError, ImportFile};
 use crate::graph::error::{ErrorDetail, GraphError};
 use crate::graph::{internal, TokenOn};
@@ -51,13 +51,9 @@ pub async fn upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let (viewer, tenant) = (session.viewer, session.tenant_id);
-    let slot = match take_slot(&slots, &tenant) {
-        Ok(slot) => slot,
-        Err(busy) => return *busy,
-    };
-    let (files, fields) = match read_form(&tenant, multipart).await {
-        Ok(form) => form,
-        Err(refused) => return refused,
+    let (slot, files, fields) = match open_upload(&slots, &tenant, multipart).await {
+        Ok(upload) => upload,
+        Err(refused) => return *refused,
     };
     if files.is_empty() {
         let message = "Files: choose at least one scanner report (Maester, ScubaGear or Prowler JSON).";

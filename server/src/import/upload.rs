@@ -63,14 +63,24 @@ fn multipart_refusal(tenant: &str, e: &MultipartError) -> Response {
     refusal(StatusCode::BAD_REQUEST, tenant, &format!("Files: the upload could not be read ({e})."))
 }
 
-/// The tenant's import slot, or the page saying another import of it is running.
-pub(super) fn take_slot(slots: &Arc<ImportSlots>, tenant: &str) -> Result<ImportSlot, Box<Response>> {
-    slots.try_start(tenant).map_err(|busy| {
+/// What an upload form brings: the tenant's import slot (taken before the body is read,
+/// and held by the import until it ends), the files and the other fields; or the page
+/// refusing it (another import running, a form that cannot be read).
+pub(super) async fn open_upload(
+    slots: &Arc<ImportSlots>,
+    tenant: &str,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<UploadForm, Box<Response>> {
+    let slot = slots.try_start(tenant).map_err(|busy| {
         let mut resp = refusal(StatusCode::TOO_MANY_REQUESTS, tenant, busy.message());
         resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
         Box::new(resp)
-    })
+    })?;
+    let (files, fields) = read_form(tenant, multipart).await.map_err(Box::new)?;
+    Ok((slot, files, fields))
 }
+
+pub(super) type UploadForm = (ImportSlot, Vec<ImportFile>, std::collections::HashMap<String, String>);
 
 /// `POST /tenants/{tenant}/import`: read-write roles only.
 pub async fn upload(
@@ -80,14 +90,9 @@ pub async fn upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let (viewer, tenant) = (session.viewer, session.tenant_id);
-    // Taken before the body is read, and held by the import until it ends.
-    let slot = match take_slot(&slots, &tenant) {
-        Ok(slot) => slot,
-        Err(busy) => return *busy,
-    };
-    let (files, _) = match read_form(&tenant, multipart).await {
-        Ok(form) => form,
-        Err(refused) => return refused,
+    let (slot, files, _) = match open_upload(&slots, &tenant, multipart).await {
+        Ok(upload) => upload,
+        Err(refused) => return *refused,
     };
     if files.is_empty() {
         let message = "Files: choose at least one Microsoft Graph export (a secureScores or \
@@ -102,7 +107,7 @@ pub async fn upload(
 
 /// The files of an upload form, spooled to temporary files, and its other fields; a
 /// refusal page when the form cannot be read.
-pub(super) async fn read_form(
+async fn read_form(
     tenant: &str,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(Vec<ImportFile>, std::collections::HashMap<String, String>), Response> {
