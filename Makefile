@@ -18,7 +18,7 @@ export BROTLI := const z = require("zlib"), fs = require("fs"), f = process.argv
 	fs.writeFileSync(f + ".br", z.brotliCompressSync(fs.readFileSync(f), \
 	{ params: { [z.constants.BROTLI_PARAM_QUALITY]: 11, [z.constants.BROTLI_PARAM_SIZE_HINT]: fs.statSync(f).size } }));
 
-.PHONY: api-fuzz bench fuzz run screenshots build tools tools-test assets frontend server test test-rust test-e2e lint fmt clean-data
+.PHONY: api-fuzz bench fuzz run screenshots build wasm-target tools tools-test assets frontend server test test-rust test-e2e lint fmt clean-data
 
 ## make run: build in release and serve on http://127.0.0.1:3000 with the demo data.
 run: build
@@ -26,8 +26,11 @@ run: build
 
 build: tools frontend assets server
 
-tools:
+# The wasm target alone: the lint of the front end needs it, on a machine that never built.
+wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+tools: wasm-target
 	@if [ "$$($(CARGO_BIN)/wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$(WASM_BINDGEN_VERSION)" ]; then \
 		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
@@ -83,7 +86,7 @@ test-e2e:
 	rm -rf $(E2E_DB_DIR) && mkdir -p $(E2E_DB_DIR)
 	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
 
-lint:
+lint: wasm-target
 	cargo fmt --all -- --check
 	cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
