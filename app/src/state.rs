@@ -20,6 +20,9 @@ pub struct AppState {
     /// Connecting tenants to Microsoft 365 and syncing them (the server's HTTP client and
     /// sealing key); `None` where the server offers no connector.
     pub microsoft: Option<Arc<dyn service::m365::Microsoft365>>,
+    /// What alert rules may send to (email when the operator set up SMTP; webhooks to
+    /// internal addresses when allowed).
+    pub alert_channels: service::alert::AlertChannels,
     /// The names the pages link the built assets by (the server's asset table sets them).
     pub assets: Arc<crate::AssetNames>,
 }

@@ -2,6 +2,7 @@
 //! so the server and the browser compute the same numbers by construction.
 
 pub mod action;
+pub mod alert;
 pub mod benchmark;
 pub mod catalog;
 pub mod comparison;

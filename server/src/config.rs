@@ -130,11 +130,53 @@ pub struct Serve {
     /// Imports running at once on this server (one per tenant in any case).
     #[arg(long, env = "RAMPART_IMPORTS_AT_ONCE", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub imports_at_once: u64,
+    /// Seconds a tenant must be quiet after a change before its alert rules are checked
+    /// (so an import or a batch of ingest makes one alert).
+    #[arg(long, env = "RAMPART_ALERT_QUIET", default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub alert_quiet: u64,
+    /// Let alert webhooks post to link-local and private IPv6 addresses (169.254.0.0/16,
+    /// fd00::/8), where cloud metadata services answer; off unless you need it.
+    #[arg(long, env = "RAMPART_ALERT_INTERNAL_WEBHOOKS")]
+    pub alert_internal_webhooks: bool,
+    /// The token Prometheus sends to scrape /metrics (`Authorization: Bearer …`, at least
+    /// 16 characters); without it there is no /metrics.
+    #[arg(long, env = "RAMPART_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Whether /metrics labels each tenant's series with its name as well as its id.
+    #[arg(long, env = "RAMPART_METRICS_TENANT_NAMES", default_value_t = true, action = clap::ArgAction::Set)]
+    pub metrics_tenant_names: bool,
     #[command(flatten)]
     pub m365: M365Settings,
 }
 
 impl Serve {
+    /// The metrics settings, or why the token cannot be used.
+    pub fn metrics(&self) -> Result<Option<crate::monitoring::MetricsSettings>, String> {
+        let Some(token) = self.metrics_token.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        if token.chars().count() < crate::monitoring::MIN_TOKEN_CHARS
+            || token.chars().any(char::is_whitespace)
+        {
+            return Err(format!(
+                "RAMPART_METRICS_TOKEN must be at least {} characters without spaces",
+                crate::monitoring::MIN_TOKEN_CHARS
+            ));
+        }
+        Ok(Some(crate::monitoring::MetricsSettings {
+            token: token.to_owned(),
+            tenant_names: self.metrics_tenant_names,
+        }))
+    }
+
+    pub fn alert_settings(&self) -> crate::alerts::AlertSettings {
+        crate::alerts::AlertSettings {
+            quiet: chrono::Duration::seconds(i64::try_from(self.alert_quiet).unwrap_or(20)),
+            internal_webhooks: self.alert_internal_webhooks,
+            ..Default::default()
+        }
+    }
+
     pub fn limits(&self) -> crate::http::HttpLimits {
         let secs = std::time::Duration::from_secs;
         crate::http::HttpLimits {
@@ -160,6 +202,10 @@ impl Default for Serve {
             request_timeout: 30,
             upload_timeout: 600,
             imports_at_once: 4,
+            alert_quiet: 20,
+            alert_internal_webhooks: false,
+            metrics_token: None,
+            metrics_tenant_names: true,
             m365: M365Settings::default(),
         }
     }

@@ -19,6 +19,45 @@ pub async fn snapshot_all(
     day: NaiveDate,
     taken_at: DateTime<Utc>,
 ) -> Result<SnapshotRun, StoreError> {
+    let started = std::time::Instant::now();
+    let run = snapshot_every_tenant(store, catalog, day, taken_at).await;
+    match &run {
+        Ok(r) => {
+            metrics::gauge!(SNAPSHOT_DURATION).set(started.elapsed().as_secs_f64());
+            metrics::gauge!(SNAPSHOT_SUCCESS).set(Utc::now().timestamp_millis() as f64 / 1000.0);
+            metrics::gauge!(SNAPSHOT_TENANTS).set(f64::from(r.tenants));
+        }
+        Err(_) => metrics::counter!(SNAPSHOT_FAILURES).increment(1),
+    }
+    run
+}
+
+const SNAPSHOT_DURATION: &str = "rampart_snapshot_last_duration_seconds";
+const SNAPSHOT_SUCCESS: &str = "rampart_snapshot_last_success_timestamp_seconds";
+const SNAPSHOT_TENANTS: &str = "rampart_snapshot_last_tenants";
+const SNAPSHOT_FAILURES: &str = "rampart_snapshot_failures_total";
+
+/// What `/metrics` says of the daily snapshot.
+pub fn describe_metrics() {
+    metrics::describe_gauge!(
+        SNAPSHOT_DURATION,
+        metrics::Unit::Seconds,
+        "How long the last snapshot of every tenant took."
+    );
+    metrics::describe_gauge!(
+        SNAPSHOT_SUCCESS,
+        "When the last snapshot of every tenant finished, in Unix seconds."
+    );
+    metrics::describe_gauge!(SNAPSHOT_TENANTS, "Tenants the last snapshot froze.");
+    metrics::describe_counter!(SNAPSHOT_FAILURES, "Snapshots of every tenant that failed.");
+}
+
+async fn snapshot_every_tenant(
+    store: &dyn Store,
+    catalog: &[ImprovementAction],
+    day: NaiveDate,
+    taken_at: DateTime<Utc>,
+) -> Result<SnapshotRun, StoreError> {
     let tenants = store.tenants().await?;
     let mut entries = Vec::with_capacity(tenants.len());
     for t in &tenants {

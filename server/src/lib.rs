@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod admin;
+pub mod alerts;
 pub mod assets;
 pub mod bearer;
 pub mod bench_data;
@@ -17,6 +18,7 @@ pub mod import;
 pub mod ingest;
 pub mod jobs;
 pub mod m365;
+pub mod monitoring;
 pub mod plain_page;
 pub mod security_headers;
 pub mod share;

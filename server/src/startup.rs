@@ -70,6 +70,7 @@ async fn open_with_catalog(common: &Common, catalog: Catalog) -> Result<AppState
         public_url: None,
         trusted_proxies: Default::default(),
         token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
+        alert_channels: Default::default(),
         microsoft: None,
         assets: Default::default(),
     })
@@ -93,6 +94,7 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
     // Check the catalog and the share settings, then take the port, before the database is touched.
     let catalog = catalog_file::load(common.catalog.as_deref())?;
     let share = crate::share::ShareConfig::from_env().map_err(StartupError::Other)?;
+    let metrics = serve.metrics().map_err(StartupError::Other)?;
     let listener = tokio::net::TcpListener::bind(serve.addr).await.map_err(|e| StartupError::Listen {
         addr: serve.addr,
         reason: if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -122,6 +124,9 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
         .site_pkg_dir("pkg")
         .site_addr(serve.addr)
         .build();
+    let alerts = Arc::new(crate::alerts::Alerts::new(serve.alert_settings(), share.smtp.clone()));
+    state.alert_channels = alerts.channels();
+    tokio::spawn(crate::alerts::run(state.clone(), alerts));
     tokio::spawn(crate::jobs::run_daily(state.clone(), serve.snapshot_at));
     tokio::spawn(crate::m365::write_back::run(state.clone(), microsoft.clone()));
     tokio::spawn(crate::m365::daily::run_daily(
@@ -133,6 +138,7 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
     tracing::info!(targets = ?share, "share targets");
     let limits = serve.limits();
     let app = crate::share::with_share(router_with(ServerState::new(leptos, state.clone()), limits), share);
+    let app = crate::monitoring::with_metrics(app, metrics, state.clone());
     let url = format!("http://{}", serve.addr);
     println!("Rampart is serving on {url}");
     if has_demo_users(&state).await {

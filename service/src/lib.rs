@@ -5,6 +5,7 @@
 //! measurement reads), which the browser build shares; with it, the operations that read
 //! and write a tenant.
 
+pub mod alert;
 pub mod csv;
 pub mod m365;
 pub mod measurement;

@@ -68,8 +68,18 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// Storage failures since the process started (for monitoring): every one passes [`other`].
+static QUERY_ERRORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many storage operations have failed since the process started (not the refusals a
+/// caller expects, such as a missing record or a duplicate key).
+pub fn query_errors() -> u64 {
+    QUERY_ERRORS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Logs the detail (it may name tables or values) and wraps it for the caller's log.
 pub(crate) fn other(e: impl std::fmt::Display) -> StoreError {
+    QUERY_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let detail = e.to_string();
     tracing::error!(error = %detail, "storage failure");
     StoreError::Other(detail)

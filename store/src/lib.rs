@@ -1,6 +1,7 @@
 //! Rampart's storage seam: one [`Store`] (small traits per table group, combined) with a
 //! SQLite and a PostgreSQL backend chosen once at startup from the database URL.
 
+mod alerts;
 mod audit;
 mod benchmarks;
 mod catalog;
@@ -26,6 +27,7 @@ mod tenants;
 mod tickets;
 mod write_backs;
 
+pub use alerts::{AlertCheck, AlertDelivery, AlertRule, AlertStore, NewDelivery};
 pub use benchmarks::{BenchmarkEntry, BenchmarkStore};
 pub use comparisons::{ComparisonStore, Rename};
 pub use entities::EntityStore;
@@ -256,9 +258,12 @@ pub trait Store:
     + WriteBackStore
     + ImportStore
     + EntityStore
+    + AlertStore
 {
     /// Which backend this is: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// The connection pool right now (for monitoring).
+    fn pool_usage(&self) -> PoolUsage;
     /// Bytes the data occupies (for benchmarks): SQLite, the file's pages; PostgreSQL, the
     /// tables and indexes of the store's schema.
     async fn size_bytes(&self) -> Result<u64>;
@@ -269,3 +274,13 @@ pub trait Store:
 }
 
 pub type DynStore = Arc<dyn Store>;
+
+/// How many connections the pool holds and how many of them wait idle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+pub use error::query_errors;

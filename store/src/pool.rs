@@ -81,6 +81,12 @@ macro_rules! lock_tenant {
         if sqlx::query($p.lock_tenant_sql()).bind($tenant).fetch_optional(&mut *$tx).await?.is_none() {
             return Err($crate::pool::no_tenant($tenant));
         }
+        // Whatever this write changes, the tenant's alert rules are looked at again.
+        sqlx::query($crate::alerts::MARK_CHANGED)
+            .bind($tenant)
+            .bind($crate::codec::micros(chrono::Utc::now()))
+            .execute(&mut *$tx)
+            .await?;
     };
 }
 pub(crate) use lock_tenant;
@@ -193,6 +199,18 @@ impl Store for SqlStore {
         match self.pool {
             Pool::Sqlite(_) => "sqlite",
             Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    fn pool_usage(&self) -> crate::PoolUsage {
+        let usage = |open: u32, idle: usize, max: u32| crate::PoolUsage {
+            open,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            max,
+        };
+        match &self.pool {
+            Pool::Sqlite(p) => usage(p.size(), p.num_idle(), p.options().get_max_connections()),
+            Pool::Postgres(p) => usage(p.size(), p.num_idle(), p.options().get_max_connections()),
         }
     }
 

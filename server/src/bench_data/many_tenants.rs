@@ -39,6 +39,7 @@ impl BenchDb {
             public_url: None,
             trusted_proxies: Default::default(),
             token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
+            alert_channels: Default::default(),
             microsoft: None,
             assets: Default::default(),
         };

@@ -143,12 +143,19 @@ impl Microsoft {
             Ok(_) => store.record_m365_sync(tenant_id, started, Ok(())).await,
             Err(e) => store.record_m365_sync(tenant_id, started, Err(&e.to_string())).await,
         };
+        let seconds = (chrono::Utc::now() - started).num_milliseconds() as f64 / 1000.0;
         match &outcome {
             Ok(report) => {
+                metrics::counter!(SYNCS, "outcome" => "ok").increment(1);
+                metrics::gauge!(SYNC_SUCCESS).set(chrono::Utc::now().timestamp_millis() as f64 / 1000.0);
                 tracing::info!(tenant = %tenant_id, changes = %report.summary(), "Microsoft 365 sync")
             }
-            Err(e) => tracing::warn!(tenant = %tenant_id, error = %e, "Microsoft 365 sync failed"),
+            Err(e) => {
+                metrics::counter!(SYNCS, "outcome" => "failed").increment(1);
+                tracing::warn!(tenant = %tenant_id, error = %e, "Microsoft 365 sync failed")
+            }
         }
+        metrics::histogram!(SYNC_DURATION).record(seconds);
         recorded?;
         outcome
     }
@@ -201,4 +208,19 @@ impl Microsoft {
         )
         .await?)
     }
+}
+
+const SYNCS: &str = "rampart_m365_syncs_total";
+const SYNC_SUCCESS: &str = "rampart_m365_sync_last_success_timestamp_seconds";
+const SYNC_DURATION: &str = "rampart_m365_sync_duration_seconds";
+
+/// What `/metrics` says of Microsoft 365 syncs.
+pub fn describe_metrics() {
+    metrics::describe_counter!(SYNCS, "Microsoft 365 syncs of one tenant, by outcome (ok or failed).");
+    metrics::describe_gauge!(SYNC_SUCCESS, "When a Microsoft 365 sync last succeeded, in Unix seconds.");
+    metrics::describe_histogram!(
+        SYNC_DURATION,
+        metrics::Unit::Seconds,
+        "How long a Microsoft 365 sync of one tenant took."
+    );
 }

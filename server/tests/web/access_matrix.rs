@@ -121,6 +121,16 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
             Needs::TenantWrite,
             format!("tenant_id={CONTOSO_ID}&action_id=Custom.MatrixCheck"),
         ),
+        (
+            "/api/add_alert_rule",
+            Needs::TenantWrite,
+            format!(
+                "tenant_id={CONTOSO_ID}&name=Matrix&condition=score_below&threshold=50\
+                 &webhook_url=https%3A%2F%2Fhooks.example%2Fx&webhook_secret=a-long-enough-secret"
+            ),
+        ),
+        ("/api/test_alert_rule", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}&rule_id=none")),
+        ("/api/delete_alert_rule", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}&rule_id=none")),
         // A wrong current password (the matrix users have none): signed-in callers get a 400
         // naming the field, anonymous ones a 401.
         (

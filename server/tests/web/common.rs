@@ -125,6 +125,15 @@ pub struct Reply {
 }
 
 impl TestServer {
+    /// The same server with its router wrapped, as startup wraps it (metrics, say).
+    pub fn wrapped(
+        mut self,
+        wrap: impl FnOnce(axum::Router, app::state::AppState) -> axum::Router,
+    ) -> TestServer {
+        self.app = wrap(self.app, self.state.clone());
+        self
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Reply {
         // A request that never answers fails the test instead of stalling the whole run.
         let resp = tokio::time::timeout(std::time::Duration::from_secs(60), self.app.clone().oneshot(req))

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use service::refusal::{Refusal, Refusals};
 
 mod access;
+mod alerts;
 mod m365;
 mod tokens;
 
@@ -69,6 +70,8 @@ pub struct SettingsData {
     /// Longest lifetime of a new API token, in days (the server's setting).
     pub token_max_days: u32,
     pub m365: m365::M365Card,
+    /// Only read-write roles see and change the alert rules.
+    pub alerts: Option<alerts::AlertsCard>,
 }
 
 #[server(endpoint = "settings")]
@@ -124,7 +127,9 @@ pub async fn settings(tenant_id: String) -> Result<SettingsData, AppError> {
     } else {
         None
     };
+    let alerts = if can_write { Some(alerts::card(&access.state, &access.tenant_id).await?) } else { None };
     Ok(SettingsData {
+        alerts,
         m365: m365::card(&access.state, &access.tenant_id).await?,
         licenses: tenant.licenses,
         license_names: crate::pages::licenses::license_names(&access.state.catalog),
@@ -189,6 +194,9 @@ fn done(query: &ParamsMap) -> Option<&'static str> {
         "m365_connected" => "Connected to Microsoft 365: Entra granted the app a token. The first sync runs tonight, or now with Sync now.",
         "m365_synced" => "Synced from Microsoft 365.",
         "m365_disconnected" => "Disconnected from Microsoft 365; the history synced so far stays.",
+        "alert_added" => "Alert rule added. It is checked now, and after every change to this tenant.",
+        "alert_deleted" => "Alert rule deleted; messages already sent stay in the list.",
+        "alert_test" => "Test queued to each recipient: the list of last messages shows how it went.",
         _ => "Saved.",
     })
 }
@@ -202,7 +210,7 @@ pub fn Settings() -> impl IntoView {
     let notice = Signal::derive(move || {
         Outcome::from_url(
             &query.read(),
-            &[REFUSALS, crate::pages::licenses::REFUSALS, service::m365::REFUSALS],
+            &[REFUSALS, crate::pages::licenses::REFUSALS, service::m365::REFUSALS, service::alert::REFUSALS],
             done,
         )
     });
@@ -284,6 +292,7 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Signal<Option<Outcom
             </section>
         })}
         <m365::M365Section card=d.m365.clone() tenant_id=tenant_id.clone() can_write/>
+        {d.alerts.clone().map(|card| view! { <alerts::AlertsSection card tenant_id=tenant_id.clone()/> })}
         <crate::pages::licenses::LicensesCard tenant_id=tenant_id.clone() held=d.licenses.clone()
             names=d.license_names.clone() can_write/>
         {d.audit.map(|rows| view! {

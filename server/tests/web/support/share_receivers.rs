@@ -84,22 +84,30 @@ pub struct Received {
     pub authorization: Option<String>,
     pub accept: Option<String>,
     pub content_type: Option<String>,
+    /// The alert webhook's signature header, when sent.
+    pub signature: Option<String>,
     pub body: serde_json::Value,
+    /// The body as sent, byte for byte (a signature covers these).
+    pub raw: Vec<u8>,
 }
 
 /// A real HTTP server on a local port that records every request and answers `reply`.
 pub struct Receiver {
     port: u16,
     got: Arc<Mutex<Vec<Received>>>,
+    status: Arc<Mutex<StatusCode>>,
 }
 
 impl Receiver {
     pub async fn start(status: StatusCode, reply: &'static str) -> Receiver {
         let got: Arc<Mutex<Vec<Received>>> = Arc::default();
         let seen = got.clone();
+        let answer = Arc::new(Mutex::new(status));
+        let answers = answer.clone();
         let app =
             axum::Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let seen = seen.clone();
+                let answers = answers.clone();
                 async move {
                     let h = |name| {
                         headers
@@ -113,15 +121,26 @@ impl Receiver {
                         authorization: h(header::AUTHORIZATION),
                         accept: h(header::ACCEPT),
                         content_type: h(header::CONTENT_TYPE),
+                        signature: headers
+                            .get("x-rampart-signature")
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned),
                         body: serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+                        raw: body.to_vec(),
                     });
+                    let status = *answers.lock().expect("lock");
                     (status, [(header::CONTENT_TYPE, "application/json")], reply).into_response()
                 }
             });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         tokio::spawn(async move { axum::serve(listener, app).await.expect("receiver serves") });
-        Receiver { port, got }
+        Receiver { port, got, status: answer }
+    }
+
+    /// What the receiver answers from now on.
+    pub fn answer(&self, status: StatusCode) {
+        *self.status.lock().expect("lock") = status;
     }
 
     pub fn url(&self, path: &str) -> String {
