@@ -126,6 +126,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tenants/:tenant/settings") view=pages::settings::Settings ssr=SsrMode::Async/>
                     <Route path=path!("/tenants/:tenant/history") view=pages::history::page::HistoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/tenants/:tenant/metrics") view=pages::metrics::page::MetricsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/tenants/:tenant/report") view=pages::report::page::ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/tenants/:tenant/actions") view=pages::actions::list::ActionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/tenants/:tenant/actions/:action_id") view=pages::actions::flyout::ActionPage ssr=SsrMode::Async/>
                 </Routes>

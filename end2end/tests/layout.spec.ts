@@ -91,3 +91,11 @@ test('the flyout closes with Escape and gives focus back to its row', async ({ p
   await expect(page).not.toHaveURL(/action=/);
   await expect(page.locator(`#actions-table a.action-link[data-action="${id}"]`)).toBeFocused();
 });
+
+test('on a phone the portfolio with its alert and report forms fits the screen', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page, 'msp@provider.example');
+  await expect(page.locator('#portfolio-alert-form')).toBeVisible();
+  await expect(page.locator('#portfolio-report-form')).toBeVisible();
+  expect(await pageOverflow(page), 'the portfolio: wider than the phone').toBeLessThanOrEqual(0);
+});

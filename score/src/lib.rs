@@ -11,6 +11,7 @@ pub mod entity;
 pub mod graph_state;
 pub mod points;
 pub mod ranking;
+pub mod report;
 pub mod roles;
 pub mod snapshot;
 pub mod source;

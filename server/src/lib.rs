@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod m365;
 pub mod monitoring;
 pub mod plain_page;
+pub mod reports;
 pub mod security_headers;
 pub mod share;
 pub mod startup;

@@ -127,6 +127,7 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
     let alerts = Arc::new(crate::alerts::Alerts::new(serve.alert_settings(), share.smtp.clone()));
     state.alert_channels = alerts.channels();
     tokio::spawn(crate::alerts::run(state.clone(), alerts));
+    tokio::spawn(crate::reports::run(state.clone(), share.smtp.clone()));
     tokio::spawn(crate::jobs::run_daily(state.clone(), serve.snapshot_at));
     tokio::spawn(crate::m365::write_back::run(state.clone(), microsoft.clone()));
     tokio::spawn(crate::m365::daily::run_daily(

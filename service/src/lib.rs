@@ -11,6 +11,7 @@ pub mod m365;
 pub mod measurement;
 pub mod projection;
 pub mod refusal;
+pub mod report;
 pub mod share;
 pub mod status_edit;
 pub mod url;

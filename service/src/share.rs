@@ -98,6 +98,19 @@ pub fn is_email_address(s: &str) -> bool {
     local_ok && domain_ok
 }
 
+/// The addresses typed into one field (commas, semicolons or line breaks between them),
+/// lower-cased; `None` when one is not an address or there are more than `max`. Text with
+/// no address in it is an empty list.
+pub fn email_list(text: &str, max: usize) -> Option<Vec<String>> {
+    let list: Vec<String> = text
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    (list.len() <= max && list.iter().all(|a| is_email_address(a))).then_some(list)
+}
+
 /// Checks a share; `Err` is the result code for the URL (`share_<field>`).
 pub fn validate_share(input: &ShareInput, targets: ShareTargets) -> Result<ValidShare, &'static str> {
     let target = ShareTarget::parse(input.target.trim()).ok_or("share_target")?;
@@ -105,17 +118,10 @@ pub fn validate_share(input: &ShareInput, targets: ShareTargets) -> Result<Valid
         return Err("share_target_off");
     }
     let to = if target == ShareTarget::Email {
-        let to: Vec<String> = input
-            .to
-            .split(',')
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .map(str::to_ascii_lowercase)
-            .collect();
-        if to.is_empty() || to.len() > MAX_RECIPIENTS || !to.iter().all(|a| is_email_address(a)) {
-            return Err("share_to");
+        match email_list(&input.to, MAX_RECIPIENTS) {
+            Some(to) if !to.is_empty() => to,
+            _ => return Err("share_to"),
         }
-        to
     } else {
         Vec::new()
     };

@@ -192,7 +192,7 @@ impl DeliveryRow {
 /// What the audit trail shows of a rule: its recipients as a page shows them (webhook
 /// URLs and secrets stay out of the trail).
 #[derive(Serialize)]
-struct RuleAudit<'a> {
+pub(crate) struct RuleAudit<'a> {
     name: &'a str,
     condition: &'a AlertCondition,
     recipients: Vec<String>,
@@ -200,15 +200,20 @@ struct RuleAudit<'a> {
 
 impl AlertRule {
     fn audited(&self) -> RuleAudit<'_> {
-        RuleAudit {
-            name: &self.name,
-            condition: &self.condition,
-            recipients: self
-                .recipients
-                .iter()
-                .map(|r| format!("{}: {}", r.channel().label(), r.shown()))
-                .collect(),
-        }
+        rule_audit(&self.name, &self.condition, &self.recipients)
+    }
+}
+
+/// A rule as the audit trail keeps it: webhooks by host only.
+pub(crate) fn rule_audit<'a>(
+    name: &'a str,
+    condition: &'a AlertCondition,
+    recipients: &[Recipient],
+) -> RuleAudit<'a> {
+    RuleAudit {
+        name,
+        condition,
+        recipients: recipients.iter().map(|r| format!("{}: {}", r.channel().label(), r.shown())).collect(),
     }
 }
 
@@ -237,13 +242,14 @@ const INSERT_RULE: &str = "INSERT INTO alert_rules (id, tenant_id, name, conditi
     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const UPSERT_STATE: &str =
     "INSERT INTO alert_states (rule_id, tenant_id, firing, since, baseline, checked_at) \
-    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (rule_id) DO UPDATE SET firing = excluded.firing, \
+    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (rule_id, tenant_id) DO UPDATE SET firing = excluded.firing, \
     since = excluded.since, baseline = excluded.baseline, checked_at = excluded.checked_at";
 const INSERT_DELIVERY: &str = "INSERT INTO alert_deliveries (tenant_id, rule_id, rule_name, kind, channel, \
     target, message, created_at, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $8)";
 /// A rule's state is written only while the rule exists: a rule deleted while its tenant
 /// was being checked leaves no state behind.
-const RULE_EXISTS: &str = "SELECT COUNT(*) FROM alert_rules WHERE id = $1 AND tenant_id = $2";
+const RULE_EXISTS: &str = "SELECT (SELECT COUNT(*) FROM alert_rules WHERE id = $1 AND tenant_id = $2) \
+    + (SELECT COUNT(*) FROM portfolio_alert_rules WHERE id = $1)";
 
 #[async_trait]
 impl AlertStore for SqlStore {
@@ -357,11 +363,14 @@ impl AlertStore for SqlStore {
     }
 
     async fn mark_alert_checks(&self, condition_kind: &str, at: DateTime<Utc>) -> Result<u32> {
-        // The condition is JSON the server wrote, tagged `"kind":"…"`.
+        // The condition is JSON the server wrote, tagged `"kind":"…"`. SQLite would read the
+        // ON after a bare subquery as a join: the `WHERE true` ends the SELECT first.
         let pattern = format!("%\"kind\":\"{condition_kind}\"%");
         let n = on_pool!(self, p => sqlx::query(
-            "INSERT INTO alert_checks (tenant_id, changed_at) SELECT DISTINCT tenant_id, $2 FROM alert_rules \
-             WHERE condition LIKE $1 ON CONFLICT (tenant_id) DO NOTHING"
+            "INSERT INTO alert_checks (tenant_id, changed_at) SELECT DISTINCT tenant_id, $2 FROM ( \
+             SELECT tenant_id FROM alert_rules WHERE condition LIKE $1 \
+             UNION SELECT m.tenant_id FROM portfolio_alert_rules r JOIN memberships m ON m.user_id = r.owner_user_id \
+             WHERE r.condition LIKE $1) AS watched WHERE true ON CONFLICT (tenant_id) DO NOTHING"
         )
         .bind(pattern)
         .bind(micros(at))

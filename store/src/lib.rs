@@ -20,6 +20,8 @@ mod open;
 mod people;
 mod people_rows;
 mod pool;
+mod portfolio_alerts;
+mod reports;
 mod sign_in_attempts;
 mod snapshot_rows;
 mod snapshots;
@@ -36,6 +38,8 @@ pub use imports::{ImportBatch, ImportStore};
 pub use m365::{M365Connection, M365Store};
 pub use model::*;
 pub use open::{drop_postgres_schema, open, open_postgres_in_schema};
+pub use portfolio_alerts::{PortfolioAlertRule, PortfolioAlertStore};
+pub use reports::{ReportSchedule, ReportStore};
 pub use tickets::{ActionShare, ActionTicket, ShareStore, SharesSince};
 pub use write_backs::{Sent, WriteBack, WriteBackStore};
 
@@ -259,6 +263,8 @@ pub trait Store:
     + ImportStore
     + EntityStore
     + AlertStore
+    + ReportStore
+    + PortfolioAlertStore
 {
     /// Which backend this is: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

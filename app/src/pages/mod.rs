@@ -9,5 +9,8 @@ pub mod metrics;
 pub mod nav;
 pub mod not_found;
 pub mod overview;
+pub mod portfolio_alerts;
+pub mod portfolio_reports;
+pub mod report;
 pub mod settings;
 pub mod tenants;

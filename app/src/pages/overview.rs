@@ -128,25 +128,7 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
         // Licenses not recorded: nothing is left out.
         ScoreView::Licensed => licensed.as_ref().unwrap_or(&live.score),
     };
-    let top_actions = live
-        .ranking
-        .iter()
-        .take(TOP_ACTIONS)
-        .filter_map(|r| {
-            let action = live.action(&r.id)?;
-            let s = live.scores.iter().find(|s| s.id == r.id)?;
-            Some(TopAction {
-                rank: r.rank,
-                id: r.id.clone(),
-                title: action.title.clone(),
-                category: action.category,
-                points: s.points,
-                max: s.max,
-                remaining: s.remaining,
-                why: score::ranking::explain(s),
-            })
-        })
-        .collect();
+    let top_actions = top_actions(&live, TOP_ACTIONS);
     Ok(OverviewData {
         tenant_id: live.tenant.id.clone(),
         tenant_name: live.tenant.name.clone(),
@@ -167,6 +149,29 @@ pub async fn overview(tenant_id: String, view: Option<String>) -> Result<Overvie
         comparisons,
         top_actions,
     })
+}
+
+/// The first `n` actions of the ranked list, with what each would add and why it ranks.
+#[cfg(feature = "ssr")]
+pub fn top_actions(live: &service::live::LiveScore, n: usize) -> Vec<TopAction> {
+    live.ranking
+        .iter()
+        .take(n)
+        .filter_map(|r| {
+            let action = live.action(&r.id)?;
+            let s = live.score_of(&r.id)?;
+            Some(TopAction {
+                rank: r.rank,
+                id: r.id.clone(),
+                title: action.title.clone(),
+                category: action.category,
+                points: s.points,
+                max: s.max,
+                remaining: s.remaining,
+                why: score::ranking::explain(s),
+            })
+        })
+        .collect()
 }
 
 #[component]

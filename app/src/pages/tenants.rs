@@ -128,6 +128,15 @@ pub fn TenantList() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let sort = move || PortfolioSort::parse(query.read().get("sort").as_deref());
     let tenants = Resource::new(|| (), |_| list_tenants());
+    let alerts = Resource::new(|| (), |_| crate::pages::portfolio_alerts::portfolio_alerts());
+    let reports = Resource::new(|| (), |_| crate::pages::portfolio_reports::portfolio_reports());
+    let notice = Signal::derive(move || {
+        crate::pages::forms::Outcome::from_url(
+            &query.read(),
+            &[service::alert::REFUSALS, service::report::REFUSALS],
+            done,
+        )
+    });
     let header = |label: &'static str, key: &'static str, class: &'static str| {
         view! { <th class=class><a href=format!("/?sort={key}")>{label}</a></th> }
     };
@@ -186,7 +195,33 @@ pub fn TenantList() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::pages::forms::Notice id="portfolio-notice" url=notice/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                alerts.await.ok().flatten().map(|card| view! {
+                    <crate::pages::portfolio_alerts::PortfolioAlertsSection card/>
+                })
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                reports.await.ok().flatten().map(|card| view! {
+                    <crate::pages::portfolio_reports::PortfolioReportsSection card/>
+                })
+            })}
+        </Suspense>
     }
+}
+
+/// What a saved portfolio form says once the page is back.
+fn done(query: &leptos_router::params::ParamsMap) -> Option<&'static str> {
+    Some(match query.get("done")?.as_str() {
+        "portfolio_alert_added" => "Portfolio rule added: every tenant it watches is checked now.",
+        "portfolio_alert_deleted" => {
+            "Portfolio rule deleted; messages already sent stay in each tenant's list."
+        }
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

@@ -63,11 +63,11 @@ pub async fn send(state: &AppState, alerts: &Alerts, d: &AlertDelivery) -> Resul
             post(alerts, &d.target, body.into_bytes(), &[]).await
         }
         Channel::Webhook => {
-            let rule = state
-                .store
-                .alert_rule(&d.tenant_id, &d.rule_id)
+            let rule = super::evaluate::rules_over(state.store.as_ref(), &d.tenant_id)
                 .await
                 .map_err(|e| Failure::later(format!("the rule could not be read: {e}")))?
+                .into_iter()
+                .find(|r| r.id == d.rule_id)
                 .ok_or_else(|| Failure::for_good("the rule was deleted"))?;
             let secret = rule
                 .recipients

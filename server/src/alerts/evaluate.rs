@@ -9,7 +9,7 @@ use service::alert::{check, AlertMessage};
 /// written together. Returns how many messages were queued.
 pub async fn check_tenant(state: &AppState, tenant_id: &str, now: DateTime<Utc>) -> store::Result<u32> {
     let store = state.store.as_ref();
-    let rules = store.alert_rules(tenant_id).await?;
+    let rules = rules_over(store, tenant_id).await?;
     if rules.is_empty() {
         return Ok(0);
     }
@@ -42,4 +42,16 @@ pub async fn check_tenant(state: &AppState, tenant_id: &str, now: DateTime<Utc>)
     }
     store.record_alerts(tenant_id, now, "rampart", &new_states, &deliveries).await?;
     Ok(u32::try_from(deliveries.len()).unwrap_or(u32::MAX))
+}
+
+/// The tenant's own rules, and the portfolio rules of people who may change it now (a
+/// portfolio rule watches only tenants where its owner holds a read-write role).
+pub async fn rules_over(store: &dyn store::Store, tenant_id: &str) -> store::Result<Vec<store::AlertRule>> {
+    let mut rules = store.alert_rules(tenant_id).await?;
+    for (rule, role) in store.portfolio_alert_rules_over(tenant_id).await? {
+        if score::roles::Role::parse(&role).is_some_and(score::roles::Role::can_write) {
+            rules.push(rule.for_tenant(tenant_id));
+        }
+    }
+    Ok(rules)
 }

@@ -52,6 +52,38 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
         ("/api/improvement_actions", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}")),
         ("/api/score_history", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&range=90d")),
         ("/api/metrics", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&range=90d")),
+        ("/api/report", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}&range=30d")),
+        ("/api/portfolio_alerts", Needs::SignedIn, String::new()),
+        (
+            "/api/add_portfolio_alert_rule",
+            Needs::SignedIn,
+            "name=Matrix&condition=score_below&threshold=50\
+             &webhook_url=https%3A%2F%2Fhooks.example%2Fx&webhook_secret=a-long-enough-secret"
+                .into(),
+        ),
+        ("/api/delete_portfolio_alert_rule", Needs::SignedIn, "rule_id=00000000000000000000000000000000".into()),
+        ("/api/portfolio_reports", Needs::SignedIn, String::new()),
+        (
+            "/api/add_portfolio_report_schedule",
+            Needs::SignedIn,
+            "cadence=weekly&emails=ciso%40provider.example".into(),
+        ),
+        (
+            "/api/delete_portfolio_report_schedule",
+            Needs::SignedIn,
+            "schedule_id=00000000000000000000000000000000".into(),
+        ),
+        // Email is off on the test server: writers get a 400 naming the field.
+        (
+            "/api/add_report_schedule",
+            Needs::TenantWrite,
+            format!("tenant_id={CONTOSO_ID}&cadence=weekly&emails=ciso%40contoso.example"),
+        ),
+        (
+            "/api/delete_report_schedule",
+            Needs::TenantWrite,
+            format!("tenant_id={CONTOSO_ID}&schedule_id=00000000000000000000000000000000"),
+        ),
         ("/api/sync_now", Needs::TenantWrite, format!("tenant_id={CONTOSO_ID}")),
         (
             "/api/connect_m365",

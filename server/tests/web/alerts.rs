@@ -402,3 +402,99 @@ async fn only_read_write_roles_of_the_tenant_manage_its_alerts() {
     let page = s.get(&format!("/tenants/{CONTOSO_ID}/settings"), Some(&admin)).await;
     assert!(page.body.contains("Score below 50.00 %"), "the rule is listed in words");
 }
+
+#[tokio::test]
+async fn a_portfolio_rule_watches_each_tenant_its_owner_may_change_now_and_later() {
+    let s = server(false).await;
+    let hook = Receiver::start(StatusCode::OK, "{}").await;
+    let alerts = worker(None);
+    let store = s.state.store.as_ref();
+    let msp = store.user_by_email("msp@provider.example").await.expect("the provider");
+    // The demo's provider holds a read-write role in Contoso and five peers.
+    let writable: std::collections::BTreeSet<String> = store
+        .memberships_of_user(&msp.id)
+        .await
+        .expect("memberships")
+        .into_iter()
+        .map(|m| m.tenant_id)
+        .collect();
+    assert_eq!(writable.len(), 6);
+    let others: Vec<store::Tenant> =
+        store.tenants().await.expect("tenants").into_iter().filter(|t| !writable.contains(&t.id)).collect();
+    let (read_only, later) = (&others[0], &others[1]);
+    store.grant_role(&read_only.id, &msp.id, score::roles::Role::GlobalReader, "test").await.expect("grant");
+    round(&s.state, &alerts, Utc::now()).await.expect("the grant's own check");
+
+    let cookie = s.sign_in("msp@provider.example", PASSWORD).await;
+    let r = s
+        .post_form(
+            "/api/add_portfolio_alert_rule",
+            &form(&[
+                ("name", "Any client below perfect"),
+                ("condition", "score_below"),
+                ("threshold", "100"),
+                ("webhook_url", &hook.url("/portfolio")),
+                ("webhook_secret", SECRET),
+            ]),
+            Some(&cookie),
+        )
+        .await;
+    assert!(
+        r.location.as_deref().is_some_and(|l| l.contains("done=portfolio_alert_added")),
+        "{:?} {}",
+        r.location,
+        r.body
+    );
+    round(&s.state, &alerts, Utc::now()).await.expect("round");
+    let told: std::collections::BTreeSet<String> =
+        hook.requests().iter().filter_map(|m| m.body["tenant_id"].as_str().map(str::to_owned)).collect();
+    assert_eq!(told, writable, "one alert per tenant it may change; none where it only reads");
+    assert!(hook.requests().iter().all(signed_by_secret));
+    round(&s.state, &alerts, Utc::now()).await.expect("round");
+    assert_eq!(hook.requests().len(), 6, "each tenant alerts once");
+    let page = s.get("/", Some(&cookie)).await;
+    assert!(page.body.contains("6 of 6 tenants"), "the portfolio shows where it holds");
+
+    // A tenant the provider is given later is watched from then on.
+    store
+        .grant_role(&later.id, &msp.id, score::roles::Role::SecurityAdministrator, "test")
+        .await
+        .expect("grant");
+    round(&s.state, &alerts, Utc::now()).await.expect("round");
+    let last = hook.requests().pop().expect("a message");
+    assert_eq!(hook.requests().len(), 7);
+    assert_eq!(last.body["tenant_id"], later.id.as_str());
+
+    // Someone else cannot delete it; its owner can, and then it says nothing more.
+    let admin = s.sign_in(ADMIN, PASSWORD).await;
+    let rule = store.portfolio_alert_rules(&msp.id).await.expect("rules").remove(0);
+    let r = s.call("/api/delete_portfolio_alert_rule", &form(&[("rule_id", &rule.id)]), Some(&admin)).await;
+    assert!(r.status == StatusCode::BAD_REQUEST || r.status == StatusCode::FORBIDDEN, "{}", r.status);
+    assert_eq!(store.portfolio_alert_rules(&msp.id).await.expect("rules").len(), 1);
+    s.post_form("/api/delete_portfolio_alert_rule", &form(&[("rule_id", &rule.id)]), Some(&cookie)).await;
+    assert!(store.portfolio_alert_rules(&msp.id).await.expect("rules").is_empty());
+    let trail = store.audit_trail(CONTOSO_ID, 200).await.expect("audit");
+    assert!(trail.iter().any(|a| a.kind == "alert.queued" && a.subject == "Any client below perfect"));
+}
+
+#[tokio::test]
+async fn a_reader_everywhere_has_no_portfolio_rules() {
+    let s = server(false).await;
+    let cookie = s.sign_in(READER, PASSWORD).await;
+    let page = s.get("/", Some(&cookie)).await;
+    assert!(!page.body.contains("portfolio-alert-form"), "no form for a reader");
+    let r = s
+        .call(
+            "/api/add_portfolio_alert_rule",
+            &form(&[
+                ("name", "Mine"),
+                ("condition", "score_below"),
+                ("threshold", "50"),
+                ("webhook_url", "https://hooks.example/x"),
+                ("webhook_secret", SECRET),
+            ]),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}

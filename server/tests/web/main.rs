@@ -31,6 +31,7 @@ mod m365;
 mod metrics;
 mod monitoring;
 mod pages;
+mod reports;
 mod scans;
 mod share;
 mod snapshots;

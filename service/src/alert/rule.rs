@@ -5,7 +5,7 @@ use super::address::{webhook_url, WebhookUrl};
 pub use super::form::RuleForm;
 use super::refusals::REFUSALS;
 use crate::refusal::Refusal;
-use crate::share::is_email_address;
+use crate::share::email_list;
 use score::alert::{AlertCondition, Recipient, Window, ZoneStart};
 use score::{Category, Percent, Points};
 use serde::{Deserialize, Serialize};
@@ -119,17 +119,8 @@ fn condition(form: &RuleForm, known_action: &dyn Fn(&str) -> bool) -> Result<Ale
 
 fn recipients(form: &RuleForm, channels: AlertChannels) -> Result<Vec<Recipient>, Refusal> {
     let mut out = Vec::new();
-    let emails: Vec<String> = form
-        .emails
-        .split([',', ';', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_lowercase)
-        .collect();
+    let emails = email_list(&form.emails, MAX_EMAILS).ok_or(REFUSALS.of("alert_emails"))?;
     if !emails.is_empty() {
-        if emails.len() > MAX_EMAILS || !emails.iter().all(|a| is_email_address(a)) {
-            return Err(REFUSALS.of("alert_emails"));
-        }
         if !channels.email {
             return Err(REFUSALS.of("alert_email_off"));
         }

@@ -6,6 +6,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod alerts;
 mod comparisons;
 mod controls;
 mod custom_actions;

@@ -18,3 +18,14 @@ use crate::pages::history::query::HistoryQuery;
 pub fn view_url(tenant_id: &str, view: &HistoryQuery) -> String {
     format!("/tenants/{}/metrics{}", service::url::encode(tenant_id), view.range_only().to_search())
 }
+
+/// The page's date range as its URL says it (`range`, `from`, `to`; the rest ignored), for
+/// the pages that show one range: Metrics & trends and the report.
+pub fn use_range_query() -> leptos::prelude::Memo<HistoryQuery> {
+    use leptos::prelude::*;
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| {
+        let m = query.read();
+        HistoryQuery::from_lookup(|k| if matches!(k, "range" | "from" | "to") { m.get(k) } else { None })
+    })
+}

@@ -46,10 +46,7 @@ pub fn MetricsPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let tenant = move || params.read().get("tenant").unwrap_or_default();
-    let q = Memo::new(move |_| {
-        let m = query.read();
-        HistoryQuery::from_lookup(|k| if matches!(k, "range" | "from" | "to") { m.get(k) } else { None })
-    });
+    let q = super::use_range_query();
     let data = Resource::new(move || (tenant(), q.get()), |(t, q)| metrics(t, q));
     let notice = Signal::derive(move || {
         Outcome::from_url(
@@ -132,6 +129,7 @@ fn MetricsView(d: MetricsData, q: HistoryQuery, notice: Signal<Option<Outcome>>)
             "From " <strong id="metrics-from-day">{d.from.to_string()}</strong>
             " to " <strong id="metrics-to-day">{d.to.to_string()}</strong>
             <span class="subtle">" · " {d.points.len()} " days"</span>
+            " · " <a id="report-link" href=crate::pages::report::page::report_url(&d.tenant_id, &q)>"Printable report of this range"</a>
         </p>
         {d.can_write.then(|| view! { <SyncNow tenant_id=d.tenant_id.clone() q=q.clone()/> })}
         <Notice id="metrics-notice" url=notice/>

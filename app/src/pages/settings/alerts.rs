@@ -230,9 +230,6 @@ pub fn AlertsSection(card: AlertsCard, tenant_id: String) -> impl IntoView {
         })
         .collect::<Vec<_>>();
     let has_log = !log.is_empty();
-    let categories = score::Category::ALL.map(|c| view! { <option value=c.as_str()>{c.as_str()}</option> });
-    let action_options =
-        actions.into_iter().map(|(id, title)| view! { <option value=id>{title}</option> }).collect_view();
     view! {
         <Card id="alerts" title="Alerts">
             <p class="subtle">
@@ -250,39 +247,7 @@ pub fn AlertsSection(card: AlertsCard, tenant_id: String) -> impl IntoView {
             }}
             <form method="post" action={posts_to::<AddAlertRule>()} class="row-form" id="alert-form">
                 <input type="hidden" name="tenant_id" value=tenant_id.clone()/>
-                <label>"Name" <input type="text" name="name" required maxlength="80" placeholder="Score below half"/></label>
-                <label>"When"
-                    <select name="condition">
-                        <option value="score_below">"the score is below a percentage"</option>
-                        <option value="leaves_zone">"the score leaves a zone"</option>
-                        <option value="drops_points">"the score falls by N points"</option>
-                        <option value="drops_percent">"the score falls by N percentage points"</option>
-                        <option value="action_regresses">"an action regresses"</option>
-                        <option value="category_regresses">"any action of a category regresses"</option>
-                        <option value="new_action">"a new action worth N points enters the catalog"</option>
-                        <option value="sync_failing">"the Microsoft 365 sync fails for N hours"</option>
-                    </select>
-                </label>
-                <label>"Threshold (%, points or hours)" <input type="text" name="threshold" inputmode="decimal" maxlength="12"/></label>
-                <label>"Over"
-                    <select name="window">
-                        <option value="day">"a day"</option>
-                        <option value="week">"7 days"</option>
-                    </select>
-                </label>
-                <label>"Zone"
-                    <select name="zone">
-                        <option value="good">"good"</option>
-                        <option value="okay">"okay"</option>
-                    </select>
-                </label>
-                <label>"Action" <select name="action_id">{action_options}</select></label>
-                <label>"Category" <select name="category">{categories}</select></label>
-                <label>{if email { "Email addresses (comma-separated)" } else { "Email addresses (the operator has not set up email)" }}
-                    <input type="text" name="emails" maxlength="2000" disabled=!email placeholder="ciso@contoso.example"/></label>
-                <label>"Teams or Slack incoming webhook URL" <input type="url" name="chat_url" maxlength="2000" autocomplete="off"/></label>
-                <label>"Webhook URL (JSON, signed)" <input type="url" name="webhook_url" maxlength="2000" autocomplete="off"/></label>
-                <label>"Webhook signing secret (16+ characters)" <input type="password" name="webhook_secret" maxlength="200" autocomplete="off"/></label>
+                <RuleFields actions=actions email/>
                 <button type="submit">"Add rule"</button>
             </form>
             <h3 id="alert-log-heading">"Last messages"</h3>
@@ -297,5 +262,48 @@ pub fn AlertsSection(card: AlertsCard, tenant_id: String) -> impl IntoView {
                 view! { <p id="alert-log-empty">"No alert has been sent yet."</p> }.into_any()
             }}
         </Card>
+    }
+}
+
+/// The fields of a new rule, the same for a tenant's rules and a portfolio's.
+#[component]
+pub fn RuleFields(actions: Vec<(String, String)>, email: bool) -> impl IntoView {
+    let categories = score::Category::ALL.map(|c| view! { <option value=c.as_str()>{c.as_str()}</option> });
+    let action_options =
+        actions.into_iter().map(|(id, title)| view! { <option value=id>{title}</option> }).collect_view();
+    view! {
+        <label>"Name" <input type="text" name="name" required maxlength="80" placeholder="Score below half"/></label>
+        <label>"When"
+            <select name="condition">
+                <option value="score_below">"the score is below a percentage"</option>
+                <option value="leaves_zone">"the score leaves a zone"</option>
+                <option value="drops_points">"the score falls by N points"</option>
+                <option value="drops_percent">"the score falls by N percentage points"</option>
+                <option value="action_regresses">"an action regresses"</option>
+                <option value="category_regresses">"any action of a category regresses"</option>
+                <option value="new_action">"a new action worth N points enters the catalog"</option>
+                <option value="sync_failing">"the Microsoft 365 sync fails for N hours"</option>
+            </select>
+        </label>
+        <label>"Threshold (%, points or hours)" <input type="text" name="threshold" inputmode="decimal" maxlength="12"/></label>
+        <label>"Over"
+            <select name="window">
+                <option value="day">"a day"</option>
+                <option value="week">"7 days"</option>
+            </select>
+        </label>
+        <label>"Zone"
+            <select name="zone">
+                <option value="good">"good"</option>
+                <option value="okay">"okay"</option>
+            </select>
+        </label>
+        <label>"Action" <select name="action_id">{action_options}</select></label>
+        <label>"Category" <select name="category">{categories}</select></label>
+        <label>{if email { "Email addresses (comma-separated)" } else { "Email addresses (the operator has not set up email)" }}
+            <input type="text" name="emails" maxlength="2000" disabled=!email placeholder="ciso@contoso.example"/></label>
+        <label>"Teams or Slack incoming webhook URL" <input type="url" name="chat_url" maxlength="2000" autocomplete="off"/></label>
+        <label>"Webhook URL (JSON, signed)" <input type="url" name="webhook_url" maxlength="2000" autocomplete="off"/></label>
+        <label>"Webhook signing secret (16+ characters)" <input type="password" name="webhook_secret" maxlength="200" autocomplete="off"/></label>
     }
 }

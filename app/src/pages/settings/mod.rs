@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 use service::refusal::{Refusal, Refusals};
 
 mod access;
-mod alerts;
+pub mod alerts;
 mod m365;
+pub mod reports;
 mod tokens;
 
 #[cfg(feature = "ssr")]
@@ -72,6 +73,8 @@ pub struct SettingsData {
     pub m365: m365::M365Card,
     /// Only read-write roles see and change the alert rules.
     pub alerts: Option<alerts::AlertsCard>,
+    /// Only read-write roles see and change the scheduled reports.
+    pub reports: Option<reports::ReportsCard>,
 }
 
 #[server(endpoint = "settings")]
@@ -128,8 +131,10 @@ pub async fn settings(tenant_id: String) -> Result<SettingsData, AppError> {
         None
     };
     let alerts = if can_write { Some(alerts::card(&access.state, &access.tenant_id).await?) } else { None };
+    let reports = if can_write { Some(reports::card(&access.state, &access.tenant_id).await?) } else { None };
     Ok(SettingsData {
         alerts,
+        reports,
         m365: m365::card(&access.state, &access.tenant_id).await?,
         licenses: tenant.licenses,
         license_names: crate::pages::licenses::license_names(&access.state.catalog),
@@ -197,6 +202,8 @@ fn done(query: &ParamsMap) -> Option<&'static str> {
         "alert_added" => "Alert rule added. It is checked now, and after every change to this tenant.",
         "alert_deleted" => "Alert rule deleted; messages already sent stay in the list.",
         "alert_test" => "Test queued to each recipient: the list of last messages shows how it went.",
+        "report_added" => "Report scheduled: the latest whole period goes out within minutes, then one each period.",
+        "report_deleted" => "Scheduled report deleted.",
         _ => "Saved.",
     })
 }
@@ -210,7 +217,13 @@ pub fn Settings() -> impl IntoView {
     let notice = Signal::derive(move || {
         Outcome::from_url(
             &query.read(),
-            &[REFUSALS, crate::pages::licenses::REFUSALS, service::m365::REFUSALS, service::alert::REFUSALS],
+            &[
+                REFUSALS,
+                crate::pages::licenses::REFUSALS,
+                service::m365::REFUSALS,
+                service::alert::REFUSALS,
+                service::report::REFUSALS,
+            ],
             done,
         )
     });
@@ -293,6 +306,7 @@ fn SettingsView(d: SettingsData, tenant_id: String, notice: Signal<Option<Outcom
         })}
         <m365::M365Section card=d.m365.clone() tenant_id=tenant_id.clone() can_write/>
         {d.alerts.clone().map(|card| view! { <alerts::AlertsSection card tenant_id=tenant_id.clone()/> })}
+        {d.reports.clone().map(|card| view! { <reports::ReportsSection card tenant_id=tenant_id.clone()/> })}
         <crate::pages::licenses::LicensesCard tenant_id=tenant_id.clone() held=d.licenses.clone()
             names=d.license_names.clone() can_write/>
         {d.audit.map(|rows| view! {
