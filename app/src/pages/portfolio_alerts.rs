@@ -138,6 +138,41 @@ pub async fn add_portfolio_alert_rule(
     }
 }
 
+/// Queues a test message to each recipient of the owner's rule, about the first tenant it
+/// watches (a message belongs to one tenant's log; that tenant's Settings lists it).
+#[server(endpoint = "test_portfolio_alert_rule")]
+pub async fn test_portfolio_alert_rule(rule_id: String) -> Result<(), AppError> {
+    use crate::pages::forms::{done, refuse};
+    use service::alert::message::About;
+    let (state, viewer) = crate::auth::access::require_viewer().await?;
+    let store = state.store.as_ref();
+    let unknown = || refuse("/#portfolio-alerts", service::alert::REFUSALS.of("alert_unknown"));
+    let Some(rule) =
+        store.portfolio_alert_rules(&viewer.user_id).await?.into_iter().find(|r| r.id == rule_id)
+    else {
+        return unknown().await;
+    };
+    let Some(tenant_id) = writable_tenants(store, &viewer.user_id).await?.into_iter().next() else {
+        return unknown().await;
+    };
+    let live = service::live_score(store, &state.catalog, &tenant_id).await?;
+    let now = chrono::Utc::now();
+    let about = About {
+        rule_id: &rule.id,
+        rule_name: &rule.name,
+        tenant_id: &tenant_id,
+        tenant_name: &live.tenant.name,
+        current: live.score.current,
+        max: live.score.max,
+        base_url: state.public_url.as_deref(),
+        at: now,
+    };
+    let message = service::alert::AlertMessage::test(&about, &viewer.email);
+    let deliveries = message.deliveries(&rule.for_tenant(&tenant_id), score::alert::AlertKind::Test);
+    store.record_alerts(&tenant_id, now, &viewer.email, &[], &deliveries).await?;
+    done("/?done=portfolio_alert_test#portfolio-alerts")
+}
+
 #[server(endpoint = "delete_portfolio_alert_rule")]
 pub async fn delete_portfolio_alert_rule(rule_id: String) -> Result<(), AppError> {
     use crate::pages::forms::{done, refuse};
@@ -162,6 +197,11 @@ pub fn PortfolioAlertsSection(card: PortfolioAlertsCard) -> impl IntoView {
                     <td>{r.recipients.join("; ")}</td>
                     <td>{format!("{} of {} tenants", r.holding, r.watching)}</td>
                     <td>
+                        <form method="post" action={posts_to::<TestPortfolioAlertRule>()} class="inline">
+                            <input type="hidden" name="rule_id" value=r.id.clone()/>
+                            <button type="submit" class="link">"Send a test"</button>
+                        </form>
+                        " "
                         <form method="post" action={posts_to::<DeletePortfolioAlertRule>()} class="inline">
                             <input type="hidden" name="rule_id" value=r.id/>
                             <button type="submit" class="link">"Delete"</button>

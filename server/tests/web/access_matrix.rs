@@ -62,6 +62,7 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
                 .into(),
         ),
         ("/api/delete_portfolio_alert_rule", Needs::SignedIn, "rule_id=00000000000000000000000000000000".into()),
+        ("/api/test_portfolio_alert_rule", Needs::SignedIn, "rule_id=00000000000000000000000000000000".into()),
         ("/api/portfolio_reports", Needs::SignedIn, String::new()),
         (
             "/api/add_portfolio_report_schedule",

@@ -465,6 +465,23 @@ async fn a_portfolio_rule_watches_each_tenant_its_owner_may_change_now_and_later
     assert_eq!(hook.requests().len(), 7);
     assert_eq!(last.body["tenant_id"], later.id.as_str());
 
+    // Send a test: one message to the rule's webhook, about a tenant it watches.
+    let rule = store.portfolio_alert_rules(&msp.id).await.expect("rules").remove(0);
+    let r =
+        s.post_form("/api/test_portfolio_alert_rule", &form(&[("rule_id", &rule.id)]), Some(&cookie)).await;
+    assert!(
+        r.location.as_deref().is_some_and(|l| l.contains("done=portfolio_alert_test")),
+        "{:?}",
+        r.location
+    );
+    round(&s.state, &alerts, Utc::now()).await.expect("round");
+    let test = hook.requests().pop().expect("the test");
+    assert_eq!(hook.requests().len(), 8);
+    assert_eq!(test.body["event"], "test");
+    assert!(signed_by_secret(&test));
+    let about = test.body["tenant_id"].as_str().expect("tenant");
+    assert!(writable.contains(about) || about == later.id, "{about}");
+
     // Someone else cannot delete it; its owner can, and then it says nothing more.
     let admin = s.sign_in(ADMIN, PASSWORD).await;
     let rule = store.portfolio_alert_rules(&msp.id).await.expect("rules").remove(0);
