@@ -40,6 +40,11 @@ pub enum Command {
         #[arg(long)]
         day: Option<chrono::NaiveDate>,
     },
+    /// Copy a SQLite database, while the server runs, to a new file (PostgreSQL: pg_dump).
+    Backup {
+        /// The file to write; it must not exist yet.
+        file: PathBuf,
+    },
     /// Create and list tenants.
     #[command(subcommand)]
     Tenant(TenantCommand),

@@ -51,6 +51,22 @@ async fn run(cli: Cli) -> Result<(), StartupError> {
             println!("snapshot of {} tenants filed under {}", run.tenants, run.day);
             Ok(())
         }
+        Command::Backup { file } => {
+            // Opening a SQLite file that is not there would create an empty one to back up.
+            if let Some(path) = cli.common.database_url.strip_prefix("sqlite://") {
+                let path = path.split('?').next().unwrap_or(path);
+                if path != ":memory:" && !std::path::Path::new(path).exists() {
+                    return Err(StartupError::Database(format!("there is no database at {path}")));
+                }
+            }
+            let store = store::open(&cli.common.database_url)
+                .await
+                .map_err(|e| StartupError::Database(e.to_string()))?;
+            let bytes = store.backup_to(&file).await.map_err(|e| StartupError::Other(e.to_string()))?;
+            store.close().await;
+            println!("backed up to {} ({bytes} bytes)", file.display());
+            Ok(())
+        }
         Command::Tenant(cmd) => {
             server::admin::tenant(&startup::open_app_state(&cli.common).await?, cmd).await
         }

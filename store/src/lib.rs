@@ -273,6 +273,10 @@ pub trait Store:
     /// Bytes the data occupies (for benchmarks): SQLite, the file's pages; PostgreSQL, the
     /// tables and indexes of the store's schema.
     async fn size_bytes(&self) -> Result<u64>;
+    /// Writes a consistent copy of the whole database to `path` while it is in use (SQLite's
+    /// `VACUUM INTO`), and returns its size in bytes. `path` must not exist yet. PostgreSQL
+    /// is backed up with its own tools (`pg_dump`): Invalid.
+    async fn backup_to(&self, path: &std::path::Path) -> Result<u64>;
     /// Waits for every connection to finish and close. On SQLite the last one to close
     /// folds the write-ahead log back into the database file, so the file alone is then a
     /// complete copy (backups, templates).

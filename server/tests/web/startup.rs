@@ -66,3 +66,54 @@ fn a_public_url_that_is_not_an_http_root_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--public-url") && stderr.contains("the public URL needs http"), "{stderr}");
 }
+
+#[test]
+fn a_backup_is_a_whole_database_and_never_overwrites_a_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("live.db").display());
+    let add = server()
+        .args([
+            "tenant",
+            "add",
+            "Backed Up Ltd",
+            "--seats",
+            "40",
+            "--industry",
+            "Technology",
+            "--database-url",
+            &url,
+        ])
+        .output()
+        .expect("runs");
+    assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+    let copy = dir.path().join("copy.db");
+    let out = server()
+        .args(["backup", copy.to_str().expect("path"), "--database-url", &url])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("backed up to"));
+    // The copy is a database of its own, with the tenant in it.
+    let copy_url = format!("sqlite://{}", copy.display());
+    let list = server().args(["tenant", "list", "--database-url", &copy_url]).output().expect("runs");
+    assert!(
+        String::from_utf8_lossy(&list.stdout).contains("Backed Up Ltd"),
+        "{}",
+        String::from_utf8_lossy(&list.stdout)
+    );
+    // A second backup to the same file is refused, and the file is left as it was.
+    let before = std::fs::read(&copy).expect("copy");
+    let line = fails_with(server().args(["backup", copy.to_str().expect("path"), "--database-url", &url]));
+    assert!(line.contains("exists already"), "{line}");
+    assert_eq!(std::fs::read(&copy).expect("copy"), before);
+    // No database there: refused, and none is created.
+    let missing = dir.path().join("missing.db");
+    let line = fails_with(server().args([
+        "backup",
+        dir.path().join("x.db").to_str().expect("path"),
+        "--database-url",
+        &format!("sqlite://{}", missing.display()),
+    ]));
+    assert!(line.contains("no database"), "{line}");
+    assert!(!missing.exists());
+}

@@ -13,6 +13,7 @@ crate::on_both_backends!(
     data_survives_reopening,
     concurrent_writers_all_succeed,
     the_audit_trail_is_read_back_a_page_at_a_time,
+    a_backup_copies_sqlite_and_sends_postgres_to_its_own_tools,
 );
 
 async fn tenants_are_created_listed_and_found(db: &TestDb) {
@@ -262,4 +263,26 @@ async fn the_audit_trail_is_read_back_a_page_at_a_time(db: &TestDb) {
     let subjects: Vec<String> = read.iter().map(|e| e.subject.clone()).collect();
     assert_eq!(subjects, expected);
     assert_eq!(read, s.audit_trail(&ours.id, 100).await.unwrap(), "the pages are the whole trail");
+}
+
+async fn a_backup_copies_sqlite_and_sends_postgres_to_its_own_tools(db: &TestDb) {
+    let s = &db.store;
+    s.create_tenant(new_tenant("Northwind"), "setup").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("backup.db");
+    match s.backend() {
+        "sqlite" => {
+            let bytes = s.backup_to(&path).await.unwrap();
+            assert!(bytes > 0 && path.exists());
+            let copy = store::open(&format!("sqlite://{}", path.display())).await.unwrap();
+            let names: Vec<String> = copy.tenants().await.unwrap().into_iter().map(|t| t.name).collect();
+            assert_eq!(names, vec!["Northwind".to_owned()]);
+            assert!(matches!(s.backup_to(&path).await, Err(StoreError::Invalid(_))), "never over a file");
+        }
+        _ => {
+            let refused = s.backup_to(&path).await;
+            assert!(matches!(&refused, Err(StoreError::Invalid(m)) if m.contains("pg_dump")), "{refused:?}");
+            assert!(!path.exists());
+        }
+    }
 }
