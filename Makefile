@@ -105,6 +105,7 @@ bench:
 	cargo run --release -p server --bin bench_pages
 	cargo run --release -p server --bin bench_actions
 	cargo run --release -p server --bin bench_import_memory
+	cargo run --release -p server --bin bench_portfolio
 
 ## make fuzz: each fuzz target in fuzz/ for FUZZ_SECONDS (default 600), one after another,
 ## on one core (docs/security.md, Fuzzing). Not part of test or lint.

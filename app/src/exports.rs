@@ -76,3 +76,58 @@ pub async fn action_entities(
         .collect();
     Ok(Export { header: &ENTITY_HEADER, lines })
 }
+
+/// The portfolio's columns, one line per tenant the query keeps (every page).
+pub const PORTFOLIO_HEADER: [&str; 13] = [
+    "Tenant",
+    "Tenant ID",
+    "Industry",
+    "Licensed seats",
+    "Your role",
+    "Points achieved",
+    "Points possible",
+    "Score (%)",
+    "7-day change (points of %)",
+    "30-day change (points of %)",
+    "Zone",
+    "Points regressed in 7 days",
+    "Microsoft 365",
+];
+
+/// Every tenant of the viewer's portfolio that `query` keeps, in the page's order.
+pub async fn portfolio(
+    state: &crate::state::AppState,
+    user_id: &str,
+    query: impl Fn(&str) -> Option<String>,
+    today: chrono::NaiveDate,
+) -> Result<Export, AppError> {
+    use crate::pages::portfolio::view::{select, SyncState};
+    let mut query = crate::pages::portfolio::query::PortfolioQuery::from_lookup(query);
+    let all = crate::pages::portfolio::data::summaries(state, user_id, today).await?;
+    let percent = |p: score::Percent| Cell::number(format!("{:.2}", p.as_f64()));
+    let lines = select(all, &mut query)
+        .into_iter()
+        .map(|t| {
+            vec![
+                Cell::text(t.name),
+                Cell::text(t.id),
+                Cell::text(t.industry),
+                Cell::number(t.licensed_seats),
+                Cell::text(t.role.label()),
+                Cell::number(t.current.display()),
+                Cell::number(t.max.display()),
+                percent(t.percent),
+                t.change_7d.map_or_else(|| Cell::text(""), percent),
+                t.change_30d.map_or_else(|| Cell::text(""), percent),
+                Cell::text(t.zone),
+                Cell::number(t.regressed_7d.display()),
+                Cell::text(match t.sync {
+                    None => "not connected".to_owned(),
+                    Some(SyncState::Fine { .. }) => "syncing".to_owned(),
+                    Some(SyncState::Failing { reason }) => format!("failing: {reason}"),
+                }),
+            ]
+        })
+        .collect();
+    Ok(Export { header: &PORTFOLIO_HEADER, lines })
+}

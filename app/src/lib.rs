@@ -119,7 +119,7 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::tenants::TenantList ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=pages::portfolio::Portfolio ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=auth::sign_in::SignIn ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=auth::account::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/tenants/:tenant") view=pages::overview::Overview ssr=SsrMode::Async/>

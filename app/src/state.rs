@@ -10,6 +10,9 @@ pub struct AppState {
     /// The built-in catalog as stored (retired actions included, marked deprecated),
     /// read once at startup after the catalog file was synced.
     pub catalog: Arc<Vec<ImprovementAction>>,
+    /// A name of the catalog's contents: kept scores are kept under it, so a score kept
+    /// under another catalog (before an update, or by another replica) is never reused.
+    pub catalog_fingerprint: Arc<str>,
     /// The address users reach the server at, for links read elsewhere (shares, the Graph
     /// API); `None`: taken from each request (see [`crate::links::base_url`]).
     pub public_url: Option<Arc<str>>,
@@ -25,6 +28,23 @@ pub struct AppState {
     pub alert_channels: service::alert::AlertChannels,
     /// The names the pages link the built assets by (the server's asset table sets them).
     pub assets: Arc<crate::AssetNames>,
+}
+
+impl AppState {
+    /// A server on `store` with `catalog`, every setting at its default.
+    pub fn new(store: DynStore, catalog: Vec<ImprovementAction>) -> AppState {
+        AppState {
+            store,
+            catalog_fingerprint: service::portfolio::catalog_fingerprint(&catalog).into(),
+            catalog: Arc::new(catalog),
+            public_url: None,
+            trusted_proxies: Default::default(),
+            token_max_days: DEFAULT_TOKEN_MAX_DAYS,
+            alert_channels: Default::default(),
+            microsoft: None,
+            assets: Default::default(),
+        }
+    }
 }
 
 /// Default of `--token-max-days`: a year, so a leaked token does not work forever.

@@ -109,6 +109,11 @@ pub struct Serve {
     /// Time of day (UTC, HH:MM) of the daily snapshot.
     #[arg(long, env = "RAMPART_SNAPSHOT_AT", default_value = "00:00", value_parser = parse_time)]
     pub snapshot_at: chrono::NaiveTime,
+    /// Seconds a replica running a daily job may go silent before another replica on the
+    /// same database takes the job over (it renews the lease every third of this).
+    #[arg(long, env = "RAMPART_JOB_LEASE_SECONDS", default_value_t = crate::lease::DEFAULT_LEASE_SECONDS,
+        value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub job_lease_seconds: u64,
     /// The address users reach the server at (e.g. https://rampart.contoso.example), for
     /// links in shared actions and the Graph API. Sharing needs it; without it Graph links
     /// are relative. Never taken from a request's Host header.
@@ -200,6 +205,7 @@ impl Default for Serve {
             site_root: PathBuf::from("target/site"),
             demo: false,
             snapshot_at: chrono::NaiveTime::MIN,
+            job_lease_seconds: crate::lease::DEFAULT_LEASE_SECONDS,
             public_url: None,
             trusted_proxy: TrustedProxies::default(),
             token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
@@ -217,7 +223,9 @@ impl Default for Serve {
 }
 
 fn parse_time(s: &str) -> Result<chrono::NaiveTime, String> {
-    chrono::NaiveTime::parse_from_str(s, "%H:%M").map_err(|_| format!("`{s}` is not a time of day as HH:MM"))
+    chrono::NaiveTime::parse_from_str(s, "%H:%M")
+        .or_else(|_| chrono::NaiveTime::parse_from_str(s, "%H:%M:%S"))
+        .map_err(|_| format!("`{s}` is not a time of day as HH:MM"))
 }
 
 #[derive(Debug, Clone, Args)]

@@ -1,9 +1,9 @@
-//! CSV exports of the Improvement actions list and the History events: the same query,
+//! CSV exports of the Improvement actions list, the History events and the portfolio: the same query,
 //! rows and columns as the page (`app::exports`), written by [`crate::csv_export`].
 
 use crate::csv_export::{download, in_chunks};
 use crate::http::ServerState;
-use crate::web_access::{Read, TenantSession};
+use crate::web_access::{Read, SignedIn, TenantSession};
 use app::error::AppError;
 use app::exports::Export;
 use axum::extract::{Path, Query, State};
@@ -48,6 +48,17 @@ pub async fn entities_csv(
     let store = state.app.store.as_ref();
     let export = app::exports::action_entities(store, &state.app.catalog, &session.tenant_id, &action_id);
     answer("entities.csv", export.await)
+}
+
+/// `GET /portfolio.csv?<the portfolio's query>`: every tenant of the viewer's portfolio the
+/// query keeps, all pages, in the page's order.
+pub async fn portfolio_csv(
+    State(state): State<ServerState>,
+    SignedIn(viewer): SignedIn,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let (query, today) = (|k: &str| params.get(k).cloned(), chrono::Utc::now().date_naive());
+    answer("portfolio.csv", app::exports::portfolio(&state.app, &viewer.user_id, query, today).await)
 }
 
 /// The download, or the app's error, which is safe to show: bad dates name their field,

@@ -113,6 +113,13 @@ pub fn router_with(state: ServerState, limits: HttpLimits) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(assets)
         .merge(tenant_routes)
+        // Only the viewer's own tenants, whatever else the server hosts (tested with the portfolio).
+        .route("/portfolio.csv", get(crate::export::portfolio_csv))
+        // Changes across tenants: each tenant cleared on its own (tests/web/portfolio.rs).
+        .route("/portfolio/status", post(crate::portfolio_changes::set_status))
+        .route("/portfolio/baselines", post(crate::portfolio_changes::add_baseline))
+        .route("/portfolio/baselines/delete", post(crate::portfolio_changes::delete_baseline))
+        .route("/portfolio/baselines/apply", post(crate::portfolio_changes::apply_baseline))
         .merge(api)
         .route(
             crate::graph::openapi::DOCUMENT_PATH,

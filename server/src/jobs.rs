@@ -117,11 +117,35 @@ pub fn until_next(now: DateTime<Utc>, at: NaiveTime) -> std::time::Duration {
     (next - now).to_std().unwrap_or_default()
 }
 
-/// Runs the snapshot every day at `at` UTC. The snapshot is filed under the day that
-/// just ended when `at` is midnight, otherwise under the current day.
-pub async fn run_daily(state: app::state::AppState, at: NaiveTime) {
+/// The daily snapshot's name among the jobs replicas share.
+pub const SNAPSHOT_JOB: &str = "daily_snapshot";
+
+/// Fills missed days up to `day` and snapshots `day`, on exactly one replica.
+async fn snapshot_once(
+    state: &app::state::AppState,
+    replica: &crate::lease::Replica,
+    day: NaiveDate,
+    today_too: bool,
+) -> Result<crate::lease::Ran, StoreError> {
+    crate::lease::once_per_day(&state.store, replica, SNAPSHOT_JOB, day, || async {
+        let now = Utc::now();
+        let filled_to = if today_too { day - chrono::Duration::days(1) } else { day };
+        catch_up(state.store.as_ref(), &state.catalog, filled_to, now).await?;
+        if today_too {
+            let run = snapshot_all(state.store.as_ref(), &state.catalog, day, now).await?;
+            tracing::info!(day = %run.day, tenants = run.tenants, "daily snapshot taken");
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Runs the snapshot every day at `at` UTC, on one replica of all that share the database.
+/// The snapshot is filed under the day that just ended when `at` is midnight, otherwise
+/// under the current day.
+pub async fn run_daily(state: app::state::AppState, at: NaiveTime, replica: crate::lease::Replica) {
     let yesterday = Utc::now().date_naive() - chrono::Duration::days(1);
-    if let Err(e) = catch_up(state.store.as_ref(), &state.catalog, yesterday, Utc::now()).await {
+    if let Err(e) = snapshot_once(&state, &replica, yesterday, false).await {
         tracing::error!(error = %e, "could not fill missed daily snapshots; will retry at the next run");
     }
     loop {
@@ -132,14 +156,12 @@ pub async fn run_daily(state: app::state::AppState, at: NaiveTime) {
         } else {
             now.date_naive()
         };
-        // Catch up first, in case a run was missed while the process slept (suspend, clock jump).
-        if let Err(e) =
-            catch_up(state.store.as_ref(), &state.catalog, day - chrono::Duration::days(1), now).await
-        {
-            tracing::error!(error = %e, "could not fill missed daily snapshots");
-        }
-        match snapshot_all(state.store.as_ref(), &state.catalog, day, now).await {
-            Ok(run) => tracing::info!(day = %run.day, tenants = run.tenants, "daily snapshot taken"),
+        // Catches up first, in case a run was missed while the process slept (suspend, clock jump).
+        match snapshot_once(&state, &replica, day, true).await {
+            Ok(crate::lease::Ran::Here) => {}
+            Ok(crate::lease::Ran::Elsewhere) => {
+                tracing::info!(%day, "daily snapshot taken by another replica")
+            }
             Err(e) => tracing::error!(error = %e, "daily snapshot failed; it will be retried tomorrow"),
         }
     }

@@ -64,16 +64,7 @@ async fn open_with_catalog(common: &Common, catalog: Catalog) -> Result<AppState
     // The scanner mappings name catalog actions: a mapping the catalog no longer matches
     // stops the server here, naming the entry, rather than failing an import later.
     crate::import::scan::mappings(&actions).map_err(StartupError::Other)?;
-    Ok(AppState {
-        store,
-        catalog: Arc::new(actions),
-        public_url: None,
-        trusted_proxies: Default::default(),
-        token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
-        alert_channels: Default::default(),
-        microsoft: None,
-        assets: Default::default(),
-    })
+    Ok(AppState::new(store, actions))
 }
 
 pub async fn seed_demo(state: &AppState) -> Result<crate::demo::DemoReport, StartupError> {
@@ -128,13 +119,18 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
     state.alert_channels = alerts.channels();
     tokio::spawn(crate::alerts::run(state.clone(), alerts));
     tokio::spawn(crate::reports::run(state.clone(), share.smtp.clone()));
-    tokio::spawn(crate::jobs::run_daily(state.clone(), serve.snapshot_at));
+    // Every replica on the database runs each daily job's loop; a lease lets one run it.
+    let replica = crate::lease::Replica::new(std::time::Duration::from_secs(serve.job_lease_seconds));
+    tracing::info!(replica = %replica.id, "background jobs share the database's leases");
+    tokio::spawn(crate::jobs::run_daily(state.clone(), serve.snapshot_at, replica.clone()));
+    tokio::spawn(keep_scores(state.clone()));
     tokio::spawn(crate::m365::write_back::run(state.clone(), microsoft.clone()));
     tokio::spawn(crate::m365::daily::run_daily(
         state.clone(),
         microsoft,
         serve.snapshot_at,
         serve.m365.syncs_at_once(),
+        replica,
     ));
     tracing::info!(targets = ?share, "share targets");
     let limits = serve.limits();
@@ -159,6 +155,22 @@ pub async fn serve(common: &Common, serve: &Serve) -> Result<(), StartupError> {
     // Close the pool before the runtime goes: SQLite then checkpoints its log cleanly.
     state.store.close().await;
     served
+}
+
+/// Evaluates, in the background, every tenant whose kept score no longer holds (all of
+/// them after a catalog update), so the first portfolio read need not.
+async fn keep_scores(state: AppState) {
+    let started = std::time::Instant::now();
+    match service::portfolio::every_score(state.store.as_ref(), &state.catalog, &state.catalog_fingerprint)
+        .await
+    {
+        Ok(all) => tracing::info!(
+            tenants = all.len(),
+            took_ms = started.elapsed().as_millis(),
+            "kept scores checked"
+        ),
+        Err(e) => tracing::warn!(error = %e, "kept scores not checked; pages evaluate them as they read"),
+    }
 }
 
 /// Accepts connections and serves `app` on each until `shutdown` completes, then lets the

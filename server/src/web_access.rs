@@ -75,3 +75,19 @@ impl<N: Need> FromRequestParts<ServerState> for TenantSession<N> {
         }
     }
 }
+
+/// The signed-in viewer, on no tenant in particular (the portfolio's export); signed out
+/// answers 401.
+pub struct SignedIn(pub Viewer);
+
+impl FromRequestParts<ServerState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Self, Response> {
+        match app::auth::session::viewer_for(state.app.store.as_ref(), &parts.headers).await {
+            Ok(Some(viewer)) => Ok(SignedIn(viewer)),
+            Ok(None) => Err(Refusal(StatusCode::UNAUTHORIZED, "Sign in first.").into_response()),
+            Err(e) => Err(internal(e).into_response()),
+        }
+    }
+}

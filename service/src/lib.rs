@@ -17,7 +17,11 @@ pub mod status_edit;
 pub mod url;
 
 #[cfg(feature = "store")]
+pub mod bulk;
+#[cfg(feature = "store")]
 pub mod live;
+#[cfg(feature = "store")]
+pub mod portfolio;
 #[cfg(feature = "store")]
 pub mod snapshot;
 #[cfg(feature = "store")]

@@ -3,6 +3,7 @@
 
 mod alerts;
 mod audit;
+mod baselines;
 mod benchmarks;
 mod catalog;
 mod codec;
@@ -13,6 +14,7 @@ mod day_trends;
 mod entities;
 mod error;
 mod imports;
+mod leases;
 mod m365;
 mod measurements;
 mod model;
@@ -20,6 +22,7 @@ mod open;
 mod people;
 mod people_rows;
 mod pool;
+mod portfolio;
 mod portfolio_alerts;
 mod reports;
 mod sign_in_attempts;
@@ -30,14 +33,17 @@ mod tickets;
 mod write_backs;
 
 pub use alerts::{AlertCheck, AlertDelivery, AlertRule, AlertStore, NewDelivery};
+pub use baselines::{Baseline, BaselineEntry, BaselineStore};
 pub use benchmarks::{BenchmarkEntry, BenchmarkStore};
 pub use comparisons::{ComparisonStore, Rename};
 pub use entities::EntityStore;
 pub use error::OpenError;
 pub use imports::{ImportBatch, ImportStore};
+pub use leases::LeaseStore;
 pub use m365::{M365Connection, M365Store};
 pub use model::*;
 pub use open::{drop_postgres_schema, open, open_postgres_in_schema};
+pub use portfolio::{KeptScore, PortfolioStore, PortfolioTenant, TenantScore, TopRegression};
 pub use portfolio_alerts::{PortfolioAlertRule, PortfolioAlertStore};
 pub use reports::{ReportSchedule, ReportStore};
 pub use tickets::{ActionShare, ActionTicket, ShareStore, SharesSince};
@@ -265,6 +271,9 @@ pub trait Store:
     + AlertStore
     + ReportStore
     + PortfolioAlertStore
+    + PortfolioStore
+    + BaselineStore
+    + LeaseStore
 {
     /// Which backend this is: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

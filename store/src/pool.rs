@@ -35,7 +35,8 @@ pub(crate) trait Begin {
     async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
     /// A read-only transaction whose statements all see the same committed state.
     async fn begin_read(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
-    /// Selects the tenant row (one row, or none) and locks it for the transaction.
+    /// Moves the tenant's revision (one row back, or none for an unknown tenant), which
+    /// also locks the tenant's row for the transaction.
     fn lock_tenant_sql(&self) -> &'static str;
 }
 
@@ -54,7 +55,7 @@ impl Begin for SqlitePool {
 
     /// `BEGIN IMMEDIATE` already holds the database's one write lock.
     fn lock_tenant_sql(&self) -> &'static str {
-        "SELECT 1 FROM tenants WHERE id = $1"
+        MOVE_REVISION
     }
 }
 
@@ -68,14 +69,20 @@ impl Begin for PgPool {
         self.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await
     }
 
-    /// NO KEY UPDATE: excludes other writers of the tenant, not inserts that reference it.
+    /// An update of a column no key covers takes the row's NO KEY UPDATE lock: it excludes
+    /// other writers of the tenant, not inserts that reference it.
     fn lock_tenant_sql(&self) -> &'static str {
-        "SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE"
+        MOVE_REVISION
     }
 }
 
+/// Every write to a tenant moves its revision, so a kept score computed before the write
+/// no longer matches ([`crate::portfolio`]) — whatever the write was.
+const MOVE_REVISION: &str = "UPDATE tenants SET revision = revision + 1 WHERE id = $1 RETURNING revision";
+
 /// Inside a write transaction: fails with NotFound unless the tenant exists, and holds
-/// the tenant's row lock until the end, so writes of one tenant never interleave.
+/// the tenant's row lock until the end, so writes of one tenant never interleave. It moves
+/// the tenant's revision too, which retires the tenant's kept score.
 macro_rules! lock_tenant {
     ($p:expr, $tx:expr, $tenant:expr) => {
         if sqlx::query($p.lock_tenant_sql()).bind($tenant).fetch_optional(&mut *$tx).await?.is_none() {

@@ -60,6 +60,12 @@ pub trait PortfolioAlertStore: Send + Sync {
     async fn portfolio_alert_rules(&self, owner_user_id: &str) -> Result<Vec<PortfolioAlertRule>>;
     /// The portfolio rules over one tenant, each with the role its owner holds there.
     async fn portfolio_alert_rules_over(&self, tenant_id: &str) -> Result<Vec<(PortfolioAlertRule, String)>>;
+    /// For each of the owner's rules, how many of the owner's tenants it holds firing in
+    /// (one query, however many tenants).
+    async fn portfolio_alerts_firing(
+        &self,
+        owner_user_id: &str,
+    ) -> Result<std::collections::BTreeMap<String, u32>>;
 }
 
 const COLUMNS: &str = "r.id, r.owner_user_id, r.name, r.condition, r.recipients, r.created_by, r.created_at";
@@ -160,6 +166,23 @@ impl PortfolioAlertStore for SqlStore {
             tx.commit().await?;
         });
         Ok(true)
+    }
+
+    async fn portfolio_alerts_firing(
+        &self,
+        owner_user_id: &str,
+    ) -> Result<std::collections::BTreeMap<String, u32>> {
+        let rows: Vec<(String, i64)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT s.rule_id, COUNT(*) FROM alert_states s \
+             JOIN portfolio_alert_rules r ON r.id = s.rule_id \
+             JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = r.owner_user_id \
+             WHERE r.owner_user_id = $1 AND s.firing = $2 GROUP BY s.rule_id"
+        )
+        .bind(owner_user_id)
+        .bind(true)
+        .fetch_all(p)
+        .await?);
+        rows.into_iter().map(|(id, n)| Ok((id, crate::codec::to_u32(n, "firing count")?))).collect()
     }
 
     async fn portfolio_alert_rules(&self, owner_user_id: &str) -> Result<Vec<PortfolioAlertRule>> {

@@ -46,13 +46,9 @@ pub async fn portfolio_alerts() -> Result<Option<PortfolioAlertsCard>, AppError>
     }
     let title = |id: &str| state.catalog.iter().find(|a| a.id == id).map(|a| a.title.clone());
     let mut rules = Vec::new();
+    let firing = store.portfolio_alerts_firing(&viewer.user_id).await?;
     for r in store.portfolio_alert_rules(&viewer.user_id).await? {
-        let mut holding = 0;
-        for t in &writable {
-            if store.alert_states(t).await?.get(&r.id).is_some_and(|s| s.firing) {
-                holding += 1;
-            }
-        }
+        let holding = firing.get(&r.id).map_or(0, |n| usize::try_from(*n).unwrap_or(usize::MAX));
         rules.push(PortfolioRuleRow {
             condition: service::alert::describe(&r.condition, &title),
             recipients: r

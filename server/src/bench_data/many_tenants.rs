@@ -33,16 +33,7 @@ impl BenchDb {
 
     /// Serves the whole router on a free local port.
     pub async fn serve(&self) -> anyhow::Result<std::net::SocketAddr> {
-        let state = app::state::AppState {
-            store: self.store.clone(),
-            catalog: std::sync::Arc::new(self.actions.clone()),
-            public_url: None,
-            trusted_proxies: Default::default(),
-            token_max_days: app::state::DEFAULT_TOKEN_MAX_DAYS,
-            alert_channels: Default::default(),
-            microsoft: None,
-            assets: Default::default(),
-        };
+        let state = app::state::AppState::new(self.store.clone(), self.actions.clone());
         super::serve(state).await
     }
 }

@@ -85,24 +85,36 @@ pub async fn sync_all(
 }
 
 /// Every day at `at` UTC, syncs every connected tenant over the following hour.
-pub async fn run_daily(state: AppState, microsoft: Arc<dyn Microsoft365>, at: NaiveTime, at_once: usize) {
+pub async fn run_daily(
+    state: AppState,
+    microsoft: Arc<dyn Microsoft365>,
+    at: NaiveTime,
+    at_once: usize,
+    replica: crate::lease::Replica,
+) {
     loop {
         tokio::time::sleep(crate::jobs::until_next(Utc::now(), at)).await;
-        match sync_all(&state, microsoft.clone(), SPREAD, at_once).await {
-            Ok(run) if run.synced + run.failed.len() > 0 => {
+        let today = Utc::now().date_naive();
+        // One replica syncs each day; another takes over if it stops part way.
+        let ran = crate::lease::once_per_day(&state.store, &replica, SYNC_JOB, today, || async {
+            let run = sync_all(&state, microsoft.clone(), SPREAD, at_once).await?;
+            if run.synced + run.failed.len() > 0 {
                 tracing::info!(
                     synced = run.synced,
                     failed = run.failed.len(),
                     "daily Microsoft 365 sync done"
                 );
             }
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "daily Microsoft 365 sync could not start; it runs again tomorrow")
-            }
+            Ok(())
+        });
+        if let Err(e) = ran.await {
+            tracing::error!(error = %e, "daily Microsoft 365 sync could not run; it runs again tomorrow");
         }
     }
 }
+
+/// The daily sync's name among the jobs replicas share.
+pub const SYNC_JOB: &str = "m365_daily_sync";
 
 #[cfg(test)]
 mod tests {

@@ -26,18 +26,19 @@ pub(super) fn render_store(out: &mut String, store: &dyn Store) {
     sample(out, "rampart_store_query_errors_total", &[("backend", backend)], store::query_errors() as f64);
 }
 
-/// Each tenant's live score: the same computation as its Overview, so the gauge and the
-/// page never disagree. All tenants or none: a scrape missing some would look like drops.
+/// Each tenant's live score: its kept score, which is the Overview's computation for the
+/// tenant's current revision, so the gauge and the page never disagree. All tenants or
+/// none: a scrape missing some would look like drops.
 pub(super) async fn render_scores(
     out: &mut String,
     state: &app::state::AppState,
     with_names: bool,
 ) -> Result<(), StoreError> {
-    let mut rows = Vec::new();
-    for t in state.store.tenants().await? {
-        let live = service::live::live_score(state.store.as_ref(), &state.catalog, &t.id).await?;
-        rows.push((t.id, t.name, live.score.current.as_f64(), live.score.max.as_f64()));
-    }
+    let scores =
+        service::portfolio::every_score(state.store.as_ref(), &state.catalog, &state.catalog_fingerprint)
+            .await?;
+    let rows: Vec<(String, String, f64, f64)> =
+        scores.into_iter().map(|(id, name, s)| (id, name, s.current.as_f64(), s.max.as_f64())).collect();
     let series = [
         ("rampart_tenant_score_ratio", "The tenant's live score as a share of its maximum (0 to 1)."),
         ("rampart_tenant_points", "Points the tenant has achieved now."),

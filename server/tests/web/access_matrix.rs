@@ -29,7 +29,8 @@ fn matrix() -> Vec<(&'static str, Needs, String)> {
     vec![
         ("/api/sign_in", Needs::Public, "email=x%40y.example&password=wrong-password".into()),
         ("/api/whoami", Needs::Public, String::new()),
-        ("/api/tenants", Needs::SignedIn, String::new()),
+        ("/api/portfolio", Needs::SignedIn, String::new()),
+        ("/api/portfolio_tools", Needs::SignedIn, String::new()),
         ("/api/overview", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}")),
         ("/api/settings", Needs::TenantRead, format!("tenant_id={CONTOSO_ID}")),
         (

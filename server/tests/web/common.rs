@@ -221,6 +221,11 @@ impl TestServer {
         self.send(req.body(Body::from(form.to_owned())).expect("request")).await
     }
 
+    /// The database the server runs on (its own copy of the demo), for a second state on it.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}", self._dir.path().join("rampart.db").display())
+    }
+
     /// A demo tenant other than Contoso (the first by name): the one an attacker in Contoso
     /// aims at.
     pub async fn peer_tenant(&self) -> store::Tenant {

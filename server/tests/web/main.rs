@@ -31,6 +31,8 @@ mod m365;
 mod metrics;
 mod monitoring;
 mod pages;
+mod portfolio;
+mod replicas;
 mod reports;
 mod scans;
 mod share;

@@ -3,7 +3,7 @@
 //! tenant had that day. Filtering, sorting and paging are pure functions shared by the
 //! page and the CSV export.
 
-use super::query::{EventSort, PAGE_SIZE};
+use super::query::EventSort;
 use chrono::NaiveDate;
 use score::{Category, Percent, Points};
 use serde::{Deserialize, Serialize};
@@ -104,29 +104,7 @@ pub fn arrange(events: &mut Vec<HistoryEvent>, category: Option<Category>, sort:
     });
 }
 
-/// One page of a list of `total` events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PageOf {
-    /// 1-based; a page past the end shows the last one.
-    pub page: u32,
-    /// At least 1, so an empty list still has a page to show.
-    pub pages: u32,
-    pub total: u32,
-}
-
-impl PageOf {
-    pub fn new(total: u32, asked: u32) -> PageOf {
-        let pages = total.div_ceil(PAGE_SIZE).max(1);
-        PageOf { page: asked.clamp(1, pages), pages, total }
-    }
-
-    /// Index of the page's first event and how many it shows.
-    pub fn window(self) -> (usize, usize) {
-        let start = (self.page - 1) * PAGE_SIZE;
-        let len = self.total.saturating_sub(start).min(PAGE_SIZE);
-        (start as usize, len as usize)
-    }
-}
+pub use crate::pages::pager::PageOf;
 
 #[cfg(feature = "ssr")]
 pub use server_side::{build, measured_text, ActionInfo, StartingPoint};

@@ -3,12 +3,13 @@
 //! every control is a link or a GET form, so it works without JavaScript too.
 
 use super::data::{score_history, HistoryData};
-use super::events::{HistoryEvent, PageOf};
+use super::events::HistoryEvent;
 use super::query::{EventSort, HistoryQuery, RangePreset};
 use crate::chart::HistoryChart;
 use crate::error::AppError;
 use crate::pages::actions::query::encode;
 use crate::pages::nav::{set_status_of, TenantNav};
+use crate::pages::pager::Pager;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -96,7 +97,7 @@ fn HistoryView(d: HistoryData, q: HistoryQuery) -> impl IntoView {
                 " · " <a href=csv download="history.csv" rel="external" id="history-csv">"Export CSV"</a>
             </p>
             {events_table(&d.events, &d.tenant_id, &q, &base)}
-            <Pager base q page=d.page/>
+            <Pager id="history-pager" label="Pages of events" page=d.page link=move |n| format!("{base}{}", q.on_page(n).to_search())/>
         </section>
     }
 }
@@ -235,50 +236,4 @@ fn events_table(events: &[HistoryEvent], tenant_id: &str, q: &HistoryQuery, base
         </table>
     }
     .into_any()
-}
-
-/// Page numbers to offer: the first, the last, and two either side of the current one.
-fn page_numbers(p: PageOf) -> Vec<Option<u32>> {
-    let mut out: Vec<Option<u32>> = Vec::new();
-    for n in 1..=p.pages {
-        if n == 1 || n == p.pages || n.abs_diff(p.page) <= 2 {
-            out.push(Some(n));
-        } else if out.last() != Some(&None) {
-            out.push(None);
-        }
-    }
-    out
-}
-
-#[component]
-fn Pager(base: String, q: HistoryQuery, page: PageOf) -> impl IntoView {
-    let link = move |n: u32| format!("{base}{}", q.on_page(n).to_search());
-    (page.pages > 1).then(|| {
-        view! {
-            <nav class="pager" id="history-pager" aria-label="Pages of events">
-                {(page.page > 1).then(|| view! { <a href=link(page.page - 1) rel="prev" id="page-prev">"← Previous"</a> })}
-                {page_numbers(page).into_iter().map(|n| match n {
-                    Some(n) if n == page.page => {
-                        view! { <span aria-current="page" class="current">{n}</span> }.into_any()
-                    }
-                    Some(n) => view! { <a href=link(n) data-page=n>{n}</a> }.into_any(),
-                    None => view! { <span class="gap">"…"</span> }.into_any(),
-                }).collect_view()}
-                {(page.page < page.pages).then(|| view! { <a href=link(page.page + 1) rel="next" id="page-next">"Next →"</a> })}
-            </nav>
-        }
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_pager_offers_both_ends_and_the_pages_around_the_current_one() {
-        let nums = |page, pages| page_numbers(PageOf { page, pages, total: pages * 50 });
-        assert_eq!(nums(1, 3), [Some(1), Some(2), Some(3)]);
-        assert_eq!(nums(6, 12), [Some(1), None, Some(4), Some(5), Some(6), Some(7), Some(8), None, Some(12)]);
-        assert_eq!(nums(1, 1), [Some(1)]);
-    }
 }

@@ -8,8 +8,6 @@ use chrono::{Duration, NaiveDate};
 use score::Category;
 use serde::{Deserialize, Serialize};
 
-/// Events per page of the list.
-pub const PAGE_SIZE: u32 = 50;
 /// Longest date text kept from the query (`YYYY-MM-DD` is 10).
 const MAX_DATE_CHARS: usize = 20;
 /// Where "all" starts: before any snapshot a tenant can have.

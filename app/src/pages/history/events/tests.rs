@@ -49,16 +49,6 @@ fn the_category_filter_keeps_only_its_actions() {
 }
 
 #[test]
-fn pages_hold_fifty_and_a_page_past_the_end_shows_the_last() {
-    assert_eq!(PageOf::new(0, 1), PageOf { page: 1, pages: 1, total: 0 });
-    assert_eq!(PageOf::new(0, 1).window(), (0, 0));
-    let p = PageOf::new(120, 9);
-    assert_eq!((p.page, p.pages), (3, 3));
-    assert_eq!(p.window(), (100, 20));
-    assert_eq!(PageOf::new(100, 2).window(), (50, 50));
-}
-
-#[test]
 fn labels_sign_gains_and_show_the_resulting_score() {
     let e = event(1, "a", Category::Apps, 750);
     assert_eq!(e.delta_label(), "+7.50");

@@ -1,0 +1,17 @@
+-- Background jobs across replicas: a lease names the one replica running a job until it
+-- expires (the holder renews it while it works; a replica that dies stops renewing, and
+-- another takes the job over), and a finished run is recorded so no replica runs the
+-- same day's job again.
+CREATE TABLE job_leases (
+    job        TEXT        NOT NULL PRIMARY KEY,
+    holder     TEXT        NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE job_runs (
+    job         TEXT        NOT NULL,
+    day         DATE        NOT NULL,
+    holder      TEXT        NOT NULL,
+    finished_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (job, day)
+);
