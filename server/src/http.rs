@@ -111,6 +111,7 @@ pub fn router_with(state: ServerState, limits: HttpLimits) -> Router {
     });
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
         .merge(assets)
         .merge(tenant_routes)
         // Only the viewer's own tenants, whatever else the server hosts (tested with the portfolio).
@@ -164,6 +165,18 @@ pub fn tenant_routes() -> Vec<(&'static str, MethodRouter<ServerState>)> {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::import::upload::UPLOAD_LIMIT_BYTES)),
         ),
     ]
+}
+
+/// `GET /readyz`: `ok` while the database answers, 503 otherwise — what a load balancer asks
+/// before sending a replica requests (`/healthz` says only that the process serves).
+async fn ready(axum::extract::State(state): axum::extract::State<ServerState>) -> Response {
+    match state.app.store.ping().await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: the database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "the database does not answer").into_response()
+        }
+    }
 }
 
 /// Caps every request body at [`BODY_LIMIT_BYTES`], except the import uploads' and

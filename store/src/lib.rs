@@ -282,6 +282,8 @@ pub trait Store:
     /// Bytes the data occupies (for benchmarks): SQLite, the file's pages; PostgreSQL, the
     /// tables and indexes of the store's schema.
     async fn size_bytes(&self) -> Result<u64>;
+    /// Whether the database answers now (a readiness check).
+    async fn ping(&self) -> Result<()>;
     /// Writes a consistent copy of the whole database to `path` while it is in use (SQLite's
     /// `VACUUM INTO`), and returns its size in bytes. `path` must not exist yet. PostgreSQL
     /// is backed up with its own tools (`pg_dump`): Invalid.

@@ -221,6 +221,11 @@ impl Store for SqlStore {
         }
     }
 
+    async fn ping(&self) -> Result<()> {
+        let _: i64 = on_pool!(self, p => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(p).await?);
+        Ok(())
+    }
+
     async fn size_bytes(&self) -> Result<u64> {
         let bytes: i64 = match &self.pool {
             Pool::Sqlite(p) => {

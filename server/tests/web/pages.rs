@@ -121,6 +121,12 @@ async fn unknown_pages_are_not_found_and_health_answers() {
     assert!(r.body.contains("Not found"));
     let r = s.get("/healthz", None).await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
+    // Ready while the database answers; not once it is gone, though the process still serves.
+    let r = s.get("/readyz", None).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
+    s.state.store.close().await;
+    assert_eq!(s.get("/readyz", None).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(s.get("/healthz", None).await.status, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -161,7 +161,8 @@ async fn two_replicas_share_writes_and_take_each_days_snapshot_exactly_once() {
         let written = count(&day_count);
         if written > 0 && !holder.is_empty() {
             // One run so far: every day written carries the one run's time.
-            let runs = count(&format!("SELECT COUNT(DISTINCT taken_at) FROM score_snapshots WHERE day = '{day}'"));
+            let runs =
+                count(&format!("SELECT COUNT(DISTINCT taken_at) FROM score_snapshots WHERE day = '{day}'"));
             assert_eq!(runs, 1, "only the lease holder snapshots");
             let pid: u32 = holder.rsplit('-').nth(1).unwrap().parse().unwrap();
             let i = replicas.iter().position(|r| r.child.id() == pid).expect("a replica holds the lease");
@@ -191,7 +192,10 @@ async fn two_replicas_share_writes_and_take_each_days_snapshot_exactly_once() {
     assert!(!finished_by.contains(&format!("-{killed}-")));
     // Exactly one snapshot per tenant for the day, all from the run that finished it.
     assert_eq!(count(&day_count), 400);
-    assert_eq!(count(&format!("SELECT COUNT(DISTINCT taken_at) FROM score_snapshots WHERE day = '{day}'")), 1);
+    assert_eq!(
+        count(&format!("SELECT COUNT(DISTINCT taken_at) FROM score_snapshots WHERE day = '{day}'")),
+        1
+    );
     assert_eq!(
         count(&format!("SELECT COUNT(DISTINCT tenant_id) FROM score_snapshots WHERE day = '{day}'")),
         400
