@@ -103,7 +103,7 @@ pub async fn portfolio(
 ) -> Result<Export, AppError> {
     use crate::pages::portfolio::view::{select, SyncState};
     let mut query = crate::pages::portfolio::query::PortfolioQuery::from_lookup(query);
-    let all = crate::pages::portfolio::data::summaries(state, user_id, today).await?;
+    let all = crate::pages::portfolio::data::summaries(state, user_id, today).await?.as_ref().clone();
     let percent = |p: score::Percent| Cell::number(format!("{:.2}", p.as_f64()));
     let lines = select(all, &mut query)
         .into_iter()

@@ -26,6 +26,8 @@ pub struct AppState {
     /// What alert rules may send to (email when the operator set up SMTP; webhooks to
     /// internal addresses when allowed).
     pub alert_channels: service::alert::AlertChannels,
+    /// Each viewer's portfolio as last read, under the version it was read at.
+    pub portfolio_cache: Arc<crate::pages::portfolio::data::PortfolioCache>,
     /// The names the pages link the built assets by (the server's asset table sets them).
     pub assets: Arc<crate::AssetNames>,
 }
@@ -43,6 +45,7 @@ impl AppState {
             alert_channels: Default::default(),
             microsoft: None,
             assets: Default::default(),
+            portfolio_cache: Default::default(),
         }
     }
 }

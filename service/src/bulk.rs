@@ -71,8 +71,7 @@ async fn roles_of(
     user_id: &str,
     wanted: &[String],
 ) -> Result<BTreeMap<String, (Role, String)>, StoreError> {
-    let held: BTreeMap<String, Role> =
-        store.memberships_of_user(user_id).await?.into_iter().map(|m| (m.tenant_id, m.role)).collect();
+    let held: BTreeMap<String, Role> = store.roles_held(user_id).await?.into_iter().collect();
     let mut out = BTreeMap::new();
     for id in wanted {
         if let Some(role) = held.get(id) {

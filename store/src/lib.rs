@@ -43,7 +43,7 @@ pub use leases::LeaseStore;
 pub use m365::{M365Connection, M365Store};
 pub use model::*;
 pub use open::{drop_postgres_schema, open, open_postgres_in_schema};
-pub use portfolio::{KeptScore, PortfolioStore, PortfolioTenant, TenantScore, TopRegression};
+pub use portfolio::{KeptScore, PortfolioEntry, PortfolioStore, PortfolioTenant, TenantScore, TopRegression};
 pub use portfolio_alerts::{PortfolioAlertRule, PortfolioAlertStore};
 pub use reports::{ReportSchedule, ReportStore};
 pub use tickets::{ActionShare, ActionTicket, ShareStore, SharesSince};

@@ -38,6 +38,9 @@ pub(crate) trait Begin {
     /// Moves the tenant's revision (one row back, or none for an unknown tenant), which
     /// also locks the tenant's row for the transaction.
     fn lock_tenant_sql(&self) -> &'static str;
+    /// Locks the tenant's row without moving its revision: for writes that cannot change
+    /// the live score (a daily snapshot freezes it), so kept scores stay good.
+    fn hold_tenant_sql(&self) -> &'static str;
 }
 
 impl Begin for SqlitePool {
@@ -57,6 +60,10 @@ impl Begin for SqlitePool {
     fn lock_tenant_sql(&self) -> &'static str {
         MOVE_REVISION
     }
+
+    fn hold_tenant_sql(&self) -> &'static str {
+        "SELECT 1 FROM tenants WHERE id = $1"
+    }
 }
 
 impl Begin for PgPool {
@@ -74,6 +81,10 @@ impl Begin for PgPool {
     fn lock_tenant_sql(&self) -> &'static str {
         MOVE_REVISION
     }
+
+    fn hold_tenant_sql(&self) -> &'static str {
+        "SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE"
+    }
 }
 
 /// Every write to a tenant moves its revision, so a kept score computed before the write
@@ -85,7 +96,10 @@ const MOVE_REVISION: &str = "UPDATE tenants SET revision = revision + 1 WHERE id
 /// the tenant's revision too, which retires the tenant's kept score.
 macro_rules! lock_tenant {
     ($p:expr, $tx:expr, $tenant:expr) => {
-        if sqlx::query($p.lock_tenant_sql()).bind($tenant).fetch_optional(&mut *$tx).await?.is_none() {
+        $crate::pool::lock_tenant!($p, $tx, $tenant, $p.lock_tenant_sql())
+    };
+    ($p:expr, $tx:expr, $tenant:expr, $sql:expr) => {
+        if sqlx::query($sql).bind($tenant).fetch_optional(&mut *$tx).await?.is_none() {
             return Err($crate::pool::no_tenant($tenant));
         }
         // Whatever this write changes, the tenant's alert rules are looked at again.
@@ -151,6 +165,16 @@ impl SqlStore {
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             lock_tenant!(p, tx, tenant_id);
+            Ok(TenantTx::from(tx))
+        })
+    }
+
+    /// Like [`Self::begin_tenant_write`], for a write that leaves the live score as it is
+    /// (the tenant's revision does not move).
+    pub(crate) async fn begin_tenant_hold(&self, tenant_id: &str) -> Result<TenantTx> {
+        on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            lock_tenant!(p, tx, tenant_id, p.hold_tenant_sql());
             Ok(TenantTx::from(tx))
         })
     }

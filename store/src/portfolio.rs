@@ -8,13 +8,12 @@
 //! The catalog is named by a fingerprint of its contents, so a catalog updated at startup
 //! (or a replica still running the previous one) never reuses a score of another catalog.
 
-use crate::codec::micros;
+use crate::codec::{micros, to_u32};
 use crate::people_rows::role as role_of;
 use crate::pool::{on_pool, SqlStore};
-use crate::tenants::TenantRow;
-use crate::{Result, Tenant};
+use crate::Result;
 use async_trait::async_trait;
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use score::roles::Role;
 use score::Points;
 use std::collections::BTreeMap;
@@ -26,10 +25,21 @@ pub struct KeptScore {
     pub max: Points,
 }
 
+/// What the portfolio shows of a tenant itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortfolioEntry {
+    pub id: String,
+    pub name: String,
+    pub industry: String,
+    pub licensed_seats: u32,
+    pub zone_okay_from: u32,
+    pub zone_good_from: u32,
+}
+
 /// One tenant of a person's portfolio.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortfolioTenant {
-    pub tenant: Tenant,
+    pub tenant: PortfolioEntry,
     /// The person's role in it.
     pub role: Role,
     /// The tenant's revision when this was read; a score computed from here on is kept
@@ -71,10 +81,24 @@ pub trait PortfolioStore: Send + Sync {
         week_ago: NaiveDate,
         month_ago: NaiveDate,
     ) -> Result<Vec<PortfolioTenant>>;
+    /// A short text that changes whenever anything [`PortfolioStore::portfolio`] would read
+    /// for these days changes: the person's memberships, any of their tenants' revisions,
+    /// their syncs, and the snapshots from `week_ago` on and of `month_ago`. A portfolio read
+    /// after it was taken may be cached under it.
+    async fn portfolio_version(
+        &self,
+        user_id: &str,
+        week_ago: NaiveDate,
+        month_ago: NaiveDate,
+    ) -> Result<String>;
     /// Keeps `score` as the tenant's live score at `revision` under `catalog`; a score
     /// already kept for a later revision stays.
     async fn keep_score(&self, tenant_id: &str, revision: i64, catalog: &str, score: KeptScore)
         -> Result<()>;
+    /// The tenants `user_id` holds a role in and the role, without reading the tenants.
+    async fn roles_held(&self, user_id: &str) -> Result<Vec<(String, Role)>>;
+    /// How many tenants `user_id` holds a role in, and in how many of them a read-write one.
+    async fn role_counts(&self, user_id: &str) -> Result<(u32, u32)>;
     /// Every tenant the server hosts, by id, with its kept score where it still holds
     /// under `catalog`.
     async fn kept_scores(&self, catalog: &str) -> Result<Vec<TenantScore>>;
@@ -90,26 +114,44 @@ pub trait PortfolioStore: Send + Sync {
 
 #[derive(sqlx::FromRow)]
 struct PortfolioRow {
-    #[sqlx(flatten)]
-    tenant: TenantRow,
+    id: String,
+    name: String,
+    industry: String,
+    licensed_seats: i64,
+    zone_okay_from: i64,
+    zone_good_from: i64,
     role: String,
     revision: i64,
     kept_current: Option<i64>,
     kept_max: Option<i64>,
+    week_current: Option<i64>,
+    week_max: Option<i64>,
+    month_current: Option<i64>,
+    month_max: Option<i64>,
+    regressed: Option<i64>,
 }
 
-const PORTFOLIO: &str = "SELECT t.id, t.name, t.licensed_seats, t.active_users, t.industry, \
-    t.enabled_services, t.created_at, t.zone_okay_from, t.zone_good_from, t.goal_percent, t.goal_by, \
-    t.licenses, m.role, t.revision, k.current_points AS kept_current, k.max_points AS kept_max \
+/// One row a tenant with only the columns the portfolio shows: at thousands of tenants the
+/// rows, not the queries, are what the read pays for.
+const PORTFOLIO: &str = "SELECT t.id, t.name, t.industry, t.licensed_seats, t.zone_okay_from, \
+    t.zone_good_from, m.role, t.revision, k.current_points AS kept_current, k.max_points AS kept_max, \
+    w.current_points AS week_current, w.max_points AS week_max, \
+    o.current_points AS month_current, o.max_points AS month_max, \
+    (SELECT CAST(SUM(r.regressed_points) AS BIGINT) FROM score_snapshots r \
+     WHERE r.tenant_id = t.id AND r.day > $3) AS regressed \
     FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
     LEFT JOIN kept_scores k ON k.tenant_id = t.id AND k.revision = t.revision AND k.catalog = $2 \
-    WHERE m.user_id = $1 ORDER BY t.name, t.id";
-const PAST_DAYS: &str = "SELECT s.tenant_id, s.day, s.current_points, s.max_points \
-    FROM memberships m JOIN score_snapshots s ON s.tenant_id = m.tenant_id \
-    WHERE m.user_id = $1 AND (s.day = $2 OR s.day = $3)";
-const REGRESSED: &str = "SELECT s.tenant_id, CAST(SUM(s.regressed_points) AS BIGINT) \
-    FROM memberships m JOIN score_snapshots s ON s.tenant_id = m.tenant_id \
-    WHERE m.user_id = $1 AND s.day > $2 GROUP BY s.tenant_id";
+    LEFT JOIN score_snapshots w ON w.tenant_id = t.id AND w.day = $3 \
+    LEFT JOIN score_snapshots o ON o.tenant_id = t.id AND o.day = $4 \
+    WHERE m.user_id = $1";
+/// Revisions only grow and a grant stamps its time, so a change to any tenant, any grant or
+/// any revoke changes one of these.
+const VERSION_OF_TENANTS: &str = "SELECT COUNT(*), CAST(COALESCE(SUM(t.revision), 0) AS BIGINT), \
+    MAX(c.last_attempt_at), MAX(m.granted_at) FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
+    LEFT JOIN m365_connections c ON c.tenant_id = t.id WHERE m.user_id = $1";
+const VERSION_OF_DAYS: &str = "SELECT COUNT(*), MAX(s.taken_at) FROM memberships m \
+    JOIN score_snapshots s ON s.tenant_id = m.tenant_id AND (s.day >= $2 OR s.day = $3) \
+    WHERE m.user_id = $1";
 const KEEP: &str = "INSERT INTO kept_scores (tenant_id, revision, catalog, current_points, max_points, \
     computed_at) VALUES ($1, $2, $3, $4, $5, $6) \
     ON CONFLICT (tenant_id) DO UPDATE SET revision = excluded.revision, catalog = excluded.catalog, \
@@ -133,42 +175,41 @@ impl PortfolioStore for SqlStore {
         week_ago: NaiveDate,
         month_ago: NaiveDate,
     ) -> Result<Vec<PortfolioTenant>> {
-        // One read transaction: the kept scores, the revisions and the days agree.
-        let (rows, days, regressed) = on_pool!(self, p => {
-            let mut tx = crate::pool::Begin::begin_read(p).await?;
-            let rows: Vec<PortfolioRow> =
-                sqlx::query_as(PORTFOLIO).bind(user_id).bind(catalog).fetch_all(&mut *tx).await?;
-            let days: Vec<(String, NaiveDate, i64, i64)> = sqlx::query_as(PAST_DAYS)
+        let rows: Vec<PortfolioRow> = on_pool!(self, p => {
+            sqlx::query_as(PORTFOLIO)
                 .bind(user_id)
+                .bind(catalog)
                 .bind(week_ago)
                 .bind(month_ago)
-                .fetch_all(&mut *tx)
-                .await?;
-            let regressed: Vec<(String, i64)> =
-                sqlx::query_as(REGRESSED).bind(user_id).bind(week_ago).fetch_all(&mut *tx).await?;
-            tx.commit().await?;
-            (rows, days, regressed)
+                .fetch_all(p)
+                .await?
         });
-        let mut past: BTreeMap<(String, NaiveDate), KeptScore> = BTreeMap::new();
-        for (tenant, day, current, max) in days {
-            past.insert((tenant, day), score_of(current, max));
-        }
-        let regressed: BTreeMap<String, i64> = regressed.into_iter().collect();
-        rows.into_iter()
+        let both = |c: Option<i64>, m: Option<i64>| c.zip(m).map(|(c, m)| score_of(c, m));
+        let mut out: Vec<PortfolioTenant> = rows
+            .into_iter()
             .map(|r| {
-                let tenant = r.tenant.into_tenant()?;
-                let id = tenant.id.clone();
                 Ok(PortfolioTenant {
+                    tenant: PortfolioEntry {
+                        licensed_seats: to_u32(r.licensed_seats, "tenants.licensed_seats")?,
+                        zone_okay_from: to_u32(r.zone_okay_from, "tenants.zone_okay_from")?,
+                        zone_good_from: to_u32(r.zone_good_from, "tenants.zone_good_from")?,
+                        id: r.id,
+                        name: r.name,
+                        industry: r.industry,
+                    },
                     role: role_of(&r.role)?,
                     revision: r.revision,
-                    kept: r.kept_current.zip(r.kept_max).map(|(c, m)| score_of(c, m)),
-                    week_ago: past.get(&(id.clone(), week_ago)).copied(),
-                    month_ago: past.get(&(id.clone(), month_ago)).copied(),
-                    regressed_since_week_ago: Points(regressed.get(&id).copied().unwrap_or(0)),
-                    tenant,
+                    kept: both(r.kept_current, r.kept_max),
+                    week_ago: both(r.week_current, r.week_max),
+                    month_ago: both(r.month_current, r.month_max),
+                    regressed_since_week_ago: Points(r.regressed.unwrap_or(0)),
                 })
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        // Sorted here: an ORDER BY on the name leads SQLite to walk every tenant by name
+        // rather than only the person's memberships.
+        out.sort_by(|a, b| (&a.tenant.name, &a.tenant.id).cmp(&(&b.tenant.name, &b.tenant.id)));
+        Ok(out)
     }
 
     async fn keep_score(
@@ -190,6 +231,47 @@ impl PortfolioStore for SqlStore {
                 .await?;
         });
         Ok(())
+    }
+
+    async fn portfolio_version(
+        &self,
+        user_id: &str,
+        week_ago: NaiveDate,
+        month_ago: NaiveDate,
+    ) -> Result<String> {
+        type Tenants = (i64, i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+        let (tenants, revisions, synced, granted): Tenants = on_pool!(self, p => {
+            sqlx::query_as(VERSION_OF_TENANTS).bind(user_id).fetch_one(p).await?
+        });
+        let (days, taken): (i64, Option<DateTime<Utc>>) = on_pool!(self, p => {
+            sqlx::query_as(VERSION_OF_DAYS).bind(user_id).bind(week_ago).bind(month_ago).fetch_one(p).await?
+        });
+        let at = |t: Option<DateTime<Utc>>| t.map_or(0, |t| t.timestamp_micros());
+        Ok(format!("{tenants}.{revisions}.{}.{}.{days}.{}", at(synced), at(granted), at(taken)))
+    }
+
+    async fn roles_held(&self, user_id: &str) -> Result<Vec<(String, Role)>> {
+        let rows: Vec<(String, String)> = on_pool!(self, p => {
+            sqlx::query_as("SELECT tenant_id, role FROM memberships WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_all(p)
+                .await?
+        });
+        rows.into_iter().map(|(tenant, role)| Ok((tenant, role_of(&role)?))).collect()
+    }
+
+    async fn role_counts(&self, user_id: &str) -> Result<(u32, u32)> {
+        // The roles are the product's own names, never input: safe to write into the query.
+        let writers: Vec<String> =
+            Role::ALL.iter().filter(|r| r.can_write()).map(|r| format!("'{}'", r.as_str())).collect();
+        let sql = format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN role IN ({}) THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM memberships WHERE user_id = $1",
+            writers.join(", ")
+        );
+        let (held, writable): (i64, i64) =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(user_id).fetch_one(p).await?);
+        Ok((to_u32(held, "memberships")?, to_u32(writable, "memberships")?))
     }
 
     async fn kept_scores(&self, catalog: &str) -> Result<Vec<TenantScore>> {

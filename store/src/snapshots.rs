@@ -209,7 +209,8 @@ impl TenantTx {
 impl SnapshotStore for SqlStore {
     #[tracing::instrument(skip_all, err, fields(tenant = %snapshot.tenant_id, day = %snapshot.day))]
     async fn write_snapshot(&self, snapshot: &ScoreSnapshot, points: &ActionPoints) -> Result<()> {
-        let mut tx = self.begin_tenant_write(&snapshot.tenant_id).await?;
+        // A snapshot freezes the live score and changes nothing it is computed from.
+        let mut tx = self.begin_tenant_hold(&snapshot.tenant_id).await?;
         tx.write_snapshot(snapshot, points).await?;
         tx.commit().await
     }

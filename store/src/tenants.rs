@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct TenantRow {
+struct TenantRow {
     id: String,
     name: String,
     licensed_seats: i64,
@@ -25,7 +25,7 @@ pub(crate) struct TenantRow {
 }
 
 impl TenantRow {
-    pub(crate) fn into_tenant(self) -> Result<Tenant> {
+    fn into_tenant(self) -> Result<Tenant> {
         Ok(Tenant {
             licensed_seats: to_u32(self.licensed_seats, "tenants.licensed_seats")?,
             active_users: to_u32(self.active_users, "tenants.active_users")?,

@@ -40,10 +40,9 @@ pub struct PortfolioAlertsCard {
 pub async fn portfolio_alerts() -> Result<Option<PortfolioAlertsCard>, AppError> {
     let (state, viewer) = crate::auth::access::require_viewer().await?;
     let store = state.store.as_ref();
-    let writable = writable_tenants(store, &viewer.user_id).await?;
-    if !has_portfolio(store, &viewer.user_id, &writable).await? {
+    let Some(writable) = portfolio_shown(store, &viewer.user_id).await? else {
         return Ok(None);
-    }
+    };
     let title = |id: &str| state.catalog.iter().find(|a| a.id == id).map(|a| a.title.clone());
     let mut rules = Vec::new();
     let firing = store.portfolio_alerts_firing(&viewer.user_id).await?;
@@ -56,7 +55,7 @@ pub async fn portfolio_alerts() -> Result<Option<PortfolioAlertsCard>, AppError>
                 .iter()
                 .map(|x| format!("{}: {}", x.channel().label(), x.shown()))
                 .collect(),
-            watching: writable.len(),
+            watching: writable,
             holding,
             id: r.id,
             name: r.name,
@@ -65,35 +64,30 @@ pub async fn portfolio_alerts() -> Result<Option<PortfolioAlertsCard>, AppError>
     let mut actions: Vec<(String, String)> =
         state.catalog.iter().filter(|a| !a.deprecated).map(|a| (a.id.clone(), a.title.clone())).collect();
     actions.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(Some(PortfolioAlertsCard {
-        rules,
-        writable: writable.len(),
-        email: state.alert_channels.email,
-        actions,
-    }))
+    Ok(Some(PortfolioAlertsCard { rules, writable, email: state.alert_channels.email, actions }))
 }
 
 /// The tenants where `user_id` holds a read-write role: what a portfolio rule watches.
 #[cfg(feature = "ssr")]
 pub async fn writable_tenants(store: &dyn store::Store, user_id: &str) -> Result<Vec<String>, AppError> {
     Ok(store
-        .memberships_of_user(user_id)
+        .roles_held(user_id)
         .await?
         .into_iter()
-        .filter(|m| m.role.can_write())
-        .map(|m| m.tenant_id)
+        .filter(|(_, role)| role.can_write())
+        .map(|(t, _)| t)
         .collect())
 }
 
-/// Whether the portfolio cards are shown: the viewer holds roles in several tenants, and a
-/// read-write role in one at least. (Someone who holds one tenant has its Settings.)
+/// Whether the portfolio cards are shown — the viewer holds roles in several tenants, and a
+/// read-write role in one at least (someone who holds one tenant has its Settings) — and
+/// then in how many tenants the viewer may write. Counted, not listed: a provider holds
+/// thousands.
 #[cfg(feature = "ssr")]
-pub async fn has_portfolio(
-    store: &dyn store::Store,
-    user_id: &str,
-    writable: &[String],
-) -> Result<bool, AppError> {
-    Ok(!writable.is_empty() && store.memberships_of_user(user_id).await?.len() >= 2)
+pub async fn portfolio_shown(store: &dyn store::Store, user_id: &str) -> Result<Option<usize>, AppError> {
+    let (held, writable) = store.role_counts(user_id).await?;
+    let writable = usize::try_from(writable).unwrap_or(usize::MAX);
+    Ok((held >= 2 && writable > 0).then_some(writable))
 }
 
 /// Adds a portfolio rule; every tenant it watches is checked at once.

@@ -18,11 +18,9 @@ pub struct PortfolioReportsCard {
 /// The card, for a viewer with a portfolio; `None` otherwise.
 #[server(endpoint = "portfolio_reports")]
 pub async fn portfolio_reports() -> Result<Option<PortfolioReportsCard>, AppError> {
-    use crate::pages::portfolio_alerts::{has_portfolio, writable_tenants};
     let (state, viewer) = crate::auth::access::require_viewer().await?;
     let store = state.store.as_ref();
-    let writable = writable_tenants(store, &viewer.user_id).await?;
-    if !has_portfolio(store, &viewer.user_id, &writable).await? {
+    if crate::pages::portfolio_alerts::portfolio_shown(store, &viewer.user_id).await?.is_none() {
         return Ok(None);
     }
     let schedules = store

@@ -1,5 +1,7 @@
 //! `bench`: measures the live score and the daily snapshot at scale and prints the figures
-//! recorded in docs/performance.md. Run with `make bench` (release build).
+//! recorded in docs/performance.md. Run with `make bench` (release build):
+//! `bench [TENANTS] [postgres://…]` — SQLite in a temp directory unless a PostgreSQL URL is
+//! given (then in a schema of its own, dropped at the end).
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use score::{evaluate, rank, ControlState, Measurement, Status};
@@ -54,11 +56,16 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("live score, pure (evaluate + rank, {ACTIONS} actions): median {:.1} µs", median(samples));
 
-    // 2. A fresh SQLite database with `tenants` tenants × 300 measured actions.
+    // 2. A fresh database with `tenants` tenants × 300 measured actions.
+    let postgres = std::env::args().nth(2).filter(|u| u.starts_with("postgres"));
+    let schema = format!("rampart_bench_{}", std::process::id());
     let dir = std::env::temp_dir().join(format!("rampart-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}/bench.db", dir.display());
-    let store = store::open(&url).await?;
+    let store = match &postgres {
+        Some(url) => store::open_postgres_in_schema(url, &schema).await?,
+        None => store::open(&format!("sqlite://{}/bench.db", dir.display())).await?,
+    };
+    println!("database: {}", store.backend());
     store.sync_catalog(&catalog).await?;
     let actions = store.catalog_actions().await?;
     let started = Instant::now();
@@ -120,6 +127,10 @@ async fn main() -> anyhow::Result<()> {
         (size2.saturating_sub(size_before)) as f64 / f64::from(tenants)
     );
     println!("peak memory (VmHWM): {:.0} MiB", peak_rss_mib());
+    store.close().await;
+    if let Some(url) = &postgres {
+        store::drop_postgres_schema(url, &schema).await?;
+    }
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }

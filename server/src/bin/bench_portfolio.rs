@@ -3,7 +3,8 @@
 //! port one request at a time on a keep-alive connection, as a browser asks.
 //!
 //! `cargo run --release -p server --bin bench_portfolio -- [tenants] [every] [requests]`:
-//! the provider holds every `every`-th tenant (default 20,000 and 4).
+//! the provider holds every `every`-th tenant (default 20,000 and 4). With
+//! `BENCH_PORTFOLIO_DB=FILE` the database is kept in FILE and reused by the next run.
 
 use chrono::{Duration, Utc};
 use score::snapshot::{ActionPoint, ActionPoints};
@@ -39,16 +40,24 @@ async fn main() -> anyhow::Result<()> {
     let requests: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(50);
     let catalog = synthetic_catalog(ACTIONS);
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}/bench.db", dir.path().display());
-    let store = store::open(&url).await?;
+    let kept_file = std::env::var("BENCH_PORTFOLIO_DB").ok();
+    let file = kept_file.clone().unwrap_or_else(|| format!("{}/bench.db", dir.path().display()));
+    let reuse = kept_file.is_some() && std::path::Path::new(&file).exists();
+    let store = store::open(&format!("sqlite://{file}")).await?;
     store.sync_catalog(&catalog).await?;
     let actions = store.catalog_actions().await?;
-    let provider = store.create_user("msp@bench.example", "Provider", "not-a-password-hash", "bench").await?;
+    let provider = match store.user_by_email("msp@bench.example").await {
+        Ok(user) if reuse => user,
+        _ => store.create_user("msp@bench.example", "Provider", "not-a-password-hash", "bench").await?,
+    };
 
     let started = Instant::now();
     let today = Utc::now().date_naive();
-    let mut held = Vec::new();
-    for t in 0..tenants {
+    let mut held: Vec<String> = Vec::new();
+    if reuse {
+        held = store.memberships_of_user(&provider.id).await?.into_iter().map(|m| m.tenant_id).collect();
+    }
+    for t in (0..tenants).filter(|_| !reuse) {
         let tenant = store.create_tenant(server::bench_data::bench_tenant(t, Utc::now()), "bench").await?;
         let batch: Vec<MeasurementInput> = (0..ACTIONS)
             .map(|a| MeasurementInput {
@@ -109,6 +118,51 @@ async fn main() -> anyhow::Result<()> {
         held.len(),
         t.elapsed().as_secs_f64() * 1e3
     );
+
+    // Its parts in this process, without HTTP: the reads, and the page's data from them.
+    let (week, month) = (today - Duration::days(7), today - Duration::days(30));
+    let timed = |samples: Vec<f64>| median(samples);
+    let mut reads = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..requests {
+        let t = Instant::now();
+        std::hint::black_box(store.roles_held(&provider.id).await?);
+        reads.0.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        std::hint::black_box(store.portfolio(&provider.id, &state.catalog_fingerprint, week, month).await?);
+        reads.1.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let q = app::pages::portfolio::query::PortfolioQuery::default();
+        std::hint::black_box(
+            app::pages::portfolio::data::page(&state, &provider.id, q, today)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
+        reads.2.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!(
+        "in process: roles held {:.1} ms, the portfolio's reads {:.1} ms, the page's data {:.1} ms (medians)",
+        timed(reads.0),
+        timed(reads.1),
+        timed(reads.2)
+    );
+
+    // The data of each part of the page alone, as a client-side navigation fetches it.
+    for endpoint in ["portfolio", "portfolio_alerts", "portfolio_reports", "portfolio_tools"] {
+        let request = format!(
+            "POST /api/{endpoint} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: 0\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\r\n"
+        )
+        .into_bytes();
+        let (status, bytes) = conn.get(&request).await?;
+        anyhow::ensure!(status == 200, "{endpoint} answered {status}");
+        let mut samples = Vec::with_capacity(requests);
+        for _ in 0..requests {
+            let t = Instant::now();
+            conn.get(&request).await?;
+            samples.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        println!("POST /api/{endpoint} ({bytes} bytes): median {:.1} ms", median(samples));
+    }
 
     let views = [
         ("portfolio, first page by name", "/".to_owned()),

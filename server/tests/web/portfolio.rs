@@ -66,6 +66,13 @@ async fn the_kept_score_is_the_live_score_after_every_kind_of_change() {
     let admin = s.sign_in(ADMIN, DEMO_PASSWORD).await;
     let mut score = read(&s, CONTOSO_ID).await;
     assert_eq!(kept(&s, CONTOSO_ID).await, Some(score), "a read keeps the score");
+    // The daily snapshot freezes the score and changes nothing it is computed from: every
+    // kept score still holds after it, so the first read after midnight evaluates nothing.
+    let today = chrono::Utc::now().date_naive();
+    server::jobs::snapshot_all(s.state.store.as_ref(), &s.state.catalog, today, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(kept(&s, CONTOSO_ID).await, Some(score), "a snapshot keeps the kept score");
     // Another tenant's kept score is untouched by Contoso's changes.
     let peer = s.peer_tenant().await.id;
     let peer_score = read(&s, &peer).await;
@@ -170,6 +177,15 @@ async fn the_kept_score_is_the_live_score_after_every_kind_of_change() {
     let page = s.get("/?q=Contoso", Some(&msp)).await;
     let percent = read(&s, CONTOSO_ID).await;
     assert!(page.body.contains(&percent.current.percent_of(percent.max).to_string()), "{}", page.body);
+    // The page's own cache follows the next change at once.
+    let live = service::live::live_score(s.state.store.as_ref(), &s.state.catalog, CONTOSO_ID).await.unwrap();
+    let next = live.ranking[0].id.clone();
+    let status = form(&[("tenant_id", CONTOSO_ID), ("action_id", &next), ("status", "ThirdParty")]);
+    assert_eq!(s.post_form("/api/update_action", &status, Some(&admin)).await.status, StatusCode::FOUND);
+    let moved = fresh(&s, CONTOSO_ID).await;
+    assert_ne!(moved, percent);
+    let page = s.get("/?q=Contoso", Some(&msp)).await;
+    assert!(page.body.contains(&moved.current.percent_of(moved.max).to_string()), "{}", page.body);
 }
 
 #[tokio::test]

@@ -53,6 +53,19 @@ async fn a_kept_score_holds_until_the_tenant_is_written(db: &TestDb) {
 
     // Any write to the tenant retires it, and only its own.
     s.keep_score(&b.id, find(&rows, &b.id).revision, "cat-1", score(700, 1000)).await.unwrap();
+    assert_eq!(s.role_counts(&msp.id).await.unwrap(), (2, 1), "two tenants, one read-write");
+    let mut held = s.roles_held(&msp.id).await.unwrap();
+    held.sort();
+    let mut expected = vec![(a.id.clone(), Role::SecurityAdministrator), (b.id.clone(), Role::GlobalReader)];
+    expected.sort();
+    assert_eq!(held, expected);
+    let version = s.portfolio_version(&msp.id, week, month).await.unwrap();
+    assert_eq!(
+        s.portfolio_version(&msp.id, week, month).await.unwrap(),
+        version,
+        "stable while nothing changes"
+    );
+
     // A write refused whole moves nothing.
     let unknown = change("NoSuchAction", Status::Planned, "", "admin@alpine.example", Utc::now());
     assert!(s.set_status(&a.id, &unknown).await.is_err());
@@ -65,6 +78,11 @@ async fn a_kept_score_holds_until_the_tenant_is_written(db: &TestDb) {
     s.set_status(&a.id, &edit).await.unwrap();
     let rows = s.portfolio(&msp.id, "cat-1", week, month).await.unwrap();
     assert_eq!(find(&rows, &a.id).kept, None, "the write moved the tenant on");
+    assert_ne!(
+        s.portfolio_version(&msp.id, week, month).await.unwrap(),
+        version,
+        "and the portfolio's version"
+    );
     assert!(find(&rows, &a.id).revision > revision);
     assert_eq!(find(&rows, &b.id).kept, Some(score(700, 1000)));
     s.set_zones(&b.id, 30, 60, "admin").await.unwrap();

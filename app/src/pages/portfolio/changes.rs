@@ -31,8 +31,7 @@ pub struct ChangeTools {
 pub async fn portfolio_tools() -> Result<Option<ChangeTools>, AppError> {
     let (state, viewer) = crate::auth::access::require_viewer().await?;
     let store = state.store.as_ref();
-    let writable = crate::pages::portfolio_alerts::writable_tenants(store, &viewer.user_id).await?;
-    if !crate::pages::portfolio_alerts::has_portfolio(store, &viewer.user_id, &writable).await? {
+    if crate::pages::portfolio_alerts::portfolio_shown(store, &viewer.user_id).await?.is_none() {
         return Ok(None);
     }
     let mut actions: Vec<(String, String)> =

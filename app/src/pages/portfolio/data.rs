@@ -33,7 +33,7 @@ pub async fn portfolio(#[server(flatten)] q: PortfolioQuery) -> Result<Portfolio
 }
 
 #[cfg(feature = "ssr")]
-pub use server_side::{page, summaries};
+pub use server_side::{page, summaries, PortfolioCache};
 
 #[cfg(feature = "ssr")]
 mod server_side {
@@ -43,6 +43,42 @@ mod server_side {
     use chrono::{Duration, NaiveDate};
     use service::portfolio::MONTH_DAYS;
     use std::collections::{BTreeMap, HashMap};
+    use std::sync::{Arc, Mutex};
+
+    /// Viewers whose portfolio is kept in memory at once; past it the cache starts over.
+    const CACHED_VIEWERS: usize = 256;
+
+    /// Each viewer's portfolio as last read, under the version of what it was read from
+    /// ([`store::PortfolioStore::portfolio_version`], taken before the read): a request whose
+    /// version and day match reads it from here instead of thousands of rows. Any change to
+    /// the viewer's tenants, memberships, syncs or the days shown moves the version, so what
+    /// is served is never older than the database; each replica keeps its own.
+    #[derive(Default)]
+    pub struct PortfolioCache {
+        entries: Mutex<HashMap<String, Cached>>,
+    }
+
+    struct Cached {
+        version: String,
+        day: NaiveDate,
+        list: Arc<Vec<TenantSummary>>,
+    }
+
+    impl PortfolioCache {
+        fn get(&self, user_id: &str, version: &str, today: NaiveDate) -> Option<Arc<Vec<TenantSummary>>> {
+            let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let hit = entries.get(user_id)?;
+            (hit.version == version && hit.day == today).then(|| hit.list.clone())
+        }
+
+        fn put(&self, user_id: &str, version: String, today: NaiveDate, list: Arc<Vec<TenantSummary>>) {
+            let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if entries.len() >= CACHED_VIEWERS && !entries.contains_key(user_id) {
+                entries.clear();
+            }
+            entries.insert(user_id.to_owned(), Cached { version, day: today, list });
+        }
+    }
 
     /// The page of `query` from the viewer's whole portfolio.
     pub async fn page(
@@ -51,7 +87,7 @@ mod server_side {
         mut query: PortfolioQuery,
         today: NaiveDate,
     ) -> Result<PortfolioPage, AppError> {
-        let all = summaries(state, user_id, today).await?;
+        let all = summaries(state, user_id, today).await?.as_ref().clone();
         let of = u32::try_from(all.len()).unwrap_or(u32::MAX);
         let mut industries: Vec<String> =
             all.iter().map(|t| t.industry.clone()).filter(|i| !i.is_empty()).collect();
@@ -68,8 +104,26 @@ mod server_side {
         Ok(PortfolioPage { tenants, page, of, summary, industries, ignored_industry })
     }
 
-    /// Every tenant the viewer holds a role in, by name, without top regressions.
+    /// Every tenant the viewer holds a role in, by name, without top regressions: from the
+    /// cache while nothing it was read from has changed.
     pub async fn summaries(
+        state: &AppState,
+        user_id: &str,
+        today: NaiveDate,
+    ) -> Result<Arc<Vec<TenantSummary>>, AppError> {
+        let store = state.store.as_ref();
+        let (week_ago, month_ago) =
+            (today - Duration::days(service::portfolio::WEEK_DAYS), today - Duration::days(MONTH_DAYS));
+        let version = store.portfolio_version(user_id, week_ago, month_ago).await?;
+        if let Some(list) = state.portfolio_cache.get(user_id, &version, today) {
+            return Ok(list);
+        }
+        let list = Arc::new(read_summaries(state, user_id, today).await?);
+        state.portfolio_cache.put(user_id, version, today, list.clone());
+        Ok(list)
+    }
+
+    async fn read_summaries(
         state: &AppState,
         user_id: &str,
         today: NaiveDate,
