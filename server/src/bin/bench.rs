@@ -91,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
         std::hint::black_box(live.score);
         samples.push(t.elapsed().as_secs_f64() * 1e3);
     }
-    println!("live score from SQLite (read + evaluate + rank): median {:.2} ms", median(samples));
+    println!("live score from the database (read + evaluate + rank): median {:.2} ms", median(samples));
 
     // 3. Day 1: every action is new, so every point is stored once.
     let day1 = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
