@@ -90,7 +90,7 @@ pub async fn seed(
     store.set_licenses(CONTOSO_ID, Some(&held), "demo").await?;
     for day_index in 0..=HISTORY_DAYS {
         let day = first_day + Duration::days(i64::from(day_index));
-        let observed: DateTime<Utc> = day.and_hms_opt(6, 0, 0).map(|t| t.and_utc()).unwrap_or_default();
+        let observed = not_ahead(day, day.and_hms_opt(6, 0, 0).map(|t| t.and_utc()).unwrap_or_default());
         let mut entries = Vec::with_capacity(sims.len());
         for (sim, state) in sims.iter().zip(states.iter_mut()) {
             let mut batch = Vec::new();
@@ -187,7 +187,7 @@ async fn scan_contoso(
     ];
     const LAST: [&str; 10] =
         ["Vance", "Wilber", "Pisani", "Siciliani", "Archie", "Langer", "Lorenz", "Gu", "Robbins", "Bowen"];
-    let observed = today.and_hms_opt(6, 30, 0).map(|t| t.and_utc()).unwrap_or_default();
+    let observed = not_ahead(today, today.and_hms_opt(6, 30, 0).map(|t| t.and_utc()).unwrap_or_default());
     let mut batch = Vec::new();
     for a in catalog.iter().filter(|a| !a.deprecated) {
         let (Scoring::Partial { unit }, Some(m)) = (&a.scoring, state.get(&a.id).and_then(|s| s.measurement))
@@ -231,4 +231,11 @@ async fn scan_contoso(
         store.record_measurements(CONTOSO_ID, &batch, "demo scan", MeasurementSource::Prowler).await?;
     }
     Ok(())
+}
+
+/// `at`, or a minute ago when `at` is still ahead (a demo loaded before 06:30 UTC), but on
+/// `day` all the same: a measurement sent now must be newer than the demo's of today.
+fn not_ahead(day: chrono::NaiveDate, at: DateTime<Utc>) -> DateTime<Utc> {
+    let start = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or(at);
+    at.min(Utc::now() - Duration::minutes(1)).max(start)
 }
